@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "consult",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "consult", targets: ["consult"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The dialog model, expression language and the consultation state machine. No I/O.
+        .target(name: "ConsultEngine"),
+        // Message catalogs, CLDR plural rules, date and number formatting.
+        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
+        // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
+        .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        // libedit, through pkg-config, and fixed-argument wrappers for its variadic calls.
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "CLibEditShim", dependencies: ["CLibEdit"]),
+        // The terminal front end: line reader (libedit or plain), rendering, commands.
+        .target(name: "ConsultTerminal", dependencies: ["ConsultContent", "CLibEditShim"]),
+        .executableTarget(
+            name: "consult",
+            dependencies: [
+                "ConsultContent",
+                "ConsultTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),
+        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization"]),
+        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
+        .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,103 @@
+import Foundation
+
+/// What the current prompt accepts, with its bounds resolved for this consultation.
+public enum Expected: Hashable, Sendable {
+    case yesNo
+    case choice([Choice])
+    case number(min: Int, max: Int)
+    case date(min: LocalDate?, max: LocalDate?)
+    case text(maxLength: Int, optional: Bool)
+}
+
+/// Why a typed answer was not accepted; the front end says it in the session's language.
+public enum AnswerProblem: Error, Hashable, Sendable {
+    case empty
+    case expectedYesNo
+    case expectedChoice([Choice])
+    case ambiguousChoice([Choice])
+    case expectedNumber(min: Int, max: Int)
+    case numberOutOfRange(min: Int, max: Int)
+    case expectedDate
+    case dateTooEarly(min: LocalDate)
+    case dateTooLate(max: LocalDate)
+    case textTooLong(maxLength: Int)
+    case tooManyItems(maxItems: Int)
+}
+
+/// The words of one language that the parser needs: yes/no words and the text of choice labels.
+public protocol AnswerVocabulary {
+    var yesWords: [String] { get }
+    var noWords: [String] { get }
+    /// The label of a choice as the applicant reads it in this language.
+    func label(_ key: MessageKey) -> String
+}
+
+public enum AnswerParser {
+    /// Parses what the applicant typed for a prompt that expects `expected`.
+    public static func parse(_ input: String, as expected: Expected, vocabulary: AnswerVocabulary) -> Result<Value, AnswerProblem> {
+        let text = input.trimmingWhitespace()
+        if text.isEmpty {
+            if case .text(_, optional: true) = expected { return .success(.text("")) }
+            return .failure(.empty)
+        }
+        switch expected {
+        case .yesNo:
+            let folded = fold(text)
+            if vocabulary.yesWords.contains(where: { fold($0) == folded }) { return .success(.bool(true)) }
+            if vocabulary.noWords.contains(where: { fold($0) == folded }) { return .success(.bool(false)) }
+            return .failure(.expectedYesNo)
+        case .choice(let choices):
+            return parseChoice(text, choices, vocabulary).map { .choice($0.value) }
+        case .number(let min, let max):
+            guard let n = parseInteger(text) else { return .failure(.expectedNumber(min: min, max: max)) }
+            guard (min...max).contains(n) else { return .failure(.numberOutOfRange(min: min, max: max)) }
+            return .success(.int(n))
+        case .date(let min, let max):
+            guard let d = LocalDate(parsing: text) else { return .failure(.expectedDate) }
+            if let min, d < min { return .failure(.dateTooEarly(min: min)) }
+            if let max, d > max { return .failure(.dateTooLate(max: max)) }
+            return .success(.date(d))
+        case .text(let maxLength, _):
+            guard text.count <= maxLength else { return .failure(.textTooLong(maxLength: maxLength)) }
+            return .success(.text(text))
+        }
+    }
+
+    /// A choice by its number (1-based), its label, its value, or an unambiguous start of its label.
+    static func parseChoice(_ text: String, _ choices: [Choice], _ vocabulary: AnswerVocabulary) -> Result<Choice, AnswerProblem> {
+        if let n = parseInteger(text) {
+            guard (1...choices.count).contains(n) else { return .failure(.expectedChoice(choices)) }
+            return .success(choices[n - 1])
+        }
+        let folded = fold(text)
+        let labels = choices.map { fold(vocabulary.label($0.label)) }
+        if let exact = labels.firstIndex(of: folded) { return .success(choices[exact]) }
+        if let byValue = choices.first(where: { fold($0.value) == folded }) { return .success(byValue) }
+        let prefixed = choices.indices.filter { labels[$0].hasPrefix(folded) }
+        if prefixed.count == 1 { return .success(choices[prefixed[0]]) }
+        if prefixed.count > 1 { return .failure(.ambiguousChoice(prefixed.map { choices[$0] })) }
+        // A word of the label ("permit" for "I have a work permit") when only one label has it.
+        let byWord = choices.indices.filter { i in
+            labels[i].split(whereSeparator: { !$0.isLetter && !$0.isNumber }).contains { $0.hasPrefix(folded) }
+        }
+        if byWord.count == 1, folded.count >= 3 { return .success(choices[byWord[0]]) }
+        return .failure(.expectedChoice(choices))
+    }
+
+    static func parseInteger(_ text: String) -> Int? {
+        let digits = text.filter { !$0.isWhitespace }
+        guard !digits.isEmpty, digits.count <= 9,
+              digits.allSatisfy({ $0.isASCII && $0.isNumber }) || (digits.first == "-" && digits.count > 1 && digits.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber })) else {
+            return nil
+        }
+        return Int(digits)
+    }
+
+    /// Case- and accent-insensitive form for comparing words: "Sí" = "si", "Да" = "да".
+    /// Russian "ё" and "е" compare equal too, as people type them interchangeably.
+    static func fold(_ s: String) -> String {
+        s.trimmingWhitespace()
+            .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+            .replacingOccurrences(of: "ё", with: "е")
+    }
+}

@@ -1,0 +1,189 @@
+/// The consultation as data: every dialog, loaded and checked (see `ConsultContent`).
+public struct DialogSet: Sendable {
+    public let dialogs: [Dialog]
+    /// The dialog every consultation starts in.
+    public let start: Int
+    /// Every fact that a step sets, with its type.
+    public let factTypes: [String: ValueType]
+
+    private let indexByName: [String: Int]
+    private let questionsByFact: [String: Question]
+
+    public init(dialogs: [Dialog], start: Int, factTypes: [String: ValueType]) {
+        self.dialogs = dialogs
+        self.start = start
+        self.factTypes = factTypes
+        var indexByName: [String: Int] = [:]
+        var questions: [String: Question] = [:]
+        for (i, d) in dialogs.enumerated() {
+            indexByName[d.name] = i
+            for node in d.nodes {
+                if case .ask(let q) = node.kind { questions[q.fact] = q }
+            }
+        }
+        self.indexByName = indexByName
+        self.questionsByFact = questions
+    }
+
+    public func dialogIndex(named name: String) -> Int? { indexByName[name] }
+
+    public func dialog(named name: String) -> Dialog? { indexByName[name].map { dialogs[$0] } }
+
+    /// The question that asks for `fact`, if a question does.
+    public func question(for fact: String) -> Question? { questionsByFact[fact] }
+
+    /// Every outcome step, in dialog order.
+    public var outcomes: [OutcomeStep] {
+        dialogs.flatMap { d in
+            d.nodes.compactMap { node -> OutcomeStep? in
+                if case .outcome(let o) = node.kind { return o }
+                return nil
+            }
+        }
+    }
+}
+
+public struct Dialog: Sendable {
+    public let name: String
+    public let isStart: Bool
+    /// The dialog to continue in when this one ends.
+    public let next: String?
+    public let nodes: [DialogStep]
+    public let location: SourceLocation
+
+    public init(name: String, isStart: Bool, next: String?, nodes: [DialogStep], location: SourceLocation) {
+        self.name = name
+        self.isStart = isStart
+        self.next = next
+        self.nodes = nodes
+        self.location = location
+    }
+}
+
+/// One step of a dialog.
+public struct DialogStep: Sendable {
+    public enum Kind: Sendable {
+        case ask(Question)
+        /// A computed fact.
+        case compute(fact: String, value: Expr)
+        case outcome(OutcomeStep)
+        case say(MessageKey)
+        case goto(GotoTarget)
+    }
+
+    public let id: String?
+    public let when: Expr?
+    public let kind: Kind
+    public let location: SourceLocation
+
+    public init(id: String? = nil, when: Expr? = nil, kind: Kind, location: SourceLocation) {
+        self.id = id
+        self.when = when
+        self.kind = kind
+        self.location = location
+    }
+}
+
+public enum GotoTarget: Hashable, Sendable {
+    /// The first step of another dialog.
+    case dialog(String)
+    /// A later step of the same dialog, by index.
+    case step(Int)
+}
+
+public struct OutcomeStep: Hashable, Sendable {
+    public let id: String
+    public let explain: MessageKey
+    /// Points the lawyer will confirm at the appointment (message keys).
+    public let confirm: [MessageKey]
+    /// The condition that produces the outcome, kept to answer "why".
+    public let when: Expr?
+
+    public init(id: String, explain: MessageKey, confirm: [MessageKey], when: Expr?) {
+        self.id = id
+        self.explain = explain
+        self.confirm = confirm
+        self.when = when
+    }
+}
+
+public struct Question: Sendable {
+    public enum Kind: Sendable {
+        case yesNo
+        case choice([Choice])
+        case number(min: Int, max: Int)
+        case date(min: Expr?, max: Expr?)
+        case text(maxLength: Int, optional: Bool)
+        case group(Group)
+    }
+
+    public let fact: String
+    public let kind: Kind
+    public let prompt: MessageKey
+    public let help: MessageKey?
+
+    public init(fact: String, kind: Kind, prompt: MessageKey, help: MessageKey? = nil) {
+        self.fact = fact
+        self.kind = kind
+        self.prompt = prompt
+        self.help = help
+    }
+
+    /// The type of the fact this question sets.
+    public var valueType: ValueType {
+        switch kind {
+        case .yesNo: return .bool
+        case .choice(let choices): return .choice(Set(choices.map(\.value)))
+        case .number: return .int
+        case .date: return .date
+        case .text: return .text
+        case .group(let g): return .list(g.recordType)
+        }
+    }
+}
+
+public struct Choice: Hashable, Sendable {
+    public let value: String
+    public let label: MessageKey
+
+    public init(value: String, label: MessageKey) {
+        self.value = value
+        self.label = label
+    }
+}
+
+/// A repeating group: "add a family member" (fields), "add another?" (more), until no.
+public struct Group: Sendable {
+    public let fields: [Question]
+    public let more: MessageKey
+    public let item: MessageKey
+    public let derive: [(name: String, value: Expr)]
+    public let maxItems: Int
+    public let recordType: RecordType
+
+    public init(fact: String, fields: [Question], more: MessageKey, item: MessageKey,
+                derive: [(name: String, value: Expr)], maxItems: Int, deriveTypes: [ValueType]) {
+        self.fields = fields
+        self.more = more
+        self.item = item
+        self.derive = derive
+        self.maxItems = maxItems
+        var recordFields = fields.map { RecordType.Field(name: $0.fact, type: $0.valueType, derived: false) }
+        for (d, t) in zip(derive, deriveTypes) {
+            recordFields.append(RecordType.Field(name: d.name, type: t, derived: true))
+        }
+        recordType = RecordType(group: fact, fields: recordFields, itemMessage: item)
+    }
+
+    /// Completes an item from its answered fields: adds the derived facts.
+    public func complete(_ answered: Record, today: LocalDate) -> Record {
+        var record = answered
+        let env = Environment(today: today)
+        for d in derive {
+            if case .value(let v) = Evaluator.evaluate(d.value, in: env, item: record) {
+                record[d.name] = v
+            }
+        }
+        return record
+    }
+}

@@ -1,0 +1,138 @@
+import ConsultEngine
+import Foundation
+import Yams
+
+/// Reads `locales/*.yaml` into catalogs, reporting each problem at its line and column.
+public enum CatalogLoader {
+    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "list", "messages"]
+
+    /// Loads every `*.yaml` file of `directory` (README and others are ignored).
+    public static func loadDirectory(_ directory: URL, displayPrefix: String, into diagnostics: inout [Diagnostic]) -> [Catalog] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        if files.isEmpty {
+            diagnostics.append(Diagnostic(.error, SourceLocation(file: displayPrefix, line: 1, column: 1),
+                                          "no locale files found (expected en.yaml, es.yaml, ru.yaml)", id: "no-locales"))
+        }
+        return files.filter { $0.hasSuffix(".yaml") }.sorted().compactMap { name in
+            let display = displayPrefix.isEmpty ? name : "\(displayPrefix)/\(name)"
+            guard let file = YAMLFile.load(directory.appendingPathComponent(name), displayPath: display, into: &diagnostics) else { return nil }
+            return load(file, expectedLanguage: String(name.dropLast(5)), into: &diagnostics)
+        }
+    }
+
+    public static func load(_ file: YAMLFile, expectedLanguage: String?, into diagnostics: inout [Diagnostic]) -> Catalog? {
+        func error(_ node: Node?, _ message: String, _ id: String) {
+            diagnostics.append(Diagnostic(.error, file.location(node), message, id: id))
+        }
+        guard let root = file.root, case .mapping(let mapping) = root else {
+            error(file.root, "a locale file is a mapping with language, name, formatting_locale, plural_rules, words, list and messages", "locale-shape")
+            return nil
+        }
+        var fields: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalarText, headerKeys.contains(name) else {
+                error(key, "unknown field '\(key.scalarText ?? "?")' in a locale file (expected one of: \(headerKeys.sorted().joined(separator: ", ")))", "unknown-field")
+                continue
+            }
+            fields[name] = value
+        }
+        func text(_ name: String) -> String? {
+            guard let node = fields[name] else {
+                error(root, "missing '\(name)'", "missing-field")
+                return nil
+            }
+            guard let s = node.scalarText, !s.isEmpty else {
+                error(node, "'\(name)' must be a single value", "field-type")
+                return nil
+            }
+            return s
+        }
+        let language = text("language") ?? expectedLanguage ?? "?"
+        if let expectedLanguage, language != expectedLanguage, fields["language"] != nil {
+            error(fields["language"], "the language '\(language)' does not match the file name \(expectedLanguage).yaml", "language-mismatch")
+        }
+        let name = text("name") ?? language
+        let formattingLocale = text("formatting_locale") ?? language
+
+        var pluralPairs: [(String, String)] = []
+        if let node = fields["plural_rules"] {
+            if case .mapping(let rules) = node {
+                for (k, v) in rules {
+                    pluralPairs.append((k.scalarText ?? "", v.scalarText ?? ""))
+                }
+            } else if node.scalarText?.isEmpty == false || node.scalarText == nil {
+                error(node, "plural_rules is a mapping of category to CLDR condition, e.g. one: \"i = 1 and v = 0\"", "field-type")
+            }
+        } else {
+            error(root, "missing 'plural_rules' (an empty mapping {} for a language with one form)", "missing-field")
+        }
+        var plurals = PluralRules(rules: [])
+        do throws(PluralRuleError) {
+            plurals = try PluralRules(pluralPairs)
+        } catch let e {
+            let node = (fields["plural_rules"]?.mapping).flatMap { m in m.first(where: { $0.key.scalarText == e.category })?.value }
+            error(node ?? fields["plural_rules"], e.message, "plural-rule")
+        }
+
+        var yes: [String] = []
+        var no: [String] = []
+        if case .mapping(let words)? = fields["words"] {
+            for (k, v) in words {
+                let list = v.sequence?.compactMap(\.scalarText) ?? []
+                switch k.scalarText {
+                case "yes": yes = list
+                case "no": no = list
+                default: error(k, "words has 'yes' and 'no' lists only", "unknown-field")
+                }
+            }
+        }
+        if yes.isEmpty || no.isEmpty {
+            error(fields["words"] ?? root, "words needs non-empty 'yes' and 'no' lists", "missing-field")
+        }
+
+        var listPatterns = ListPatterns(pair: "{0}, {1}", middle: "{0}, {1}", last: "{0}, {1}")
+        if case .mapping(let list)? = fields["list"] {
+            var p: [String: String] = [:]
+            for (k, v) in list { p[k.scalarText ?? ""] = v.scalarText }
+            if let pair = p["pair"], let middle = p["middle"], let last = p["last"] {
+                listPatterns = ListPatterns(pair: pair, middle: middle, last: last)
+            } else {
+                error(fields["list"], "list needs 'pair', 'middle' and 'last' patterns with {0} and {1}", "missing-field")
+            }
+        } else {
+            error(fields["list"] ?? root, "missing 'list' (pair, middle, last)", "missing-field")
+        }
+
+        var messages: [MessageKey: MessageFormat] = [:]
+        var locations: [MessageKey: SourceLocation] = [:]
+        if case .mapping(let entries)? = fields["messages"] {
+            for (k, v) in entries {
+                guard let keyText = k.scalarText, !keyText.isEmpty else {
+                    error(k, "a message key is a name such as vks.outcome.vks_rp_eligible", "message-key")
+                    continue
+                }
+                let key = MessageKey(keyText)
+                if locations[key] != nil {
+                    error(k, "the message '\(keyText)' is written twice (first at line \(locations[key]!.line))", "duplicate-key")
+                    continue
+                }
+                locations[key] = file.location(k)
+                guard let body = v.scalarText else {
+                    error(v, "the message '\(keyText)' must be text, not \(v.kindDescription)", "message-type")
+                    continue
+                }
+                do throws(MessageFormatError) {
+                    messages[key] = try MessageFormat.parse(body)
+                } catch let e {
+                    diagnostics.append(Diagnostic(.error, file.location(v, offset: e.offset),
+                                                  "in message '\(keyText)': \(e.message)", id: "message-syntax"))
+                }
+            }
+        } else {
+            error(fields["messages"] ?? root, "missing 'messages' (a mapping of key to text)", "missing-field")
+        }
+        return Catalog(language: language, name: name, formattingLocale: formattingLocale, plurals: plurals,
+                       yesWords: yes, noWords: no, list: listPatterns, messages: messages, locations: locations,
+                       file: file.path)
+    }
+}

@@ -1,0 +1,94 @@
+import ConsultEngine
+import Foundation
+import Yams
+
+public typealias Node = Yams.Node
+
+/// A YAML file read as a tree of nodes that remember their line and column, so that every
+/// problem found in it can be reported at its place (Yams' decoder keeps no places).
+public struct YAMLFile {
+    /// The path as shown in diagnostics (relative to where the command was run).
+    public let path: String
+    public let text: String
+    public let root: Node?
+
+    /// Reads and parses a file; a read or syntax error becomes a located diagnostic.
+    public static func load(_ url: URL, displayPath: String, into diagnostics: inout [Diagnostic]) -> YAMLFile? {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            diagnostics.append(Diagnostic(.error, SourceLocation(file: displayPath, line: 1, column: 1),
+                                          "cannot read the file as UTF-8 text: \(error.localizedDescription)", id: "unreadable-file"))
+            return nil
+        }
+        return parse(text, displayPath: displayPath, into: &diagnostics)
+    }
+
+    public static func parse(_ text: String, displayPath: String, into diagnostics: inout [Diagnostic]) -> YAMLFile? {
+        do {
+            let root = try Yams.compose(yaml: text)
+            return YAMLFile(path: displayPath, text: text, root: root)
+        } catch let error as YamlError {
+            let (message, mark) = describe(error)
+            let location = SourceLocation(file: displayPath, line: mark?.line ?? 1, column: mark?.column ?? 1)
+            diagnostics.append(Diagnostic(.error, location, "YAML syntax: \(message)", id: "yaml-syntax"))
+            return nil
+        } catch {
+            diagnostics.append(Diagnostic(.error, SourceLocation(file: displayPath, line: 1, column: 1),
+                                          "YAML syntax: \(error)", id: "yaml-syntax"))
+            return nil
+        }
+    }
+
+    private static func describe(_ error: YamlError) -> (String, Mark?) {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+             .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let prefix = context.map { "\($0.text) " } ?? ""
+            return (prefix + problem, mark)
+        case .reader(let problem, _, _, _):
+            return (problem, nil)
+        default:
+            return ("\(error)", nil)
+        }
+    }
+
+    public func location(_ node: Node?) -> SourceLocation {
+        SourceLocation(file: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
+    }
+
+    /// The place of the `offset`-th Unicode scalar inside a scalar node's text
+    /// (exact for plain and quoted one-line scalars; the node's start otherwise).
+    public func location(_ node: Node?, offset: Int) -> SourceLocation {
+        guard let node, let mark = node.mark else { return location(node) }
+        guard case .scalar(let scalar) = node, !(scalar.string.contains("\n")) else { return location(node) }
+        switch scalar.style {
+        case .plain, .any:
+            return SourceLocation(file: path, line: mark.line, column: mark.column + offset)
+        case .singleQuoted, .doubleQuoted:
+            return SourceLocation(file: path, line: mark.line, column: mark.column + 1 + offset)
+        default:
+            return location(node)
+        }
+    }
+}
+
+extension Node {
+    /// The scalar's text, nil for a mapping, a sequence or an empty value.
+    public var scalarText: String? {
+        if case .scalar(let s) = self { return s.string }
+        return nil
+    }
+
+    /// A short name of this node's kind for messages: "a list", "a mapping", "text".
+    public var kindDescription: String {
+        switch self {
+        case .scalar: return "a single value"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+}
