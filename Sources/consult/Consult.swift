@@ -1,7 +1,64 @@
 import ArgumentParser
+import ConsultContent
+import ConsultEngine
+import Foundation
 
 @main
 struct Consult: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "consult", abstract: "placeholder")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "consult",
+        abstract: "A consultation assistant for the residence permit of a Highly Qualified Specialist (VKS).",
+        discussion: "With no subcommand, starts a consultation in this terminal.",
+        version: "0.1.0",
+        subcommands: [Start.self, Run.self, Lint.self],
+        defaultSubcommand: Start.self
+    )
+}
+
+/// Where the content is read from.
+struct ContentOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The folder of question trees.", valueName: "dir"))
+    var dialogs: String?
+
+    @Option(help: ArgumentHelp("The folder of locale files.", valueName: "dir"))
+    var locales: String?
+
+    var urls: (dialogs: URL, locales: URL) { Content.locate(dialogs: dialogs, locales: locales) }
+
+    /// Loads the content, or prints every error with its place and exits 2.
+    func load() throws -> Content {
+        do {
+            return try Content.load(dialogs: urls.dialogs, locales: urls.locales)
+        } catch {
+            printError(error.description)
+            printError("The content has errors: run `consult lint` for the full list.")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// A date given on the command line.
+struct DateArgument: ExpressibleByArgument {
+    let date: LocalDate
+
+    init?(argument: String) {
+        guard argument.count == 10, argument.contains("-"), let d = LocalDate(parsing: argument) else { return nil }
+        date = d
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+extension LocalDate {
+    /// Today in Moscow, where the office is: the one place the wall clock is read.
+    static func todayInMoscow() -> LocalDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Moscow") ?? TimeZone(secondsFromGMT: 3 * 3600)!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -1,0 +1,390 @@
+#define _GNU_SOURCE 1
+
+#include "CLibEditShim.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/syscall.h>
+#else
+#include <pthread.h>
+#endif
+
+// MARK: - Locale
+
+static int codeset_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != NULL && (strcasecmp(codeset, "UTF-8") == 0 || strcasecmp(codeset, "UTF8") == 0);
+}
+
+int clibedit_ensure_utf8_ctype(void) {
+    // Fails as a whole (and changes nothing) when LANG names a locale that is not installed.
+    (void)setlocale(LC_ALL, "");
+    if (codeset_is_utf8()) {
+        return 0;
+    }
+    static const char *const fallbacks[] = {"", "C.UTF-8", "C.utf8", "en_US.UTF-8"};
+    for (size_t i = 0; i < sizeof fallbacks / sizeof fallbacks[0]; i++) {
+        if (setlocale(LC_CTYPE, fallbacks[i]) != NULL && codeset_is_utf8()) {
+            return 1;
+        }
+    }
+    return -1;
+}
+
+// MARK: - EditLine lifetime
+
+static FILE *open_stream(int fd, const char *mode) {
+    switch (fd) {
+    case 0: return stdin;
+    case 1: return stdout;
+    case 2: return stderr;
+    default: {
+        int copy = dup(fd);
+        if (copy < 0) {
+            return NULL;
+        }
+        FILE *stream = fdopen(copy, mode);
+        if (stream == NULL) {
+            close(copy);
+        }
+        return stream;
+    }
+    }
+}
+
+static void close_stream(FILE *_Nullable stream) {
+    if (stream != NULL && stream != stdin && stream != stdout && stream != stderr) {
+        fclose(stream);
+    }
+}
+
+EditLine *clibedit_init(const char *program, int input, int output, int error) {
+    FILE *in = open_stream(input, "r");
+    FILE *out = open_stream(output, "w");
+    FILE *err = open_stream(error, "w");
+    EditLine *editLine = NULL;
+    if (in != NULL && out != NULL && err != NULL) {
+        editLine = el_init(program, in, out, err);
+    }
+    if (editLine == NULL) {
+        close_stream(in);
+        close_stream(out);
+        close_stream(err);
+    }
+    return editLine;
+}
+
+void clibedit_end(EditLine *editLine) {
+    FILE *streams[3] = {NULL, NULL, NULL};
+    for (int i = 0; i < 3; i++) {
+        if (el_get(editLine, EL_GETFP, i, &streams[i]) != 0) {
+            streams[i] = NULL;
+        }
+    }
+    el_end(editLine);
+    for (int i = 0; i < 3; i++) {
+        close_stream(streams[i]);
+    }
+}
+
+const wchar_t *clibedit_gets(EditLine *editLine, int *count, int *errorNumber) {
+    fflush(stdout);
+    errno = 0;
+    const wchar_t *line = el_wgets(editLine, count);
+    *errorNumber = errno;
+    return line;
+}
+
+int clibedit_write(EditLine *editLine, const char *text) {
+    FILE *out = NULL;
+    if (el_get(editLine, EL_GETFP, 1, &out) != 0 || out == NULL) {
+        return -1;
+    }
+    if (fputs(text, out) == EOF) {
+        return -1;
+    }
+    return fflush(out);
+}
+
+// MARK: - el_wset / el_wget
+
+int clibedit_set_prompt(EditLine *editLine, clibedit_prompt_function function, wchar_t literalDelimiter) {
+    return el_wset(editLine, EL_PROMPT_ESC, function, literalDelimiter);
+}
+
+int clibedit_set_editor(EditLine *editLine, const wchar_t *editor) {
+    return el_wset(editLine, EL_EDITOR, editor);
+}
+
+int clibedit_set_signal_handling(EditLine *editLine, int enabled) {
+    return el_wset(editLine, EL_SIGNAL, enabled);
+}
+
+int clibedit_set_history(EditLine *editLine, HistoryW *history) {
+    return el_wset(editLine, EL_HIST, history_w, history);
+}
+
+// EL_ADDFN keeps the name and help pointers (libedit's own narrow el_set duplicates them and
+// leaks the copies). Keep one copy per distinct name for the life of the process, so that
+// making EditLines again and again (clearHistory) does not grow memory.
+enum { function_name_capacity = 32 };
+static struct {
+    wchar_t *name;
+    wchar_t *help;
+} function_names[function_name_capacity];
+
+static int lasting_function_name(const wchar_t *name, const wchar_t *help,
+                                 wchar_t *_Nullable *_Nonnull lastingName, wchar_t *_Nullable *_Nonnull lastingHelp) {
+    for (int i = 0; i < function_name_capacity; i++) {
+        if (function_names[i].name == NULL) {
+            wchar_t *nameCopy = wcsdup(name);
+            wchar_t *helpCopy = wcsdup(help);
+            if (nameCopy == NULL || helpCopy == NULL) {
+                free(nameCopy);
+                free(helpCopy);
+                return -1;
+            }
+            function_names[i].name = nameCopy;
+            function_names[i].help = helpCopy;
+        }
+        if (wcscmp(function_names[i].name, name) == 0 && wcscmp(function_names[i].help, help) == 0) {
+            *lastingName = function_names[i].name;
+            *lastingHelp = function_names[i].help;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int clibedit_add_function(EditLine *editLine, const wchar_t *name, const wchar_t *help,
+                          clibedit_command_function function) {
+    wchar_t *lastingName = NULL;
+    wchar_t *lastingHelp = NULL;
+    if (lasting_function_name(name, help, &lastingName, &lastingHelp) != 0) {
+        return -1;
+    }
+    return el_wset(editLine, EL_ADDFN, lastingName, lastingHelp, function);
+}
+
+int clibedit_bind(EditLine *editLine, const wchar_t *keys, const wchar_t *command) {
+    return el_wset(editLine, EL_BIND, keys, command, (const wchar_t *)NULL);
+}
+
+int clibedit_disable_suspend_character(EditLine *editLine) {
+    // "-susp" keeps it disabled if libedit later re-reads the terminal's characters; "susp="
+    // disables it now. Changing the terminal before el_init is no use: libedit re-enables
+    // disabled characters with its own defaults.
+    return el_wset(editLine, EL_SETTY, L"-d", L"-susp", L"susp=", (const wchar_t *)NULL);
+}
+
+int clibedit_set_client_data(EditLine *editLine, void *data) {
+    return el_wset(editLine, EL_CLIENTDATA, data);
+}
+
+void *clibedit_client_data(EditLine *editLine) {
+    void *data = NULL;
+    if (el_wget(editLine, EL_CLIENTDATA, &data) != 0) {
+        return NULL;
+    }
+    return data;
+}
+
+// MARK: - history_w
+
+HistoryW *clibedit_history_init(int size) {
+    HistoryW *history = history_winit();
+    if (history == NULL) {
+        return NULL;
+    }
+    HistEventW event;
+    history_w(history, &event, H_SETSIZE, size);
+    history_w(history, &event, H_SETUNIQUE, 1);
+    return history;
+}
+
+int clibedit_history_set_size(HistoryW *history, int size) {
+    HistEventW event;
+    return history_w(history, &event, H_SETSIZE, size);
+}
+
+int clibedit_history_enter(HistoryW *history, const wchar_t *line) {
+    HistEventW event;
+    return history_w(history, &event, H_ENTER, line);
+}
+
+int clibedit_history_clear(HistoryW *history) {
+    HistEventW event;
+    return history_w(history, &event, H_CLEAR);
+}
+
+// MARK: - Signals
+
+static volatile sig_atomic_t interrupt_received = 0;
+static struct sigaction previous_interrupt_action;
+static int interrupt_caught = 0;
+static struct sigaction previous_stop_action;
+static int stop_ignored = 0;
+
+static void on_interrupt(int signal_number) {
+    (void)signal_number;
+    interrupt_received = 1;
+}
+
+void clibedit_ignore_stop_signal(int ignore) {
+    if (ignore && !stop_ignored) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = SIG_IGN;
+        sigemptyset(&action.sa_mask);
+        if (sigaction(SIGTSTP, &action, &previous_stop_action) == 0) {
+            stop_ignored = 1;
+        }
+    } else if (!ignore && stop_ignored) {
+        sigaction(SIGTSTP, &previous_stop_action, NULL);
+        stop_ignored = 0;
+    }
+}
+
+void clibedit_catch_interrupt(void) {
+    interrupt_received = 0;
+    if (!interrupt_caught) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_interrupt;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0; // no SA_RESTART: the read in el_wgets must fail with EINTR
+        if (sigaction(SIGINT, &action, &previous_interrupt_action) == 0) {
+            interrupt_caught = 1;
+        }
+    }
+}
+
+void clibedit_release_interrupt(void) {
+    if (interrupt_caught) {
+        sigaction(SIGINT, &previous_interrupt_action, NULL);
+        interrupt_caught = 0;
+    }
+}
+
+int clibedit_take_interrupt(void) {
+    int received = interrupt_received != 0;
+    interrupt_received = 0;
+    return received;
+}
+
+// MARK: - Terminal modes
+
+static volatile sig_atomic_t terminal_claimed = 0;
+static int terminal_fd = -1;
+static struct termios terminal_saved_modes;
+
+int clibedit_claim_terminal(int fd) {
+    if (terminal_claimed) {
+        errno = EBUSY;
+        return -1;
+    }
+    if (tcgetattr(fd, &terminal_saved_modes) != 0) {
+        return -1;
+    }
+    terminal_fd = fd;
+    terminal_claimed = 1;
+    return 0;
+}
+
+void clibedit_release_terminal(void) {
+    if (terminal_claimed) {
+        terminal_claimed = 0;
+        tcsetattr(terminal_fd, TCSANOW, &terminal_saved_modes);
+    }
+}
+
+static const int fatal_signals[] = {SIGHUP, SIGTERM, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
+#define FATAL_SIGNAL_COUNT (sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction previous_fatal_actions[FATAL_SIGNAL_COUNT];
+
+static int is_fault(int signal_number) {
+    return signal_number == SIGSEGV || signal_number == SIGBUS || signal_number == SIGILL ||
+           signal_number == SIGTRAP || signal_number == SIGFPE;
+}
+
+static void on_fatal_signal(int signal_number, siginfo_t *info, void *context) {
+    (void)context;
+    int saved_errno = errno;
+    if (terminal_claimed) {
+        tcsetattr(terminal_fd, TCSANOW, &terminal_saved_modes);
+    }
+    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++) {
+        if (fatal_signals[i] == signal_number) {
+            sigaction(signal_number, &previous_fatal_actions[i], NULL);
+            break;
+        }
+    }
+    // A fault raised by the CPU happens again when this handler returns, and then reaches the
+    // previous handler with its real context. Anything sent is sent again: it stays pending while
+    // this handler runs and is delivered to the previous handler right after.
+    if (!(is_fault(signal_number) && info != NULL && info->si_code > 0)) {
+        raise(signal_number);
+    }
+    errno = saved_errno;
+}
+
+void clibedit_restore_terminal_on_fatal_signals(void) {
+    static int installed = 0;
+    if (installed) {
+        return;
+    }
+    installed = 1;
+    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++) {
+        struct sigaction current;
+        if (sigaction(fatal_signals[i], NULL, &current) != 0) {
+            continue;
+        }
+        if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) {
+            continue; // e.g. SIGHUP under nohup: stays ignored
+        }
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_sigaction = on_fatal_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        previous_fatal_actions[i] = current;
+        sigaction(fatal_signals[i], &action, NULL);
+    }
+}
+
+// MARK: - Small helpers
+
+int clibedit_is_main_thread(void) {
+#if defined(__linux__)
+    return (pid_t)syscall(SYS_gettid) == getpid();
+#else
+    return pthread_main_np() != 0;
+#endif
+}
+
+int clibedit_terminal_columns(int fd) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) {
+        return 0;
+    }
+    return size.ws_col;
+}
+
+int clibedit_character_width(wchar_t character) {
+    return wcwidth(character);
+}
+
+void clibedit_flush_standard_output(void) {
+    fflush(stdout);
+}

@@ -1,0 +1,122 @@
+// Fixed-argument wrappers around libedit's variadic calls, plus the process-wide pieces a line
+// editor needs around it (locale, SIGINT, saved terminal modes). Swift cannot call C variadic
+// functions, and Swift 6 rejects the C globals stdin/stdout/stderr, so both live here.
+//
+// Everything here is meant for one EditLine at a time, used from the main thread.
+
+#ifndef CLIBEDIT_SHIM_H
+#define CLIBEDIT_SHIM_H
+
+#include <histedit.h>
+#include <wchar.h>
+
+#pragma clang assume_nonnull begin
+
+/// Prompt callback for EL_PROMPT_ESC: returns a NUL-terminated wide string that must stay
+/// valid until the next call (libedit reads it on every redisplay).
+typedef wchar_t *_Nullable (*clibedit_prompt_function)(EditLine *editLine);
+
+/// Editor command added with EL_ADDFN; returns one of the CC_* codes.
+typedef unsigned char (*clibedit_command_function)(EditLine *editLine, int key);
+
+// MARK: - Locale
+
+/// setlocale(LC_ALL, ""); if the character type is then not UTF-8 (LANG unset, or naming a locale
+/// this machine lacks), falls back to the environment's LC_CTYPE alone, then "C.UTF-8", then
+/// "en_US.UTF-8". Must run before el_init: libedit decides at init whether it speaks UTF-8.
+/// Returns 0 if the environment's locale was already UTF-8, 1 if a fallback was installed,
+/// -1 if no UTF-8 character type could be set.
+int clibedit_ensure_utf8_ctype(void);
+
+// MARK: - EditLine lifetime
+
+/// el_init on the given descriptors. Descriptors 0, 1 and 2 use the C stdio streams (so libedit's
+/// output and Swift's print() share one buffer); others get their own FILE over a dup().
+EditLine *_Nullable clibedit_init(const char *program, int input, int output, int error);
+
+/// el_end, then closes the FILEs clibedit_init opened itself.
+void clibedit_end(EditLine *editLine);
+
+/// el_wgets with errno captured right away. Returns the line (count includes the newline),
+/// NULL with count 0 at end of input, NULL with count -1 on error (errorNumber EINTR when a
+/// signal interrupted the read). Flushes stdout first so earlier print() output comes out
+/// before the prompt.
+const wchar_t *_Nullable clibedit_gets(EditLine *editLine, int *count, int *errorNumber);
+
+/// Writes UTF-8 text to libedit's output stream and flushes it.
+int clibedit_write(EditLine *editLine, const char *text);
+
+// MARK: - el_wset / el_wget
+
+/// EL_PROMPT_ESC: text between two `literalDelimiter` characters is sent to the terminal but
+/// takes no room (colour escapes).
+int clibedit_set_prompt(EditLine *editLine, clibedit_prompt_function function, wchar_t literalDelimiter);
+/// EL_EDITOR: L"emacs" or L"vi".
+int clibedit_set_editor(EditLine *editLine, const wchar_t *editor);
+/// EL_SIGNAL: while reading, libedit catches SIGINT, SIGTSTP, SIGQUIT, SIGHUP, SIGTERM, SIGCONT
+/// and SIGWINCH, puts the terminal back in cooked mode and re-raises to the previous handler.
+int clibedit_set_signal_handling(EditLine *editLine, int enabled);
+/// EL_HIST with history_w.
+int clibedit_set_history(EditLine *editLine, HistoryW *history);
+/// EL_ADDFN. libedit keeps the name and help pointers: the shim keeps a copy of each distinct
+/// pair for the life of the process (at most 32).
+int clibedit_add_function(EditLine *editLine, const wchar_t *name, const wchar_t *help,
+                          clibedit_command_function function);
+/// EL_BIND keys command: `keys` is a key sequence (control characters may be given literally),
+/// `command` an editor command name such as L"ed-move-to-beg" or one added with EL_ADDFN.
+int clibedit_bind(EditLine *editLine, const wchar_t *keys, const wchar_t *command);
+/// EL_SETTY -d -susp susp=: while editing, the terminal has no suspend character, so ^Z reaches
+/// the key map as an ordinary key instead of raising SIGTSTP.
+int clibedit_disable_suspend_character(EditLine *editLine);
+/// EL_CLIENTDATA set / get.
+int clibedit_set_client_data(EditLine *editLine, void *_Nullable data);
+void *_Nullable clibedit_client_data(EditLine *editLine);
+
+// MARK: - history_w
+
+/// history_winit, H_SETSIZE and H_SETUNIQUE (a line repeated right away is stored once).
+HistoryW *_Nullable clibedit_history_init(int size);
+int clibedit_history_set_size(HistoryW *history, int size);
+int clibedit_history_enter(HistoryW *history, const wchar_t *line);
+int clibedit_history_clear(HistoryW *history);
+
+// MARK: - Signals
+
+/// Installs a SIGINT handler WITHOUT SA_RESTART (so a read in progress fails with EINTR),
+/// remembering the previous disposition, and clears the interrupt flag.
+/// Pair with clibedit_release_interrupt, which puts the previous disposition back.
+void clibedit_catch_interrupt(void);
+void clibedit_release_interrupt(void);
+/// Returns 1 if SIGINT arrived since clibedit_catch_interrupt, and clears the flag.
+int clibedit_take_interrupt(void);
+
+/// Ignores SIGTSTP (non-zero) or restores the disposition it replaced (zero).
+void clibedit_ignore_stop_signal(int ignore);
+
+// MARK: - Terminal modes
+
+/// Saves the terminal modes of `fd` (tcgetattr) so that clibedit_release_terminal and the
+/// fatal-signal handlers can put them back. Fails with EBUSY if a terminal is already claimed.
+int clibedit_claim_terminal(int fd);
+/// Restores the saved modes (tcsetattr) and forgets them.
+void clibedit_release_terminal(void);
+/// Installs, once, handlers for SIGHUP, SIGTERM, SIGQUIT and the crash signals (SIGSEGV, SIGBUS,
+/// SIGILL, SIGTRAP, SIGABRT, SIGFPE) that restore the claimed terminal's saved modes, then hand
+/// the signal on to whatever handled it before (the default action: the process ends as it would
+/// have). Signals that are ignored are left alone.
+void clibedit_restore_terminal_on_fatal_signals(void);
+
+// MARK: - Small helpers
+
+/// 1 on the process's main thread.
+int clibedit_is_main_thread(void);
+/// Columns of the terminal on `fd`, or 0 if unknown.
+int clibedit_terminal_columns(int fd);
+/// wcwidth(3) in the current locale; -1 for non-printable characters.
+int clibedit_character_width(wchar_t character);
+/// fflush(stdout).
+void clibedit_flush_standard_output(void);
+
+#pragma clang assume_nonnull end
+
+#endif

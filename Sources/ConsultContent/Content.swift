@@ -1,0 +1,73 @@
+import ConsultEngine
+import ConsultLocalization
+import Foundation
+
+/// Everything a consultation needs from `dialogs/` and `locales/`, loaded and checked.
+public struct Content: Sendable {
+    public let dialogs: DialogSet
+    public let localizer: Localizer
+    /// Every problem found (errors stop loading; warnings do not).
+    public let diagnostics: [Diagnostic]
+
+    /// Problems that keep the content from being used.
+    public struct Invalid: Error, CustomStringConvertible {
+        public let diagnostics: [Diagnostic]
+        public var description: String {
+            diagnostics.filter { $0.severity == .error }.map(\.description).joined(separator: "\n")
+        }
+    }
+
+    /// Loads and lints the content; throws when there is any error.
+    public static func load(dialogs: URL, locales: URL) throws(Invalid) -> Content {
+        let report = Linter.lint(dialogs: dialogs, locales: locales)
+        guard let set = report.dialogs, !report.hasErrors else { throw Invalid(diagnostics: report.diagnostics) }
+        return Content(dialogs: set, localizer: report.localizer, diagnostics: report.diagnostics)
+    }
+
+    public init(dialogs: DialogSet, localizer: Localizer, diagnostics: [Diagnostic] = []) {
+        self.dialogs = dialogs
+        self.localizer = localizer
+        self.diagnostics = diagnostics
+    }
+
+    /// Finds `dialogs/` and `locales/`: given paths, then `CONSULT_CONTENT_DIR`, then the
+    /// current directory and the folders above the executable (a checkout or an install prefix's share/consult).
+    public static func locate(dialogs: String?, locales: String?) -> (dialogs: URL, locales: URL) {
+        let fm = FileManager.default
+        var roots: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["CONSULT_CONTENT_DIR"], !env.isEmpty {
+            roots.append(URL(fileURLWithPath: env))
+        }
+        roots.append(URL(fileURLWithPath: fm.currentDirectoryPath))
+        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            roots.append(dir)
+            roots.append(dir.appendingPathComponent("share/consult"))
+            dir = dir.deletingLastPathComponent()
+        }
+        let root = roots.first { fm.fileExists(atPath: $0.appendingPathComponent("dialogs").path) } ?? roots[0]
+        return (dialogs.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("dialogs"),
+                locales.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("locales"))
+    }
+}
+
+/// Message keys the program itself uses, with the placeholders it fills in.
+public enum SystemMessages {
+    public static let keys: [MessageKey: [String]] = [
+        "app.title": [], "app.welcome": [],
+        "answer.expected_yesno": [], "answer.expected_choice": ["choices"], "answer.ambiguous_choice": ["candidates"],
+        "answer.expected_number": ["min", "max"], "answer.number_out_of_range": ["min", "max"],
+        "answer.expected_date": [], "answer.date_too_early": ["min"], "answer.date_too_late": ["max"],
+        "answer.text_too_long": ["max_length"], "answer.empty": [], "answer.too_many_items": ["max_items"],
+        "hint.yesno": [], "hint.date": [], "hint.number": ["min", "max"], "hint.text": ["max_length"], "hint.optional": [],
+        "value.yes": [], "value.no": [], "value.none": [],
+        "outcome.heading": [], "outcome.confirm_heading": [], "outcome.none": [],
+        "office.phone": [], "office.address": [], "office.contacts": [],
+    ]
+
+    /// The name of a fact, for summaries and the lawyer's view.
+    public static func factName(_ fact: String) -> MessageKey { MessageKey("fact.\(fact)") }
+
+    /// The short title of an outcome.
+    public static func outcomeTitle(_ id: String) -> MessageKey { MessageKey("outcome.\(id).title") }
+}

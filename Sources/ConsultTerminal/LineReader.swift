@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CLibEditShim
+
+/// What one call to ``LineReader/readLine(prompt:)`` produced.
+public enum LineReadResult: Equatable, Sendable {
+    /// A line, without its trailing newline.
+    case line(String)
+    /// Ctrl-D on an empty line, or the input closed.
+    case endOfInput
+    /// Ctrl-C: the line being typed was abandoned; the session goes on.
+    case interrupted
+}
+
+/// Reads the applicant's answers one line at a time.
+///
+/// Call it from the main thread only: libedit's terminal and signal handling break elsewhere.
+public protocol LineReader: AnyObject {
+    /// Reads one line with the prompt shown (the prompt may contain ANSI colour escapes).
+    /// No trailing newline in the result.
+    func readLine(prompt: String) -> LineReadResult
+    /// Completion candidates for the word before the cursor: given the whole line so far,
+    /// returns candidate full replacements for the current word.
+    var completion: (@Sendable (_ lineBeforeCursor: String) -> [String])? { get set }
+    /// Forget everything typed so far (kiosk: nothing of the previous applicant survives).
+    func clearHistory()
+    /// Adds an entry to the in-memory history (never persisted to disk).
+    func addHistory(_ line: String)
+    /// Whether a person is typing at a terminal (as opposed to a pipe or a file).
+    var isInteractive: Bool { get }
+}
+
+/// Why an ``EditLineReader`` could not be made.
+public enum LineReaderError: Error, Equatable, Sendable {
+    /// The input or output is not a terminal; use ``PlainLineReader``.
+    case notATerminal
+    /// Another ``EditLineReader`` already owns the terminal.
+    case terminalInUse
+    /// libedit could not be initialised (el_init or history_winit failed).
+    case editLineUnavailable
+}
+
+/// The reader for this process's standard input and output: ``EditLineReader`` when both are
+/// terminals, ``PlainLineReader`` otherwise (pipes, CI, `ssh -T`).
+///
+/// - Parameter suspendAllowed: `false` in kiosk mode: Ctrl-Z does not suspend the program.
+public func makeLineReader(programName: String, suspendAllowed: Bool) -> LineReader {
+    if isatty(0) == 1 && isatty(1) == 1,
+        let reader = try? EditLineReader(programName: programName, suspendAllowed: suspendAllowed)
+    {
+        return reader
+    }
+    return PlainLineReader()
+}
+
+/// The C library's idea of the character set, which libedit depends on.
+public enum TerminalLocale {
+    /// Makes the C character type UTF-8: `setlocale(LC_ALL, "")`, and if the codeset is then not
+    /// UTF-8 (LANG unset, or naming a locale this machine lacks — which is what SSH clients often
+    /// send) falls back to `C.UTF-8`, then `en_US.UTF-8`. Without it libedit silently drops every
+    /// non-ASCII character, prompt included. Must run before libedit is initialised;
+    /// ``EditLineReader`` calls it itself.
+    ///
+    /// - Returns: whether the character type is UTF-8 now.
+    @discardableResult
+    public static func ensureUTF8CharacterType() -> Bool {
+        clibedit_ensure_utf8_ctype() >= 0
+    }
+}

@@ -1,0 +1,272 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import CLibEditShim
+
+/// A line editor over libedit's wide-character API, for a person at a terminal: arrows, Home/End
+/// as tmux, screen and PuTTY send them, in-memory history with Up/Down and Ctrl-R, Tab completion,
+/// Ctrl-C cancels the line, Ctrl-D on an empty line ends the input.
+///
+/// It owns the `EditLine` and its history; the terminal's modes are saved at init and restored at
+/// deinit, and by handlers for SIGHUP, SIGTERM, SIGQUIT and crash signals
+/// (see ``restoreTerminalOnSignals()``). Use one at a time, from the main thread only.
+public final class EditLineReader: LineReader {
+    public var completion: (@Sendable (_ lineBeforeCursor: String) -> [String])?
+    public var isInteractive: Bool { true }
+
+    private var editLine: OpaquePointer
+    private let history: OpaquePointer
+    private let programName: String
+    private let input: Int32
+    private let output: Int32
+    private let error: Int32
+    private let suspendAllowed: Bool
+    /// What the prompt callback hands to libedit; kept until the next prompt replaces it.
+    private var promptBuffer: UnsafeMutableBufferPointer<wchar_t>
+
+    /// - Parameters:
+    ///   - input, output, error: the terminal's file descriptors.
+    ///   - programName: passed to `el_init` (names the program in libedit's messages).
+    ///   - suspendAllowed: `false` in kiosk mode: the terminal's suspend character is disabled,
+    ///     SIGTSTP ignored and Ctrl-Z bound to nothing, until deinit.
+    ///   - historySize: how many lines Up/Down and Ctrl-R can reach.
+    /// - Throws: ``LineReaderError``.
+    public init(
+        input: Int32 = 0, output: Int32 = 1, error: Int32 = 2,
+        programName: String, suspendAllowed: Bool = true, historySize: Int = 200
+    ) throws {
+        guard isatty(input) == 1, isatty(output) == 1 else { throw LineReaderError.notATerminal }
+        TerminalLocale.ensureUTF8CharacterType()
+        guard clibedit_claim_terminal(input) == 0 else {
+            throw errno == EBUSY ? LineReaderError.terminalInUse : LineReaderError.notATerminal
+        }
+        if !suspendAllowed { clibedit_ignore_stop_signal(1) }
+        guard let history = clibedit_history_init(Int32(clamping: historySize)),
+            let editLine = Self.makeEditLine(
+                programName: programName, input: input, output: output, error: error,
+                history: history, suspendAllowed: suspendAllowed)
+        else {
+            if !suspendAllowed { clibedit_ignore_stop_signal(0) }
+            clibedit_release_terminal()
+            throw LineReaderError.editLineUnavailable
+        }
+        self.editLine = editLine
+        self.history = history
+        self.programName = programName
+        self.input = input
+        self.output = output
+        self.error = error
+        self.suspendAllowed = suspendAllowed
+        self.promptBuffer = Self.wideBuffer([])
+        clibedit_set_client_data(editLine, Unmanaged.passUnretained(self).toOpaque())
+        Self.restoreTerminalOnSignals()
+    }
+
+    deinit {
+        clibedit_set_client_data(editLine, nil)
+        clibedit_end(editLine)
+        history_wend(history)
+        promptBuffer.deallocate()
+        if !suspendAllowed { clibedit_ignore_stop_signal(0) }
+        clibedit_release_terminal()
+    }
+
+    /// Installs (once per process) handlers for SIGHUP, SIGTERM, SIGQUIT and the crash signals that
+    /// put the terminal's saved modes back before the signal takes its usual course. The
+    /// initialiser calls it; signals the process ignores stay ignored.
+    public static func restoreTerminalOnSignals() {
+        clibedit_restore_terminal_on_fatal_signals()
+    }
+
+    public func readLine(prompt: String) -> LineReadResult {
+        precondition(clibedit_is_main_thread() == 1, "EditLineReader.readLine must run on the main thread")
+        let (leadingLines, lastLine) = LineReaderText.splitPrompt(prompt)
+        if let leadingLines { write(leadingLines) }
+        setPrompt(LineReaderText.editLinePrompt(lastLine))
+
+        var count: Int32 = 0
+        var errorNumber: Int32 = 0
+        clibedit_catch_interrupt()
+        let line = clibedit_gets(editLine, &count, &errorNumber)
+        clibedit_release_interrupt()
+        let interrupted = clibedit_take_interrupt() == 1
+
+        if let line, count > 0 {
+            return .line(LineReaderText.withoutControlCharacters(String(wide: line, count: Int(count))))
+        }
+        // libedit leaves the cursor after the abandoned line (or after nothing, at Ctrl-D).
+        write("\n")
+        if count < 0 && (errorNumber == EINTR || interrupted) {
+            return .interrupted
+        }
+        return .endOfInput  // Ctrl-D, or the terminal went away (EIO)
+    }
+
+    public func addHistory(_ line: String) {
+        guard !line.isEmpty else { return }
+        clibedit_history_enter(history, Self.wideString(line))
+    }
+
+    /// Empties the history and starts a fresh `EditLine`, so that the kill buffer (Ctrl-Y) and the
+    /// last search pattern (Ctrl-R) go too.
+    public func clearHistory() {
+        clibedit_history_clear(history)
+        guard
+            let fresh = Self.makeEditLine(
+                programName: programName, input: input, output: output, error: error,
+                history: history, suspendAllowed: suspendAllowed)
+        else { return }
+        clibedit_set_client_data(editLine, nil)
+        clibedit_end(editLine)
+        editLine = fresh
+        clibedit_set_client_data(editLine, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    // MARK: - Setting up libedit
+
+    private static func makeEditLine(
+        programName: String, input: Int32, output: Int32, error: Int32,
+        history: OpaquePointer, suspendAllowed: Bool
+    ) -> OpaquePointer? {
+        guard let editLine = clibedit_init(programName, input, output, error) else { return nil }
+        clibedit_set_editor(editLine, wideString("emacs"))
+        clibedit_set_signal_handling(editLine, 1)
+        clibedit_set_history(editLine, history)
+        clibedit_set_prompt(
+            editLine,
+            { editLine in EditLineReader.owner(of: editLine)?.promptBuffer.baseAddress },
+            wchar_t(bitPattern: LineReaderText.literalDelimiter.value))
+
+        addFunction(editLine, "consult-complete", "Complete the word before the cursor") { editLine, _ in
+            guard let reader = EditLineReader.owner(of: editLine) else { return UInt8(CC_ERROR) }
+            return reader.complete()
+        }
+        addFunction(editLine, "consult-eof-or-delete", "End of input on an empty line, else delete") { editLine, _ in
+            EditLineReader.endOfInputOrDelete(editLine)
+        }
+        addFunction(editLine, "consult-ignore", "Do nothing") { _, _ in UInt8(CC_NORM) }
+
+        for (keys, command) in keyBindings(suspendAllowed: suspendAllowed) {
+            bind(editLine, keys, command)
+        }
+        if !suspendAllowed { clibedit_disable_suspend_character(editLine) }
+        return editLine
+    }
+
+    /// Bound explicitly, whatever the terminfo entry lists: tmux, screen and PuTTY send the
+    /// `\e[1~` family for Home/End.
+    private static func keyBindings(suspendAllowed: Bool) -> [(String, String)] {
+        var bindings: [(String, String)] = [
+            ("\u{1B}[A", "ed-prev-history"), ("\u{1B}OA", "ed-prev-history"),
+            ("\u{1B}[B", "ed-next-history"), ("\u{1B}OB", "ed-next-history"),
+            ("\u{1B}[C", "ed-next-char"), ("\u{1B}OC", "ed-next-char"),
+            ("\u{1B}[D", "ed-prev-char"), ("\u{1B}OD", "ed-prev-char"),
+            ("\u{1B}[1;5C", "em-next-word"), ("\u{1B}[1;3C", "em-next-word"),
+            ("\u{1B}[1;5D", "ed-prev-word"), ("\u{1B}[1;3D", "ed-prev-word"),
+            ("\u{1B}[H", "ed-move-to-beg"), ("\u{1B}OH", "ed-move-to-beg"),
+            ("\u{1B}[1~", "ed-move-to-beg"), ("\u{1B}[7~", "ed-move-to-beg"),
+            ("\u{1B}[F", "ed-move-to-end"), ("\u{1B}OF", "ed-move-to-end"),
+            ("\u{1B}[4~", "ed-move-to-end"), ("\u{1B}[8~", "ed-move-to-end"),
+            ("\u{1B}[3~", "ed-delete-next-char"),
+            ("\u{12}", "em-inc-search-prev"),  // ^R
+            ("\u{17}", "ed-delete-prev-word"),  // ^W, as in a shell
+            ("\u{9}", "consult-complete"),  // Tab
+            ("\u{4}", "consult-eof-or-delete"),  // ^D, without libedit's "^D" echo
+        ]
+        if !suspendAllowed {
+            bindings.append(("\u{1A}", "consult-ignore"))  // ^Z
+        }
+        return bindings
+    }
+
+    private static func addFunction(
+        _ editLine: OpaquePointer, _ name: String, _ help: String,
+        _ function: @convention(c) (OpaquePointer, Int32) -> UInt8
+    ) {
+        clibedit_add_function(editLine, wideString(name), wideString(help), function)
+    }
+
+    private static func bind(_ editLine: OpaquePointer, _ keys: String, _ command: String) {
+        clibedit_bind(editLine, wideString(keys), wideString(command))
+    }
+
+    private static func owner(of editLine: OpaquePointer) -> EditLineReader? {
+        clibedit_client_data(editLine).map { Unmanaged<EditLineReader>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    // MARK: - Editor commands
+
+    private static func endOfInputOrDelete(_ editLine: OpaquePointer) -> UInt8 {
+        guard let line = el_wline(editLine)?.pointee else { return UInt8(CC_ERROR) }
+        if line.buffer == line.lastchar { return UInt8(CC_EOF) }
+        if line.cursor == line.lastchar { return UInt8(CC_ERROR) }
+        el_cursor(editLine, 1)
+        el_deletestr(editLine, 1)
+        return UInt8(CC_REFRESH)
+    }
+
+    private func complete() -> UInt8 {
+        guard let completion, let line = el_wline(editLine)?.pointee,
+            let buffer = line.buffer, let cursor = line.cursor, let lastchar = line.lastchar
+        else { return UInt8(CC_REFRESH_BEEP) }
+        let lineBeforeCursor = String(wide: buffer, count: cursor - buffer)
+        let spaceFollows = cursor < lastchar && cursor.pointee == wchar_t(UInt8(ascii: " "))
+        let action = LineReaderText.completionAction(
+            lineBeforeCursor: lineBeforeCursor, candidates: completion(lineBeforeCursor),
+            spaceFollowsCursor: spaceFollows)
+        switch action {
+        case .beep:
+            return UInt8(CC_REFRESH_BEEP)
+        case .replace(let wordLength, let text):
+            if wordLength > 0 { el_deletestr(editLine, Int32(wordLength)) }
+            if el_winsertstr(editLine, Self.wideString(text)) != 0 {
+                return UInt8(CC_REFRESH_BEEP)
+            }
+            return UInt8(CC_REFRESH)
+        case .list(let candidates):
+            let columns = Int(clibedit_terminal_columns(output))
+            write("\n" + LineReaderText.columns(candidates, terminalWidth: columns > 0 ? columns : 80) { Self.displayWidth($0) })
+            return UInt8(CC_REDISPLAY)
+        }
+    }
+
+    // MARK: - Text
+
+    private func setPrompt(_ scalars: [Unicode.Scalar]) {
+        promptBuffer.deallocate()
+        promptBuffer = Self.wideBuffer(scalars)
+    }
+
+    private func write(_ text: String) {
+        clibedit_write(editLine, text)
+    }
+
+    private static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + max(0, Int(clibedit_character_width(wchar_t(bitPattern: $1.value)))) }
+    }
+
+    /// A NUL-terminated wide string (UTF-32 on glibc and Darwin).
+    private static func wideString(_ text: String) -> [wchar_t] {
+        text.unicodeScalars.map { wchar_t(bitPattern: $0.value) } + [0]
+    }
+
+    private static func wideBuffer(_ scalars: [Unicode.Scalar]) -> UnsafeMutableBufferPointer<wchar_t> {
+        let buffer = UnsafeMutableBufferPointer<wchar_t>.allocate(capacity: scalars.count + 1)
+        for (index, scalar) in scalars.enumerated() { buffer[index] = wchar_t(bitPattern: scalar.value) }
+        buffer[scalars.count] = 0
+        return buffer
+    }
+}
+
+extension String {
+    /// Decodes `count` wide characters (UTF-32 code points); invalid ones become U+FFFD.
+    fileprivate init(wide characters: UnsafePointer<wchar_t>, count: Int) {
+        var scalars = String.UnicodeScalarView()
+        for index in 0..<count {
+            scalars.append(Unicode.Scalar(UInt32(bitPattern: characters[index])) ?? "\u{FFFD}")
+        }
+        self = String(scalars)
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import ConsultContent
+import Foundation
+
+extension Consult {
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check the question trees and locale files; every problem is printed as file:line:col.")
+
+        @OptionGroup var content: ContentOptions
+
+        @Flag(help: "Treat warnings as errors.")
+        var strict = false
+
+        func run() throws {
+            let report = Linter.lint(dialogs: content.urls.dialogs, locales: content.urls.locales)
+            for d in report.diagnostics {
+                print(d.description)
+            }
+            let summary = "\(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
+            printError(summary)
+            if report.hasErrors || (strict && report.warningCount > 0) { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import ConsultContent
+import ConsultEngine
+import ConsultLocalization
+import Foundation
+
+extension Consult {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk a consultation with answers from a file, asking nothing.",
+            discussion: """
+                Exit status: 0 an outcome was reached; 3 facts are missing (listed in "missing" and on \
+                standard error); 2 the file or a value is malformed.
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case json, text }
+
+        @Option(help: ArgumentHelp("A YAML or JSON file of facts (topic and answers).", valueName: "file"))
+        var facts: String
+
+        @Option(help: ArgumentHelp("The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
+        var today: DateArgument?
+
+        @Option(help: "The language of the text output: en, es or ru.")
+        var lang = "en"
+
+        @Option(help: "json or text.")
+        var format: Format = .json
+
+        @OptionGroup var content: ContentOptions
+
+        func validate() throws {
+            guard ["en", "es", "ru"].contains(lang) else {
+                throw ValidationError("--lang must be en, es or ru, not '\(lang)'")
+            }
+        }
+
+        func run() throws {
+            let content = try self.content.load()
+            var diagnostics: [Diagnostic] = []
+            let url = URL(fileURLWithPath: facts)
+            guard let file = YAMLFile.load(url, displayPath: facts, into: &diagnostics) else {
+                diagnostics.forEach { printError($0.description) }
+                throw ExitCode(2)
+            }
+            let result: HeadlessRun
+            do {
+                result = try HeadlessRun.run(content, facts: file, today: today?.date ?? .todayInMoscow())
+            } catch {
+                printError(error.description)
+                throw ExitCode(2)
+            }
+            for name in result.unknown {
+                printError("\(facts): warning: unknown fact '\(name)' is not used")
+            }
+            for name in result.computed {
+                printError("\(facts): warning: '\(name)' is computed by the consultation; the given value is not used")
+            }
+            switch format {
+            case .json:
+                let object: [String: Any] = [
+                    "outcomes": result.outcomes.map(\.id),
+                    "facts": result.facts.mapValues(\.jsonObject),
+                    "missing": result.missing,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: data, as: UTF8.self))
+            case .text:
+                let presenter = Presenter(content: content, language: lang)
+                if result.isComplete {
+                    print(OutcomeText.render(result.outcomes, environment: result.environment, presenter: presenter))
+                }
+            }
+            if !result.isComplete {
+                printError("missing facts: \(result.missing.joined(separator: ", "))")
+                throw ExitCode(3)
+            }
+        }
+    }
+}
