@@ -20,9 +20,13 @@ public struct MessageReference: Hashable, Sendable {
 
 /// The dialogs loaded from `dialogs/`, with everything lint needs to know about them.
 public struct LoadedDialogs: Sendable {
+    /// The dialogs, when they have no errors.
     public let set: DialogSet?
     public let references: [MessageReference]
     public let diagnostics: [Diagnostic]
+    /// The facts and outcomes found, even when there are errors (so lint reports no knock-on problems).
+    public var factTypes: [String: ValueType] = [:]
+    public var outcomeIDs: Set<String> = []
 }
 
 /// Reads `dialogs/*.yaml` into a `DialogSet`, checking structure, references, loops,
@@ -44,7 +48,8 @@ public enum DialogLoader {
                                           "no dialog files (*.yaml) found", id: "no-dialogs"))
         }
         var result = load(files)
-        result = LoadedDialogs(set: result.set, references: result.references, diagnostics: diagnostics + result.diagnostics)
+        result = LoadedDialogs(set: result.set, references: result.references, diagnostics: diagnostics + result.diagnostics,
+                               factTypes: result.factTypes, outcomeIDs: result.outcomeIDs)
         return result
     }
 
@@ -506,7 +511,21 @@ private struct Builder {
             }
         }
         let order = dialogOrder(edges: dialogEdges)
-        if order == nil { return LoadedDialogs(set: nil, references: references, diagnostics: diagnostics) }
+        var outcomeIDs = Set<String>()
+        var declaredFacts: [String: ValueType] = [:]
+        for d in dialogs {
+            for s in d.steps {
+                switch s.kind {
+                case .outcome(let id, _, _): outcomeIDs.insert(id)
+                case .ask(let q): declaredFacts[q.fact] = q.valueTypeIgnoringDerive ?? .text
+                case .compute(let f, _): declaredFacts[f] = declaredFacts[f] ?? .text
+                default: break
+                }
+            }
+        }
+        if order == nil {
+            return LoadedDialogs(set: nil, references: references, diagnostics: diagnostics, factTypes: declaredFacts, outcomeIDs: outcomeIDs)
+        }
 
         // Fact types: questions first, then computed facts until nothing more can be typed.
         var types: [String: ValueType] = [:]
@@ -541,6 +560,7 @@ private struct Builder {
                 return true
             }
         }
+        for (fact, _) in declaredFacts where types[fact] == nil { types[fact] = .text }  // untypable: reported below
         for d in dialogs {
             for s in d.steps {
                 if case .compute(let fact, _) = s.kind, askedAt[fact] != nil {
@@ -599,7 +619,7 @@ private struct Builder {
         }
         let hasErrors = diagnostics.contains { $0.severity == .error }
         let set = hasErrors ? nil : DialogSet(dialogs: built, start: dialogs.firstIndex(where: \.isStart) ?? 0, factTypes: types)
-        return LoadedDialogs(set: set, references: references, diagnostics: diagnostics)
+        return LoadedDialogs(set: set, references: references, diagnostics: diagnostics, factTypes: types, outcomeIDs: outcomeIDs)
     }
 
     mutating func check(_ e: ParsedExpression, _ checker: ExpressionChecker, expect: ValueType?, what: String) -> Expr? {

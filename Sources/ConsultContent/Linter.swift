@@ -62,7 +62,7 @@ public enum Linter {
 
         // Every key the program or the dialogs use, with the placeholders allowed in it.
         var required: [MessageKey: (allowed: Set<String>?, location: SourceLocation?)] = [:]
-        let facts = loaded.set?.factTypes ?? [:]
+        let facts = loaded.factTypes
         let factNames = Set(facts.keys).union(["today"])
         for reference in loaded.references where required[reference.key] == nil {
             let allowed: Set<String>?
@@ -75,10 +75,8 @@ public enum Linter {
             required[reference.key] = (allowed, reference.location)
         }
         for (key, args) in SystemMessages.keys { required[key] = (Set(args), nil) }
-        if let set = loaded.set {
-            for fact in set.factTypes.keys { required[SystemMessages.factName(fact)] = ([], nil) }
-            for outcome in set.outcomes { required[SystemMessages.outcomeTitle(outcome.id)] = ([], nil) }
-        }
+        for fact in loaded.factTypes.keys { required[SystemMessages.factName(fact)] = ([], nil) }
+        for outcome in loaded.outcomeIDs { required[SystemMessages.outcomeTitle(outcome)] = ([], nil) }
 
         for (key, need) in required.sorted(by: { $0.key < $1.key }) {
             let missingIn = catalogs.filter { $0.messages[key] == nil && $0.locations[key] == nil }

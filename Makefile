@@ -1,0 +1,37 @@
+# The two commands of the README:
+#   make run    start a consultation (installs what is missing, builds, starts)
+#   make test   run the whole test suite
+SWIFT ?= swift
+CONFIG ?= release
+BIN = .build/$(CONFIG)/consult
+
+.PHONY: run test build deps test-deps lint bench clean
+
+run: deps
+	$(SWIFT) build -c $(CONFIG) --product consult
+	$(BIN) $(ARGS)
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product consult
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+lint: deps
+	$(SWIFT) build --product consult
+	.build/debug/consult lint
+
+# Figures, not pass/fail: loading and linting a generated tree of 10,000 steps.
+bench: test-deps
+	$(SWIFT) build --build-tests
+	CONSULT_BENCH=1 $(SWIFT) test --skip-build --filter Benchmark
+
+deps:
+	@Scripts/install-deps.sh
+
+test-deps:
+	@Scripts/install-deps.sh --test
+
+clean:
+	rm -rf .build

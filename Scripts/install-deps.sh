@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the system packages consult needs (Debian/Ubuntu), when they are missing.
+#   Scripts/install-deps.sh          what building and running need: libedit-dev, pkg-config
+#   Scripts/install-deps.sh --test   also what the tests drive: tmux
+set -euo pipefail
+
+packages=(libedit-dev pkg-config)
+if [ "${1:-}" = "--test" ]; then
+  packages+=(tmux)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "consult needs these packages: ${missing[*]}" >&2
+  echo "Install them as root:  apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]}..." >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,52 @@
+import ConsultContent
+import ConsultEngine
+import ConsultLocalization
+import Foundation
+import Testing
+
+/// The repository's root, found from this file's place.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The shipped content, loaded once.
+let shipped: Content = {
+    do {
+        return try Content.load(dialogs: repositoryRoot.appendingPathComponent("dialogs"),
+                                locales: repositoryRoot.appendingPathComponent("locales"))
+    } catch {
+        fatalError("the shipped content does not load:\n\(error)")
+    }
+}()
+
+func date(_ s: String) -> LocalDate { LocalDate(parsing: s)! }
+
+/// Runs `consult run`'s logic on a facts file written as YAML.
+func headless(_ yaml: String, today: String) throws -> HeadlessRun {
+    var diagnostics: [Diagnostic] = []
+    let file = try #require(YAMLFile.parse(yaml, displayPath: "facts.yaml", into: &diagnostics))
+    return try HeadlessRun.run(shipped, facts: file, today: date(today))
+}
+
+/// The VKS facts of a typical applicant, with the given lines replacing the defaults.
+func vksFacts(_ overrides: [String: String] = [:], family: String = "[]") -> String {
+    var facts: [(String, String)] = [
+        ("topic", "vks_residence_permit"),
+        ("has_vks_work_permit", "issued"),
+        ("work_permit_expires", "2028-03-31"),
+        ("contract_terminated", "no"),
+        ("wants_citizenship", "no"),
+        ("wants_independent_permit", "no"),
+        ("family_members", family),
+    ]
+    for (k, v) in overrides {
+        if let i = facts.firstIndex(where: { $0.0 == k }) { facts[i].1 = v } else { facts.append((k, v)) }
+    }
+    return facts.filter { $0.1 != "-" }.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
+}
+
+/// A test vocabulary in one of the shipped languages.
+func vocabulary(_ language: String) -> Localizer.Vocabulary { shipped.localizer.vocabulary(language) }
+
+/// Replaces the no-break spaces Foundation puts in dates and numbers with plain spaces.
+func plainSpaces(_ s: String) -> String {
+    s.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
+}
