@@ -141,7 +141,7 @@ public struct HeadlessRun: Sendable {
                     }
                 }
                 for field in group.fields where record[field.fact] == nil {
-                    throw FactsError(location: file.location(item), fact: itemName, message: "'\(itemName)' lacks '\(field.fact)'")
+                    throw FactsError(location: file.location(item), fact: itemName, message: "'\(itemName)' lacks '\(field.fact)' (each item needs \(group.fields.map(\.fact).joined(separator: " and ")))")
                 }
                 records.append(group.complete(record, today: today))
             }
