@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization"]),
         .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
+        .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -724,6 +724,7 @@ private struct DataFlow {
         let width = factNames.count
         let dialogIndex = Dictionary(dialogs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         var inflow = [BitSet?](repeating: nil, count: dialogs.count)
+        guard inflow.indices.contains(start) else { return }
         inflow[start] = BitSet(width: width)
         for di in order {
             let d = dialogs[di]

@@ -68,10 +68,37 @@ public struct YAMLFile {
         case .plain, .any:
             return SourceLocation(file: path, line: mark.line, column: mark.column + offset)
         case .singleQuoted, .doubleQuoted:
-            return SourceLocation(file: path, line: mark.line, column: mark.column + 1 + offset)
+            let source = text.split(separator: "\n", omittingEmptySubsequences: false)
+            guard mark.line - 1 < source.count else { return location(node) }
+            let raw = Array(source[mark.line - 1].unicodeScalars.dropFirst(mark.column))  // after the opening quote
+            return SourceLocation(file: path, line: mark.line,
+                                  column: mark.column + 1 + YAMLFile.sourceWidth(of: offset, in: raw, doubleQuoted: scalar.style == .doubleQuoted))
         default:
             return location(node)
         }
+    }
+
+    /// How many source scalars the first `count` decoded scalars of a quoted scalar take:
+    /// `\"` or `\u0041` in double quotes and `''` in single quotes are one scalar of the value.
+    static func sourceWidth(of count: Int, in raw: [Unicode.Scalar], doubleQuoted: Bool) -> Int {
+        var i = 0
+        var decoded = 0
+        while decoded < count, i < raw.count {
+            if doubleQuoted, raw[i] == "\\", i + 1 < raw.count {
+                switch raw[i + 1] {
+                case "x": i += 4
+                case "u": i += 6
+                case "U": i += 10
+                default: i += 2
+                }
+            } else if !doubleQuoted, raw[i] == "'", i + 1 < raw.count, raw[i + 1] == "'" {
+                i += 2
+            } else {
+                i += 1
+            }
+            decoded += 1
+        }
+        return i + (count - decoded)
     }
 }
 

@@ -23,14 +23,18 @@ public final class EditLineReader: LineReader {
     private let output: Int32
     private let error: Int32
     private let suspendAllowed: Bool
+    /// Whether Ctrl-Z stops the process (job control exists and suspending is allowed).
+    private let suspendsOnCtrlZ: Bool
     /// What the prompt callback hands to libedit; kept until the next prompt replaces it.
     private var promptBuffer: UnsafeMutableBufferPointer<wchar_t>
 
     /// - Parameters:
     ///   - input, output, error: the terminal's file descriptors.
     ///   - programName: passed to `el_init` (names the program in libedit's messages).
-    ///   - suspendAllowed: `false` in kiosk mode: the terminal's suspend character is disabled,
-    ///     SIGTSTP ignored and Ctrl-Z bound to nothing, until deinit.
+    ///   - suspendAllowed: `false` in kiosk mode: SIGTSTP is ignored until deinit, and while a line
+    ///     is edited the terminal has no suspend character and Ctrl-Z does nothing. Ctrl-Z does
+    ///     nothing either when the process leads its session (a child of an SSH server, a
+    ///     ForceCommand): nobody could resume it, so the kernel would drop the stop anyway.
     ///   - historySize: how many lines Up/Down and Ctrl-R can reach.
     /// - Throws: ``LineReaderError``.
     public init(
@@ -43,11 +47,15 @@ public final class EditLineReader: LineReader {
             throw errno == EBUSY ? LineReaderError.terminalInUse : LineReaderError.notATerminal
         }
         if !suspendAllowed { clibedit_ignore_stop_signal(1) }
-        guard let history = clibedit_history_init(Int32(clamping: historySize)),
-            let editLine = Self.makeEditLine(
+        let suspendsOnCtrlZ = suspendAllowed && getsid(0) != getpid()
+        let history = clibedit_history_init(Int32(clamping: historySize))
+        let editLine = history.flatMap {
+            Self.makeEditLine(
                 programName: programName, input: input, output: output, error: error,
-                history: history, suspendAllowed: suspendAllowed)
-        else {
+                history: $0, suspendsOnCtrlZ: suspendsOnCtrlZ)
+        }
+        guard let history, let editLine else {
+            if let history { history_wend(history) }
             if !suspendAllowed { clibedit_ignore_stop_signal(0) }
             clibedit_release_terminal()
             throw LineReaderError.editLineUnavailable
@@ -59,6 +67,7 @@ public final class EditLineReader: LineReader {
         self.output = output
         self.error = error
         self.suspendAllowed = suspendAllowed
+        self.suspendsOnCtrlZ = suspendsOnCtrlZ
         self.promptBuffer = Self.wideBuffer([])
         clibedit_set_client_data(editLine, Unmanaged.passUnretained(self).toOpaque())
         Self.restoreTerminalOnSignals()
@@ -116,7 +125,7 @@ public final class EditLineReader: LineReader {
         guard
             let fresh = Self.makeEditLine(
                 programName: programName, input: input, output: output, error: error,
-                history: history, suspendAllowed: suspendAllowed)
+                history: history, suspendsOnCtrlZ: suspendsOnCtrlZ)
         else { return }
         clibedit_set_client_data(editLine, nil)
         clibedit_end(editLine)
@@ -128,7 +137,7 @@ public final class EditLineReader: LineReader {
 
     private static func makeEditLine(
         programName: String, input: Int32, output: Int32, error: Int32,
-        history: OpaquePointer, suspendAllowed: Bool
+        history: OpaquePointer, suspendsOnCtrlZ: Bool
     ) -> OpaquePointer? {
         guard let editLine = clibedit_init(programName, input, output, error) else { return nil }
         clibedit_set_editor(editLine, wideString("emacs"))
@@ -148,16 +157,16 @@ public final class EditLineReader: LineReader {
         }
         addFunction(editLine, "consult-ignore", "Do nothing") { _, _ in UInt8(CC_NORM) }
 
-        for (keys, command) in keyBindings(suspendAllowed: suspendAllowed) {
+        for (keys, command) in keyBindings(suspendsOnCtrlZ: suspendsOnCtrlZ) {
             bind(editLine, keys, command)
         }
-        if !suspendAllowed { clibedit_disable_suspend_character(editLine) }
+        if !suspendsOnCtrlZ { clibedit_disable_suspend_character(editLine) }
         return editLine
     }
 
     /// Bound explicitly, whatever the terminfo entry lists: tmux, screen and PuTTY send the
     /// `\e[1~` family for Home/End.
-    private static func keyBindings(suspendAllowed: Bool) -> [(String, String)] {
+    private static func keyBindings(suspendsOnCtrlZ: Bool) -> [(String, String)] {
         var bindings: [(String, String)] = [
             ("\u{1B}[A", "ed-prev-history"), ("\u{1B}OA", "ed-prev-history"),
             ("\u{1B}[B", "ed-next-history"), ("\u{1B}OB", "ed-next-history"),
@@ -175,7 +184,7 @@ public final class EditLineReader: LineReader {
             ("\u{9}", "consult-complete"),  // Tab
             ("\u{4}", "consult-eof-or-delete"),  // ^D, without libedit's "^D" echo
         ]
-        if !suspendAllowed {
+        if !suspendsOnCtrlZ {
             bindings.append(("\u{1A}", "consult-ignore"))  // ^Z
         }
         return bindings

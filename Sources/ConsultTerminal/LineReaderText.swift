@@ -193,7 +193,8 @@ enum LineReaderText {
         let gap = 2
         let widths = items.map(width)
         let columnWidth = (widths.max() ?? 0) + gap
-        let columnCount = max(1, min(items.count, (max(terminalWidth, 1) + gap) / columnWidth))
+        // The last column is left free: a character there leaves some terminals about to wrap.
+        let columnCount = max(1, min(items.count, (terminalWidth - 1 + gap) / columnWidth))
         let rowCount = (items.count + columnCount - 1) / columnCount
         var output = ""
         for row in 0..<rowCount {
