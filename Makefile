@@ -24,8 +24,8 @@ lint: deps
 
 # Figures, not pass/fail: loading and linting a generated tree of 10,000 steps.
 bench: test-deps
-	$(SWIFT) build --build-tests
-	CONSULT_BENCH=1 $(SWIFT) test --skip-build --filter Benchmark
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test -c release --skip-build --filter Benchmark -Xswiftc -enable-testing
 
 deps:
 	@Scripts/install-deps.sh

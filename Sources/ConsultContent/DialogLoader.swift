@@ -75,7 +75,9 @@ private struct RawDialog {
     let node: Node
 }
 
-private struct RawStep {
+/// A class, not a struct: the checks pass over every step several times, and copying a step
+/// (with the YAML nodes it keeps for diagnostics) was most of lint's time on large trees.
+private final class RawStep {
     enum Kind {
         case ask(RawQuestion)
         case compute(String, ParsedExpression?)
@@ -89,6 +91,14 @@ private struct RawStep {
     let kind: Kind
     let node: Node
     let location: SourceLocation
+
+    init(id: String?, when: ParsedExpression?, kind: Kind, node: Node, location: SourceLocation) {
+        self.id = id
+        self.when = when
+        self.kind = kind
+        self.node = node
+        self.location = location
+    }
 }
 
 private struct RawQuestion {

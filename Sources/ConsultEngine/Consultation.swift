@@ -183,7 +183,10 @@ public struct Consultation: Sendable {
         var dropped: [String: Value] = [:]
         // Each drop can change the way again; the way is short, so a few passes suffice.
         while true {
-            walk = try! Walk(dialogs, answers: answers, today: today)  // answers only ever shorten a valid way
+            // A set that loaded without lint errors has no loops, so the walk cannot fail; if a set
+            // built by hand does, the consultation stays where it was rather than crash.
+            guard let next = try? Walk(dialogs, answers: answers, today: today) else { return dropped }
+            walk = next
             let gone = walk.unreachable.subtracting([changing?.fact].compactMap { $0 })
             guard !gone.isEmpty else { return dropped }
             for fact in gone {

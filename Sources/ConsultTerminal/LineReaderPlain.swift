@@ -33,7 +33,10 @@ public final class PlainLineReader: LineReader {
             return .endOfInput
         }
         let line = LineReaderText.withoutControlCharacters(raw)
-        if echoesInput { print(line) }
+        if echoesInput {
+            print(line)
+            clibedit_flush_standard_output()
+        }
         return .line(line)
     }
 

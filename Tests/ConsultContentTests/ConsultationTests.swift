@@ -246,4 +246,27 @@ final class Driver {
         }
         #expect(prompt.question.fact == "new_contract_signed")
     }
+
+    @Test(arguments: [
+        ("ru", "не более 100 символов"),
+        ("es", "100 caracteres"),
+        ("en", "100 characters"),
+    ])
+    func aTooLongNameIsRefusedAndAnOptionalContactMayBeSkipped(language: String, limit: String) throws {
+        let d = try Driver.vks(language: language)
+        let yes = ["en": "yes", "es": "sí", "ru": "да"][language]!
+        d.typeAll(["3", "no"])
+        #expect(d.current == "wants_appointment")
+        d.typeAll([yes])
+        #expect(d.current == "applicant_name")
+        let problem = try #require(d.type(String(repeating: "Я", count: 101)))
+        #expect(problem.contains(limit), "\(problem)")
+        let empty = try #require(d.type("   "))
+        #expect(empty == Presenter(content: shipped, language: language).text("answer.empty"))
+        d.typeAll(["Иван Петров"])
+        #expect(d.current == "contact_phone")
+        #expect(d.type("") == nil)  // optional: Enter skips it
+        #expect(d.consultation.answers["contact_phone"] == .text(""))
+        #expect(d.current == "contact_email")
+    }
 }

@@ -100,7 +100,7 @@ struct LocaleSet {
 }
 
 /// Parses the files as `consult lint` reads them (a YAML syntax error is a diagnostic too) and lints them.
-func lint(dialogs: [(path: String, text: MarkedText)], locales: [(path: String, text: MarkedText)]) -> [Diagnostic] {
+func lintFixture(dialogs: [(path: String, text: MarkedText)], locales: [(path: String, text: MarkedText)]) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     let dialogFiles = dialogs.compactMap { YAMLFile.parse($0.text.text, displayPath: $0.path, into: &diagnostics) }
     let localeFiles = locales.compactMap { YAMLFile.parse($0.text.text, displayPath: $0.path, into: &diagnostics) }
@@ -109,8 +109,8 @@ func lint(dialogs: [(path: String, text: MarkedText)], locales: [(path: String, 
 }
 
 /// Lints one dialog (`dialogs/main.yaml`) with locales.
-func lint(_ dialog: MarkedText, _ locales: LocaleSet) -> [Diagnostic] {
-    lint(dialogs: [("dialogs/main.yaml", dialog)], locales: locales.files)
+func lintFixture(_ dialog: MarkedText, _ locales: LocaleSet) -> [Diagnostic] {
+    lintFixture(dialogs: [("dialogs/main.yaml", dialog)], locales: locales.files)
 }
 
 /// Expects exactly one diagnostic with `id` at `file:location`, of that severity, whose message
@@ -123,7 +123,7 @@ func expectDiagnostic(
 ) -> Diagnostic? {
     let place = ConsultEngine.SourceLocation(file: file, line: location.line, column: location.column)
     let matching = diagnostics.filter { $0.id == id && $0.location == place }
-    #expect(matching.count == 1, "expected one [\(id)] at \(place); got:\n\(describe(diagnostics))", sourceLocation: sourceLocation)
+    #expect(matching.count == 1, "expected one [\(id)] at \(place); got:\n\(describeDiagnostics(diagnostics))", sourceLocation: sourceLocation)
     guard let d = matching.first else { return nil }
     #expect(d.severity == severity, "\(d)", sourceLocation: sourceLocation)
     for part in message {
@@ -135,16 +135,16 @@ func expectDiagnostic(
 /// Expects that nothing but `expected` was reported (no cascade of other problems).
 func expectNothingElse(_ diagnostics: [Diagnostic], than expected: [Diagnostic?], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     let others = diagnostics.filter { d in !expected.contains { $0 == d } }
-    #expect(others.isEmpty, "unexpected diagnostics:\n\(describe(others))", sourceLocation: sourceLocation)
+    #expect(others.isEmpty, "unexpected diagnostics:\n\(describeDiagnostics(others))", sourceLocation: sourceLocation)
 }
 
 /// Expects that no error but `expected` was reported (warnings are not looked at).
 func expectNoOtherErrors(_ diagnostics: [Diagnostic], than expected: [Diagnostic?], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     let others = diagnostics.filter { d in d.severity == .error && !expected.contains { $0 == d } }
-    #expect(others.isEmpty, "unexpected errors:\n\(describe(others))", sourceLocation: sourceLocation)
+    #expect(others.isEmpty, "unexpected errors:\n\(describeDiagnostics(others))", sourceLocation: sourceLocation)
 }
 
-func describe(_ diagnostics: [Diagnostic]) -> String {
+func describeDiagnostics(_ diagnostics: [Diagnostic]) -> String {
     diagnostics.isEmpty ? "(none)" : diagnostics.map(\.description).joined(separator: "\n")
 }
 
@@ -251,8 +251,8 @@ struct LintTests {
                 #"o.family_ok: "{family} ({today})""#,
             ],
         ]
-        let diagnostics = lint(dialogs: [("dialogs/main.yaml", main), ("dialogs/closing.yaml", closing)], locales: locales.files)
-        #expect(diagnostics.isEmpty, "\(describe(diagnostics))")
+        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", main), ("dialogs/closing.yaml", closing)], locales: locales.files)
+        #expect(diagnostics.isEmpty, "\(describeDiagnostics(diagnostics))")
     }
 
     // MARK: Structure
@@ -267,7 +267,7 @@ struct LintTests {
                 type: yesno
                 prompt: q.has_permit1️⃣: x
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: []))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: []))
         let d = expectDiagnostic(diagnostics, id: "yaml-syntax", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["YAML syntax", "mapping values are not allowed"])
         expectNothingElse(diagnostics, than: [d])
@@ -285,7 +285,7 @@ struct LintTests {
               - outcome: ok
                 explain: o.ok
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["o.ok"], outcomes: ["ok"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["o.ok"], outcomes: ["ok"]))
         let d = expectDiagnostic(diagnostics, id: "unknown-step-kind", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["'aks'", "did you mean 'ask'?"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -304,7 +304,7 @@ struct LintTests {
               - outcome: ok
                 explain: o.ok
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
         let d = expectDiagnostic(diagnostics, id: "unknown-field", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["unknown field 'hlep'", "did you mean 'help'?"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -322,7 +322,7 @@ struct LintTests {
               - outcome: ok
                 explain: o.ok
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
         let d = expectDiagnostic(diagnostics, id: "unknown-type", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["unknown question type 'yesnoo'", "did you mean 'yesno'?"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -342,7 +342,7 @@ struct LintTests {
               - outcome: ok
                 explain: o.ok
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
         let d = expectDiagnostic(diagnostics, id: "dangling-reference", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["goto 'nowhere'"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -365,7 +365,7 @@ struct LintTests {
               - say: m.bye
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "m.bye"], facts: ["has_permit"])
-        let diagnostics = lint(dialogs: [("dialogs/main.yaml", dialog), ("dialogs/closing.yaml", closing)], locales: locales.files)
+        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", dialog), ("dialogs/closing.yaml", closing)], locales: locales.files)
         let d = expectDiagnostic(diagnostics, id: "dangling-reference", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["next 'closng'", "did you mean 'closing'?"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -388,7 +388,7 @@ struct LintTests {
                 explain: o.ok
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "m.skipped", "m.skipped_too", "o.ok"], facts: ["has_permit"], outcomes: ["ok"])
-        let diagnostics = lint(dialog, locales)
+        let diagnostics = lintFixture(dialog, locales)
         // Only the first unreachable step of a run is reported.
         let d = expectDiagnostic(diagnostics, id: "unreachable", .warning, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["never be reached"])
@@ -411,7 +411,7 @@ struct LintTests {
               - say: m.orphan
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "m.orphan"], facts: ["has_permit"])
-        let diagnostics = lint(dialogs: [("dialogs/main.yaml", main), ("dialogs/orphan.yaml", orphan)], locales: locales.files)
+        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", main), ("dialogs/orphan.yaml", orphan)], locales: locales.files)
         let d = expectDiagnostic(diagnostics, id: "unreachable", .warning, file: "dialogs/orphan.yaml",
                                  at: orphan.location("1️⃣"), message: ["'orphan' is never reached"])
         expectNothingElse(diagnostics, than: [d])
@@ -432,7 +432,7 @@ struct LintTests {
               - goto: 1️⃣top
                 when: not has_permit
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit"], facts: ["has_permit"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit"], facts: ["has_permit"]))
         let d = expectDiagnostic(diagnostics, id: "loop", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["goto 'top' goes back"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -457,7 +457,7 @@ struct LintTests {
               - say: m.other
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "m.other"], facts: ["has_permit"])
-        let diagnostics = lint(dialogs: [("dialogs/main.yaml", main), ("dialogs/other.yaml", other)], locales: locales.files)
+        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", main), ("dialogs/other.yaml", other)], locales: locales.files)
         // The walk from main meets main again at other's `next`.
         let d = expectDiagnostic(diagnostics, id: "loop", .error, file: "dialogs/other.yaml",
                                  at: other.location("1️⃣"), message: ["'main' leads back to 'other'", "a loop that cannot end"])
@@ -479,7 +479,7 @@ struct LintTests {
                 explain: o.ok
                 when: has_permit 1️⃣= true
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
         let d = expectDiagnostic(diagnostics, id: "expression-syntax", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["'=' is not an operator", "'=='"])
         #expect(dialog.location("1️⃣") == .init(line: 9, column: 22))
@@ -499,7 +499,7 @@ struct LintTests {
                 explain: o.ok
                 when: 'has_permit and 1️⃣&& true'
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
         let d = expectDiagnostic(diagnostics, id: "expression-syntax", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["'&' is not an operator"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -523,7 +523,7 @@ struct LintTests {
                 when: "permit_status == \"issued\" and 1️⃣has_permt"
             """#)
         let locales = LocaleSet(keys: ["q.permit_status", "c.issued", "o.ok"], facts: ["permit_status"], outcomes: ["ok"])
-        let diagnostics = lint(dialog, locales)
+        let diagnostics = lintFixture(dialog, locales)
         let d = expectDiagnostic(diagnostics, id: "expression-type", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -550,7 +550,7 @@ struct LintTests {
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "q.start_date", "o.late", "o.exact"],
                                 facts: ["has_permit", "start_date"], outcomes: ["late", "exact"])
-        let diagnostics = lint(dialog, locales)
+        let diagnostics = lintFixture(dialog, locales)
         // `<`, `>`: the comparison is pointed at (it starts at its left operand).
         let d1 = expectDiagnostic(diagnostics, id: "expression-type", .error, file: "dialogs/main.yaml",
                                   at: dialog.location("1️⃣"), message: ["'>' compares two numbers or two dates, not date and number"])
@@ -581,7 +581,7 @@ struct LintTests {
             """)
         let locales = LocaleSet(keys: ["q.permit_status", "c.issued", "c.pending", "o.ok", "o.waiting"],
                                 facts: ["permit_status"], outcomes: ["ok", "waiting"])
-        let diagnostics = lint(dialog, locales)
+        let diagnostics = lintFixture(dialog, locales)
         let d1 = expectDiagnostic(diagnostics, id: "expression-type", .error, file: "dialogs/main.yaml",
                                   at: dialog.location("1️⃣"), message: [#""isued" is not a value of 'permit_status' (issued, pending)"#])
         let d2 = expectDiagnostic(diagnostics, id: "expression-type", .error, file: "dialogs/main.yaml",
@@ -602,7 +602,7 @@ struct LintTests {
                 explain: o.ok
                 when: not 1️⃣has_permt
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
         let d = expectDiagnostic(diagnostics, id: "expression-type", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'; did you mean 'has_permit'?"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -624,7 +624,7 @@ struct LintTests {
                 prompt: q.has_permit
             """)
         let locales = LocaleSet(keys: ["q.wants_help", "m.intro", "q.has_permit"], facts: ["wants_help", "has_permit"])
-        let diagnostics = lint(dialog, locales)
+        let diagnostics = lintFixture(dialog, locales)
         let d = expectDiagnostic(diagnostics, id: "expression-type", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["'has_permit' is read before any path can set it"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -644,7 +644,7 @@ struct LintTests {
                 prompt: q.has_permit_again
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "q.has_permit_again"], facts: ["has_permit"])
-        let diagnostics = lint(dialog, locales)
+        let diagnostics = lintFixture(dialog, locales)
         let first = dialog.location("1️⃣")
         let d = expectDiagnostic(diagnostics, id: "duplicate-fact", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("2️⃣"),
@@ -661,7 +661,7 @@ struct LintTests {
                 type: yesno
                 prompt: q.has_permit
             """)
-        let diagnostics = lint(dialog, LocaleSet(keys: ["q.has_permit"], facts: ["has_permit"]))
+        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit"], facts: ["has_permit"]))
         let d = expectDiagnostic(diagnostics, id: "no-start", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["no dialog is marked 'start: true'"])
         expectNoOtherErrors(diagnostics, than: [d])
@@ -704,15 +704,15 @@ struct LintTests {
             "es": #""{days_left, plural, one {# día} other {# días}} hasta {permit_until}.""#,
             "ru": #""{days_left, plural, one {# день} few {# дня} many {# дней} other {# дня}} до {permit_until}.""#,
         ])
-        let diagnostics = lint(LintTests.messageDialog, locales)
-        #expect(diagnostics.isEmpty, "\(describe(diagnostics))")
+        let diagnostics = lintFixture(LintTests.messageDialog, locales)
+        #expect(diagnostics.isEmpty, "\(describeDiagnostics(diagnostics))")
     }
 
     @Test("a key missing in one locale is reported where the dialog uses it")
     func missingKeyInOneLocale() {
         var locales = messageLocales(ok: ["en": #""ok""#, "es": #""ok""#, "ru": #""ok""#])
         locales.omitted = ["es": ["q.has_permit"], "ru": ["app.title"]]
-        let diagnostics = lint(LintTests.messageDialog, locales)
+        let diagnostics = lintFixture(LintTests.messageDialog, locales)
         let d1 = expectDiagnostic(diagnostics, id: "missing-key", .error, file: "dialogs/main.yaml",
                                   at: LintTests.messageDialog.location("1️⃣"),
                                   message: ["'q.has_permit' is missing in locales/es.yaml"])
@@ -727,7 +727,7 @@ struct LintTests {
         var locales = messageLocales(ok: ["en": #""ok""#, "es": #""ok""#, "ru": #""ok""#])
         locales.extra["es", default: []].append("1️⃣q.forgotten: \"olvidado\"")
         let es = locales.text("es")
-        let diagnostics = lint(LintTests.messageDialog, locales)
+        let diagnostics = lintFixture(LintTests.messageDialog, locales)
         let d = expectDiagnostic(diagnostics, id: "unused-key", .warning, file: "locales/es.yaml",
                                  at: es.location("1️⃣"), message: ["'q.forgotten' is not used"])
         expectNothingElse(diagnostics, than: [d])
@@ -741,7 +741,7 @@ struct LintTests {
             "es": [#"1️⃣o.ok: "Válido.""#],
             "ru": [#"2️⃣o.ok: "Действительно до {today}.""#],
         ]
-        let diagnostics = lint(LintTests.messageDialog, locales)
+        let diagnostics = lintFixture(LintTests.messageDialog, locales)
         let d1 = expectDiagnostic(diagnostics, id: "placeholder-mismatch", .error, file: "locales/es.yaml",
                                   at: locales.text("es").location("1️⃣"),
                                   message: ["'o.ok' has placeholders none but locales/en.yaml has {permit_until}"])
@@ -759,7 +759,7 @@ struct LintTests {
             "es": [#"o.ok: "{days_left, plural, one {# día} other {# días}}""#],
             "ru": [#"1️⃣o.ok: "{days_left, plural, one {# день} few {# дня} other {# дней}}""#],
         ]
-        let diagnostics = lint(LintTests.messageDialog, locales)
+        let diagnostics = lintFixture(LintTests.messageDialog, locales)
         let d = expectDiagnostic(diagnostics, id: "plural-missing", .error, file: "locales/ru.yaml",
                                  at: locales.text("ru").location("1️⃣"),
                                  message: ["the plural of {days_left} in 'o.ok' lacks many, which Русский needs"])
@@ -774,7 +774,7 @@ struct LintTests {
             "es": [#"2️⃣o.ok: "Válido hasta {permit_untill}.""#],
             "ru": [#"3️⃣o.ok: "Действительно до {permit_untill}.""#],
         ]
-        let diagnostics = lint(LintTests.messageDialog, locales)
+        let diagnostics = lintFixture(LintTests.messageDialog, locales)
         var found: [Diagnostic?] = []
         for (language, marker) in [("en", "1️⃣"), ("es", "2️⃣"), ("ru", "3️⃣")] {
             found.append(expectDiagnostic(diagnostics, id: "unknown-placeholder", .error, file: "locales/\(language).yaml",
@@ -812,7 +812,7 @@ struct LintTests {
             "es": #""{days_left, plural, one {# día} other {# días}} hasta {permit_until}.""#,
             "ru": #""{days_left, plural, one {# день} few {# дня} many {# дней} other {# дня}} до {permit_until}.""#,
         ])
-        let diagnostics = lint(dialog, locales)
+        let diagnostics = lintFixture(dialog, locales)
         let d = expectDiagnostic(diagnostics, id: "expression-type", .error, file: "dialogs/main.yaml",
                                  at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'"])
         expectNothingElse(diagnostics, than: [d])
