@@ -283,6 +283,46 @@ int clibedit_take_interrupt(void) {
     return received;
 }
 
+// MARK: - Idle timeout
+
+static volatile sig_atomic_t alarm_received = 0;
+static struct sigaction previous_alarm_action;
+static int alarm_armed = 0;
+
+static void on_alarm(int signal_number) {
+    (void)signal_number;
+    alarm_received = 1;
+}
+
+void clibedit_arm_alarm(unsigned int seconds) {
+    alarm_received = 0;
+    if (!alarm_armed) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_alarm;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0; // no SA_RESTART: the read in el_wgets must fail with EINTR
+        if (sigaction(SIGALRM, &action, &previous_alarm_action) == 0) {
+            alarm_armed = 1;
+        }
+    }
+    alarm(seconds);
+}
+
+void clibedit_disarm_alarm(void) {
+    alarm(0);
+    if (alarm_armed) {
+        sigaction(SIGALRM, &previous_alarm_action, NULL);
+        alarm_armed = 0;
+    }
+}
+
+int clibedit_take_alarm(void) {
+    int received = alarm_received != 0;
+    alarm_received = 0;
+    return received;
+}
+
 // MARK: - Terminal modes
 
 static volatile sig_atomic_t terminal_claimed = 0;

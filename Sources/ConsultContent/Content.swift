@@ -63,6 +63,16 @@ public enum SystemMessages {
         "value.yes": [], "value.no": [], "value.none": [],
         "outcome.heading": [], "outcome.confirm_heading": [], "outcome.none": [],
         "office.phone": [], "office.address": [], "office.contacts": [],
+        "command.help": [], "command.back": [], "command.change": [], "command.summary": [], "command.why": [],
+        "command.language": [], "command.restart": [], "command.quit": [],
+        "ui.help.heading": [], "ui.help.hint": [], "ui.unknown_command": ["command"], "ui.back.nothing": [], "ui.back.done": ["fact"],
+        "ui.summary.heading": [], "ui.summary.empty": [],
+        "ui.change.prompt": [], "ui.change.nothing": [], "ui.change.cancelled": [], "ui.change.done": ["fact", "old", "new"],
+        "ui.change.dropped": ["facts"], "ui.why.heading": ["outcome"], "ui.why.none": [],
+        "ui.language.prompt": [], "ui.language.changed": [], "ui.restart.confirm": [], "ui.restart.done": [],
+        "ui.quit.confirm": [], "ui.goodbye": [], "ui.continue": [],
+        "ui.kiosk.idle_warning": ["seconds"], "ui.kiosk.press_enter": [], "ui.kiosk.closed_idle": [],
+        "ui.operator.passphrase": [], "ui.operator.wrong": [], "ui.item_added": ["item", "count"],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

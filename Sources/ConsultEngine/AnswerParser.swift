@@ -95,7 +95,7 @@ public enum AnswerParser {
 
     /// Case- and accent-insensitive form for comparing words: "Sí" = "si", "Да" = "да".
     /// Russian "ё" and "е" compare equal too, as people type them interchangeably.
-    static func fold(_ s: String) -> String {
+    public static func fold(_ s: String) -> String {
         s.trimmingWhitespace()
             .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             .replacingOccurrences(of: "ё", with: "е")

@@ -201,6 +201,8 @@ public struct Consultation: Sendable {
         case answer(fact: String, value: Value)
         /// A part of a group being filled in was removed.
         case groupPart(fact: String)
+        /// An answer being changed was put back as it was.
+        case changeCancelled(fact: String)
     }
 
     /// The applicant asked to go back: the last answer is removed. Nil when nothing is answered.
@@ -216,7 +218,7 @@ public struct Consultation: Sendable {
             answers[changing.fact] = changing.old
             self.changing = nil
             _ = refresh()
-            return .answer(fact: changing.fact, value: changing.old)
+            return .changeCancelled(fact: changing.fact)
         }
         guard let fact = walk.answeredOnPath.last, let value = answers.removeValue(forKey: fact) else { return nil }
         if case .group(let group) = dialogs.question(for: fact)?.kind, case .list(let items) = value, !items.isEmpty {

@@ -12,6 +12,8 @@ public struct Catalog: Sendable {
     public let yesWords: [String]
     public let noWords: [String]
     public let list: ListPatterns
+    /// The words that run each terminal command in this language (`back: [назад]`).
+    public let commands: [String: [String]]
     public let messages: [MessageKey: MessageFormat]
     /// Where each message is written (for lint).
     public let locations: [MessageKey: SourceLocation]
@@ -20,7 +22,7 @@ public struct Catalog: Sendable {
     let formatting: Formatting
 
     public init(language: String, name: String, formattingLocale: String, plurals: PluralRules,
-                yesWords: [String], noWords: [String], list: ListPatterns,
+                yesWords: [String], noWords: [String], list: ListPatterns, commands: [String: [String]] = [:],
                 messages: [MessageKey: MessageFormat], locations: [MessageKey: SourceLocation] = [:], file: String = "") {
         self.language = language
         self.name = name
@@ -29,6 +31,7 @@ public struct Catalog: Sendable {
         self.yesWords = yesWords
         self.noWords = noWords
         self.list = list
+        self.commands = commands
         self.messages = messages
         self.locations = locations
         self.file = file

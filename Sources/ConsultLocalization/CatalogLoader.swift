@@ -4,7 +4,10 @@ import Yams
 
 /// Reads `locales/*.yaml` into catalogs, reporting each problem at its line and column.
 public enum CatalogLoader {
-    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "list", "messages"]
+    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages"]
+
+    /// The terminal commands every locale names words for.
+    public static let commandNames = ["help", "back", "change", "summary", "why", "language", "restart", "quit"]
 
     /// Loads every `*.yaml` file of `directory` (README and others are ignored).
     public static func loadDirectory(_ directory: URL, displayPrefix: String, into diagnostics: inout [Diagnostic]) -> [Catalog] {
@@ -90,6 +93,30 @@ public enum CatalogLoader {
             error(fields["words"] ?? root, "words needs non-empty 'yes' and 'no' lists", "missing-field")
         }
 
+        var commands: [String: [String]] = [:]
+        if let node = fields["commands"] {
+            if case .mapping(let entries) = node {
+                for (k, v) in entries {
+                    guard let name = k.scalarText, commandNames.contains(name) else {
+                        error(k, "unknown command '\(k.scalarText ?? "?")' (commands are \(commandNames.joined(separator: ", ")))", "unknown-field")
+                        continue
+                    }
+                    guard case .sequence(let items) = v, !items.isEmpty else {
+                        error(v, "the command '\(name)' needs a list of words, e.g. [назад]", "field-type")
+                        continue
+                    }
+                    commands[name] = items.compactMap(\.scalarText).map { $0.lowercased() }
+                }
+            } else {
+                error(node, "commands is a mapping of command name to a list of words", "field-type")
+            }
+            for name in commandNames where commands[name] == nil {
+                error(node, "commands lacks '\(name)' (every locale names words for \(commandNames.joined(separator: ", ")))", "missing-command")
+            }
+        } else {
+            error(root, "missing 'commands' (the words for \(commandNames.joined(separator: ", ")))", "missing-field")
+        }
+
         var listPatterns = ListPatterns(pair: "{0}, {1}", middle: "{0}, {1}", last: "{0}, {1}")
         if case .mapping(let list)? = fields["list"] {
             var p: [String: String] = [:]
@@ -132,7 +159,7 @@ public enum CatalogLoader {
             error(fields["messages"] ?? root, "missing 'messages' (a mapping of key to text)", "missing-field")
         }
         return Catalog(language: language, name: name, formattingLocale: formattingLocale, plurals: plurals,
-                       yesWords: yes, noWords: no, list: listPatterns, messages: messages, locations: locations,
+                       yesWords: yes, noWords: no, list: listPatterns, commands: commands, messages: messages, locations: locations,
                        file: file.path)
     }
 }

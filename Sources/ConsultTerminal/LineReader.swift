@@ -13,6 +13,8 @@ public enum LineReadResult: Equatable, Sendable {
     case endOfInput
     /// Ctrl-C: the line being typed was abandoned; the session goes on.
     case interrupted
+    /// Nothing was entered before the timeout given to ``LineReader/readLine(prompt:timeout:)``.
+    case timedOut
 }
 
 /// Reads the applicant's answers one line at a time.
@@ -22,6 +24,9 @@ public protocol LineReader: AnyObject {
     /// Reads one line with the prompt shown (the prompt may contain ANSI colour escapes).
     /// No trailing newline in the result.
     func readLine(prompt: String) -> LineReadResult
+    /// Like ``readLine(prompt:)``, giving up after `timeout` seconds without a finished line
+    /// (kiosk idle timeout). Readers that cannot time out wait as long as it takes.
+    func readLine(prompt: String, timeout: Int?) -> LineReadResult
     /// Completion candidates for the word before the cursor: given the whole line so far,
     /// returns candidate full replacements for the current word.
     var completion: (@Sendable (_ lineBeforeCursor: String) -> [String])? { get set }
@@ -31,6 +36,12 @@ public protocol LineReader: AnyObject {
     func addHistory(_ line: String)
     /// Whether a person is typing at a terminal (as opposed to a pipe or a file).
     var isInteractive: Bool { get }
+}
+
+extension LineReader {
+    public func readLine(prompt: String) -> LineReadResult {
+        readLine(prompt: prompt, timeout: nil)
+    }
 }
 
 /// Why an ``EditLineReader`` could not be made.

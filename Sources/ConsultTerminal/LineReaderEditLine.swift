@@ -89,7 +89,7 @@ public final class EditLineReader: LineReader {
         clibedit_restore_terminal_on_fatal_signals()
     }
 
-    public func readLine(prompt: String) -> LineReadResult {
+    public func readLine(prompt: String, timeout: Int?) -> LineReadResult {
         precondition(clibedit_is_main_thread() == 1, "EditLineReader.readLine must run on the main thread")
         let (leadingLines, lastLine) = LineReaderText.splitPrompt(prompt)
         if let leadingLines { write(leadingLines) }
@@ -98,15 +98,21 @@ public final class EditLineReader: LineReader {
         var count: Int32 = 0
         var errorNumber: Int32 = 0
         clibedit_catch_interrupt()
+        if let timeout { clibedit_arm_alarm(UInt32(max(1, timeout))) }
         let line = clibedit_gets(editLine, &count, &errorNumber)
+        if timeout != nil { clibedit_disarm_alarm() }
         clibedit_release_interrupt()
         let interrupted = clibedit_take_interrupt() == 1
+        let timedOut = clibedit_take_alarm() == 1
 
         if let line, count > 0 {
             return .line(LineReaderText.withoutControlCharacters(String(wide: line, count: Int(count))))
         }
         // libedit leaves the cursor after the abandoned line (or after nothing, at Ctrl-D).
         write("\n")
+        if count < 0 && timedOut && !interrupted {
+            return .timedOut
+        }
         if count < 0 && (errorNumber == EINTR || interrupted) {
             return .interrupted
         }

@@ -24,7 +24,8 @@ public final class PlainLineReader: LineReader {
         self.echoesInput = echoesInput ?? !isInteractive
     }
 
-    public func readLine(prompt: String) -> LineReadResult {
+    /// Waits without a timeout: a pipe or `ssh -T` has no idle applicant to protect.
+    public func readLine(prompt: String, timeout: Int?) -> LineReadResult {
         let shown = keepsEscapes ? prompt : LineReaderText.plainPrompt(prompt)
         print(shown, terminator: "")
         clibedit_flush_standard_output()

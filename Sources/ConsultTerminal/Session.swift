@@ -4,122 +4,415 @@ import ConsultLocalization
 
 /// How a session ended.
 public enum SessionEnd: String, Sendable {
-    case completed, quit, disconnected
+    /// Every question answered.
+    case completed
+    /// The applicant chose to leave (Ctrl-D or the quit command, confirmed).
+    case quit
+    /// No input for the idle timeout (kiosk).
+    case idle
+    /// The input went away (end of a pipe, a closed connection).
+    case disconnected
+    /// The operator left kiosk mode with the passphrase.
+    case operatorExit
 }
 
-/// Runs one consultation over a line reader: shows each prompt in the applicant's language,
-/// passes what is typed to the engine, and handles the slash commands. All text comes from the
-/// locale files through `Presenter`; this type only decides what to show when.
+/// What a session may do besides asking questions.
+public struct SessionOptions: Sendable {
+    /// Seconds without input before the session closes (kiosk); a warning comes `warning` seconds before.
+    public var idleTimeout: Int?
+    public var idleWarning: Int = 60
+    /// The passphrase of the hidden `/operator` command that leaves kiosk mode; nil: no such command.
+    public var operatorPassphrase: String?
+
+    public init(idleTimeout: Int? = nil, operatorPassphrase: String? = nil) {
+        self.idleTimeout = idleTimeout
+        self.operatorPassphrase = operatorPassphrase
+    }
+}
+
+/// One consultation at a terminal: shows each prompt in the applicant's language, passes what is
+/// typed to the engine, and runs the commands (help, back, change, summary, why, language,
+/// restart, quit) in every language. All text comes from the locale files through `Presenter`;
+/// this type only decides what to show when.
 public final class Session {
+    /// The fact whose answer is the session's language (intake's first question).
+    public static let languageFact = "language"
+
     private let content: Content
     private let reader: LineReader
-    private let output: (String) -> Void
-    private var consultation: Consultation
-    private var language: String
+    private let screen: Screen
+    private let options: SessionOptions
+    private let today: LocalDate
+    public private(set) var consultation: Consultation
+    public private(set) var language: String
+    private var lastCommandWord = ""
 
-    public init(content: Content, today: LocalDate, language: String, reader: LineReader,
-                output: @escaping (String) -> Void) throws {
+    public init(content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
+                options: SessionOptions = SessionOptions()) throws {
         self.content = content
         self.reader = reader
-        self.output = output
-        self.language = language
+        self.screen = screen
+        self.options = options
+        self.today = today
+        self.language = content.localizer.catalogs[language] != nil ? language : content.localizer.fallback
         consultation = try Consultation(dialogs: content.dialogs, today: today)
     }
 
     private var presenter: Presenter { Presenter(content: content, language: language) }
 
-    /// The facts of the consultation so far (for tests and records).
-    public var answers: [String: Value] { consultation.answers }
+    private func text(_ key: MessageKey, _ arguments: [String: Argument] = [:]) -> String {
+        presenter.text(key, arguments)
+    }
+
+    // MARK: - The loop
 
     public func run() -> SessionEnd {
-        output(presenter.text("app.title") + "\n" + presenter.text("app.welcome") + "\n")
+        greet()
         var shownNotes: [Walk.Note] = []
+        var showQuestion = true
         while true {
             let notes = consultation.notes
             if notes != shownNotes {
                 show(notes)
                 shownNotes = notes
+                showQuestion = true
             }
             guard case .ask(let prompt) = consultation.step else {
                 return .completed
             }
-            output("\n" + render(prompt))
-            switch reader.readLine(prompt: "> ") {
-            case .endOfInput:
-                return .quit
+            if showQuestion { render(prompt) }
+            showQuestion = false
+            reader.completion = completion(for: prompt)
+            switch read(prompt: "> ") {
+            case .end(let end):
+                if end == .disconnected || end == .idle { return end }
+                if confirm("ui.quit.confirm") { return .quit }
+                screen.show(text("ui.continue"), style: .note)
+                showQuestion = true
             case .interrupted:
-                continue
-            case .line(let line):
-                if line.hasPrefix("/") {
-                    if let end = command(String(line.dropFirst())) { return end }
-                    shownNotes = []
+                showQuestion = true
+            case .line(let raw):
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if !line.isEmpty { reader.addHistory(line) }
+                if let command = command(in: line, prompt: prompt) {
+                    if let end = run(command, argument: argument(of: line)) { return end }
+                    shownNotes = consultation.notes  // commands say what changed themselves
+                    showQuestion = true
                     continue
                 }
-                switch consultation.answered(line, vocabulary: presenter.vocabulary) {
-                case .failure(let problem):
-                    output(presenter.problem(problem) + "\n")
-                case .success(let answered):
-                    if answered.fact == "language", case .choice(let l)? = answered.value, content.localizer.catalogs[l] != nil {
-                        language = l
-                    }
-                }
+                answer(line, prompt: prompt)
+                showQuestion = true
             }
         }
     }
 
-    private func render(_ prompt: Consultation.Prompt) -> String {
-        var lines = [presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent)]
-        for (i, label) in presenter.choiceLabels(prompt.expected).enumerated() {
-            lines.append("  \(i + 1). \(label)")
+    private enum Read {
+        case line(String)
+        case interrupted
+        case end(SessionEnd)
+    }
+
+    /// Reads a line; in a kiosk, warns before the idle timeout and ends the session at it.
+    private func read(prompt: String) -> Read {
+        let styledPrompt = screen.styled(prompt, .question)
+        guard let idle = options.idleTimeout else {
+            return translate(reader.readLine(prompt: styledPrompt))
         }
+        let warning = min(options.idleWarning, idle)
+        switch reader.readLine(prompt: styledPrompt, timeout: idle - warning) {
+        case .timedOut:
+            screen.show(text("ui.kiosk.idle_warning", ["seconds": .number(warning)]), style: .problem)
+            let second = reader.readLine(prompt: styledPrompt, timeout: max(1, warning))
+            if case .timedOut = second { return .end(.idle) }
+            return translate(second)
+        case let other:
+            return translate(other)
+        }
+    }
+
+    private func translate(_ result: LineReadResult) -> Read {
+        switch result {
+        case .line(let s): return .line(s)
+        case .interrupted: return .interrupted
+        case .timedOut: return .end(.idle)
+        case .endOfInput: return reader.isInteractive ? .end(.quit) : .end(.disconnected)
+        }
+    }
+
+    private func greet() {
+        screen.show(text("app.title"), style: .heading)
+        screen.show(text("app.welcome"))
+        screen.show(text("ui.help.hint"), style: .hint)
+    }
+
+    // MARK: - Showing
+
+    private func render(_ prompt: Consultation.Prompt) {
+        screen.gap()
+        screen.show(presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent), style: .question)
+        let labels = presenter.choiceLabels(prompt.expected)
+        if !labels.isEmpty { screen.numbered(labels) }
         if let hint = presenter.hint(prompt.expected) {
-            lines.append("  (\(hint))")
+            screen.show("(\(unbreakable(hint)))", style: .hint, indent: 2)
         }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     private func show(_ notes: [Walk.Note]) {
-        let outcomes = notes.compactMap { note -> OutcomeStep? in
-            if case .outcome(let o) = note { return o }
-            return nil
-        }
+        var outcomes: [OutcomeStep] = []
         for note in notes {
-            if case .say(let key) = note { output("\n" + presenter.text(key, facts: consultation.environment) + "\n") }
+            switch note {
+            case .say(let key):
+                screen.gap()
+                screen.show(presenter.text(key, facts: consultation.environment))
+            case .outcome(let o):
+                outcomes.append(o)
+            }
         }
-        if !outcomes.isEmpty {
-            output("\n" + OutcomeText.render(outcomes, environment: consultation.environment, presenter: presenter) + "\n")
+        guard !outcomes.isEmpty else { return }
+        screen.gap()
+        screen.show(text("outcome.heading"), style: .heading)
+        var confirm: [String] = []
+        for outcome in outcomes {
+            let (explanation, points) = presenter.explanation(outcome, facts: consultation.environment)
+            screen.gap()
+            screen.show(explanation)
+            for p in points where !confirm.contains(p) { confirm.append(p) }
+        }
+        if !confirm.isEmpty {
+            screen.gap()
+            screen.show(text("outcome.confirm_heading"), style: .heading)
+            for point in confirm { screen.show("\(screen.plain ? "-" : "•") \(point)") }
         }
     }
 
-    /// A slash command; returns how the session ends when the command ends it.
-    private func command(_ name: String) -> SessionEnd? {
-        switch name.lowercased() {
-        case "back":
-            _ = consultation.wentBack()
-        case "quit", "exit":
-            return .quit
-        case "summary":
-            for (fact, value) in consultation.answeredFacts {
-                output("  \(presenter.factName(fact)): \(presenter.format(value, fact: fact))\n")
+    /// A short hint such as "да / нет" must not be split across lines.
+    private func unbreakable(_ s: String) -> String {
+        s.count <= 24 ? s.replacingOccurrences(of: " ", with: "\u{00A0}") : s
+    }
+
+    // MARK: - Answers
+
+    private func answer(_ line: String, prompt: Consultation.Prompt) {
+        switch consultation.answered(line, vocabulary: presenter.vocabulary) {
+        case .failure(let problem):
+            screen.show(presenter.problem(problem), style: .problem)
+        case .success(let answered):
+            if answered.fact == Session.languageFact, case .choice(let l)? = answered.value, content.localizer.catalogs[l] != nil {
+                language = l
             }
-        case "why":
-            for outcome in consultation.outcomes {
-                output("\(presenter.outcomeTitle(outcome.id)):\n")
-                for (fact, value) in consultation.why(outcome) {
-                    output("  \(presenter.factName(fact)): \(presenter.format(value, fact: fact))\n")
+            if case .groupField = prompt.part, case .ask(let next) = consultation.step, case .groupMore(let count) = next.part,
+               let item = next.items.last, case .group(let group) = prompt.question.kind {
+                let written = presenter.item(group.complete(item, today: today), record: group.recordType, group: group)
+                screen.show(text("ui.item_added", ["item": .text(written), "count": .number(count)]), style: .note)
+            }
+            if let previous = answered.previous, let value = answered.value {
+                screen.show(text("ui.change.done", [
+                    "fact": .text(presenter.factName(answered.fact)),
+                    "old": .text(presenter.format(previous, fact: answered.fact)),
+                    "new": .text(presenter.format(value, fact: answered.fact)),
+                ]), style: .note)
+            }
+            if !answered.dropped.isEmpty {
+                let names = consultationOrder(answered.dropped.keys).map { presenter.factName($0) }
+                screen.show(text("ui.change.dropped", ["facts": .list(names)]), style: .note)
+            }
+        }
+    }
+
+    /// Facts in the order their questions stand in the dialogs.
+    private func consultationOrder<S: Sequence>(_ facts: S) -> [String] where S.Element == String {
+        var order: [String: Int] = [:]
+        var i = 0
+        for d in content.dialogs.dialogs {
+            for step in d.nodes {
+                if case .ask(let q) = step.kind { order[q.fact] = i; i += 1 }
+            }
+        }
+        return facts.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
+    }
+
+    /// Asks a yes/no question of the interface; end of input counts as yes.
+    private func confirm(_ key: MessageKey) -> Bool {
+        while true {
+            screen.show("\(text(key)) (\(unbreakable(text("hint.yesno"))))", style: .question)
+            switch read(prompt: "> ") {
+            case .end: return true
+            case .interrupted: return false
+            case .line(let line):
+                switch AnswerParser.parse(line, as: .yesNo, vocabulary: presenter.vocabulary) {
+                case .success(.bool(let yes)): return yes
+                default: screen.show(text("answer.expected_yesno"), style: .problem)
                 }
             }
-        case "change":
-            let facts = consultation.answeredFacts
-            for (i, entry) in facts.enumerated() {
-                output("  \(i + 1). \(presenter.factName(entry.fact)): \(presenter.format(entry.value, fact: entry.fact))\n")
+        }
+    }
+
+    // MARK: - Commands
+
+    public enum Command: String, CaseIterable, Sendable {
+        case help, back, change, summary, why, language, restart, quit
+        /// Hidden: leaves kiosk mode when an operator passphrase is configured.
+        case `operator`
+        /// A slash word that is no command.
+        case unknown
+
+        static var listed: [Command] { [.help, .back, .change, .summary, .why, .language, .restart, .quit] }
+    }
+
+    /// The command a line names: `/name` (English or the session language's word), or a bare word of
+    /// the session's language. Free-text questions take bare words as answers.
+    private func command(in line: String, prompt: Consultation.Prompt) -> Command? {
+        let lowered = AnswerParser.fold(line)
+        let catalog = content.localizer.catalog(language)
+        if lowered.hasPrefix("/") {
+            let word = String(lowered.dropFirst().prefix { !$0.isWhitespace })
+            lastCommandWord = "/" + word
+            if let c = Command(rawValue: word), c != .operator || options.operatorPassphrase != nil { return c }
+            for (name, words) in catalog?.commands ?? [:] where words.contains(where: { AnswerParser.fold($0) == word }) {
+                return Command(rawValue: name)
             }
-            if case .line(let choice) = reader.readLine(prompt: "# "), let n = Int(choice), (1...facts.count).contains(n) {
-                consultation.changeRequested(facts[n - 1].fact)
-            }
-        default:
-            output("/back /change /summary /why /quit\n")
+            return .unknown
+        }
+        if case .text = prompt.expected { return nil }
+        for (name, words) in catalog?.commands ?? [:] where words.contains(where: { AnswerParser.fold($0) == lowered }) {
+            return Command(rawValue: name)
         }
         return nil
+    }
+
+    private func argument(of line: String) -> String? {
+        guard line.hasPrefix("/") else { return nil }
+        let parts = line.split(separator: " ", maxSplits: 1)
+        return parts.count == 2 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : nil
+    }
+
+    private func run(_ command: Command, argument: String?) -> SessionEnd? {
+        switch command {
+        case .help:
+            screen.show(text("ui.help.heading"), style: .heading)
+            let words = content.localizer.catalog(language)?.commands ?? [:]
+            for c in Command.listed {
+                let forms = (["/\(c.rawValue)"] + (words[c.rawValue] ?? []).filter { $0 != c.rawValue }).joined(separator: ", ")
+                screen.show("\(forms) — \(text(MessageKey("command.\(c.rawValue)")))", indent: 2)
+            }
+        case .back:
+            switch consultation.wentBack() {
+            case nil: screen.show(text("ui.back.nothing"), style: .note)
+            case .answer(let fact, _), .groupPart(let fact):
+                screen.show(text("ui.back.done", ["fact": .text(presenter.factName(fact))]), style: .note)
+            case .changeCancelled:
+                screen.show(text("ui.change.cancelled"), style: .note)
+            }
+        case .summary:
+            let facts = consultation.answeredFacts
+            guard !facts.isEmpty else {
+                screen.show(text("ui.summary.empty"), style: .note)
+                break
+            }
+            screen.show(text("ui.summary.heading"), style: .heading)
+            for (fact, value) in facts {
+                screen.show("\(presenter.factName(fact)): \(presenter.format(value, fact: fact))", indent: 2)
+            }
+        case .why:
+            guard !consultation.outcomes.isEmpty else {
+                screen.show(text("ui.why.none"), style: .note)
+                break
+            }
+            for outcome in consultation.outcomes {
+                screen.show(text("ui.why.heading", ["outcome": .text(presenter.outcomeTitle(outcome.id))]), style: .heading)
+                for (fact, value) in consultation.why(outcome) {
+                    screen.show("\(screen.plain ? "-" : "•") \(presenter.factName(fact)): \(presenter.format(value, fact: fact))", indent: 2)
+                }
+            }
+        case .change:
+            changeAnswer()
+        case .language:
+            chooseLanguage(argument)
+        case .restart:
+            if confirm("ui.restart.confirm") {
+                if let fresh = try? Consultation(dialogs: content.dialogs, today: today) { consultation = fresh }
+                reader.clearHistory()
+                screen.show(text("ui.restart.done"), style: .note)
+            } else {
+                screen.show(text("ui.continue"), style: .note)
+            }
+        case .quit:
+            if confirm("ui.quit.confirm") { return .quit }
+            screen.show(text("ui.continue"), style: .note)
+        case .unknown:
+            screen.show(text("ui.unknown_command", ["command": .text(lastCommandWord)]), style: .problem)
+        case .operator:
+            screen.show(text("ui.operator.passphrase"), style: .question)
+            if case .line(let typed) = read(prompt: "> "), typed == options.operatorPassphrase {
+                return .operatorExit
+            }
+            screen.show(text("ui.operator.wrong"), style: .problem)
+        }
+        return nil
+    }
+
+    private func changeAnswer() {
+        let facts = consultation.answeredFacts
+        guard !facts.isEmpty else {
+            screen.show(text("ui.change.nothing"), style: .note)
+            return
+        }
+        screen.numbered(facts.map { "\(presenter.factName($0.fact)): \(presenter.format($0.value, fact: $0.fact))" })
+        screen.show(text("ui.change.prompt"), style: .question)
+        guard case .line(let line) = read(prompt: "# "),
+              let n = Int(line.trimmingCharacters(in: .whitespaces)), (1...facts.count).contains(n) else {
+            screen.show(text("ui.change.cancelled"), style: .note)
+            return
+        }
+        consultation.changeRequested(facts[n - 1].fact)
+    }
+
+    private func chooseLanguage(_ argument: String?) {
+        let languages = content.localizer.languages
+        let names = languages.map { content.localizer.catalog($0)?.name ?? $0 }
+        var choice = argument
+        if choice == nil {
+            screen.show(text("ui.language.prompt"), style: .question)
+            screen.numbered(names)
+            guard case .line(let line) = read(prompt: "> ") else { return }
+            choice = line
+        }
+        let typed = (choice ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let picked = Int(typed).flatMap { languages.indices.contains($0 - 1) ? languages[$0 - 1] : nil }
+            ?? languages.first { $0 == typed || (content.localizer.catalog($0)?.name.lowercased().hasPrefix(typed) ?? false) && !typed.isEmpty }
+        guard let picked else {
+            screen.show(text("ui.change.cancelled"), style: .note)
+            return
+        }
+        language = picked
+        if content.dialogs.question(for: Session.languageFact) != nil, consultation.answers[Session.languageFact] != nil {
+            _ = consultation.set(Session.languageFact, .choice(picked))
+        }
+        screen.show(text("ui.language.changed"), style: .note)
+    }
+
+    // MARK: - Completion
+
+    /// Tab completes the current question's choices (and yes/no words) in the session's language,
+    /// and the commands.
+    private func completion(for prompt: Consultation.Prompt) -> @Sendable (String) -> [String] {
+        var candidates: [String] = presenter.choiceLabels(prompt.expected)
+        if case .yesNo = prompt.expected {
+            candidates += presenter.vocabulary.yesWords.prefix(1) + presenter.vocabulary.noWords.prefix(1)
+        }
+        let words = content.localizer.catalog(language)?.commands ?? [:]
+        let commands = Command.listed.map { "/\($0.rawValue)" }
+            + words.values.flatMap { $0 }.filter { !$0.hasPrefix("?") }.map { "/\($0)" }
+        let answers = candidates
+        return { line in
+            let folded = line.lowercased()
+            if folded.hasPrefix("/") {
+                return commands.filter { $0.hasPrefix(folded) && !folded.contains(" ") }.sorted()
+            }
+            let wordStart = line.lastIndex(of: " ").map { line.index(after: $0) } ?? line.startIndex
+            let offset = line.distance(from: line.startIndex, to: wordStart)
+            return answers.filter { $0.lowercased().hasPrefix(folded) && $0.count >= offset }
+                .map { String($0.dropFirst(offset)) }
+        }
     }
 }

@@ -4,29 +4,95 @@ import ConsultEngine
 import ConsultTerminal
 import Foundation
 
+/// Options of the terminal front end, shared by `start` and `kiosk`.
+struct TerminalOptions: ParsableArguments {
+    @Option(help: "The language of the first screen: en, es or ru (default: from LANG, else en).")
+    var lang: String?
+
+    @Option(help: ArgumentHelp("The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
+    var today: DateArgument?
+
+    @Flag(help: "Plain output for screen readers: no colour, no decoration, one item a line.")
+    var plain = false
+
+    func language(_ content: Content) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let fromEnvironment = String((environment["LC_ALL"] ?? environment["LANG"] ?? "").prefix(2))
+        return lang ?? (content.localizer.catalogs[fromEnvironment] != nil ? fromEnvironment : "en")
+    }
+
+    var screen: Screen {
+        Screen(color: Screen.colorWanted, plain: plain)
+    }
+
+    func validate() throws {
+        if let lang, !["en", "es", "ru"].contains(lang) {
+            throw ValidationError("--lang must be en, es or ru, not '\(lang)'")
+        }
+    }
+}
+
 extension Consult {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start a consultation in this terminal (the default).")
 
-        @Option(help: "The language of the first screen: en, es or ru (default: from LANG, else en).")
-        var lang: String?
-
-        @Option(help: ArgumentHelp("The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
-        var today: DateArgument?
-
+        @OptionGroup var terminal: TerminalOptions
         @OptionGroup var content: ContentOptions
 
         func run() throws {
             TerminalLocale.ensureUTF8CharacterType()
             let content = try self.content.load()
-            let envLang = String((ProcessInfo.processInfo.environment["LANG"] ?? "").prefix(2))
-            let language = lang ?? (content.localizer.catalogs[envLang] != nil ? envLang : "en")
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
-            let session = try Session(content: content, today: today?.date ?? .todayInMoscow(), language: language,
-                                      reader: reader) { text in
-                FileHandle.standardOutput.write(Data(text.utf8))
+            let session = try Session(content: content, today: terminal.today?.date ?? .todayInMoscow(),
+                                      language: terminal.language(content), reader: reader, screen: terminal.screen)
+            let end = session.run()
+            if end != .completed && end != .disconnected {
+                terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
             }
-            _ = session.run()
+        }
+    }
+
+    struct Kiosk: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Consultations one after another at an office terminal.",
+            discussion: """
+                Between applicants the screen, the scrollback and the line history are cleared. Ctrl-C, \
+                Ctrl-D and Ctrl-Z do not leave kiosk mode: an operator types /operator and the passphrase \
+                from --passphrase-file, or sends SIGTERM.
+                """)
+
+        @OptionGroup var terminal: TerminalOptions
+        @OptionGroup var content: ContentOptions
+
+        @Option(help: "Minutes without input before a consultation is closed (a warning comes a minute before).")
+        var idleMinutes: Double = 5
+
+        @Option(help: ArgumentHelp("A file holding the operator passphrase (mode 0600).", valueName: "file"))
+        var passphraseFile: String?
+
+        func validate() throws {
+            guard idleMinutes >= 1.0 / 30 else { throw ValidationError("--idle-minutes must be at least 2 seconds (0.034)") }
+        }
+
+        func run() throws {
+            TerminalLocale.ensureUTF8CharacterType()
+            let content = try self.content.load()
+            var passphrase: String?
+            if let passphraseFile {
+                do {
+                    passphrase = try String(contentsOfFile: passphraseFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                } catch {
+                    throw ValidationError("cannot read the passphrase file \(passphraseFile): \(error.localizedDescription)")
+                }
+                guard passphrase?.isEmpty == false else { throw ValidationError("the passphrase file \(passphraseFile) is empty") }
+            }
+            let idle = max(2, Int(idleMinutes * 60))
+            var options = SessionOptions(idleTimeout: idle, operatorPassphrase: passphrase)
+            options.idleWarning = min(60, idle / 2)
+            let reader = makeLineReader(programName: "consult", suspendAllowed: false)
+            let fixedToday = terminal.today?.date
+            ConsultTerminal.Kiosk(content: content, reader: reader, screen: terminal.screen, options: options,
+                                  language: terminal.language(content), today: { fixedToday ?? .todayInMoscow() }).run()
         }
     }
 }

@@ -55,6 +55,7 @@ import Testing
                 words:
                   yes: [y]
                   no: [n]
+                commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
                 list:
                   pair: "{0} & {1}"
                   middle: "{0}, {1}"

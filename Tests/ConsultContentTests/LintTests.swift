@@ -37,6 +37,7 @@ struct LocaleSet {
             words:
               yes: [yes, y]
               no: [no, n]
+            commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
             list:
               pair: "{0} and {1}"
               middle: "{0}, {1}"
@@ -51,6 +52,7 @@ struct LocaleSet {
             words:
               yes: [sí, si, s]
               no: [no, n]
+            commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
             list:
               pair: "{0} y {1}"
               middle: "{0}, {1}"
@@ -67,6 +69,7 @@ struct LocaleSet {
             words:
               yes: [да, д]
               no: [нет, н]
+            commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
             list:
               pair: "{0} и {1}"
               middle: "{0}, {1}"

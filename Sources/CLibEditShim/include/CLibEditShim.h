@@ -93,6 +93,16 @@ int clibedit_take_interrupt(void);
 /// Ignores SIGTSTP (non-zero) or restores the disposition it replaced (zero).
 void clibedit_ignore_stop_signal(int ignore);
 
+// MARK: - Idle timeout
+
+/// Installs a SIGALRM handler WITHOUT SA_RESTART and schedules the alarm in `seconds`, so that a
+/// read still waiting then fails with EINTR. Pair with clibedit_disarm_alarm.
+void clibedit_arm_alarm(unsigned int seconds);
+/// Cancels the alarm and puts the previous SIGALRM disposition back.
+void clibedit_disarm_alarm(void);
+/// Returns 1 if the alarm went off since clibedit_arm_alarm, and clears the flag.
+int clibedit_take_alarm(void);
+
 // MARK: - Terminal modes
 
 /// Saves the terminal modes of `fd` (tcgetattr) so that clibedit_release_terminal and the

@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ConsultContent
+import ConsultEngine
+
+/// Consultations one after another at an office terminal. Between applicants the screen and the
+/// scrollback are cleared and the line history emptied, so nothing of one applicant reaches the
+/// next. Ctrl-C, Ctrl-D and Ctrl-Z do not leave it: an operator does, with the passphrase
+/// (`/operator`) or a signal (SIGTERM, SIGHUP: the terminal is restored on the way out).
+public final class Kiosk {
+    private let content: Content
+    private let reader: LineReader
+    private let screen: Screen
+    private let options: SessionOptions
+    private let language: String
+    private let today: () -> LocalDate
+
+    public init(content: Content, reader: LineReader, screen: Screen, options: SessionOptions, language: String,
+                today: @escaping () -> LocalDate) {
+        self.content = content
+        self.reader = reader
+        self.screen = screen
+        self.options = options
+        self.language = language
+        self.today = today
+    }
+
+    /// Runs until the operator leaves; returns how many consultations were held.
+    @discardableResult
+    public func run() -> Int {
+        // Outside a read, Ctrl-C and Ctrl-\ must not end the kiosk either.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
+        var count = 0
+        var closedIdle = false
+        while true {
+            reader.clearHistory()
+            screen.clearAll()
+            let presenter = Presenter(content: content, language: language)
+            if closedIdle {
+                screen.show(presenter.text("ui.kiosk.closed_idle"), style: .note)
+                screen.gap()
+            }
+            guard let session = try? Session(content: content, today: today(), language: language, reader: reader,
+                                             screen: screen, options: options) else { return count }
+            let end = session.run()
+            count += 1
+            closedIdle = end == .idle
+            switch end {
+            case .operatorExit, .disconnected:
+                reader.clearHistory()
+                screen.clearAll()
+                return count
+            case .completed:
+                // Leave the result on screen until the applicant has read it, or for the idle time.
+                let p = Presenter(content: content, language: session.language)
+                screen.gap()
+                screen.show(p.text("ui.kiosk.press_enter"), style: .hint)
+                _ = reader.readLine(prompt: "", timeout: options.idleTimeout ?? 300)
+            case .quit, .idle:
+                break
+            }
+        }
+    }
+}
