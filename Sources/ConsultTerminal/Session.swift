@@ -403,7 +403,9 @@ public final class Session {
         let words = content.localizer.catalog(language)?.commands ?? [:]
         let commands = Command.listed.map { "/\($0.rawValue)" }
             + words.values.flatMap { $0 }.filter { !$0.hasPrefix("?") }.map { "/\($0)" }
-        let answers = candidates
+        let bareWords: [String]
+        if case .text = prompt.expected { bareWords = [] } else { bareWords = words.values.flatMap { $0 }.filter { !$0.contains(" ") } }
+        let answers = candidates + bareWords.sorted()
         return { line in
             let folded = line.lowercased()
             if folded.hasPrefix("/") {
