@@ -405,7 +405,8 @@ public final class Session {
             + words.values.flatMap { $0 }.filter { !$0.hasPrefix("?") }.map { "/\($0)" }
         let bareWords: [String]
         if case .text = prompt.expected { bareWords = [] } else { bareWords = words.values.flatMap { $0 }.filter { !$0.contains(" ") } }
-        let answers = candidates + bareWords.sorted()
+        let answers = candidates
+        let bare = bareWords.sorted()
         return { line in
             let folded = line.lowercased()
             if folded.hasPrefix("/") {
@@ -413,8 +414,10 @@ public final class Session {
             }
             let wordStart = line.lastIndex(of: " ").map { line.index(after: $0) } ?? line.startIndex
             let offset = line.distance(from: line.startIndex, to: wordStart)
-            return answers.filter { $0.lowercased().hasPrefix(folded) && $0.count >= offset }
+            let matching = answers.filter { $0.lowercased().hasPrefix(folded) && $0.count >= offset }
                 .map { String($0.dropFirst(offset)) }
+            // Answers first; command words only when no answer fits.
+            return matching.isEmpty && offset == 0 ? bare.filter { $0.hasPrefix(folded) } : matching
         }
     }
 }
