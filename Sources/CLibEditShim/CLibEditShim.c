@@ -283,6 +283,27 @@ int clibedit_take_interrupt(void) {
     return received;
 }
 
+// MARK: - The line being edited
+
+wchar_t *clibedit_copy_line(EditLine *editLine) {
+    const LineInfoW *info = el_wline(editLine);
+    if (info == NULL || info->lastchar <= info->buffer) {
+        return NULL;
+    }
+    size_t length = (size_t)(info->lastchar - info->buffer);
+    wchar_t *copy = malloc((length + 1) * sizeof(wchar_t));
+    if (copy == NULL) {
+        return NULL;
+    }
+    memcpy(copy, info->buffer, length * sizeof(wchar_t));
+    copy[length] = L'\0';
+    return copy;
+}
+
+void clibedit_push(EditLine *editLine, const wchar_t *text) {
+    el_wpush(editLine, text);
+}
+
 // MARK: - Idle timeout
 
 static volatile sig_atomic_t alarm_received = 0;

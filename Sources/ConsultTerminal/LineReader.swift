@@ -42,6 +42,27 @@ extension LineReader {
     public func readLine(prompt: String) -> LineReadResult {
         readLine(prompt: prompt, timeout: nil)
     }
+
+    /// Reads a line without showing what is typed (the operator's passphrase); nil at end of input.
+    /// On a terminal, echo is turned off for the read and put back after it.
+    public func readSecret(prompt: String) -> String? {
+        print(LineReaderText.plainPrompt(prompt), terminator: "")
+        clibedit_flush_standard_output()
+        var saved = termios()
+        let isTerminal = tcgetattr(0, &saved) == 0
+        if isTerminal {
+            var quiet = saved
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            quiet.c_lflag |= tcflag_t(ICANON)
+            tcsetattr(0, TCSAFLUSH, &quiet)
+        }
+        let line = Swift.readLine(strippingNewline: true)
+        if isTerminal {
+            tcsetattr(0, TCSAFLUSH, &saved)
+            print()
+        }
+        return line
+    }
 }
 
 /// Why an ``EditLineReader`` could not be made.

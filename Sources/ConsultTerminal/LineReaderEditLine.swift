@@ -89,35 +89,65 @@ public final class EditLineReader: LineReader {
         clibedit_restore_terminal_on_fatal_signals()
     }
 
+    /// Text typed before an idle timeout, put back at the next read.
+    private var carriedOver: [wchar_t]?
+
     public func readLine(prompt: String, timeout: Int?) -> LineReadResult {
         precondition(clibedit_is_main_thread() == 1, "EditLineReader.readLine must run on the main thread")
         let (leadingLines, lastLine) = LineReaderText.splitPrompt(prompt)
         if let leadingLines { write(leadingLines) }
         setPrompt(LineReaderText.editLinePrompt(lastLine))
 
-        var count: Int32 = 0
-        var errorNumber: Int32 = 0
-        clibedit_catch_interrupt()
-        if let timeout { clibedit_arm_alarm(UInt32(max(1, timeout))) }
-        let line = clibedit_gets(editLine, &count, &errorNumber)
-        if timeout != nil { clibedit_disarm_alarm() }
-        clibedit_release_interrupt()
-        let interrupted = clibedit_take_interrupt() == 1
-        let timedOut = clibedit_take_alarm() == 1
+        // The timeout counts from the last key, not from the prompt: when it runs out with text
+        // typed since the previous check, the text is put back and the wait starts again.
+        var typedAtLastCheck: [wchar_t]? = carriedOver
+        if let carriedOver { clibedit_push(editLine, carriedOver + [0]) }
+        carriedOver = nil
+        while true {
+            var count: Int32 = 0
+            var errorNumber: Int32 = 0
+            clibedit_catch_interrupt()
+            if let timeout { clibedit_arm_alarm(UInt32(max(1, timeout))) }
+            let line = clibedit_gets(editLine, &count, &errorNumber)
+            if timeout != nil { clibedit_disarm_alarm() }
+            clibedit_release_interrupt()
+            let interrupted = clibedit_take_interrupt() == 1
+            let timedOut = clibedit_take_alarm() == 1
 
-        if let line, count > 0 {
-            return .line(LineReaderText.withoutControlCharacters(String(wide: line, count: Int(count))))
+            if let line, count > 0 {
+                return .line(LineReaderText.withoutControlCharacters(String(wide: line, count: Int(count))))
+            }
+            if count < 0 && timedOut && !interrupted {
+                let typed = typedLine()
+                if let typed, typed != typedAtLastCheck {
+                    typedAtLastCheck = typed
+                    write("\r\u{1B}[K")  // the prompt is drawn again on the same line
+                    clibedit_push(editLine, typed + [0])
+                    continue
+                }
+                write("\n")
+                carriedOver = typed  // shown again at the next read (after the idle warning)
+                return .timedOut
+            }
+            // libedit leaves the cursor after the abandoned line (or after nothing, at Ctrl-D).
+            write("\n")
+            return count < 0 && (errorNumber == EINTR || interrupted) ? .interrupted : .endOfInput
         }
-        // libedit leaves the cursor after the abandoned line (or after nothing, at Ctrl-D).
-        write("\n")
-        if count < 0 && timedOut && !interrupted {
-            return .timedOut
-        }
-        if count < 0 && (errorNumber == EINTR || interrupted) {
-            return .interrupted
-        }
-        return .endOfInput  // Ctrl-D, or the terminal went away (EIO)
     }
+
+    /// The text of the line being edited, nil when empty.
+    private func typedLine() -> [wchar_t]? {
+        guard let copy = clibedit_copy_line(editLine) else { return nil }
+        defer { free(copy) }
+        var result: [wchar_t] = []
+        var p = copy
+        while p.pointee != 0 {
+            result.append(p.pointee)
+            p += 1
+        }
+        return result
+    }
+
 
     public func addHistory(_ line: String) {
         guard !line.isEmpty else { return }
@@ -127,6 +157,7 @@ public final class EditLineReader: LineReader {
     /// Empties the history and starts a fresh `EditLine`, so that the kill buffer (Ctrl-Y) and the
     /// last search pattern (Ctrl-R) go too.
     public func clearHistory() {
+        carriedOver = nil
         clibedit_history_clear(history)
         guard
             let fresh = Self.makeEditLine(

@@ -157,17 +157,25 @@ public final class Session {
         }
     }
 
+    /// Shows messages and outcomes in the order the walk passed them; consecutive outcomes form one
+    /// explanation block with its heading and the lawyer's open points.
     private func show(_ notes: [Walk.Note]) {
         var outcomes: [OutcomeStep] = []
         for note in notes {
             switch note {
             case .say(let key):
+                showOutcomes(outcomes)
+                outcomes = []
                 screen.gap()
                 screen.show(presenter.text(key, facts: consultation.environment))
             case .outcome(let o):
                 outcomes.append(o)
             }
         }
+        showOutcomes(outcomes)
+    }
+
+    private func showOutcomes(_ outcomes: [OutcomeStep]) {
         guard !outcomes.isEmpty else { return }
         screen.gap()
         screen.show(text("outcome.heading"), style: .heading)
@@ -343,7 +351,7 @@ public final class Session {
             screen.show(text("ui.unknown_command", ["command": .text(lastCommandWord)]), style: .problem)
         case .operator:
             screen.show(text("ui.operator.passphrase"), style: .question)
-            if case .line(let typed) = read(prompt: "> "), typed == options.operatorPassphrase {
+            if let typed = reader.readSecret(prompt: "> "), typed == options.operatorPassphrase {
                 return .operatorExit
             }
             screen.show(text("ui.operator.wrong"), style: .problem)

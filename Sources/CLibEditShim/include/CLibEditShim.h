@@ -93,6 +93,13 @@ int clibedit_take_interrupt(void);
 /// Ignores SIGTSTP (non-zero) or restores the disposition it replaced (zero).
 void clibedit_ignore_stop_signal(int ignore);
 
+// MARK: - The line being edited
+
+/// A malloc'ed copy of the line being edited (free it), or NULL when it is empty.
+wchar_t *_Nullable clibedit_copy_line(EditLine *editLine);
+/// el_wpush: the text is read as if typed, at the next el_wgets.
+void clibedit_push(EditLine *editLine, const wchar_t *text);
+
 // MARK: - Idle timeout
 
 /// Installs a SIGALRM handler WITHOUT SA_RESTART and schedules the alarm in `seconds`, so that a
