@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
+        .testTarget(name: "ConsultREPLTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]
 )

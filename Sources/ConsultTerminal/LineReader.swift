@@ -43,9 +43,10 @@ extension LineReader {
         readLine(prompt: prompt, timeout: nil)
     }
 
-    /// Reads a line without showing what is typed (the operator's passphrase); nil at end of input.
-    /// On a terminal, echo is turned off for the read and put back after it.
-    public func readSecret(prompt: String) -> String? {
+    /// Reads a line without showing what is typed (the operator's passphrase). On a terminal, echo
+    /// is turned off for the read and put back after it; after `timeout` seconds without a line
+    /// the read gives up, as any kiosk prompt does.
+    public func readSecret(prompt: String, timeout: Int?) -> LineReadResult {
         print(LineReaderText.plainPrompt(prompt), terminator: "")
         clibedit_flush_standard_output()
         var saved = termios()
@@ -56,12 +57,19 @@ extension LineReader {
             quiet.c_lflag |= tcflag_t(ICANON)
             tcsetattr(0, TCSAFLUSH, &quiet)
         }
-        let line = Swift.readLine(strippingNewline: true)
-        if isTerminal {
-            tcsetattr(0, TCSAFLUSH, &saved)
-            print()
+        defer {
+            if isTerminal {
+                tcsetattr(0, TCSAFLUSH, &saved)
+                print()
+            }
         }
-        return line
+        if let timeout {
+            // In canonical mode the input becomes readable only when a whole line is there.
+            var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+            if poll(&descriptor, 1, Int32(clamping: timeout * 1000)) == 0 { return .timedOut }
+        }
+        guard let line = Swift.readLine(strippingNewline: true) else { return .endOfInput }
+        return .line(line)
     }
 }
 

@@ -108,7 +108,7 @@ public enum TextLayout {
             var line = pad
             var lineWidth = indent
             var first = true
-            for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+            for word in units(paragraph) {
                 let w = displayWidth(word)
                 if !first && lineWidth + 1 + w > width {
                     result.append(line)
@@ -126,7 +126,29 @@ public enum TextLayout {
             }
             result.append(line)
         }
-        return result
+        return result.map { $0.replacingOccurrences(of: glue, with: " ") }
+    }
+
+    private static let glue = "\u{F8FF}"
+
+    /// Words to wrap, with a number kept on the line of the word after it ("31 марта",
+    /// "2028 г.", "+7 495 972-30-11"), so that no date or phone number is split.
+    static func units(_ paragraph: Substring) -> [String] {
+        var units: [String] = []
+        var pending: String?
+        for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+            let current = pending.map { $0 + glue + word } ?? String(word)
+            let numeric = word.first.map { $0.isNumber || $0 == "+" } == true
+                && word.allSatisfy { $0.isNumber || "+-.,:/".contains($0) }
+            if numeric {
+                pending = current
+            } else {
+                units.append(current)
+                pending = nil
+            }
+        }
+        if let pending { units.append(pending) }
+        return units
     }
 
     /// Columns a string takes: wide (CJK) characters two, combining marks none.

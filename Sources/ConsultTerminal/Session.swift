@@ -351,8 +351,10 @@ public final class Session {
             screen.show(text("ui.unknown_command", ["command": .text(lastCommandWord)]), style: .problem)
         case .operator:
             screen.show(text("ui.operator.passphrase"), style: .question)
-            if let typed = reader.readSecret(prompt: "> "), typed == options.operatorPassphrase {
-                return .operatorExit
+            switch reader.readSecret(prompt: "> ", timeout: options.idleTimeout) {
+            case .line(let typed) where typed == options.operatorPassphrase: return .operatorExit
+            case .timedOut: return .idle
+            default: break
             }
             screen.show(text("ui.operator.wrong"), style: .problem)
         }

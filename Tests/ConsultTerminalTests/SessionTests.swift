@@ -131,6 +131,11 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
         #expect(TextLayout.wrap("- aaa bbb ccc\nnext", width: 8, indent: 0) == ["- aaa", "  bbb", "  ccc", "next"])
     }
 
+    @Test func datesAndPhoneNumbersAreNotSplit() {
+        #expect(TextLayout.wrap("до 31 марта 2028 г. звоните", width: 12, indent: 0) == ["до 31 марта", "2028 г.", "звоните"])
+        #expect(TextLayout.wrap("Телефон: +7 495 972-30-11.", width: 12, indent: 0) == ["Телефон:", "+7 495 972-30-11."])
+    }
+
     @Test func wideCharactersCountTwice() {
         #expect(TextLayout.displayWidth("日本") == 4)
         #expect(TextLayout.displayWidth("ёж") == 2)
