@@ -19,12 +19,14 @@ struct REPLRegressionTests {
     func kioskIdleTimerCountsFromLastKey(_ lang: LangSetting) async throws {
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }
-        let terminal = try await KioskREPLTests.startKiosk(lang, passphrase: passphrase, ["--idle-minutes", "0.05"])
+        // 6 s of idle time (a warning after 3 s): long enough that a loaded machine running the
+        // other suites in parallel does not time out the first question before "3" arrives.
+        let terminal = try await KioskREPLTests.startKiosk(lang, passphrase: passphrase, ["--idle-minutes", "0.1"])
         defer { terminal.kill() }
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
 
-        // 14 keys, one every 0.3 s: over 4 s of steady typing against a 3 s idle timeout.
-        let typed = "да, я согласен"
+        // 27 keys, one every 0.3 s: over 8 s of steady typing against a 6 s idle timeout.
+        let typed = "да, я согласен на обработку"
         for character in typed {
             try terminal.type(String(character))
             try await Task.sleep(for: .milliseconds(300))
