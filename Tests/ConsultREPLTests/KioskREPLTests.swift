@@ -136,7 +136,8 @@ struct KioskREPLTests {
         try await terminal.waitForInput("qr")
         // Ctrl-\ (SIGQUIT, not documented for the kiosk): it may drop the line as Ctrl-C does, but
         // must neither end the program nor leave it deaf.
-        try terminal.press(.ctrlBackslash)
+        // It cancels the line and asks again, as Ctrl-C does; wait for that before typing on.
+        try await terminal.expectNew(en["intake.language.prompt"]) { try terminal.press(.ctrlBackslash) }
         try terminal.type("s")
         try await terminal.waitUntil("the program still reading after Ctrl-\\") { TmuxHarness.input(of: $0)?.hasSuffix("s") == true }
         #expect(try !terminal.programEnded())
