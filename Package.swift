@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The dialog model, expression language and the consultation state machine. No I/O.
@@ -18,6 +19,11 @@ let package = Package(
         .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
         .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        // Transcripts (hash-chained JSON Lines) and appointment requests; never the terminal.
+        .target(
+            name: "ConsultRecords",
+            dependencies: ["ConsultContent", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // libedit, through pkg-config, and fixed-argument wrappers for its variadic calls.
         .systemLibrary(
             name: "CLibEdit",
@@ -26,11 +32,12 @@ let package = Package(
         ),
         .target(name: "CLibEditShim", dependencies: ["CLibEdit"]),
         // The terminal front end: line reader (libedit or plain), rendering, commands.
-        .target(name: "ConsultTerminal", dependencies: ["ConsultContent", "CLibEditShim"]),
+        .target(name: "ConsultTerminal", dependencies: ["ConsultContent", "ConsultRecords", "CLibEditShim"]),
         .executableTarget(
             name: "consult",
             dependencies: [
                 "ConsultContent",
+                "ConsultRecords",
                 "ConsultTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -40,6 +47,7 @@ let package = Package(
         .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
+        .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords"]),
         .testTarget(name: "ConsultREPLTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

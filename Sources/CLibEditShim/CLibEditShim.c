@@ -304,6 +304,30 @@ void clibedit_push(EditLine *editLine, const wchar_t *text) {
     el_wpush(editLine, text);
 }
 
+// MARK: - Termination
+
+static volatile sig_atomic_t termination_signal = 0;
+
+static void on_termination(int signal_number) {
+    termination_signal = signal_number;
+}
+
+void clibedit_catch_termination(void) {
+    int signals[] = {SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_termination;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0; // no SA_RESTART: a read in progress fails with EINTR
+        sigaction(signals[i], &action, NULL);
+    }
+}
+
+int clibedit_termination_signal(void) {
+    return termination_signal;
+}
+
 // MARK: - Idle timeout
 
 static volatile sig_atomic_t alarm_received = 0;

@@ -73,6 +73,8 @@ private struct RawDialog {
     var steps: [RawStep]
     let file: YAMLFile
     let node: Node
+    var appointment: AppointmentFields? = nil
+    var appointmentNode: Node? = nil
 }
 
 /// A class, not a struct: the checks pass over every step several times, and copying a step
@@ -107,7 +109,7 @@ private struct RawQuestion {
         case choice([Choice])
         case number(Int, Int)
         case date(ParsedExpression?, ParsedExpression?)
-        case text(Int, Bool)
+        case text(Int, Bool, TextFormat?)
         case group(fields: [RawQuestion], more: MessageKey, item: MessageKey, derive: [(String, ParsedExpression?)], maxItems: Int)
     }
 
@@ -164,7 +166,7 @@ private struct Builder {
             error(file.location(file.root), "a dialog file is a mapping with 'dialog', 'nodes' and optionally 'start' and 'next'", "dialog-shape")
             return
         }
-        let fields = fieldsOf(mapping, allowed: ["dialog", "start", "next", "nodes"], what: "a dialog", file: file)
+        let fields = fieldsOf(mapping, allowed: ["dialog", "start", "next", "nodes", "appointment"], what: "a dialog", file: file)
         guard let nameNode = fields["dialog"], let name = nameNode.scalarText else {
             error(file.location(root), "missing 'dialog: NAME'", "missing-field")
             return
@@ -197,7 +199,32 @@ private struct Builder {
         } else {
             error(file.location(root), "missing 'nodes'", "missing-field")
         }
-        dialogs.append(RawDialog(name: name, nameNode: nameNode, isStart: isStart, next: next, steps: steps, file: file, node: root))
+        var raw = RawDialog(name: name, nameNode: nameNode, isStart: isStart, next: next, steps: steps, file: file, node: root)
+        if let a = fields["appointment"] {
+            raw.appointment = readAppointment(a, file)
+            raw.appointmentNode = a
+        }
+        dialogs.append(raw)
+    }
+
+    /// `appointment: {applicant: [facts], preferences: [facts], question: fact}`.
+    mutating func readAppointment(_ node: Node, _ file: YAMLFile) -> AppointmentFields? {
+        guard case .mapping(let m) = node else {
+            error(file.location(node), "'appointment' is a mapping with applicant, preferences and question", "field-type")
+            return nil
+        }
+        let f = fieldsOf(m, allowed: ["applicant", "preferences", "question"], what: "an appointment", file: file)
+        func list(_ name: String) -> [String] {
+            guard let n = f[name] else { return [] }
+            guard case .sequence(let items) = n else {
+                error(file.location(n), "'\(name)' is a list of facts", "field-type")
+                return []
+            }
+            return items.compactMap(\.scalarText)
+        }
+        let applicant = list("applicant")
+        if applicant.isEmpty { error(file.location(node), "an appointment needs 'applicant', the facts naming and reaching the applicant", "missing-field") }
+        return AppointmentFields(applicant: applicant, preferences: list("preferences"), question: f["question"]?.scalarText)
     }
 
     mutating func fieldsOf(_ mapping: Node.Mapping, allowed: [String], what: String, file: YAMLFile) -> [String: Node] {
@@ -248,7 +275,7 @@ private struct Builder {
         let common = ["id", "when"]
         var allowed: [String]
         switch kind {
-        case "ask": allowed = ["ask", "type", "prompt", "help", "choices", "min", "max", "max_length", "optional", "fields", "more", "item", "derive", "max_items"]
+        case "ask": allowed = ["ask", "type", "prompt", "help", "choices", "min", "max", "max_length", "optional", "format", "fields", "more", "item", "derive", "max_items"]
         case "let": allowed = ["let", "value"]
         case "outcome": allowed = ["outcome", "explain", "confirm"]
         case "say": allowed = ["say"]
@@ -398,11 +425,18 @@ private struct Builder {
             relevant.formUnion(["min", "max"])
             kind = .date(fields["min"].flatMap { expression($0, file) }, fields["max"].flatMap { expression($0, file) })
         case "text":
-            relevant.formUnion(["max_length", "optional"])
+            relevant.formUnion(["max_length", "optional", "format"])
             guard let max = int(fields["max_length"], file, field: "max_length", location: location) else { return nil }
             if max < 1 { error(file.location(fields["max_length"]), "max_length must be at least 1", "bad-range") }
             let optional = fields["optional"]?.bool ?? false
-            kind = .text(max, optional)
+            var format: TextFormat? = nil
+            if let f = fields["format"] {
+                format = f.scalarText.flatMap(TextFormat.init(rawValue:))
+                if format == nil {
+                    error(file.location(f), "unknown text format '\(f.scalarText ?? "?")' (expected \(TextFormat.allCases.map(\.rawValue).joined(separator: " or ")))", "unknown-type")
+                }
+            }
+            kind = .text(max, optional, format)
         case "group":
             relevant.formUnion(["fields", "more", "item", "derive", "max_items"])
             guard !inGroup else {
@@ -416,7 +450,7 @@ private struct Builder {
                         error(file.location(item), "a group's field is a question: a mapping starting with 'ask'", "field-type")
                         continue
                     }
-                    let f = fieldsOf(m, allowed: ["ask", "type", "prompt", "help", "choices", "min", "max", "max_length", "optional"], what: "a group field", file: file)
+                    let f = fieldsOf(m, allowed: ["ask", "type", "prompt", "help", "choices", "min", "max", "max_length", "optional", "format"], what: "a group field", file: file)
                     if let q = readQuestion(f, head: askNode, file, location: file.location(item), inGroup: true) {
                         if subquestions.contains(where: { $0.fact == q.fact }) {
                             error(file.location(askNode), "the field '\(q.fact)' is asked twice in this group", "duplicate-fact")
@@ -625,7 +659,13 @@ private struct Builder {
                     nodes.append(DialogStep(id: s.id, when: Expr(.literal(.bool(false)), offset: 0, length: 0), kind: .say(MessageKey("")), location: s.location))
                 }
             }
-            built.append(Dialog(name: d.name, isStart: d.isStart, next: d.next?.0, nodes: nodes, location: d.file.location(d.node)))
+            if let a = d.appointment, let node = d.appointmentNode {
+                for fact in a.all where askedAt[fact] == nil {
+                    error(d.file.location(node), "the appointment names '\(fact)', which no question asks", "dangling-reference")
+                }
+            }
+            built.append(Dialog(name: d.name, isStart: d.isStart, next: d.next?.0, nodes: nodes, location: d.file.location(d.node),
+                                appointment: d.appointment))
         }
         let hasErrors = diagnostics.contains { $0.severity == .error }
         let set = hasErrors ? nil : DialogSet(dialogs: built, start: dialogs.firstIndex(where: \.isStart) ?? 0, factTypes: types)
@@ -676,7 +716,7 @@ private struct Builder {
         case .yesNo: kind = .yesNo
         case .choice(let c): kind = .choice(c)
         case .number(let a, let b): kind = .number(min: a, max: b)
-        case .text(let n, let o): kind = .text(maxLength: n, optional: o)
+        case .text(let n, let o, let f): kind = .text(maxLength: n, optional: o, format: f)
         case .date(let min, let max):
             let lo = min.flatMap { check($0, checker, expect: .date, what: "the earliest date") }
             let hi = max.flatMap { check($0, checker, expect: .date, what: "the latest date") }

@@ -114,9 +114,13 @@ public struct HeadlessRun: Sendable {
                 throw fail("a date written YYYY-MM-DD")
             }
             return .date(d)
-        case .text(let maxLength, _):
+        case .text(let maxLength, let optional, let format):
             guard let s = node.scalarText else { throw fail("text") }
             guard s.count <= maxLength else { throw fail("text of at most \(maxLength) characters") }
+            if !(optional && s.isEmpty), let format,
+               case .failure = AnswerParser.parse(s, as: .text(maxLength: maxLength, optional: optional, format: format), vocabulary: NoWords()) {
+                throw fail(format == .phone ? "a phone number such as +7 916 123-45-67" : "an e-mail address such as name@example.com")
+            }
             return .text(s)
         case .group(let group):
             guard case .sequence(let items) = node else {
@@ -148,6 +152,13 @@ public struct HeadlessRun: Sendable {
             return .list(records)
         }
     }
+}
+
+/// Parsing a text answer needs no words of any language.
+struct NoWords: AnswerVocabulary {
+    var yesWords: [String] { [] }
+    var noWords: [String] { [] }
+    func label(_ key: MessageKey) -> String { "" }
 }
 
 extension Value {

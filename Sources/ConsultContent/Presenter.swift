@@ -119,7 +119,7 @@ public struct Presenter: Sendable {
         case .choice: return nil
         case .number(let min, let max): return text("hint.number", ["min": .number(min), "max": .number(max)])
         case .date: return text("hint.date")
-        case .text(let maxLength, let optional):
+        case .text(let maxLength, let optional, _):
             let base = text("hint.text", ["max_length": .number(maxLength)])
             return optional ? "\(base); \(text("hint.optional"))" : base
         }
@@ -141,6 +141,8 @@ public struct Presenter: Sendable {
         case .dateTooLate(let max): return text("answer.date_too_late", ["max": .date(max)])
         case .textTooLong(let n): return text("answer.text_too_long", ["max_length": .number(n)])
         case .tooManyItems(let n): return text("answer.too_many_items", ["max_items": .number(n)])
+        case .expectedPhone: return text("answer.expected_phone")
+        case .expectedEmail: return text("answer.expected_email")
         }
     }
 

@@ -6,7 +6,7 @@ public enum Expected: Hashable, Sendable {
     case choice([Choice])
     case number(min: Int, max: Int)
     case date(min: LocalDate?, max: LocalDate?)
-    case text(maxLength: Int, optional: Bool)
+    case text(maxLength: Int, optional: Bool, format: TextFormat? = nil)
 }
 
 /// Why a typed answer was not accepted; the front end says it in the session's language.
@@ -22,6 +22,8 @@ public enum AnswerProblem: Error, Hashable, Sendable {
     case dateTooLate(max: LocalDate)
     case textTooLong(maxLength: Int)
     case tooManyItems(maxItems: Int)
+    case expectedPhone
+    case expectedEmail
 }
 
 /// The words of one language that the parser needs: yes/no words and the text of choice labels.
@@ -37,7 +39,7 @@ public enum AnswerParser {
     public static func parse(_ input: String, as expected: Expected, vocabulary: AnswerVocabulary) -> Result<Value, AnswerProblem> {
         let text = input.trimmingWhitespace()
         if text.isEmpty {
-            if case .text(_, optional: true) = expected { return .success(.text("")) }
+            if case .text(_, optional: true, _) = expected { return .success(.text("")) }
             return .failure(.empty)
         }
         switch expected {
@@ -57,8 +59,13 @@ public enum AnswerParser {
             if let min, d < min { return .failure(.dateTooEarly(min: min)) }
             if let max, d > max { return .failure(.dateTooLate(max: max)) }
             return .success(.date(d))
-        case .text(let maxLength, _):
+        case .text(let maxLength, _, let format):
             guard text.count <= maxLength else { return .failure(.textTooLong(maxLength: maxLength)) }
+            switch format {
+            case .phone?: guard isPhone(text) else { return .failure(.expectedPhone) }
+            case .email?: guard isEmail(text) else { return .failure(.expectedEmail) }
+            case nil: break
+            }
             return .success(.text(text))
         }
     }
@@ -82,6 +89,21 @@ public enum AnswerParser {
         }
         if byWord.count == 1, folded.count >= 3 { return .success(choices[byWord[0]]) }
         return .failure(.expectedChoice(choices))
+    }
+
+    static func isPhone(_ text: String) -> Bool {
+        var digits = 0
+        for (i, c) in text.enumerated() {
+            if c.isASCII && c.isNumber { digits += 1 } else if c == "+" && i == 0 { continue } else if !" -.()".contains(c) { return false }
+        }
+        return (7...15).contains(digits)
+    }
+
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: { $0.isWhitespace }) else { return false }
+        let domain = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        return domain.count >= 2 && domain.allSatisfy { !$0.isEmpty } && (domain.last?.count ?? 0) >= 2
     }
 
     static func parseInteger(_ text: String) -> Int? {

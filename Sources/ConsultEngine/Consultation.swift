@@ -107,7 +107,7 @@ public struct Consultation: Sendable {
                 return d
             }
             return .date(min: bound(min), max: bound(max))
-        case .text(let maxLength, let optional): return .text(maxLength: maxLength, optional: optional)
+        case .text(let maxLength, let optional, let format): return .text(maxLength: maxLength, optional: optional, format: format)
         case .group: return .yesNo
         }
     }

@@ -50,14 +50,36 @@ public struct Dialog: Sendable {
     public let next: String?
     public let nodes: [DialogStep]
     public let location: SourceLocation
+    /// When this dialog collects an appointment request: which facts go where.
+    public let appointment: AppointmentFields?
 
-    public init(name: String, isStart: Bool, next: String?, nodes: [DialogStep], location: SourceLocation) {
+    public init(name: String, isStart: Bool, next: String?, nodes: [DialogStep], location: SourceLocation,
+                appointment: AppointmentFields? = nil) {
         self.name = name
         self.isStart = isStart
         self.next = next
         self.nodes = nodes
         self.location = location
+        self.appointment = appointment
     }
+}
+
+/// The facts of an appointment request, as a dialog names them.
+public struct AppointmentFields: Hashable, Sendable {
+    /// Name and contact details.
+    public let applicant: [String]
+    /// Meeting format, preferred times...
+    public let preferences: [String]
+    /// The applicant's own question.
+    public let question: String?
+
+    public init(applicant: [String], preferences: [String], question: String?) {
+        self.applicant = applicant
+        self.preferences = preferences
+        self.question = question
+    }
+
+    public var all: [String] { applicant + preferences + (question.map { [$0] } ?? []) }
 }
 
 /// One step of a dialog.
@@ -113,7 +135,7 @@ public struct Question: Sendable {
         case choice([Choice])
         case number(min: Int, max: Int)
         case date(min: Expr?, max: Expr?)
-        case text(maxLength: Int, optional: Bool)
+        case text(maxLength: Int, optional: Bool, format: TextFormat?)
         case group(Group)
     }
 
@@ -140,6 +162,14 @@ public struct Question: Sendable {
         case .group(let g): return .list(g.recordType)
         }
     }
+}
+
+/// A shape a text answer must have.
+public enum TextFormat: String, Hashable, Sendable, CaseIterable {
+    /// A phone number: 7 to 15 digits, an optional leading +, spaces, dashes, dots and brackets.
+    case phone
+    /// An e-mail address: local@domain.tld.
+    case email
 }
 
 public struct Choice: Hashable, Sendable {

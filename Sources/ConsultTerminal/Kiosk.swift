@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ConsultContent
 import ConsultEngine
+import ConsultRecords
 
 /// Consultations one after another at an office terminal. Between applicants the screen and the
 /// scrollback are cleared and the line history emptied, so nothing of one applicant reaches the
@@ -17,9 +18,12 @@ public final class Kiosk {
     private let options: SessionOptions
     private let language: String
     private let today: () -> LocalDate
+    private let records: (LocalDate, String) -> RecordsContext?
 
+    /// - Parameter records: opens the records of each new consultation (today, language).
     public init(content: Content, reader: LineReader, screen: Screen, options: SessionOptions, language: String,
-                today: @escaping () -> LocalDate) {
+                today: @escaping () -> LocalDate, records: @escaping (LocalDate, String) -> RecordsContext? = { _, _ in nil }) {
+        self.records = records
         self.content = content
         self.reader = reader
         self.screen = screen
@@ -44,13 +48,14 @@ public final class Kiosk {
                 screen.show(presenter.text("ui.kiosk.closed_idle"), style: .note)
                 screen.gap()
             }
-            guard let session = try? Session(content: content, today: today(), language: language, reader: reader,
-                                             screen: screen, options: options) else { return count }
+            let day = today()
+            guard let session = try? Session(content: content, today: day, language: language, reader: reader,
+                                             screen: screen, options: options, records: records(day, language)) else { return count }
             let end = session.run()
             count += 1
             closedIdle = end == .idle
             switch end {
-            case .operatorExit, .disconnected:
+            case .operatorExit, .disconnected, .interrupted:
                 reader.clearHistory()
                 screen.clearAll()
                 return count

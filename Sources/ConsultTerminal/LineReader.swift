@@ -96,6 +96,21 @@ public func makeLineReader(programName: String, suspendAllowed: Bool) -> LineRea
     return PlainLineReader()
 }
 
+/// SIGTERM and SIGHUP end a consultation properly: the read in progress is interrupted, the
+/// session records why it ended, and the program exits with the terminal restored.
+public enum Termination {
+    /// Installs the handlers (after the line reader, whose own handlers these replace).
+    public static func catchSignals() {
+        clibedit_catch_termination()
+    }
+
+    /// The signal received, if any: SIGTERM or SIGHUP.
+    public static var signal: Int32? {
+        let s = clibedit_termination_signal()
+        return s == 0 ? nil : s
+    }
+}
+
 /// The C library's idea of the character set, which libedit depends on.
 public enum TerminalLocale {
     /// Makes the C character type UTF-8: `setlocale(LC_ALL, "")`, and if the codeset is then not

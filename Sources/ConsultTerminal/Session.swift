@@ -1,6 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultRecords
 
 /// How a session ended.
 public enum SessionEnd: String, Sendable {
@@ -14,6 +20,23 @@ public enum SessionEnd: String, Sendable {
     case disconnected
     /// The operator left kiosk mode with the passphrase.
     case operatorExit
+    /// The program was asked to stop (SIGTERM).
+    case interrupted
+}
+
+/// Where a session keeps its records.
+public struct RecordsContext {
+    public let directory: DataDirectory
+    /// The transcript of this session; nil when the records cannot be written.
+    public let recorder: ConsultationRecorder?
+    /// local, kiosk or ssh.
+    public let channel: String
+
+    public init(directory: DataDirectory, recorder: ConsultationRecorder?, channel: String) {
+        self.directory = directory
+        self.recorder = recorder
+        self.channel = channel
+    }
 }
 
 /// What a session may do besides asking questions.
@@ -37,18 +60,25 @@ public struct SessionOptions: Sendable {
 public final class Session {
     /// The fact whose answer is the session's language (intake's first question).
     public static let languageFact = "language"
+    /// The fact of consent to the processing of personal data: set to no when nothing can be recorded.
+    public static let consentFact = "consent"
 
     private let content: Content
     private let reader: LineReader
     private let screen: Screen
     private let options: SessionOptions
     private let today: LocalDate
+    private let records: RecordsContext?
+    private var recordsFailureShown = false
     public private(set) var consultation: Consultation
+    /// The appointment request saved at the end, if any.
+    public private(set) var appointment: AppointmentRequest?
     public private(set) var language: String
     private var lastCommandWord = ""
 
     public init(content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
-                options: SessionOptions = SessionOptions()) throws {
+                options: SessionOptions = SessionOptions(), records: RecordsContext? = nil) throws {
+        self.records = records
         self.content = content
         self.reader = reader
         self.screen = screen
@@ -66,8 +96,45 @@ public final class Session {
 
     // MARK: - The loop
 
+    private var recorder: ConsultationRecorder? { records?.recorder }
+
+    private func record(_ kind: String, _ data: [String: Any] = [:]) {
+        guard let recorder else { return }
+        recorder.record(kind, data)
+        if recorder.failure != nil { recordsFailed() }
+    }
+
+    /// Nothing can be recorded: the applicant is told, with the office's contacts, and no personal
+    /// data is asked (consent counts as not given).
+    private func recordsFailed() {
+        guard !recordsFailureShown else { return }
+        recordsFailureShown = true
+        screen.gap()
+        screen.show(text("records.unavailable"), style: .problem)
+        if content.dialogs.question(for: Session.consentFact) != nil {
+            _ = consultation.set(Session.consentFact, .bool(false))
+        }
+    }
+
     public func run() -> SessionEnd {
+        let end = loop()
+        recorder?.end(end.rawValue, facts: factsSnapshot, outcomes: consultation.outcomes)
+        return end
+    }
+
+    /// Answers and computed facts, for the records.
+    private var factsSnapshot: [String: Value] {
+        var facts: [String: Value] = [:]
+        for (fact, value) in consultation.answeredFacts { facts[fact] = value }
+        for (name, binding) in consultation.environment.bindings where name != "today" {
+            if case .value(let v) = binding, content.dialogs.factTypes[name] != nil { facts[name] = v }
+        }
+        return facts
+    }
+
+    private func loop() -> SessionEnd {
         greet()
+        if records != nil && recorder == nil { recordsFailed() }
         var shownNotes: [Walk.Note] = []
         var showQuestion = true
         while true {
@@ -78,20 +145,25 @@ public final class Session {
                 showQuestion = true
             }
             guard case .ask(let prompt) = consultation.step else {
-                return .completed
+                if let end = finishAppointment() { return end }
+                guard case .ask = consultation.step else { return .completed }
+                continue  // an answer of the request was corrected: ask it
             }
             if showQuestion { render(prompt) }
             showQuestion = false
             reader.completion = completion(for: prompt)
             switch read(prompt: "> ") {
             case .end(let end):
-                if end == .disconnected || end == .idle { return end }
+                if end == .disconnected || end == .idle || end == .interrupted { return end }
                 if confirm("ui.quit.confirm") { return .quit }
                 screen.show(text("ui.continue"), style: .note)
                 showQuestion = true
             case .interrupted:
                 showQuestion = true
             case .line(let raw):
+                if let command = command(in: raw.trimmingCharacters(in: .whitespaces), prompt: prompt) {
+                    record("command", ["name": command.rawValue, "input": raw])
+                }
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if !line.isEmpty { reader.addHistory(line) }
                 if let command = command(in: line, prompt: prompt) {
@@ -131,6 +203,9 @@ public final class Session {
     }
 
     private func translate(_ result: LineReadResult) -> Read {
+        if let signal = Termination.signal {
+            return .end(signal == SIGHUP ? .disconnected : .interrupted)
+        }
         switch result {
         case .line(let s): return .line(s)
         case .interrupted: return .interrupted
@@ -149,7 +224,16 @@ public final class Session {
 
     private func render(_ prompt: Consultation.Prompt) {
         screen.gap()
-        screen.show(presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent), style: .question)
+        let question = presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent)
+        var event: [String: Any] = ["fact": prompt.question.fact, "key": prompt.message.rawValue, "text": question]
+        switch prompt.part {
+        case .question: event["part"] = "question"
+        case .groupStart: event["part"] = "group_start"
+        case .groupMore(let count): event["part"] = "group_more"; event["items"] = count
+        case .groupField(let item, let field): event["part"] = "group_field"; event["item"] = item; event["field"] = field
+        }
+        record("question", event)
+        screen.show(question, style: .question)
         let labels = presenter.choiceLabels(prompt.expected)
         if !labels.isEmpty { screen.numbered(labels) }
         if let hint = presenter.hint(prompt.expected) {
@@ -167,7 +251,9 @@ public final class Session {
                 showOutcomes(outcomes)
                 outcomes = []
                 screen.gap()
-                screen.show(presenter.text(key, facts: consultation.environment))
+                let shown = presenter.text(key, facts: consultation.environment)
+                record("shown", ["keys": [key.rawValue], "text": shown])
+                screen.show(shown)
             case .outcome(let o):
                 outcomes.append(o)
             }
@@ -177,6 +263,8 @@ public final class Session {
 
     private func showOutcomes(_ outcomes: [OutcomeStep]) {
         guard !outcomes.isEmpty else { return }
+        record("outcome", ["ids": outcomes.map(\.id), "open_points": outcomes.flatMap { $0.confirm.map(\.rawValue) },
+                           "text": OutcomeText.render(outcomes, environment: consultation.environment, presenter: presenter)])
         screen.gap()
         screen.show(text("outcome.heading"), style: .heading)
         var confirm: [String] = []
@@ -203,10 +291,20 @@ public final class Session {
     private func answer(_ line: String, prompt: Consultation.Prompt) {
         switch consultation.answered(line, vocabulary: presenter.vocabulary) {
         case .failure(let problem):
-            screen.show(presenter.problem(problem), style: .problem)
+            let shown = presenter.problem(problem)
+            record("rejected", ["fact": prompt.question.fact, "input": line, "problem": shown])
+            screen.show(shown, style: .problem)
         case .success(let answered):
+            var event: [String: Any] = ["fact": answered.fact, "input": line, "value": answered.parsed.jsonObject]
+            if case .groupField(_, let field) = prompt.part { event["field"] = field }
+            record("answer", event)
+            if let previous = answered.previous, let value = answered.value {
+                record("change", ["fact": answered.fact, "old": previous.jsonObject, "new": value.jsonObject,
+                                  "dropped": answered.dropped.mapValues(\.jsonObject)])
+            }
             if answered.fact == Session.languageFact, case .choice(let l)? = answered.value, content.localizer.catalogs[l] != nil {
                 language = l
+                record("language", ["language": l, "reason": "chosen"])
             }
             if case .groupField = prompt.part, case .ask(let next) = consultation.step, case .groupMore(let count) = next.part,
                let item = next.items.last, case .group(let group) = prompt.question.kind {
@@ -307,6 +405,7 @@ public final class Session {
             switch consultation.wentBack() {
             case nil: screen.show(text("ui.back.nothing"), style: .note)
             case .answer(let fact, _), .groupPart(let fact):
+                record("back", ["fact": fact])
                 screen.show(text("ui.back.done", ["fact": .text(presenter.factName(fact))]), style: .note)
             case .changeCancelled:
                 screen.show(text("ui.change.cancelled"), style: .note)
@@ -395,10 +494,78 @@ public final class Session {
             return
         }
         language = picked
+        record("language", ["language": picked, "reason": "switched"])
         if content.dialogs.question(for: Session.languageFact) != nil, consultation.answers[Session.languageFact] != nil {
             _ = consultation.set(Session.languageFact, .choice(picked))
         }
         screen.show(text("ui.language.changed"), style: .note)
+    }
+
+    // MARK: - The appointment request
+
+    /// At the end: when a dialog collected an appointment request, shows it for review (any item
+    /// can be corrected), saves it under a reference and tells the applicant. Returns nil when the
+    /// applicant chose an item to correct (its question is current again).
+    private func finishAppointment() -> SessionEnd? {
+        guard let records, let recorder, recorder.failure == nil,
+              let fields = content.dialogs.dialogs.first(where: { $0.appointment != nil })?.appointment,
+              fields.applicant.contains(where: { consultation.answers[$0] != nil }) else { return .completed }
+        let items = consultation.answeredFacts.filter { fields.all.contains($0.fact) }
+        while true {
+            screen.gap()
+            screen.show(text("appointment.summary_heading"), style: .heading)
+            screen.numbered(items.map { "\(presenter.factName($0.fact)): \(presenter.format($0.value, fact: $0.fact))" })
+            screen.show("\(text("appointment.confirm")) (\(unbreakable(text("hint.yesno"))))", style: .question)
+            reader.completion = nil
+            switch read(prompt: "> ") {
+            case .end(let end):
+                if end == .quit, !confirm("ui.quit.confirm") { continue }
+                return end
+            case .interrupted:
+                continue
+            case .line(let line):
+                let typed = line.trimmingCharacters(in: .whitespaces)
+                if let n = Int(typed), items.indices.contains(n - 1) {
+                    record("command", ["name": "correct", "input": line])
+                    consultation.changeRequested(items[n - 1].fact)
+                    return nil
+                }
+                switch AnswerParser.parse(typed, as: .yesNo, vocabulary: presenter.vocabulary) {
+                case .success(.bool(true)):
+                    return save(fields, records: records, recorder: recorder)
+                case .success(.bool(false)):
+                    screen.show(text("ui.change.prompt"), style: .note)
+                default:
+                    screen.show(text("answer.expected_yesno"), style: .problem)
+                }
+            }
+        }
+    }
+
+    private func save(_ fields: AppointmentFields, records: RecordsContext, recorder: ConsultationRecorder) -> SessionEnd {
+        func pick(_ names: [String]) -> [String: Value] {
+            var result: [String: Value] = [:]
+            for name in names { if let v = consultation.answers[name] { result[name] = v } }
+            return result
+        }
+        var question: String? = nil
+        if let q = fields.question, case .text(let s)? = consultation.answers[q], !s.isEmpty { question = s }
+        let request = AppointmentRequest(
+            language: language, channel: records.channel, transcript: recorder.id, applicant: pick(fields.applicant),
+            facts: factsSnapshot, outcomes: consultation.outcomes.map(\.id),
+            openPoints: consultation.outcomes.flatMap { $0.confirm.map(\.rawValue) },
+            preferences: pick(fields.preferences), question: question)
+        do {
+            let saved = try request.save(in: records.directory)
+            appointment = saved
+            record("appointment", ["reference": saved.reference])
+            screen.gap()
+            screen.show(text("appointment.saved", ["reference": .text(saved.reference)]), style: .heading)
+        } catch {
+            record("appointment_failed", ["error": error.description])
+            screen.show(text("appointment.not_saved"), style: .problem)
+        }
+        return .completed
     }
 
     // MARK: - Completion

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConsultContent
 import ConsultEngine
+import ConsultRecords
 import ConsultTerminal
 import Foundation
 
@@ -15,6 +16,31 @@ struct TerminalOptions: ParsableArguments {
     @Flag(help: "Plain output for screen readers: no colour, no decoration, one item a line.")
     var plain = false
 
+    @Option(help: ArgumentHelp("Where transcripts and appointment requests are kept (default: $CONSULT_DATA_DIR, else ~/.local/share/consult).", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).", valueName: "channel"))
+    var channel: String?
+
+    /// Opens a new transcript for one consultation; nil recorder when the records cannot be written.
+    func records(urls: (dialogs: URL, locales: URL), channel defaultChannel: String, today: LocalDate,
+                 language: String) -> RecordsContext {
+        let environment = ProcessInfo.processInfo.environment
+        let directory = DataDirectory.resolve(dataDir)
+        let channel = self.channel ?? (environment["SSH_CONNECTION"] != nil ? "ssh" : defaultChannel)
+        let remote = environment["SSH_CONNECTION"].map { String($0.split(separator: " ").prefix(2).joined(separator: ":")) }
+        do {
+            try directory.prepare()
+            let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory))
+            recorder.start(channel: channel, remote: remote,
+                           contentHash: ConsultationRecorder.contentHash(dialogs: urls.dialogs, locales: urls.locales),
+                           version: Consult.configuration.version ?? "", today: today, language: language)
+            return RecordsContext(directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
+        } catch {
+            printError("consult: records unavailable: \(error)")
+            return RecordsContext(directory: directory, recorder: nil, channel: channel)
+        }
+    }
     func language(_ content: Content) -> String {
         let environment = ProcessInfo.processInfo.environment
         let fromEnvironment = String((environment["LC_ALL"] ?? environment["LANG"] ?? "").prefix(2))
@@ -26,6 +52,9 @@ struct TerminalOptions: ParsableArguments {
     }
 
     func validate() throws {
+        if let channel, !["local", "kiosk", "ssh"].contains(channel) {
+            throw ValidationError("--channel must be local, kiosk or ssh, not '\(channel)'")
+        }
         if let lang, !["en", "es", "ru"].contains(lang) {
             throw ValidationError("--lang must be en, es or ru, not '\(lang)'")
         }
@@ -43,8 +72,12 @@ extension Consult {
             TerminalLocale.ensureUTF8CharacterType()
             let content = try self.content.load()
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
-            let session = try Session(content: content, today: terminal.today?.date ?? .todayInMoscow(),
-                                      language: terminal.language(content), reader: reader, screen: terminal.screen)
+            Termination.catchSignals()
+            let today = terminal.today?.date ?? .todayInMoscow()
+            let language = terminal.language(content)
+            let records = terminal.records(urls: self.content.urls, channel: "local", today: today, language: language)
+            let session = try Session(content: content, today: today, language: language, reader: reader,
+                                      screen: terminal.screen, records: records)
             let end = session.run()
             if end != .completed && end != .disconnected {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
@@ -90,9 +123,13 @@ extension Consult {
             var options = SessionOptions(idleTimeout: idle, operatorPassphrase: passphrase)
             options.idleWarning = min(60, idle / 2)
             let reader = makeLineReader(programName: "consult", suspendAllowed: false)
+            Termination.catchSignals()
             let fixedToday = terminal.today?.date
+            let terminal = self.terminal
+            let urls = self.content.urls
             ConsultTerminal.Kiosk(content: content, reader: reader, screen: terminal.screen, options: options,
-                                  language: terminal.language(content), today: { fixedToday ?? .todayInMoscow() }).run()
+                                  language: terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
+                                  records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) }).run()
         }
     }
 }

@@ -100,6 +100,14 @@ wchar_t *_Nullable clibedit_copy_line(EditLine *editLine);
 /// el_wpush: the text is read as if typed, at the next el_wgets.
 void clibedit_push(EditLine *editLine, const wchar_t *text);
 
+// MARK: - Termination
+
+/// Catches SIGTERM and SIGHUP without SA_RESTART: a read in progress fails with EINTR and the
+/// program can end its records before it exits (instead of dying mid-consultation).
+void clibedit_catch_termination(void);
+/// The signal that asked the program to end (SIGTERM or SIGHUP), or 0.
+int clibedit_termination_signal(void);
+
 // MARK: - Idle timeout
 
 /// Installs a SIGALRM handler WITHOUT SA_RESTART and schedules the alarm in `seconds`, so that a

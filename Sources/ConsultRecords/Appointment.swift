@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ConsultContent
+import ConsultEngine
+import Foundation
+
+/// An appointment request: what the office needs to act on, saved as JSON under a short reference.
+public struct AppointmentRequest: Sendable {
+    public let reference: String
+    public let created: Date
+    public let language: String
+    public let channel: String
+    public let transcript: String?
+    /// Name and contact details (facts of the closing dialog's `appointment: applicant`).
+    public let applicant: [String: Value]
+    /// Every answer and computed fact of the consultation.
+    public let facts: [String: Value]
+    public let outcomes: [String]
+    /// Points the lawyer will confirm (message keys).
+    public let openPoints: [String]
+    public let preferences: [String: Value]
+    public let question: String?
+
+    public init(reference: String = AppointmentRequest.newReference(), created: Date = Date(), language: String, channel: String,
+                transcript: String?, applicant: [String: Value], facts: [String: Value], outcomes: [String],
+                openPoints: [String], preferences: [String: Value], question: String?) {
+        self.reference = reference
+        self.created = created
+        self.language = language
+        self.channel = channel
+        self.transcript = transcript
+        self.applicant = applicant
+        self.facts = facts
+        self.outcomes = outcomes
+        self.openPoints = openPoints
+        self.preferences = preferences
+        self.question = question
+    }
+
+    /// "K7M-Q9P2": random, so one reference says nothing about the next.
+    public static func newReference() -> String {
+        Identifier.random(groups: 2)
+    }
+
+    public var json: [String: Any] {
+        var object: [String: Any] = [
+            "reference": reference, "created": TranscriptWriter.timestamp(created), "language": language, "channel": channel,
+            "applicant": applicant.mapValues(\.jsonObject), "facts": facts.mapValues(\.jsonObject), "outcomes": outcomes,
+            "open_points": openPoints, "preferences": preferences.mapValues(\.jsonObject),
+        ]
+        if let transcript { object["transcript"] = transcript }
+        if let question { object["question"] = question }
+        return object
+    }
+
+    /// Writes `appointments/REF.json` (0600, never overwriting: a clash draws a new reference).
+    public func save(in directory: DataDirectory) throws(RecordError) -> AppointmentRequest {
+        var request = self
+        for _ in 0..<8 {
+            let url = directory.appointments.appendingPathComponent("\(request.reference).json")
+            let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd < 0 && errno == EEXIST {
+                request = request.with(reference: AppointmentRequest.newReference())
+                continue
+            }
+            guard fd >= 0 else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
+            defer { close(fd) }
+            guard let data = try? JSONSerialization.data(withJSONObject: request.json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+                throw RecordError.writeFailed(url.path, "not representable as JSON")
+            }
+            let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count && fsync(fd) == 0
+            guard ok else { throw RecordError.writeFailed(url.path, String(cString: strerror(errno))) }
+            return request
+        }
+        throw RecordError.writeFailed(directory.appointments.path, "no free reference")
+    }
+
+    func with(reference: String) -> AppointmentRequest {
+        AppointmentRequest(reference: reference, created: created, language: language, channel: channel, transcript: transcript,
+                           applicant: applicant, facts: facts, outcomes: outcomes, openPoints: openPoints,
+                           preferences: preferences, question: question)
+    }
+
+    /// Every saved request, newest first, as JSON objects.
+    public static func all(in directory: DataDirectory) -> [[String: Any]] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)) ?? []).filter { $0.hasSuffix(".json") }
+        return names.compactMap { name -> [String: Any]? in
+            guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path) else { return nil }
+            return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        }.sorted { ($0["created"] as? String ?? "") > ($1["created"] as? String ?? "") }
+    }
+}
