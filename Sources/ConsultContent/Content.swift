@@ -73,6 +73,24 @@ public enum SystemMessages {
         "ui.quit.confirm": [], "ui.goodbye": [], "ui.continue": [],
         "ui.kiosk.idle_warning": ["seconds"], "ui.kiosk.press_enter": [], "ui.kiosk.closed_idle": [],
         "ui.operator.passphrase": [], "ui.operator.wrong": [], "ui.item_added": ["item", "count"],
+        // Records: the applicant's side (saving, the appointment request) and the staff's view.
+        "records.unavailable": [], "appointment.summary_heading": [], "appointment.confirm": [],
+        "appointment.saved": ["reference"], "appointment.not_saved": [],
+        "answer.expected_phone": [], "answer.expected_email": [],
+        "staff.transcript": ["id"], "staff.appointment": ["reference"], "staff.integrity": [],
+        "staff.intact": ["count"], "staff.integrity_cut_short": ["count"], "staff.altered": ["line"], "staff.events": ["count"],
+        "staff.channel": [], "staff.channel.local": [], "staff.channel.kiosk": [], "staff.channel.ssh": [], "staff.remote": [],
+        "staff.started": [], "staff.ended": [], "staff.moscow_time": ["time"], "staff.language": [], "staff.languages_later": [],
+        "staff.language_chosen": [], "staff.language_switched": [], "staff.today": [], "staff.content": [],
+        "staff.facts": [], "staff.facts_reconstructed": [], "staff.outcomes": [], "staff.open_points": [], "staff.exchange": [],
+        "staff.none": [], "staff.cut_short": [], "staff.reason.completed": [], "staff.reason.quit": [], "staff.reason.idle": [],
+        "staff.reason.disconnected": [], "staff.reason.interrupted": [],
+        "staff.event.language": [], "staff.event.shown": [], "staff.event.question": [], "staff.event.answer": [],
+        "staff.event.rejected": [], "staff.event.change": [], "staff.event.dropped": [], "staff.event.back": [],
+        "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.end": [],
+        "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
+        "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],
+        "staff.transcript_not_found": ["id", "dir"], "staff.appointment_not_found": ["reference", "dir"],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

@@ -34,7 +34,7 @@ struct TerminalOptions: ParsableArguments {
             let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory))
             recorder.start(channel: channel, remote: remote,
                            contentHash: ConsultationRecorder.contentHash(dialogs: urls.dialogs, locales: urls.locales),
-                           version: Consult.configuration.version ?? "", today: today, language: language)
+                           version: Consult.configuration.version, today: today, language: language)
             return RecordsContext(directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
         } catch {
             printError("consult: records unavailable: \(error)")

@@ -263,10 +263,25 @@ final class Driver {
         #expect(problem.contains(limit), "\(problem)")
         let empty = try #require(d.type("   "))
         #expect(empty == Presenter(content: shipped, language: language).text("answer.empty"))
-        d.typeAll(["Иван Петров"])
+        d.typeAll(["Иван Петров", "3"])  // contact by messenger
         #expect(d.current == "contact_phone")
+        // The preferred contact is required and checked.
+        #expect(d.type("") == Presenter(content: shipped, language: language).text("answer.empty"))
+        #expect(d.type("12-34") == Presenter(content: shipped, language: language).text("answer.expected_phone"))
+        #expect(d.type("+7 (916) 123-45-67") == nil)
+        #expect(d.current == "contact_messenger")
         #expect(d.type("") == nil)  // optional: Enter skips it
-        #expect(d.consultation.answers["contact_phone"] == .text(""))
+        #expect(d.consultation.answers["contact_messenger"] == .text(""))
+        #expect(d.current == "meeting_format")
+    }
+
+    @Test func anEmailContactIsChecked() throws {
+        let d = try Driver.vks(language: "es")
+        d.typeAll(["3", "no", "sí", "Ana", "2"])
         #expect(d.current == "contact_email")
+        #expect(d.type("ana@") == Presenter(content: shipped, language: "es").text("answer.expected_email"))
+        #expect(d.type("ana en correo.es") != nil)
+        #expect(d.type("ana@correo.es") == nil)
+        #expect(d.current == "meeting_format")
     }
 }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import ConsultContent
+import ConsultRecords
+import Foundation
+
+extension Consult {
+    struct Appointments: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Read the appointment requests applicants have sent.",
+            subcommands: [List.self, Show.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "One line per request, newest first: reference, created (Moscow time), channel, language, name, outcomes.")
+
+            @OptionGroup var data: DataOptions
+            @OptionGroup var staff: StaffLanguageOptions
+            @OptionGroup var content: ContentOptions
+
+            func run() throws {
+                let view = staff.view(try content.load())
+                let requests = AppointmentRequest.all(in: data.directory)
+                for request in requests {
+                    print(view.appointmentLine(request))
+                }
+                if requests.isEmpty { printError(view.text("staff.no_appointments")) }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "An appointment request in the chosen language: applicant, preferences, question, outcomes, open points and facts.")
+
+            @Argument(help: "The request's reference, e.g. K7M2-Q9P2.")
+            var reference: String
+
+            @OptionGroup var staff: StaffLanguageOptions
+            @OptionGroup var data: DataOptions
+            @OptionGroup var content: ContentOptions
+
+            func run() throws {
+                let folder = data.directory.appointments
+                guard let url = recordFile(reference, in: folder, extension: "json") else {
+                    printError(staff.message(content, "staff.appointment_not_found", ["reference": reference, "dir": folder.path],
+                                             else: "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(folder.path))."))
+                    throw ExitCode(1)
+                }
+                guard let data = FileManager.default.contents(atPath: url.path),
+                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                    printError("\(SafeText.escape(url.path)): not an appointment request (not a JSON object)")
+                    throw ExitCode(1)
+                }
+                print(staff.view(try content.load()).appointment(object), terminator: "")
+            }
+        }
+    }
+}

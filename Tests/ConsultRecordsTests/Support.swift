@@ -1,0 +1,74 @@
+import ConsultContent
+import ConsultEngine
+import ConsultRecords
+import Foundation
+import Testing
+
+/// The repository's root, found from this file's place.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The shipped content, loaded once.
+let shipped: Content = {
+    do {
+        return try Content.load(dialogs: repositoryRoot.appendingPathComponent("dialogs"),
+                                locales: repositoryRoot.appendingPathComponent("locales"))
+    } catch {
+        fatalError("the shipped content does not load:\n\(error)")
+    }
+}()
+
+/// A fresh, prepared data directory under the system's temporary folder.
+func temporaryDataDirectory(_ name: String = #function) throws -> DataDirectory {
+    let safe = name.filter { $0.isLetter || $0.isNumber }
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("consult-records-\(safe)-\(UUID().uuidString)")
+    let directory = DataDirectory(url)
+    try directory.prepare()
+    return directory
+}
+
+func removeDirectory(_ directory: DataDirectory) {
+    try? FileManager.default.removeItem(at: directory.url)
+}
+
+/// A short, complete consultation written through the recorder, as a session writes it.
+@discardableResult
+func writeConsultation(in directory: DataDirectory, id: String = Identifier.random(groups: 3), end: Bool = true) throws -> TranscriptWriter {
+    let writer = try TranscriptWriter(directory: directory, id: id)
+    let recorder = ConsultationRecorder(writer: writer)
+    recorder.start(channel: "local", remote: nil, contentHash: "abc123", version: "0.1.0",
+                   today: LocalDate(year: 2026, month: 3, day: 1)!, language: "en")
+    recorder.record("language", ["language": "en", "reason": "chosen"])
+    recorder.record("question", ["fact": "has_vks_work_permit", "part": "question", "key": "vks.has_vks_work_permit.prompt",
+                                 "text": "Do you have a work permit as a highly qualified specialist?"])
+    recorder.record("answer", ["fact": "has_vks_work_permit", "input": "1", "value": "issued"])
+    recorder.record("question", ["fact": "work_permit_expires", "part": "question", "key": "vks.work_permit_expires.prompt",
+                                 "text": "When does your work permit expire?"])
+    recorder.record("rejected", ["fact": "work_permit_expires", "input": "soon", "problem": "Please enter a date."])
+    recorder.record("answer", ["fact": "work_permit_expires", "input": "31.03.2028", "value": "2028-03-31"])
+    if end {
+        recorder.end("completed", facts: ["has_vks_work_permit": .choice("issued"), "work_permit_expires": .date(LocalDate(year: 2028, month: 3, day: 31)!)])
+    }
+    #expect(recorder.failure == nil)
+    return writer
+}
+
+func lines(of url: URL) throws -> [String] {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    var lines = text.components(separatedBy: "\n")
+    if lines.last == "" { lines.removeLast() }
+    return lines
+}
+
+func write(_ lines: [String], to url: URL) throws {
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+}
+
+/// Replaces the no-break spaces Foundation puts in dates and numbers with plain spaces.
+func plainSpaces(_ s: String) -> String {
+    s.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
+}
+
+/// True when a string holds nothing a terminal would act on.
+func isTerminalSafe(_ s: String) -> Bool {
+    !s.unicodeScalars.contains { $0 != "\n" && SafeText.isUnsafe($0) }
+}

@@ -1,0 +1,96 @@
+import ConsultContent
+import ConsultEngine
+import ConsultRecords
+import Foundation
+import Testing
+@testable import ConsultTerminal
+
+/// A session with records in a temporary data directory.
+func recordedSession(_ typed: [String], language: String = "en", directory: DataDirectory? = nil,
+                     extra: [LineReadResult] = []) throws -> (SessionEnd, String, Session, DataDirectory) {
+    let dir = directory ?? DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("consult-\(UUID().uuidString)"))
+    var recorder: ConsultationRecorder? = nil
+    if (try? dir.prepare()) != nil, let writer = try? TranscriptWriter(directory: dir) {
+        recorder = ConsultationRecorder(writer: writer)
+        recorder?.start(channel: "local", remote: nil, contentHash: "test", version: "test",
+                        today: LocalDate(year: 2026, month: 11, day: 25)!, language: language)
+    }
+    var output = ""
+    let reader = ScriptedReader(typed.map { .line($0) } + extra)
+    let screen = Screen(color: false, plain: false, width: 100) { output += $0 }
+    let s = try Session(content: content, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
+                        reader: reader, screen: screen, records: RecordsContext(directory: dir, recorder: recorder, channel: "local"))
+    let end = s.run()
+    return (end, output, s, dir)
+}
+
+@Suite struct RecordedSessionTests {
+    static let vksWithAppointment = [
+        "2", "sí", "1",                          // Español, consent, VKS
+        "1", "31.03.2028", "no", "sí", "no", "no",
+        "sí", "María González",                  // appointment, name
+        "1", "12345",                            // by phone; an invalid number first
+        "+7 916 123-45-67",
+        "2", "martes por la tarde", "¿Puede venir mi marido?",
+    ]
+
+    @Test func aScriptedConsultationLeavesAVerifiedTranscriptAndAnAppointment() throws {
+        let (end, out, session, dir) = try recordedSession(Self.vksWithAppointment + ["2", "2", "hello@example.com", "sí"], language: "en")
+        #expect(end == .completed)
+        let transcripts = TranscriptReader.all(in: dir)
+        #expect(transcripts.count == 1)
+        let verification = TranscriptReader.verify(try #require(transcripts.first))
+        #expect(verification.status == .intact, "\(verification)")
+        let events = try TranscriptReader.events(try #require(transcripts.first))
+        let kinds = events.map(\.kind)
+        #expect(kinds.first == "start" && kinds.last == "end")
+        #expect(kinds.contains("rejected"))   // the phone number 12345
+        #expect(kinds.contains("appointment"))
+        #expect(events.last?.string("reason") == "completed")
+        let answer = try #require(events.first { $0.kind == "answer" && $0.string("fact") == "work_permit_expires" })
+        #expect(answer.string("input") == "31.03.2028")
+        #expect(answer.data["value"] as? String == "2028-03-31")
+
+        let request = try #require(session.appointment)
+        #expect(out.contains(request.reference))
+        let saved = AppointmentRequest.all(in: dir)
+        #expect(saved.count == 1)
+        let json = try #require(saved.first)
+        #expect(json["reference"] as? String == request.reference)
+        #expect(json["language"] as? String == "es")
+        #expect((json["applicant"] as? [String: Any])?["applicant_name"] as? String == "María González")
+        // Corrected at the review: the contact method became e-mail, the phone no longer applies.
+        #expect((json["applicant"] as? [String: Any])?["contact_email"] as? String == "hello@example.com")
+        #expect((json["applicant"] as? [String: Any])?["contact_phone"] == nil)
+        #expect(json["question"] as? String == "¿Puede venir mi marido?")
+        #expect((json["outcomes"] as? [String]) == ["vks_rp_eligible", "citizenship_path"])
+        let mode = try FileManager.default.attributesOfItem(atPath: try #require(transcripts.first).path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let dirMode = try FileManager.default.attributesOfItem(atPath: dir.url.path)[.posixPermissions] as? Int
+        #expect(dirMode == 0o700)
+    }
+
+    @Test func anUnwritableDataDirectoryTellsTheApplicantAndAsksNothingPersonal() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-file-\(UUID().uuidString)")
+        try "not a directory".write(to: file, atomically: true, encoding: .utf8)
+        let dir = DataDirectory(file.appendingPathComponent("data"))
+        let (end, out, session, _) = try recordedSession(["3", "1", "3", "нет"], language: "ru", directory: dir)
+        #expect(end == .completed)
+        let unavailable = content.localizer.text("records.unavailable", language: "en")
+        #expect(!unavailable.isEmpty)
+        #expect(out.contains("+7 495 972-30-11"))
+        #expect(session.consultation.answers["consent"] == .bool(false))
+        #expect(session.consultation.answers["applicant_name"] == nil)
+        // The consent question itself was never asked.
+        let consentPrompt = content.localizer.text("intake.consent.prompt", language: "ru")
+        #expect(!out.contains(consentPrompt))
+    }
+
+    @Test func quittingEndsTheTranscriptWithItsReason() throws {
+        let (end, _, _, dir) = try recordedSession(["1", "yes"], extra: [.endOfInput, .line("yes")])
+        #expect(end == .quit)
+        let url = try #require(TranscriptReader.all(in: dir).first)
+        #expect(try TranscriptReader.events(url).last?.string("reason") == "quit")
+        #expect(TranscriptReader.verify(url).status == .intact)
+    }
+}
