@@ -87,6 +87,25 @@ final class TmuxHarness {
     /// tmux 3.3 leaves its socket file behind when the server ends.
     private var socketPath: String?
 
+    /// Where the program under test keeps its transcripts and appointment requests.
+    private(set) var dataDirectory: URL
+
+    /// Sends `signal` to the program under test (found by its data directory on its command line).
+    func signalProgram(_ signal: Int32) throws {
+        let proc = URL(fileURLWithPath: "/proc")
+        var sent = 0
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: proc.path)) ?? [] {
+            guard let pid = Int32(entry),
+                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if arguments.first?.hasSuffix("/consult") == true && arguments.contains(dataDirectory.path) {
+                Glibc.kill(pid, signal)
+                sent += 1
+            }
+        }
+        guard sent > 0 else { throw HarnessError(description: "no consult process with \(dataDirectory.path) to signal") }
+    }
+
     /// Starts `consult <arguments>` (no `--today` added: pass it) in a `width`×`height` terminal.
     init(_ arguments: [String], lang: LangSetting, width: Int = 100, height: Int = 50) throws {
         guard Self.tmux != nil else {
@@ -111,12 +130,15 @@ final class TmuxHarness {
 
             """.write(to: config, atomically: true, encoding: .utf8)
 
-        let command = (["env"] + lang.envArguments + [binary.path] + arguments).map(Self.shellQuoted).joined(separator: " ")
+        // Records go to a data directory of this harness's own (and name the process for signals).
+        dataDirectory = directory.appendingPathComponent("data")
+        let command = (["env"] + lang.envArguments + [binary.path] + arguments + ["--data-dir", dataDirectory.path])
+            .map(Self.shellQuoted).joined(separator: " ")
         let script = directory.appendingPathComponent("run.sh")
         // The wrapper shell shares the program's process group, so the keys' signals reach it too:
         // a no-op trap keeps it alive to report (a caught signal is default again in the program).
         try """
-            trap : INT QUIT TSTP
+            trap : INT QUIT TSTP TERM HUP
             cd \(Self.shellQuoted(Self.repositoryRoot.path)) || exit 99
             \(command)
             status=$?
