@@ -68,6 +68,9 @@ public final class Kiosk {
             case .quit, .idle:
                 break
             }
+            // A terminal that hung up never types again: stop rather than open consultation after
+            // consultation for nobody.
+            if !reader.isConnected { return count }
         }
     }
 }

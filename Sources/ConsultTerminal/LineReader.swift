@@ -36,9 +36,13 @@ public protocol LineReader: AnyObject {
     func addHistory(_ line: String)
     /// Whether a person is typing at a terminal (as opposed to a pipe or a file).
     var isInteractive: Bool { get }
+    /// Whether the other end is still there: false once a terminal has hung up.
+    var isConnected: Bool { get }
 }
 
 extension LineReader {
+    public var isConnected: Bool { terminalIsConnected() }
+
     public func readLine(prompt: String) -> LineReadResult {
         readLine(prompt: prompt, timeout: nil)
     }
@@ -94,6 +98,15 @@ public func makeLineReader(programName: String, suspendAllowed: Bool) -> LineRea
         return reader
     }
     return PlainLineReader()
+}
+
+/// Whether standard input is still a terminal with someone at the other end: false once the
+/// terminal has hung up (the SSH connection or the terminal window is gone), when reads only fail.
+public func terminalIsConnected() -> Bool {
+    guard isatty(0) == 1 else { return false }
+    var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+    guard poll(&descriptor, 1, 0) >= 0 else { return false }
+    return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0
 }
 
 /// SIGTERM and SIGHUP end a consultation properly: the read in progress is interrupted, the

@@ -210,7 +210,7 @@ public final class Session {
         case .line(let s): return .line(s)
         case .interrupted: return .interrupted
         case .timedOut: return .end(.idle)
-        case .endOfInput: return reader.isInteractive ? .end(.quit) : .end(.disconnected)
+        case .endOfInput: return reader.isInteractive && reader.isConnected ? .end(.quit) : .end(.disconnected)
         }
     }
 

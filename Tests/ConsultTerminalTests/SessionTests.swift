@@ -11,6 +11,7 @@ final class ScriptedReader: LineReader {
     var history: [String] = []
     var completion: (@Sendable (String) -> [String])?
     let isInteractive = true
+    let isConnected = true
 
     init(_ script: [LineReadResult]) {
         lines = script
