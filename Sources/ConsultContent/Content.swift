@@ -84,7 +84,7 @@ public enum SystemMessages {
         "staff.language_chosen": [], "staff.language_switched": [], "staff.today": [], "staff.content": [],
         "staff.facts": [], "staff.facts_reconstructed": [], "staff.outcomes": [], "staff.open_points": [], "staff.exchange": [],
         "staff.none": [], "staff.cut_short": [], "staff.reason.completed": [], "staff.reason.quit": [], "staff.reason.idle": [],
-        "staff.reason.disconnected": [], "staff.reason.interrupted": [],
+        "staff.reason.disconnected": [], "staff.reason.interrupted": [], "staff.reason.operatorExit": [],
         "staff.event.language": [], "staff.event.shown": [], "staff.event.question": [], "staff.event.answer": [],
         "staff.event.rejected": [], "staff.event.change": [], "staff.event.dropped": [], "staff.event.back": [],
         "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.end": [],

@@ -47,7 +47,8 @@ public final class ConsultationRecorder: @unchecked Sendable {
     public static func contentHash(dialogs: URL, locales: URL) -> String {
         var hasher = SHA256()
         for dir in [dialogs, locales] {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
             for name in names {
                 hasher.update(data: Data((dir.lastPathComponent + "/" + name + "\n").utf8))
                 hasher.update(data: FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) ?? Data())

@@ -30,7 +30,14 @@ public struct DataDirectory: Sendable {
 
     /// Creates the folders (0700) and checks that a file can be written there.
     public func prepare() throws(RecordError) {
-        for dir in [url, transcripts, appointments] {
+        // The parents too (a fresh account has no ~/.local/share), each new one 0700.
+        var parents: [URL] = []
+        var parent = url.deletingLastPathComponent()
+        while parent.path != "/" && !FileManager.default.fileExists(atPath: parent.path) {
+            parents.insert(parent, at: 0)
+            parent = parent.deletingLastPathComponent()
+        }
+        for dir in parents + [url, transcripts, appointments] {
             if mkdir(dir.path, 0o700) != 0 && errno != EEXIST {
                 throw RecordError.unwritable(dir.path, String(cString: strerror(errno)))
             }

@@ -143,8 +143,9 @@ public enum TranscriptReader {
         var lastKind = ""
         for (index, line) in lines.enumerated() {
             let number = index + 1
-            if tornLast && index == lines.count - 1 {
-                // Written only in part when the program was killed: not an alteration.
+            if tornLast && index == lines.count - 1 && !endsWithHash(line) {
+                // Written only in part when the program was killed: not an alteration. A last
+                // line that is a whole event (only its newline missing) is checked like any other.
                 return Verification(id: id, status: .cutShort, events: count)
             }
             guard let marker = line.range(of: ",\"hash\":\"", options: .backwards), line.hasSuffix("\"}") else {
@@ -172,6 +173,13 @@ public enum TranscriptReader {
             count += 1
         }
         return Verification(id: id, status: lastKind == "end" ? .intact : .cutShort, events: count)
+    }
+
+    /// Whether a line ends the way every event ends: `,"hash":"<64 hex digits>"}`.
+    static func endsWithHash(_ line: String) -> Bool {
+        guard let marker = line.range(of: ",\"hash\":\"", options: .backwards) else { return false }
+        let rest = line[marker.upperBound...]
+        return rest.count == 66 && rest.hasSuffix("\"}") && rest.dropLast(2).allSatisfy { $0.isHexDigit }
     }
 
     /// Every transcript in the data directory, newest first.

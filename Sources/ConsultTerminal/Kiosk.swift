@@ -41,6 +41,7 @@ public final class Kiosk {
         var count = 0
         var closedIdle = false
         while true {
+            if Termination.signal != nil { return count }
             reader.clearHistory()
             screen.clearAll()
             let presenter = Presenter(content: content, language: language)

@@ -70,7 +70,11 @@ extension LineReader {
         if let timeout {
             // In canonical mode the input becomes readable only when a whole line is there.
             var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-            if poll(&descriptor, 1, Int32(clamping: timeout * 1000)) == 0 { return .timedOut }
+            switch poll(&descriptor, 1, Int32(clamping: timeout * 1000)) {
+            case 0: return .timedOut
+            case ..<0: return .interrupted  // a signal: the caller decides
+            default: break
+            }
         }
         guard let line = Swift.readLine(strippingNewline: true) else { return .endOfInput }
         return .line(line)

@@ -75,6 +75,8 @@ public final class Session {
     public private(set) var appointment: AppointmentRequest?
     public private(set) var language: String
     private var lastCommandWord = ""
+    /// An end that arrived at a nested prompt (a signal, the idle time): the loop ends with it.
+    private var pendingEnd: SessionEnd?
 
     public init(content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
                 options: SessionOptions = SessionOptions(), records: RecordsContext? = nil) throws {
@@ -138,6 +140,7 @@ public final class Session {
         var shownNotes: [Walk.Note] = []
         var showQuestion = true
         while true {
+            if let pendingEnd { return pendingEnd }
             let notes = consultation.notes
             if notes != shownNotes {
                 show(notes)
@@ -186,6 +189,10 @@ public final class Session {
 
     /// Reads a line; in a kiosk, warns before the idle timeout and ends the session at it.
     private func read(prompt: String) -> Read {
+        // A signal that came between two reads ends the session before anything else is asked.
+        if let signal = Termination.signal {
+            return .end(signal == SIGHUP ? .disconnected : .interrupted)
+        }
         let styledPrompt = screen.styled(prompt, .question)
         guard let idle = options.idleTimeout else {
             return translate(reader.readLine(prompt: styledPrompt))
@@ -342,7 +349,12 @@ public final class Session {
         while true {
             screen.show("\(text(key)) (\(unbreakable(text("hint.yesno"))))", style: .question)
             switch read(prompt: "> ") {
-            case .end: return true
+            case .end(let end):
+                // Ctrl-D at "do you want to leave?" is a yes; a signal or the idle time is not an
+                // answer: the session ends with it, and nothing is wiped.
+                if end == .quit { return true }
+                pendingEnd = end
+                return false
             case .interrupted: return false
             case .line(let line):
                 switch AnswerParser.parse(line, as: .yesNo, vocabulary: presenter.vocabulary) {
@@ -395,6 +407,11 @@ public final class Session {
     private func run(_ command: Command, argument: String?) -> SessionEnd? {
         switch command {
         case .help:
+            // The current question's own explanation first (e.g. what consent covers).
+            if case .ask(let prompt) = consultation.step, let help = prompt.question.help {
+                screen.show(presenter.text(help, facts: consultation.walk.environmentAtCurrent))
+                screen.gap()
+            }
             screen.show(text("ui.help.heading"), style: .heading)
             let words = content.localizer.catalog(language)?.commands ?? [:]
             for c in Command.listed {
@@ -453,7 +470,8 @@ public final class Session {
             switch reader.readSecret(prompt: "> ", timeout: options.idleTimeout) {
             case .line(let typed) where typed == options.operatorPassphrase: return .operatorExit
             case .timedOut: return .idle
-            default: break
+            default:
+                if let signal = Termination.signal { return signal == SIGHUP ? .disconnected : .interrupted }
             }
             screen.show(text("ui.operator.wrong"), style: .problem)
         }
@@ -468,7 +486,12 @@ public final class Session {
         }
         screen.numbered(facts.map { "\(presenter.factName($0.fact)): \(presenter.format($0.value, fact: $0.fact))" })
         screen.show(text("ui.change.prompt"), style: .question)
-        guard case .line(let line) = read(prompt: "# "),
+        let read = read(prompt: "# ")
+        if case .end(let end) = read, end != .quit {
+            pendingEnd = end
+            return
+        }
+        guard case .line(let line) = read,
               let n = Int(line.trimmingCharacters(in: .whitespaces)), (1...facts.count).contains(n) else {
             screen.show(text("ui.change.cancelled"), style: .note)
             return
@@ -483,7 +506,9 @@ public final class Session {
         if choice == nil {
             screen.show(text("ui.language.prompt"), style: .question)
             screen.numbered(names)
-            guard case .line(let line) = read(prompt: "> ") else { return }
+            let read = read(prompt: "> ")
+            if case .end(let end) = read, end != .quit { pendingEnd = end }
+            guard case .line(let line) = read else { return }
             choice = line
         }
         let typed = (choice ?? "").trimmingCharacters(in: .whitespaces).lowercased()
@@ -519,7 +544,10 @@ public final class Session {
             reader.completion = nil
             switch read(prompt: "> ") {
             case .end(let end):
-                if end == .quit, !confirm("ui.quit.confirm") { continue }
+                if end == .quit, !confirm("ui.quit.confirm") {
+                    if let pendingEnd { return pendingEnd }
+                    continue
+                }
                 return end
             case .interrupted:
                 continue

@@ -22,6 +22,11 @@ struct TerminalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).", valueName: "channel"))
     var channel: String?
 
+    /// The hash of the content this process loaded (computed once: a kiosk keeps what it loaded).
+    private func contentHash(_ urls: (dialogs: URL, locales: URL)) -> String {
+        ContentHashCache.shared.hash { ConsultationRecorder.contentHash(dialogs: urls.dialogs, locales: urls.locales) }
+    }
+
     /// Opens a new transcript for one consultation; nil recorder when the records cannot be written.
     func records(urls: (dialogs: URL, locales: URL), channel defaultChannel: String, today: LocalDate,
                  language: String) -> RecordsContext {
@@ -33,11 +38,11 @@ struct TerminalOptions: ParsableArguments {
             try directory.prepare()
             let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory))
             recorder.start(channel: channel, remote: remote,
-                           contentHash: ConsultationRecorder.contentHash(dialogs: urls.dialogs, locales: urls.locales),
+                           contentHash: contentHash(urls),
                            version: Consult.configuration.version, today: today, language: language)
             return RecordsContext(directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
         } catch {
-            printError("consult: records unavailable: \(error)")
+            // The applicant is told in their language (records.unavailable); nothing raw here.
             return RecordsContext(directory: directory, recorder: nil, channel: channel)
         }
     }
@@ -118,6 +123,10 @@ extension Consult {
                     throw ValidationError("cannot read the passphrase file \(passphraseFile): \(error.localizedDescription)")
                 }
                 guard passphrase?.isEmpty == false else { throw ValidationError("the passphrase file \(passphraseFile) is empty") }
+                let mode = (try? FileManager.default.attributesOfItem(atPath: passphraseFile)[.posixPermissions] as? Int) ?? 0
+                guard mode & 0o077 == 0 else {
+                    throw ValidationError("the passphrase file \(passphraseFile) can be read by others (mode \(String(mode, radix: 8))): chmod 600 it")
+                }
             }
             let idle = max(2, Int(idleMinutes * 60))
             var options = SessionOptions(idleTimeout: idle, operatorPassphrase: passphrase)
@@ -131,5 +140,21 @@ extension Consult {
                                   language: terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
                                   records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) }).run()
         }
+    }
+}
+
+/// The content hash, computed on first use and kept for the life of the process.
+final class ContentHashCache: @unchecked Sendable {
+    static let shared = ContentHashCache()
+    private let lock = NSLock()
+    private var value: String?
+
+    func hash(_ compute: () -> String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value { return value }
+        let computed = compute()
+        value = computed
+        return computed
     }
 }

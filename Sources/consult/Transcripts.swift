@@ -119,6 +119,10 @@ extension Consult {
                 let verification = TranscriptReader.verify(url)
                 if format == .json {
                     print(StaffView.json(events))
+                    if case .broken = verification.status {
+                        printError(SafeText.escape(verification.description))
+                        throw ExitCode(1)
+                    }
                     return
                 }
                 let view = staff.view(try content.load())

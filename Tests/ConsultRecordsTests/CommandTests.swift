@@ -83,8 +83,13 @@ import Testing
             #expect(result.status == 1, "\(command)")
             #expect(result.stderr.contains("NOPE-NOPE-NOPE"), "\(command): \(result.stderr)")
         }
-        let traversal = try consult(["transcripts", "show", "../../etc/passwd", "--data-dir", directory.url.path])
-        #expect(traversal.status == 1)
+        // Real files one level above the record folders: a path must never reach them.
+        try "{}".write(to: directory.url.appendingPathComponent("secret.jsonl"), atomically: true, encoding: .utf8)
+        try "{}".write(to: directory.url.appendingPathComponent("secret.json"), atomically: true, encoding: .utf8)
+        for command in [["transcripts", "show"], ["transcripts", "verify"], ["appointments", "show"]] {
+            let traversal = try consult(command + ["../secret", "--data-dir", directory.url.path])
+            #expect(traversal.status == 1, "\(command) reached a file outside its folder")
+        }
     }
 
     @Test func showRendersInTheChosenLanguageWithNothingRawFromTheApplicant() throws {

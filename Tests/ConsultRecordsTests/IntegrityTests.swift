@@ -133,11 +133,14 @@ import Testing
             case .broken(let line, let reason):
                 Issue.record("truncated at byte \(offset): reported altered at line \(line): \(reason)")
             case .intact:
-                #expect(offset == full.count, "only the whole file is intact (offset \(offset))")
+                // The whole file, or the whole file but the end event's newline (still checked).
+                #expect(offset >= full.count - 1, "only the whole file is intact (offset \(offset))")
             case .cutShort:
                 #expect(offset < full.count)
-                // The events counted are the whole lines kept.
-                #expect(result.events == lineEnds.filter { $0 <= offset }.count, "offset \(offset)")
+                // The events counted are the whole lines kept; a last line that lacks only its
+                // newline is a whole event too, and it is checked like the others.
+                let whole = lineEnds.filter { $0 <= offset }.count + (lineEnds.contains(offset + 1) ? 1 : 0)
+                #expect(result.events == whole, "offset \(offset)")
             }
             // And the reader leaves a torn line out rather than failing (a line that lacks only its
             // newline is whole, and read).
@@ -259,5 +262,19 @@ import Testing
         #expect(DataDirectory.resolve(nil, environment: ["CONSULT_DATA_DIR": "/c", "XDG_DATA_HOME": "/x"]).url.path == "/c")
         #expect(DataDirectory.resolve(nil, environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]).url.path == "/x/consult")
         #expect(DataDirectory.resolve(nil, environment: ["HOME": "/h"]).url.path == "/h/.local/share/consult")
+    }
+}
+
+@Suite struct LastLineTamperingTests {
+    @Test func anAlteredLastEventWithoutItsNewlineIsStillFound() throws {
+        let directory = try temporaryDataDirectory()
+        defer { removeDirectory(directory) }
+        let writer = try TranscriptWriter(directory: directory)
+        try writer.append("start", ["id": writer.id])
+        try writer.append("answer", ["fact": "consent", "input": "no"])
+        var text = try String(contentsOf: writer.url, encoding: .utf8)
+        text = String(text.dropLast()).replacingOccurrences(of: "\"input\":\"no\"", with: "\"input\":\"si\"")
+        try text.write(to: writer.url, atomically: true, encoding: .utf8)
+        #expect(TranscriptReader.verify(writer.url).status == .broken(line: 2, reason: "the event was altered"))
     }
 }

@@ -76,14 +76,27 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
         let dir = DataDirectory(file.appendingPathComponent("data"))
         let (end, out, session, _) = try recordedSession(["3", "1", "3", "нет"], language: "ru", directory: dir)
         #expect(end == .completed)
-        let unavailable = content.localizer.text("records.unavailable", language: "en")
-        #expect(!unavailable.isEmpty)
-        #expect(out.contains("+7 495 972-30-11"))
+        // The notice itself, in the applicant's language, before any question after the language.
+        func words(_ s: String) -> String { s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
+        let shown = words(out)
+        let notice = try #require(shown.range(of: words(content.localizer.text("records.unavailable", language: "ru"))))
+        let topic = try #require(shown.range(of: words(content.localizer.text("intake.topic.prompt", language: "ru"))))
+        #expect(notice.lowerBound < topic.lowerBound)
         #expect(session.consultation.answers["consent"] == .bool(false))
         #expect(session.consultation.answers["applicant_name"] == nil)
         // The consent question itself was never asked.
         let consentPrompt = content.localizer.text("intake.consent.prompt", language: "ru")
         #expect(!out.contains(consentPrompt))
+    }
+
+    @Test func aDataDirectoryWhoseParentsDoNotExistIsCreated() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("consult-fresh-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let dir = DataDirectory(base.appendingPathComponent(".local/share/consult"))
+        try dir.prepare()
+        #expect(FileManager.default.fileExists(atPath: dir.transcripts.path))
+        let mode = try FileManager.default.attributesOfItem(atPath: base.appendingPathComponent(".local").path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
     }
 
     @Test func quittingEndsTheTranscriptWithItsReason() throws {
