@@ -99,3 +99,28 @@ public enum SystemMessages {
     /// The short title of an outcome.
     public static func outcomeTitle(_ id: String) -> MessageKey { MessageKey("outcome.\(id).title") }
 }
+
+/// A language asked for that has no locale file.
+public struct UnknownLanguage: Error, CustomStringConvertible {
+    public let requested: String
+    public let available: [String]
+
+    public var description: String {
+        "there is no locale '\(requested)' (available: \(available.joined(separator: ", ")))"
+    }
+}
+
+extension Content {
+    /// The language to show: the one asked for (it must have a locale file), else the
+    /// environment's (`LC_ALL`, then `LANG`), else the fallback language.
+    public func language(requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(UnknownLanguage) -> String {
+        if let requested {
+            guard localizer.catalogs[requested] != nil else {
+                throw UnknownLanguage(requested: requested, available: localizer.languages)
+            }
+            return requested
+        }
+        let fromEnvironment = String((environment["LC_ALL"] ?? environment["LANG"] ?? "").prefix(2))
+        return localizer.catalogs[fromEnvironment] != nil ? fromEnvironment : localizer.fallback
+    }
+}

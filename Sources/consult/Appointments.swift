@@ -18,7 +18,7 @@ extension Consult {
             @OptionGroup var content: ContentOptions
 
             func run() throws {
-                let view = staff.view(try content.load())
+                let view = try staff.view(try content.load())
                 let requests = AppointmentRequest.all(in: data.directory)
                 for request in requests {
                     print(view.appointmentLine(request))
@@ -50,7 +50,7 @@ extension Consult {
                     printError("\(SafeText.escape(url.path)): not an appointment request (not a JSON object)")
                     throw ExitCode(1)
                 }
-                print(staff.view(try content.load()).appointment(object), terminator: "")
+                print(try staff.view(try content.load()).appointment(object), terminator: "")
             }
         }
     }

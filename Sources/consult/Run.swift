@@ -29,14 +29,14 @@ extension Consult {
 
         @OptionGroup var content: ContentOptions
 
-        func validate() throws {
-            guard ["en", "es", "ru"].contains(lang) else {
-                throw ValidationError("--lang must be en, es or ru, not '\(lang)'")
-            }
-        }
-
         func run() throws {
             let content = try self.content.load()
+            let lang: String
+            do {
+                lang = try content.language(requested: self.lang)
+            } catch {
+                throw ValidationError("--lang: \(error)")
+            }
             var diagnostics: [Diagnostic] = []
             let url = URL(fileURLWithPath: facts)
             guard let file = YAMLFile.load(url, displayPath: facts, into: &diagnostics) else {

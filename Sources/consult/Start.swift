@@ -46,10 +46,12 @@ struct TerminalOptions: ParsableArguments {
             return RecordsContext(directory: directory, recorder: nil, channel: channel)
         }
     }
-    func language(_ content: Content) -> String {
-        let environment = ProcessInfo.processInfo.environment
-        let fromEnvironment = String((environment["LC_ALL"] ?? environment["LANG"] ?? "").prefix(2))
-        return lang ?? (content.localizer.catalogs[fromEnvironment] != nil ? fromEnvironment : "en")
+    func language(_ content: Content) throws -> String {
+        do {
+            return try content.language(requested: lang)
+        } catch {
+            throw ValidationError("--lang: \(error)")
+        }
     }
 
     var screen: Screen {
@@ -59,9 +61,6 @@ struct TerminalOptions: ParsableArguments {
     func validate() throws {
         if let channel, !["local", "kiosk", "ssh"].contains(channel) {
             throw ValidationError("--channel must be local, kiosk or ssh, not '\(channel)'")
-        }
-        if let lang, !["en", "es", "ru"].contains(lang) {
-            throw ValidationError("--lang must be en, es or ru, not '\(lang)'")
         }
     }
 }
@@ -79,7 +78,7 @@ extension Consult {
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
             Termination.catchSignals()
             let today = terminal.today?.date ?? .todayInMoscow()
-            let language = terminal.language(content)
+            let language = try terminal.language(content)
             let records = terminal.records(urls: self.content.urls, channel: "local", today: today, language: language)
             let session = try Session(content: content, today: today, language: language, reader: reader,
                                       screen: terminal.screen, records: records)
@@ -137,7 +136,7 @@ extension Consult {
             let terminal = self.terminal
             let urls = self.content.urls
             ConsultTerminal.Kiosk(content: content, reader: reader, screen: terminal.screen, options: options,
-                                  language: terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
+                                  language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
                                   records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) }).run()
         }
     }

@@ -19,24 +19,19 @@ struct StaffLanguageOptions: ParsableArguments {
     @Option(help: "The language to read in: en, es or ru (default: from LANG, else en).")
     var lang: String?
 
-    func validate() throws {
-        if let lang, !["en", "es", "ru"].contains(lang) {
-            throw ValidationError("--lang must be en, es or ru, not '\(lang)'")
-        }
-    }
-
     /// A message in the staff's language; `fallback` when the content cannot be loaded (so that a
     /// missing record is still named, with exit status 1 rather than 2).
     func message(_ options: ContentOptions, _ key: String, _ texts: [String: String], else fallback: String) -> String {
         guard let content = try? Content.load(dialogs: options.urls.dialogs, locales: options.urls.locales) else { return fallback }
-        return view(content).text(key, texts)
+        return (try? view(content))?.text(key, texts) ?? fallback
     }
 
-    func view(_ content: Content) -> StaffView {
-        let environment = ProcessInfo.processInfo.environment
-        let fromEnvironment = String((environment["LC_ALL"] ?? environment["LANG"] ?? "").prefix(2))
-        let language = lang ?? (content.localizer.catalogs[fromEnvironment] != nil ? fromEnvironment : "en")
-        return StaffView(content: content, language: language)
+    func view(_ content: Content) throws -> StaffView {
+        do {
+            return StaffView(content: content, language: try content.language(requested: lang))
+        } catch {
+            throw ValidationError("--lang: \(error)")
+        }
     }
 }
 
@@ -78,7 +73,7 @@ extension Consult {
             @OptionGroup var content: ContentOptions
 
             func run() throws {
-                let view = staff.view(try content.load())
+                let view = try staff.view(try content.load())
                 var shown = 0
                 for url in TranscriptReader.all(in: data.directory) {
                     guard let summary = try? TranscriptSummary.load(url) else { continue }
@@ -125,7 +120,7 @@ extension Consult {
                     }
                     return
                 }
-                let view = staff.view(try content.load())
+                let view = try staff.view(try content.load())
                 print(view.transcript(events, id: url.deletingPathExtension().lastPathComponent, verification: verification,
                                       format: format), terminator: "")
                 if case .broken = verification.status { printError(SafeText.escape(verification.description)) }
