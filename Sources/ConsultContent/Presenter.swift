@@ -27,7 +27,7 @@ public struct Presenter: Sendable {
 
     // MARK: Values
 
-    /// A fact's value as the applicant reads it ("31 марта 2028 г.", "Супруг (супруга)", "да").
+    /// A fact's value as the applicant reads it (a long date, a choice's label, the yes word of the language).
     public func format(_ value: Value, fact: String) -> String {
         switch argument(value, fact: fact) {
         case .number(let n): return content.localizer.catalog(language)?.formatNumber(n) ?? String(n)
@@ -112,7 +112,7 @@ public struct Presenter: Sendable {
         return choices.map { text($0.label) }
     }
 
-    /// What form the answer takes ("ДД.ММ.ГГГГ", "да / нет", "0–120"), nil for a choice.
+    /// What form the answer takes ("DD.MM.YYYY", "yes / no", "0–120" in the session's language), nil for a choice.
     public func hint(_ expected: Expected) -> String? {
         switch expected {
         case .yesNo: return text("hint.yesno")

@@ -115,11 +115,10 @@ public enum AnswerParser {
         return Int(digits)
     }
 
-    /// Case- and accent-insensitive form for comparing words: "Sí" = "si", "Да" = "да".
-    /// Russian "ё" and "е" compare equal too, as people type them interchangeably.
+    /// Case- and accent-insensitive form for comparing words: "Sí" = "si", and a Russian yo
+    /// equals ye (folding its diaeresis away), as people type them interchangeably.
     public static func fold(_ s: String) -> String {
         s.trimmingWhitespace()
             .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
-            .replacingOccurrences(of: "ё", with: "е")
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// One language's messages and the rules to write them: `locales/ru.yaml`, loaded.
 public struct Catalog: Sendable {
     public let language: String
-    /// The language's own name ("Русский").
+    /// The language's own name ("Español").
     public let name: String
     /// The locale whose conventions format dates and numbers (`ru_RU`).
     public let formattingLocale: String
@@ -12,7 +12,7 @@ public struct Catalog: Sendable {
     public let yesWords: [String]
     public let noWords: [String]
     public let list: ListPatterns
-    /// The words that run each terminal command in this language (`back: [назад]`).
+    /// The words that run each terminal command in this language (`back: [atrás, volver]`).
     public let commands: [String: [String]]
     public let messages: [MessageKey: MessageFormat]
     /// Where each message is written (for lint).
@@ -59,7 +59,7 @@ public struct Catalog: Sendable {
     }
 }
 
-/// How a language joins list items: `{0} и {1}` for two, `{0}, {1}` in the middle, `{0} и {1}` at the end.
+/// How a language joins list items: `{0} y {1}` for two, `{0}, {1}` in the middle, `{0} y {1}` at the end.
 public struct ListPatterns: Hashable, Sendable {
     public let pair: String
     public let middle: String

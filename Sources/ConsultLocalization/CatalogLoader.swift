@@ -102,7 +102,7 @@ public enum CatalogLoader {
                         continue
                     }
                     guard case .sequence(let items) = v, !items.isEmpty else {
-                        error(v, "the command '\(name)' needs a list of words, e.g. [назад]", "field-type")
+                        error(v, "the command '\(name)' needs a list of words, e.g. [back]", "field-type")
                         continue
                     }
                     commands[name] = items.compactMap(\.scalarText).map { $0.lowercased() }

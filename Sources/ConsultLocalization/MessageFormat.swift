@@ -1,7 +1,7 @@
 /// A message parsed from its locale text: literal text, placeholders, plural and select branches.
 ///
 /// The syntax is a small subset of ICU MessageFormat, which translators know:
-/// `{name}`, `{n, plural, one {# день} few {# дня} many {# дней} other {# дня}}`,
+/// `{name}`, `{n, plural, one {# day} few {…} many {…} other {# days}}`,
 /// `{relation, select, spouse {…} other {…}}`, `{@other.key}`, and `'` to quote braces.
 public struct MessageFormat: Hashable, Sendable {
     public indirect enum Part: Hashable, Sendable {

@@ -131,8 +131,8 @@ public enum TextLayout {
 
     private static let glue = "\u{F8FF}"
 
-    /// Words to wrap, with a number kept on the line of the word after it ("31 марта",
-    /// "2028 г.", "+7 495 972-30-11"), so that no date or phone number is split.
+    /// Words to wrap, with a number kept on the line of the word after it ("31 March",
+    /// "31 de marzo", "+7 495 972-30-11"), so that no date or phone number is split.
     static func units(_ paragraph: Substring) -> [String] {
         var units: [String] = []
         var pending: String?

@@ -288,7 +288,7 @@ public final class Session {
         }
     }
 
-    /// A short hint such as "да / нет" must not be split across lines.
+    /// A short hint such as "sí / no" must not be split across lines.
     private func unbreakable(_ s: String) -> String {
         s.count <= 24 ? s.replacingOccurrences(of: " ", with: "\u{00A0}") : s
     }
