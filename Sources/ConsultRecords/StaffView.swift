@@ -507,7 +507,9 @@ public struct StaffView: Sendable {
     /// One line of `consult appointments list`.
     public func appointmentLine(_ r: [String: Any]) -> String {
         let applicant = (r["applicant"] as? [String: Any]) ?? [:]
-        let name = applicant["applicant_name"].map { SafeText.escape(FactJSON.raw($0)) } ?? "—"
+        // The applicant's name is the first fact the dialog lists under `appointment: applicant`.
+        let nameFact = content.dialogs.dialogs.lazy.compactMap(\.appointment).first?.applicant.first
+        let name = nameFact.flatMap { applicant[$0] }.map { SafeText.escape(FactJSON.raw($0)) } ?? "—"
         let outcomes = (r["outcomes"] as? [String]) ?? []
         return [SafeText.escape((r["reference"] as? String) ?? "?"), shortMoment((r["created"] as? String) ?? ""),
                 SafeText.escape((r["channel"] as? String) ?? "—"), SafeText.escape((r["language"] as? String) ?? "—"), name,
