@@ -241,6 +241,17 @@ static void on_interrupt(int signal_number) {
     interrupt_received = 1;
 }
 
+/// Installs `handler` for `signal_number` WITHOUT SA_RESTART, so that a read in progress (el_wgets)
+/// fails with EINTR; the disposition it replaces goes to `previous` when given. 0 on success.
+static int install_interrupting_handler(int signal_number, void (*handler)(int), struct sigaction *previous) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; // no SA_RESTART
+    return sigaction(signal_number, &action, previous);
+}
+
 void clibedit_ignore_stop_signal(int ignore) {
     if (ignore && !stop_ignored) {
         struct sigaction action;
@@ -258,15 +269,8 @@ void clibedit_ignore_stop_signal(int ignore) {
 
 void clibedit_catch_interrupt(void) {
     interrupt_received = 0;
-    if (!interrupt_caught) {
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_handler = on_interrupt;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0; // no SA_RESTART: the read in el_wgets must fail with EINTR
-        if (sigaction(SIGINT, &action, &previous_interrupt_action) == 0) {
-            interrupt_caught = 1;
-        }
+    if (!interrupt_caught && install_interrupting_handler(SIGINT, on_interrupt, &previous_interrupt_action) == 0) {
+        interrupt_caught = 1;
     }
 }
 
@@ -315,12 +319,7 @@ static void on_termination(int signal_number) {
 void clibedit_catch_termination(void) {
     int signals[] = {SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_handler = on_termination;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0; // no SA_RESTART: a read in progress fails with EINTR
-        sigaction(signals[i], &action, NULL);
+        install_interrupting_handler(signals[i], on_termination, NULL);
     }
 }
 
@@ -341,15 +340,8 @@ static void on_alarm(int signal_number) {
 
 void clibedit_arm_alarm(unsigned int seconds) {
     alarm_received = 0;
-    if (!alarm_armed) {
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_handler = on_alarm;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0; // no SA_RESTART: the read in el_wgets must fail with EINTR
-        if (sigaction(SIGALRM, &action, &previous_alarm_action) == 0) {
-            alarm_armed = 1;
-        }
+    if (!alarm_armed && install_interrupting_handler(SIGALRM, on_alarm, &previous_alarm_action) == 0) {
+        alarm_armed = 1;
     }
     alarm(seconds);
 }

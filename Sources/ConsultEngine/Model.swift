@@ -8,6 +8,7 @@ public struct DialogSet: Sendable {
 
     private let indexByName: [String: Int]
     private let questionsByFact: [String: Question]
+    private let positions: [String: Position]
 
     public init(dialogs: [Dialog], start: Int, factTypes: [String: ValueType]) {
         self.dialogs = dialogs
@@ -15,12 +16,22 @@ public struct DialogSet: Sendable {
         self.factTypes = factTypes
         var indexByName: [String: Int] = [:]
         var questions: [String: Question] = [:]
+        var positions: [String: Position] = [:]
         for (i, d) in dialogs.enumerated() {
             indexByName[d.name] = i
-            for node in d.nodes {
-                if case .ask(let q) = node.kind { questions[q.fact] = q }
+            for (s, node) in d.nodes.enumerated() {
+                switch node.kind {
+                case .ask(let q):
+                    questions[q.fact] = q
+                    if positions[q.fact] == nil { positions[q.fact] = Position(dialog: i, step: s) }
+                case .compute(let fact, _):
+                    if positions[fact] == nil { positions[fact] = Position(dialog: i, step: s) }
+                default:
+                    break
+                }
             }
         }
+        self.positions = positions
         self.indexByName = indexByName
         self.questionsByFact = questions
     }
@@ -28,6 +39,21 @@ public struct DialogSet: Sendable {
     public func dialogIndex(named name: String) -> Int? { indexByName[name] }
 
     public func dialog(named name: String) -> Dialog? { indexByName[name].map { dialogs[$0] } }
+
+    /// Where a fact is first asked or computed: its dialog and step.
+    public struct Position: Hashable, Comparable, Sendable {
+        public let dialog: Int
+        public let step: Int
+
+        public init(dialog: Int, step: Int) {
+            self.dialog = dialog
+            self.step = step
+        }
+
+        public static func < (a: Position, b: Position) -> Bool { (a.dialog, a.step) < (b.dialog, b.step) }
+    }
+
+    public func position(of fact: String) -> Position? { positions[fact] }
 
     /// The question that asks for `fact`, if a question does.
     public func question(for fact: String) -> Question? { questionsByFact[fact] }

@@ -45,8 +45,6 @@ public struct Walk: Sendable {
     public private(set) var unreachable: Set<String> = []
     /// Every step passed, with its status (for lint and tests).
     public private(set) var statuses: [Location: Status] = [:]
-    /// The dialogs entered, in order.
-    public private(set) var dialogsEntered: [Int] = []
 
     /// True when every question on the way is answered: the outcomes are final.
     public var isComplete: Bool { current == nil && missing.isEmpty }
@@ -73,12 +71,10 @@ public struct Walk: Sendable {
         var dialogIndex = start ?? set.start
         var step = 0
         entered.insert(dialogIndex)
-        dialogsEntered.append(dialogIndex)
 
         func enter(_ name: String) throws(Failure) {
             guard let next = set.dialogIndex(named: name) else { throw .unknownDialog(name) }
             guard entered.insert(next).inserted else { throw .loop(dialog: name) }
-            dialogsEntered.append(next)
             dialogIndex = next
             step = 0
         }

@@ -35,12 +35,7 @@ public final class ConsultationRecorder: @unchecked Sendable {
     }
 
     public func end(_ reason: String, facts: [String: Value] = [:], outcomes: [OutcomeStep] = []) {
-        guard failure == nil else { return }
-        do {
-            try writer.append("end", ["reason": reason, "facts": facts.mapValues(\.jsonObject), "outcomes": outcomes.map(\.id)])
-        } catch {
-            failure = error
-        }
+        record("end", ["reason": reason, "facts": facts.mapValues(\.jsonObject), "outcomes": outcomes.map(\.id)])
     }
 
     /// A short hash of every dialog and locale file, so a lawyer knows which content a session used.

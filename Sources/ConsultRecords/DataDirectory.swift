@@ -55,14 +55,12 @@ public enum RecordError: Error, CustomStringConvertible, Sendable {
     case unwritable(String, String)
     case writeFailed(String, String)
     case notFound(String)
-    case malformed(String, String)
 
     public var description: String {
         switch self {
         case .unwritable(let path, let why): return "cannot write to \(path): \(why)"
         case .writeFailed(let path, let why): return "writing \(path) failed: \(why)"
         case .notFound(let what): return "no record \(what)"
-        case .malformed(let path, let why): return "\(path): \(why)"
         }
     }
 }

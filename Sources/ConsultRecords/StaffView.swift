@@ -271,28 +271,16 @@ public struct StaffView: Sendable {
     /// The facts in the order the dialogs ask or compute them; others after, by name. The dialogs
     /// come in the order the consultation went through them (`events`), else the start dialog first.
     func ordered(_ facts: [String], events: [TranscriptEvent] = []) -> [String] {
-        var dialogOf: [String: Int] = [:]
-        var stepRank: [String: Int] = [:]
-        for (d, dialog) in content.dialogs.dialogs.enumerated() {
-            for (i, step) in dialog.nodes.enumerated() {
-                let fact: String
-                switch step.kind {
-                case .ask(let q): fact = q.fact
-                case .compute(let f, _): fact = f
-                default: continue
-                }
-                if dialogOf[fact] == nil { dialogOf[fact] = d; stepRank[fact] = i }
-            }
-        }
-        var dialogRank: [Int: Int] = [content.dialogs.start: -1]
+        let dialogs = content.dialogs
+        var dialogRank: [Int: Int] = [dialogs.start: -1]
         for (index, event) in events.enumerated() where event.kind == "question" {
-            if let fact = event.string("fact"), let d = dialogOf[fact], dialogRank[d] == nil { dialogRank[d] = index }
+            if let fact = event.string("fact"), let d = dialogs.position(of: fact)?.dialog, dialogRank[d] == nil { dialogRank[d] = index }
         }
         func key(_ fact: String) -> (Int, Int, Int, String) {
-            guard let d = dialogOf[fact] else { return (Int.max, Int.max, Int.max, fact) }
+            guard let p = dialogs.position(of: fact) else { return (Int.max, Int.max, Int.max, fact) }
             // Not seen in the events: the dialog that closes with the appointment request comes last.
-            let unseen = content.dialogs.dialogs[d].appointment == nil ? Int.max - 2 : Int.max - 1
-            return (dialogRank[d] ?? unseen, d, stepRank[fact] ?? 0, fact)
+            let unseen = dialogs.dialogs[p.dialog].appointment == nil ? Int.max - 2 : Int.max - 1
+            return (dialogRank[p.dialog] ?? unseen, p.dialog, p.step, fact)
         }
         return facts.sorted { key($0) < key($1) }
     }

@@ -63,11 +63,6 @@ public final class TranscriptWriter: @unchecked Sendable {
         if kind == "end" { ended = true }
     }
 
-    /// The end event, once.
-    public func end(_ reason: String) {
-        try? append("end", ["reason": reason])
-    }
-
     static func hash(previous: String, body: String) -> String {
         let digest = SHA256.hash(data: Data((previous + "\n" + body).utf8))
         return digest.map { String(format: "%02x", $0) }.joined()

@@ -334,14 +334,9 @@ public final class Session {
 
     /// Facts in the order their questions stand in the dialogs.
     private func consultationOrder<S: Sequence>(_ facts: S) -> [String] where S.Element == String {
-        var order: [String: Int] = [:]
-        var i = 0
-        for d in content.dialogs.dialogs {
-            for step in d.nodes {
-                if case .ask(let q) = step.kind { order[q.fact] = i; i += 1 }
-            }
-        }
-        return facts.sorted { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
+        let end = DialogSet.Position(dialog: .max, step: .max)
+        let dialogs = content.dialogs
+        return facts.sorted { (dialogs.position(of: $0) ?? end, $0) < (dialogs.position(of: $1) ?? end, $1) }
     }
 
     /// Asks a yes/no question of the interface; end of input counts as yes.
