@@ -6,11 +6,15 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "consult", targets: ["consult"]),
+        .executable(name: "consult-sshd", targets: ["consult-sshd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The dialog model, expression language and the consultation state machine. No I/O.
@@ -40,6 +44,29 @@ let package = Package(
                 "ConsultRecords",
                 "ConsultTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Pseudo-terminals and spawning a consultation in one (ioctl and posix_spawn flags Swift cannot call).
+        .target(name: "CPseudoTerminal"),
+        // The SSH server: one child `consult` per session, in a pseudo-terminal of its own.
+        .target(
+            name: "ConsultSSH",
+            dependencies: [
+                "ConsultContent",
+                "CPseudoTerminal",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "consult-sshd",
+            dependencies: [
+                "ConsultSSH",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),

@@ -73,6 +73,9 @@ public enum SystemMessages {
         "ui.quit.confirm": [], "ui.goodbye": [], "ui.continue": [],
         "ui.kiosk.idle_warning": ["seconds"], "ui.kiosk.press_enter": [], "ui.kiosk.closed_idle": [],
         "ui.operator.passphrase": [], "ui.operator.wrong": [], "ui.item_added": ["item", "count"],
+        // Said by consult-sshd itself, before or after a consultation runs.
+        "ssh.needs_terminal": ["command"], "ssh.no_commands": ["command"], "ssh.busy": [], "ssh.unavailable": [],
+        "ssh.time_limit": ["minutes"],
         // Records: the applicant's side (saving, the appointment request) and the staff's view.
         "records.unavailable": [], "appointment.summary_heading": [], "appointment.confirm": [],
         "appointment.saved": ["reference"], "appointment.not_saved": [],

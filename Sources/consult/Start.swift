@@ -72,6 +72,15 @@ extension Consult {
         @OptionGroup var terminal: TerminalOptions
         @OptionGroup var content: ContentOptions
 
+        @Option(help: "Minutes without input before the consultation closes (a warning comes first; default: never).")
+        var idleMinutes: Double?
+
+        func validate() throws {
+            if let idleMinutes, idleMinutes < 1.0 / 30 {
+                throw ValidationError("--idle-minutes must be at least 2 seconds (0.034)")
+            }
+        }
+
         func run() throws {
             TerminalLocale.ensureUTF8CharacterType()
             let content = try self.content.load()
@@ -80,9 +89,18 @@ extension Consult {
             let today = terminal.today?.date ?? .todayInMoscow()
             let language = try terminal.language(content)
             let records = terminal.records(urls: self.content.urls, channel: "local", today: today, language: language)
+            var options = SessionOptions()
+            if let idleMinutes {
+                let idle = max(2, Int(idleMinutes * 60))
+                options = SessionOptions(idleTimeout: idle)
+                options.idleWarning = min(60, idle / 2)
+            }
             let session = try Session(content: content, today: today, language: language, reader: reader,
-                                      screen: terminal.screen, records: records)
+                                      screen: terminal.screen, options: options, records: records)
             let end = session.run()
+            if end == .idle {
+                terminal.screen.show(Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
+            }
             if end != .completed && end != .disconnected {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
             }

@@ -1,0 +1,196 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSH
+
+/// The SSH server: accepts connections (within the limits), authenticates, and gives each
+/// session a consultation of its own. ``run()`` blocks until ``shutDown()``; shutting down refuses
+/// new connections, asks every consultation to close its transcript (SIGTERM), waits for them
+/// (``ServerConfiguration/shutdownGraceTime``), then kills what is left.
+public final class ConsultSSHServer: Sendable {
+    private let configuration: ServerConfiguration
+    private let messages: ServerMessages
+    private let admission: Admission
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let listener = NIOLockedValueBox<Channel?>(nil)
+
+    public init(configuration: ServerConfiguration, messages: ServerMessages, logger: Logger,
+                threads: Int = System.coreCount) {
+        self.configuration = configuration
+        self.messages = messages
+        self.logger = logger
+        admission = Admission(limits: configuration.limits)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+    }
+
+    /// Binds the listening socket; returns the address it is bound to (port 0 picks a free one).
+    @discardableResult
+    public func start() throws -> SocketAddress {
+        let configuration = self.configuration
+        let messages = self.messages
+        let admission = self.admission
+        let logger = self.logger
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                Self.initialize(connection: channel, configuration: configuration, messages: messages,
+                                admission: admission, logger: logger)
+            }
+        let channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
+        listener.withLockedValue { $0 = channel }
+        guard let address = channel.localAddress else { throw ConfigurationError("the listening socket has no address") }
+        return address
+    }
+
+    /// Blocks until the listener closes (``shutDown()``), then ends what is still running.
+    public func run() throws {
+        guard let channel = listener.withLockedValue({ $0 }) else { throw ConfigurationError("the server was not started") }
+        try channel.closeFuture.wait()
+        let deadline = Date().addingTimeInterval(configuration.shutdownGraceTime)
+        while admission.runningSessions > 0 && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        if admission.runningSessions > 0 {
+            logger.warning("consultations still running after the grace time; killing them",
+                           metadata: ["count": "\(admission.runningSessions)"])
+            admission.signalAll(SIGKILL)
+            let killDeadline = Date().addingTimeInterval(2)
+            while admission.runningSessions > 0 && Date() < killDeadline { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        // Let the exit statuses reach the clients before the connections go.
+        Thread.sleep(forTimeInterval: 0.3)
+        try group.syncShutdownGracefully()
+        logger.info("stopped")
+    }
+
+    /// Stops accepting and asks every consultation to end (callable from any thread, more than once).
+    public func shutDown() {
+        guard !admission.isShuttingDown else { return }
+        logger.info("shutting down", metadata: ["sessions": "\(admission.runningSessions)"])
+        admission.shutDown(signal: SIGTERM)
+        listener.withLockedValue { $0 }?.close(promise: nil)
+    }
+
+    private static func initialize(connection channel: Channel, configuration: ServerConfiguration, messages: ServerMessages,
+                                   admission: Admission, logger baseLogger: Logger) -> EventLoopFuture<Void> {
+        let remote = channel.remoteAddress
+        let remoteIP = remote?.ipAddress ?? "unknown"
+        let id = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        var logger = baseLogger
+        logger[metadataKey: "conn"] = "\(id)"
+        logger[metadataKey: "remote"] = "\(remoteIP):\(remote?.port ?? 0)"
+        if let refusal = admission.admitConnection(from: remoteIP) {
+            logger.notice("connection refused", metadata: ["reason": "\(refusal.rawValue)"])
+            return channel.close()
+        }
+        logger.info("connected")
+        let local = channel.localAddress
+        let info = ConnectionInfo(
+            id: id,
+            sshConnection: "\(remoteIP) \(remote?.port ?? 0) \(local?.ipAddress ?? "0.0.0.0") \(local?.port ?? 0)",
+            remote: remoteIP, localIP: local?.ipAddress ?? configuration.host, localPort: local?.port ?? configuration.port,
+            logger: logger)
+        return channel.eventLoop.makeCompletedFuture {
+            let guardHandler = ConnectionGuard(admission: admission, limits: configuration.limits, logger: logger)
+            let bound = NIOLoopBound(guardHandler, eventLoop: channel.eventLoop)
+            var serverConfiguration = SSHServerConfiguration(
+                hostKeys: [configuration.hostKey],
+                userAuthDelegate: Authenticator(configuration: configuration, logger: logger) { bound.value.authenticated() })
+            serverConfiguration.maxAuthAttempts = configuration.limits.authenticationAttempts
+            let ssh = NIOSSHHandler(
+                role: .server(serverConfiguration), allocator: channel.allocator,
+                inboundChildChannelInitializer: { child, type in
+                    // One consultation per connection; no forwarding of any kind.
+                    guard type == .session, bound.value.sessionChannels == 0 else {
+                        logger.notice("channel refused", metadata: ["type": "\(type)"])
+                        return child.eventLoop.makeFailedFuture(ChannelRefused())
+                    }
+                    bound.value.sessionOpened()
+                    // One consultation per connection: when its channel closes, so does the connection.
+                    // The client normally closes first; the delay lets the last bytes leave.
+                    child.closeFuture.whenComplete { _ in
+                        channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+                    }
+                    return child.eventLoop.makeCompletedFuture {
+                        try child.pipeline.syncOperations.addHandler(
+                            ConsultationHandler(configuration: configuration, admission: admission,
+                                                messages: messages, connection: info))
+                    }
+                })
+            try channel.pipeline.syncOperations.addHandlers([ssh, guardHandler])
+        }
+    }
+}
+
+struct ChannelRefused: Error {}
+
+/// Per connection: the login grace time, the count of connections waiting to authenticate,
+/// errors (logged, the connection closed; never the server), and the closing log line.
+final class ConnectionGuard: ChannelInboundHandler {
+    typealias InboundIn = Any
+
+    private let admission: Admission
+    private let limits: ServerLimits
+    private let logger: Logger
+    private var isAuthenticated = false
+    private var grace: Scheduled<Void>?
+    private let opened = Date()
+    private(set) var sessionChannels = 0
+    private var channel: Channel?
+
+    init(admission: Admission, limits: ServerLimits, logger: Logger) {
+        self.admission = admission
+        self.limits = limits
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        channel = context.channel
+        startGraceTimer(context.eventLoop, "not authenticated within the login grace time; closing")
+    }
+
+    /// Closes the connection unless what it waits for (authentication, then a session) comes in time.
+    private func startGraceTimer(_ loop: EventLoop, _ message: Logger.Message) {
+        let channel = self.channel
+        let logger = self.logger
+        grace?.cancel()
+        grace = loop.scheduleTask(in: .milliseconds(Int64(limits.loginGraceTime * 1000))) {
+            logger.notice(message)
+            channel?.close(promise: nil)
+        }
+    }
+
+    func sessionOpened() {
+        sessionChannels += 1
+        grace?.cancel()
+    }
+
+    func authenticated() {
+        guard !isAuthenticated, let channel else { return }
+        isAuthenticated = true
+        admission.authenticated()
+        // An authenticated connection that never opens a session holds a place for nothing.
+        if sessionChannels == 0 { startGraceTimer(channel.eventLoop, "no session opened within the login grace time; closing") }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.info("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        grace?.cancel()
+        channel = nil
+        if !isAuthenticated { admission.closedUnauthenticated() }
+        logger.info("disconnected", metadata: [
+            "duration": "\(String(format: "%.1f s", Date().timeIntervalSince(opened)))",
+            "authenticated": "\(isAuthenticated)",
+        ])
+        context.fireChannelInactive()
+    }
+}

@@ -1,0 +1,198 @@
+import ArgumentParser
+import ConsultContent
+import ConsultSSH
+import Dispatch
+import Foundation
+import Logging
+
+/// `consult-sshd`: remote consultations over SSH, one `consult` child per session.
+struct ConsultSSHD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consult-sshd",
+        abstract: "Serve consultations over SSH: `ssh -p PORT guest@HOST` lands in a consultation.",
+        discussion: """
+            Each session gets a pseudo-terminal and its own `consult` process (channel ssh); its \
+            transcript and appointment request go to --data-dir. Commands (exec), file transfer \
+            (subsystems) and forwarding are refused. Logs go to standard error. SIGTERM or SIGINT \
+            shuts down gracefully: running consultations close their transcripts first.
+            """,
+        version: "0.1.0")
+
+    @Option(help: ArgumentHelp("Address and port to listen on (port 0: any free port).", valueName: "host:port"))
+    var listen: String = "0.0.0.0:2222"
+
+    @Option(help: ArgumentHelp("The ed25519 host key: read if it exists, else generated here (mode 0600, and PATH.pub).", valueName: "path"))
+    var hostKey: String
+
+    @Option(help: ArgumentHelp("Where transcripts and appointment requests are kept.", valueName: "dir"))
+    var dataDir: String
+
+    @Option(help: "open (any user name, no credentials: applicants), password, or keys.")
+    var auth: String = "open"
+
+    @Option(help: ArgumentHelp("For --auth password: a file of user:password lines (mode 0600).", valueName: "file"))
+    var passwordFile: String?
+
+    @Option(help: ArgumentHelp("For --auth keys: an authorized_keys file of ed25519/ECDSA keys.", valueName: "file"))
+    var authorizedKeys: String?
+
+    @Option(help: ArgumentHelp("Minutes without a key before a consultation closes.", valueName: "minutes"))
+    var idleMinutes: Double = 10
+
+    @Option(help: ArgumentHelp("Longest consultation, in minutes.", valueName: "minutes"))
+    var maxSessionMinutes: Double = 60
+
+    @Option(help: "Consultations running at once.")
+    var maxSessions: Int = 20
+
+    @Option(help: "New connections per minute from one address.")
+    var maxConnectionsPerMinute: Int = 10
+
+    @Option(help: "Connections still authenticating, all addresses together.")
+    var maxUnauthenticated: Int = 10
+
+    @Option(help: "Authentication attempts on one connection.")
+    var maxAuthAttempts: Int = 3
+
+    @Option(help: ArgumentHelp("Seconds from connecting to authenticating.", valueName: "seconds"))
+    var loginGraceSeconds: Double = 30
+
+    @Option(help: ArgumentHelp("The consult executable (default: the one beside consult-sshd, else on PATH).", valueName: "path"))
+    var consult: String?
+
+    @Option(help: ArgumentHelp("The folder of question trees (passed to consult).", valueName: "dir"))
+    var dialogs: String?
+
+    @Option(help: ArgumentHelp("The folder of locale files (passed to consult).", valueName: "dir"))
+    var locales: String?
+
+    @Option(help: ArgumentHelp("A fixed date for every consultation, YYYY-MM-DD (demonstrations and tests).", valueName: "date"))
+    var today: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard AuthenticationMode(rawValue: auth) != nil else {
+            throw ValidationError("--auth must be open, password or keys, not '\(auth)'")
+        }
+        if auth == "password" && passwordFile == nil { throw ValidationError("--auth password needs --password-file") }
+        if auth == "keys" && authorizedKeys == nil { throw ValidationError("--auth keys needs --authorized-keys") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
+        for (name, value) in [("--idle-minutes", idleMinutes), ("--max-session-minutes", maxSessionMinutes),
+                              ("--login-grace-seconds", loginGraceSeconds)] where !(value > 0) {
+            throw ValidationError("\(name) must be more than 0")
+        }
+        for (name, value) in [("--max-sessions", maxSessions), ("--max-connections-per-minute", maxConnectionsPerMinute),
+                              ("--max-unauthenticated", maxUnauthenticated), ("--max-auth-attempts", maxAuthAttempts)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1")
+        }
+        _ = try address()
+    }
+
+    private func address() throws -> (host: String, port: Int) {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port) else {
+            throw ValidationError("--listen: expected HOST:PORT (e.g. 0.0.0.0:2222), not '\(listen)'")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    /// The consult binary: given, else beside this executable, else on PATH.
+    private func consultExecutable() throws -> String {
+        if let consult {
+            guard FileManager.default.isExecutableFile(atPath: consult) else { throw ValidationError("--consult: no executable at \(consult)") }
+            return URL(fileURLWithPath: consult).standardizedFileURL.path
+        }
+        let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let beside = own.appendingPathComponent("consult").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(directory)/consult"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw ValidationError("cannot find the consult executable: pass --consult PATH")
+    }
+
+    func run() throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "consult-sshd")
+        do {
+            try serve(logger: logger)
+        } catch let error as ConfigurationError {
+            logger.critical("\(error.description)")
+            throw ExitCode(2)
+        }
+    }
+
+    private func serve(logger: Logger) throws {
+        let (host, port) = try address()
+        let hostKey = try HostKey.loadOrCreate(at: hostKey)
+        logger.info("\(hostKey.created ? "host key generated" : "host key loaded")",
+                    metadata: ["path": "\(self.hostKey)", "fingerprint": "\(hostKey.fingerprint)"])
+
+        // The content the children will load: checked now, so that a broken edit is found at start.
+        let urls = Content.locate(dialogs: dialogs, locales: locales)
+        let content: Content
+        do {
+            content = try Content.load(dialogs: urls.dialogs, locales: urls.locales)
+        } catch {
+            throw ConfigurationError("the content has errors (run `consult lint`):\n\(error.description)")
+        }
+
+        let dataDirectory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ConfigurationError("--data-dir \(dataDirectory): \(error.localizedDescription)")
+        }
+        var extra = ["--dialogs", urls.dialogs.path, "--locales", urls.locales.path]
+        if let today { extra += ["--today", today] }
+
+        var limits = ServerLimits()
+        limits.idleTimeout = idleMinutes * 60
+        limits.maximumSessionTime = maxSessionMinutes * 60
+        limits.maximumSessions = maxSessions
+        limits.connectionsPerMinute = maxConnectionsPerMinute
+        limits.maximumUnauthenticated = maxUnauthenticated
+        limits.authenticationAttempts = maxAuthAttempts
+        limits.loginGraceTime = loginGraceSeconds
+
+        let mode = AuthenticationMode(rawValue: auth) ?? .open
+        var configuration = ServerConfiguration(
+            host: host, port: port, hostKey: hostKey.privateKey, authentication: mode,
+            command: ConsultationCommand(executable: try consultExecutable(), extraArguments: extra, dataDirectory: dataDirectory),
+            limits: limits)
+        if mode == .password, let passwordFile { configuration.passwords = try Credentials.passwords(at: passwordFile) }
+        if mode == .keys, let authorizedKeys { configuration.authorizedKeys = try Credentials.authorizedKeys(at: authorizedKeys) }
+
+        let server = ConsultSSHServer(configuration: configuration, messages: ServerMessages(content: content), logger: logger)
+        let address = try server.start()
+        logger.info("listening", metadata: [
+            "address": "\(address)", "auth": "\(mode.rawValue)", "consult": "\(configuration.command.executable)",
+            "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)",
+        ])
+
+        // SIGTERM (systemd stop) and SIGINT (Ctrl-C in a terminal): a graceful shutdown.
+        var sources: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { server.shutDown() }
+            source.resume()
+            sources.append(source)
+        }
+        try server.run()
+        withExtendedLifetime(sources) {}
+    }
+}
+
+ConsultSSHD.main()
