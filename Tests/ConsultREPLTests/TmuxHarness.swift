@@ -88,7 +88,7 @@ final class TmuxHarness {
     private var socketPath: String?
 
     /// Where the program under test keeps its transcripts and appointment requests.
-    private(set) var dataDirectory: URL
+    let dataDirectory: URL
 
     /// Sends `signal` to the program under test (found by its data directory on its command line).
     func signalProgram(_ signal: Int32) throws {
@@ -107,13 +107,20 @@ final class TmuxHarness {
     }
 
     /// Starts `consult <arguments>` (no `--today` added: pass it) in a `width`×`height` terminal.
-    init(_ arguments: [String], lang: LangSetting, width: Int = 100, height: Int = 50) throws {
-        guard Self.tmux != nil else {
-            throw HarnessError(description: "tmux is not installed (`make test` installs it; or apt-get install tmux)")
-        }
+    convenience init(_ arguments: [String], lang: LangSetting, width: Int = 100, height: Int = 50) throws {
         let binary = Self.binary
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw HarnessError(description: "no consult binary at \(binary.path): run `swift build --build-tests` first")
+        }
+        try self.init(command: { data in ["env"] + lang.envArguments + [binary.path] + arguments + ["--data-dir", data.path] },
+                      width: width, height: height)
+    }
+
+    /// Starts `command` (built from the harness's data directory) in a `width`×`height` terminal:
+    /// `consult` itself, or an `ssh` client whose server writes to `dataDirectory`.
+    init(command: (URL) -> [String], dataDirectory: URL? = nil, width: Int = 100, height: Int = 50) throws {
+        guard Self.tmux != nil else {
+            throw HarnessError(description: "tmux is not installed (`make test` installs it; or apt-get install tmux)")
         }
         let id = UUID().uuidString.lowercased()
         socket = "consult-test-\(id)"
@@ -131,9 +138,8 @@ final class TmuxHarness {
             """.write(to: config, atomically: true, encoding: .utf8)
 
         // Records go to a data directory of this harness's own (and name the process for signals).
-        dataDirectory = directory.appendingPathComponent("data")
-        let command = (["env"] + lang.envArguments + [binary.path] + arguments + ["--data-dir", dataDirectory.path])
-            .map(Self.shellQuoted).joined(separator: " ")
+        self.dataDirectory = dataDirectory ?? directory.appendingPathComponent("data")
+        let command = command(self.dataDirectory).map(Self.shellQuoted).joined(separator: " ")
         let script = directory.appendingPathComponent("run.sh")
         // The wrapper shell shares the program's process group, so the keys' signals reach it too:
         // a no-op trap keeps it alive to report (a caught signal is default again in the program).
@@ -184,6 +190,11 @@ final class TmuxHarness {
 
     func press(_ keys: Key...) throws {
         try run(["send-keys", "-t", sessionName] + keys.map(\.rawValue))
+    }
+
+    /// Resizes the terminal (the program gets SIGWINCH; over SSH, the client sends window-change).
+    func resize(width: Int, height: Int) throws {
+        try run(["resize-window", "-t", sessionName, "-x", String(width), "-y", String(height)])
     }
 
     // MARK: - Output
@@ -371,6 +382,13 @@ final class TmuxHarness {
     /// run time; `POSIX_SPAWN_CLOEXEC_DEFAULT` on Darwin).
     static func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String],
                              output: String, error: String) throws -> Int32 {
+        try waitForExit(try spawn(executable, arguments, environment: environment, output: output, error: error))
+    }
+
+    /// Starts `executable` as ``spawnAndWait`` does, without waiting; standard input is
+    /// `/dev/null` or the descriptor `input` (a pipe's read end).
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String],
+                      input: Int32? = nil, output: String, error: String) throws -> pid_t {
         #if canImport(Glibc)
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
@@ -384,7 +402,11 @@ final class TmuxHarness {
             posix_spawn_file_actions_destroy(&actions)
             posix_spawnattr_destroy(&attributes)
         }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, error, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         // The calling thread's signal mask and dispositions are the test runner's (its worker
@@ -417,6 +439,11 @@ final class TmuxHarness {
         guard spawned == 0 else {
             throw HarnessError(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
+        return pid
+    }
+
+    /// Waits for `pid`; its exit status, or 128 + the signal that ended it.
+    static func waitForExit(_ pid: pid_t) throws -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
             guard errno == EINTR else { throw HarnessError(description: "waitpid: \(String(cString: strerror(errno)))") }
