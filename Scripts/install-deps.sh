@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages consult needs (Debian/Ubuntu), when they are missing.
 #   Scripts/install-deps.sh          what building and running need: libedit-dev, pkg-config
-#   Scripts/install-deps.sh --test   also what the tests drive: tmux
+#   Scripts/install-deps.sh --test   also what the tests drive: tmux, the OpenSSH client, and
+#                                    OpenSSH's server (the recipe's test starts its own on a
+#                                    loopback port; the system's sshd is not started)
 set -euo pipefail
 
 packages=(libedit-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(tmux)
+  packages+=(tmux openssh-client openssh-server)
 fi
 
 missing=()
@@ -22,5 +24,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Installing ${missing[*]}..." >&2
 export DEBIAN_FRONTEND=noninteractive
+# Installing a server must not start it (sshd on port 22): policy-rc.d says no, for this install only.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null

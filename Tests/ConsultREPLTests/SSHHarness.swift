@@ -106,10 +106,12 @@ final class SSHServer {
         throw HarnessError(description: "consult-sshd did not stop within \(timeout) s:\n\(log())")
     }
 
-    /// `ssh` to this server as `user`, host key not checked (each test's server has a new one).
+    /// `ssh` to this server as `user`, host key not checked (each test's server has a new one)
+    /// unless `options` say otherwise: ssh takes the first value given for an option.
     func sshCommand(_ options: [String] = [], user: String = "guest", command: [String] = []) -> [String] {
-        [Self.ssh ?? "ssh", "-p", String(port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-         "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20"] + options + ["\(user)@127.0.0.1"] + command
+        [Self.ssh ?? "ssh", "-p", String(port)] + options
+            + ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20"]
+            + ["\(user)@127.0.0.1"] + command
     }
 
     /// Runs `ssh` to completion with its output in files; status, standard output and error.
