@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords"]),
+        .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
         .testTarget(name: "ConsultREPLTests", dependencies: []),
     ],
     swiftLanguageModes: [.v6]

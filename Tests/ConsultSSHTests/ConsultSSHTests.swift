@@ -1,0 +1,133 @@
+import Foundation
+import NIOSSH
+import Testing
+@testable import ConsultSSH
+
+/// The server's pieces without a network: files it reads, what it lets through, its accounting.
+@Suite final class ConsultSSHTests {
+    let directory: URL
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-ssh-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func file(_ name: String, _ text: String, mode: Int16 = 0o600) throws -> String {
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, mode_t(mode))
+        return path
+    }
+
+    @Test func hostKeyIsCreatedOnceAndReadAgain() throws {
+        let path = directory.appendingPathComponent("keys/host_key").path
+        let created = try HostKey.loadOrCreate(at: path)
+        #expect(created.created)
+        let again = try HostKey.loadOrCreate(at: path)
+        #expect(!again.created)
+        #expect(again.fingerprint == created.fingerprint && again.openSSHPublicKey == created.openSSHPublicKey)
+        #expect(created.fingerprint.hasPrefix("SHA256:") && created.fingerprint.count == 50)
+        #expect(try String(contentsOfFile: path + ".pub", encoding: .utf8).hasPrefix("ssh-ed25519 "))
+        let folder = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("keys").path)
+        #expect((folder[.posixPermissions] as? Int) == 0o700)
+    }
+
+    @Test func hostKeyThatIsNotOneIsNamed() throws {
+        let path = try file("not_a_key", "-----BEGIN OPENSSH PRIVATE KEY-----\n")
+        #expect { try HostKey.loadOrCreate(at: path) } throws: { "\($0)".contains("\(path): expected a 32-byte raw ed25519 private key") }
+    }
+
+    @Test func passwordFileErrorsNameTheLine() throws {
+        let good = try file("pw", "# comment\n\nanna:one two\nboris:x:y\n")
+        #expect(try Credentials.passwords(at: good) == ["anna": "one two", "boris": "x:y"])
+        let bad = try file("pw-bad", "anna:1\n\nno colon here\n")
+        #expect { try Credentials.passwords(at: bad) } throws: { "\($0)".contains("\(bad):3:1: expected user:password") }
+        let twice = try file("pw-twice", "anna:1\nanna:2\n")
+        #expect { try Credentials.passwords(at: twice) } throws: { "\($0)".contains("\(twice):2:1: the user 'anna' is listed twice") }
+        let open = try file("pw-open", "anna:1\n", mode: 0o640)
+        #expect { try Credentials.passwords(at: open) } throws: { "\($0)".contains("chmod 600") }
+    }
+
+    @Test func authorizedKeys() throws {
+        let key = NIOSSHPrivateKey(ed25519Key: .init()).publicKey
+        let line = String(openSSHPublicKey: key)
+        let path = try file("authorized_keys", "# office\n\(line) anna@laptop\n", mode: 0o644)
+        #expect(try Credentials.authorizedKeys(at: path) == [key])
+        let rsa = try file("rsa", "\(line)\nssh-rsa AAAAB3Nza x\n")
+        #expect { try Credentials.authorizedKeys(at: rsa) } throws: { "\($0)".contains("\(rsa):2:1: RSA keys are not supported") }
+        let options = try file("options", "no-pty \(line)\n")
+        #expect { try Credentials.authorizedKeys(at: options) } throws: { "\($0)".contains("\(options):1:1: expected a key type") }
+        let broken = try file("broken", "ssh-ed25519 AAAA!!!\n")
+        #expect { try Credentials.authorizedKeys(at: broken) } throws: { "\($0)".contains("\(broken):1:1: not a valid ssh-ed25519 public key") }
+    }
+
+    @Test func secretsCompareWholly() {
+        #expect(Credentials.constantTimeEqual("пароль", "пароль"))
+        #expect(!Credentials.constantTimeEqual("пароль", "пароль "))
+        #expect(!Credentials.constantTimeEqual("", "x"))
+    }
+
+    @Test func onlyLocaleVariablesPass() {
+        #expect(ConsultationHandler.isLocaleVariable("LANG", "ru_RU.UTF-8"))
+        #expect(ConsultationHandler.isLocaleVariable("LC_ALL", "C.UTF-8"))
+        #expect(ConsultationHandler.isLocaleVariable("LC_MESSAGES", "sr_RS.UTF-8@latin"))
+        #expect(!ConsultationHandler.isLocaleVariable("LD_PRELOAD", "/tmp/x.so"))
+        #expect(!ConsultationHandler.isLocaleVariable("PATH", "/tmp"))
+        #expect(!ConsultationHandler.isLocaleVariable("LC_lower", "C"))
+        #expect(!ConsultationHandler.isLocaleVariable("LANG", "ru_RU.UTF-8; rm -rf /"))
+        #expect(!ConsultationHandler.isLocaleVariable("LANG", String(repeating: "a", count: 101)))
+        #expect(ConsultationHandler.sanitizedTerm("xterm-256color") == "xterm-256color")
+        #expect(ConsultationHandler.sanitizedTerm("../../etc/passwd") == "xterm")
+        #expect(ConsultationHandler.sanitizedTerm("") == "xterm")
+    }
+
+    @Test func admissionCountsPerAddressPerMinute() {
+        var limits = ServerLimits()
+        limits.connectionsPerMinute = 2
+        limits.maximumUnauthenticated = 100
+        let admission = Admission(limits: limits)
+        let t0 = Date()
+        #expect(admission.admitConnection(from: "192.0.2.1", now: t0) == nil)
+        #expect(admission.admitConnection(from: "192.0.2.1", now: t0.addingTimeInterval(1)) == nil)
+        #expect(admission.admitConnection(from: "192.0.2.1", now: t0.addingTimeInterval(2)) == .rate)
+        // Another address is not affected; a minute later the first one may come again.
+        #expect(admission.admitConnection(from: "198.51.100.7", now: t0.addingTimeInterval(2)) == nil)
+        #expect(admission.admitConnection(from: "192.0.2.1", now: t0.addingTimeInterval(61.5)) == nil)
+    }
+
+    @Test func admissionLimitsWaitingAndRunning() {
+        var limits = ServerLimits()
+        limits.maximumUnauthenticated = 2
+        limits.maximumSessions = 1
+        let admission = Admission(limits: limits)
+        #expect(admission.admitConnection(from: "a") == nil)
+        #expect(admission.admitConnection(from: "b") == nil)
+        #expect(admission.admitConnection(from: "c") == .unauthenticated)
+        admission.authenticated()
+        #expect(admission.admitConnection(from: "c") == nil)
+
+        #expect(admission.reserveSession() == nil)
+        #expect(admission.reserveSession() == .sessions)
+        admission.sessionStarted(pid: 4242)
+        #expect(admission.runningSessions == 1)
+        #expect(admission.reserveSession() == .sessions)
+        admission.sessionEnded(pid: 4242)
+        #expect(admission.reserveSession() == nil)
+        admission.sessionStarted(pid: nil)
+        #expect(admission.runningSessions == 0)
+    }
+
+    @Test func childArgumentsCarryTheChannelAndIdleTime() {
+        let command = ConsultationCommand(executable: "/usr/local/bin/consult", extraArguments: ["--today", "2026-11-25"],
+                                          dataDirectory: "/var/lib/consult")
+        #expect(command.arguments(idleTimeout: 600) == [
+            "/usr/local/bin/consult", "start", "--channel", "ssh", "--data-dir", "/var/lib/consult",
+            "--idle-minutes", "10", "--today", "2026-11-25",
+        ])
+        #expect(command.arguments(idleTimeout: 90).contains("1.5"))
+    }
+}
