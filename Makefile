@@ -5,14 +5,19 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/consult
 
-.PHONY: run test build deps test-deps lint bench clean
+.PHONY: run sshd test build deps test-deps lint bench clean
 
 run: deps
 	$(SWIFT) build -c $(CONFIG) --product consult
 	$(BIN) $(ARGS)
 
+# Both executables: consult and consult-sshd.
 build: deps
-	$(SWIFT) build -c $(CONFIG) --product consult
+	$(SWIFT) build -c $(CONFIG)
+
+# consult-sshd on 127.0.0.1:2222 for trying it out (`ssh -p 2222 localhost`); records in ./data.
+sshd: build
+	.build/$(CONFIG)/consult-sshd --listen 127.0.0.1:2222 --host-key data/ssh_host_ed25519_key --data-dir data $(ARGS)
 
 # The terminal (tmux) suites run on their own, one test at a time: their timing must not compete
 # with the rest of the suite on a 2-core machine.
