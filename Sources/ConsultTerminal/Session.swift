@@ -51,6 +51,14 @@ public struct SessionOptions: Sendable {
         self.idleTimeout = idleTimeout
         self.operatorPassphrase = operatorPassphrase
     }
+
+    /// An idle timeout given in minutes (at least 2 seconds); the warning comes a minute before,
+    /// or half-way through a shorter timeout.
+    public init(idleMinutes: Double, operatorPassphrase: String? = nil) {
+        let idle = max(2, Int(idleMinutes * 60))
+        self.init(idleTimeout: idle, operatorPassphrase: operatorPassphrase)
+        idleWarning = min(60, idle / 2)
+    }
 }
 
 /// One consultation at a terminal: shows each prompt in the applicant's language, passes what is

@@ -89,12 +89,7 @@ extension Consult {
             let today = terminal.today?.date ?? .todayInMoscow()
             let language = try terminal.language(content)
             let records = terminal.records(urls: self.content.urls, channel: "local", today: today, language: language)
-            var options = SessionOptions()
-            if let idleMinutes {
-                let idle = max(2, Int(idleMinutes * 60))
-                options = SessionOptions(idleTimeout: idle)
-                options.idleWarning = min(60, idle / 2)
-            }
+            let options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
             let session = try Session(content: content, today: today, language: language, reader: reader,
                                       screen: terminal.screen, options: options, records: records)
             let end = session.run()
@@ -145,9 +140,7 @@ extension Consult {
                     throw ValidationError("the passphrase file \(passphraseFile) can be read by others (mode \(String(mode, radix: 8))): chmod 600 it")
                 }
             }
-            let idle = max(2, Int(idleMinutes * 60))
-            var options = SessionOptions(idleTimeout: idle, operatorPassphrase: passphrase)
-            options.idleWarning = min(60, idle / 2)
+            let options = SessionOptions(idleMinutes: idleMinutes, operatorPassphrase: passphrase)
             let reader = makeLineReader(programName: "consult", suspendAllowed: false)
             Termination.catchSignals()
             let fixedToday = terminal.today?.date
