@@ -22,8 +22,9 @@ public struct ServerLimits: Sendable {
     public var maximumSessions = 20
     /// New connections from one address per minute; more are closed at once.
     public var connectionsPerMinute = 10
-    /// Authentication requests on one connection before it is dropped.
-    public var authenticationAttempts = 3
+    /// Authentication requests on one connection before it is dropped (OpenSSH's MaxAuthTries).
+    /// Every request counts: the client's first "none" probe, and two per public key it tries.
+    public var authenticationAttempts = 6
     /// Time from connecting to a successful authentication.
     public var loginGraceTime: TimeInterval = 30
     /// Connections not yet authenticated, all addresses together (OpenSSH's MaxStartups).

@@ -320,6 +320,11 @@ final class ConsultationHandler: ChannelInboundHandler {
 
     // MARK: - Ending
 
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.info("session channel error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         if phase == .running && exitStatus == nil {
             hangUp(reason: reason ?? "client disconnected")
@@ -356,6 +361,10 @@ final class ConsultationHandler: ChannelInboundHandler {
     private func childExited(status: Int) {
         exitStatus = status
         if admission.isShuttingDown && reason == nil { reason = "server shutdown" }
+        if status > 128 && reason == nil {
+            reason = "consultation ended by signal \(status - 128)"
+            logger.error("the consultation crashed or was killed", metadata: ["pid": "\(pid)", "signal": "\(status - 128)"])
+        }
         if !pipeClosed, let loop {
             // The rest of the output is read until the terminal reports EIO; do not wait for ever.
             let bound = NIOLoopBound(self, eventLoop: loop)

@@ -51,8 +51,8 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: "Connections still authenticating, all addresses together.")
     var maxUnauthenticated: Int = 10
 
-    @Option(help: "Authentication attempts on one connection.")
-    var maxAuthAttempts: Int = 3
+    @Option(help: "Authentication requests on one connection (a \"none\" probe counts, and two per key tried).")
+    var maxAuthAttempts: Int = 6
 
     @Option(help: ArgumentHelp("Seconds from connecting to authenticating.", valueName: "seconds"))
     var loginGraceSeconds: Double = 30
