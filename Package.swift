@@ -67,6 +67,7 @@ let package = Package(
                 "ConsultSSH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),

@@ -4,6 +4,7 @@ import ConsultSSH
 import Dispatch
 import Foundation
 import Logging
+import NIOCore
 
 /// `consult-sshd`: remote consultations over SSH, one `consult` child per session.
 struct ConsultSSHD: ParsableCommand {
@@ -175,7 +176,14 @@ struct ConsultSSHD: ParsableCommand {
         if mode == .keys, let authorizedKeys { configuration.authorizedKeys = try Credentials.authorizedKeys(at: authorizedKeys) }
 
         let server = ConsultSSHServer(configuration: configuration, messages: ServerMessages(content: content), logger: logger)
-        let address = try server.start()
+        let address: SocketAddress
+        do {
+            address = try server.start()
+        } catch let error as IOError {
+            throw ConfigurationError("--listen \(listen): cannot listen: \(String(cString: strerror(error.errnoCode)))")
+        } catch {
+            throw ConfigurationError("--listen \(listen): cannot listen: \(error)")
+        }
         logger.info("listening", metadata: [
             "address": "\(address)", "auth": "\(mode.rawValue)", "consult": "\(configuration.command.executable)",
             "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)",
