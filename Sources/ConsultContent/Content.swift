@@ -60,7 +60,7 @@ public enum SystemMessages {
         "answer.expected_date": [], "answer.date_too_early": ["min"], "answer.date_too_late": ["max"],
         "answer.text_too_long": ["max_length"], "answer.empty": [], "answer.too_many_items": ["max_items"],
         "hint.yesno": [], "hint.date": [], "hint.number": ["min", "max"], "hint.text": ["max_length"], "hint.optional": [],
-        "value.yes": [], "value.no": [], "value.none": [],
+        "value.yes": [], "value.no": [], "value.none": [], "value.empty": [],
         "outcome.heading": [], "outcome.confirm_heading": [], "outcome.none": [],
         "office.phone": [], "office.address": [], "office.contacts": [],
         "command.help": [], "command.back": [], "command.change": [], "command.summary": [], "command.why": [],

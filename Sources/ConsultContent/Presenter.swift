@@ -32,7 +32,8 @@ public struct Presenter: Sendable {
         switch argument(value, fact: fact) {
         case .number(let n): return content.localizer.catalog(language)?.formatNumber(n) ?? String(n)
         case .date(let d): return content.localizer.catalog(language)?.formatDate(d) ?? d.description
-        case .text(let s): return s
+        // An optional question left empty reads "none", not a blank after the colon.
+        case .text(let s): return s.isEmpty ? text("value.empty") : s
         case .choice(_, let s): return s
         case .list(let items): return content.localizer.catalog(language)?.join(items) ?? items.joined(separator: ", ")
         }

@@ -272,6 +272,9 @@ final class Driver {
         #expect(d.current == "contact_messenger")
         #expect(d.type("") == nil)  // optional: Enter skips it
         #expect(d.consultation.answers["contact_messenger"] == .text(""))
+        // Shown back (the request's review, the staff view) as "not given", never a blank.
+        let shown = Presenter(content: shipped, language: language).format(.text(""), fact: "contact_messenger")
+        #expect(shown == ["en": "not given", "es": "sin respuesta", "ru": "не указано"][language])
         #expect(d.current == "meeting_format")
     }
 
