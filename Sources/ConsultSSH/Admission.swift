@@ -71,7 +71,11 @@ public final class Admission: Sendable {
     func sessionStarted(pid: Int32?) {
         state.withLockedValue { state in
             state.reserved -= 1
-            if let pid { state.sessions[pid] = Date() }
+            if let pid {
+                state.sessions[pid] = Date()
+                // Started while the server was shutting down: it is asked to end like the others.
+                if state.shuttingDown { kill(pid, SIGTERM) }
+            }
         }
     }
 

@@ -152,6 +152,9 @@ final class ConnectionGuard: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         channel = context.channel
         startGraceTimer(context.eventLoop, "not authenticated within the login grace time; closing")
+        // NIOSSHHandler does not pass channelInactive on: the close future is what always comes.
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.channel.closeFuture.whenComplete { _ in bound.value.closed() }
     }
 
     /// Closes the connection unless what it waits for (authentication, then a session) comes in time.
@@ -183,7 +186,7 @@ final class ConnectionGuard: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    private func closed() {
         grace?.cancel()
         channel = nil
         if !isAuthenticated { admission.closedUnauthenticated() }
@@ -191,6 +194,5 @@ final class ConnectionGuard: ChannelInboundHandler {
             "duration": "\(String(format: "%.1f s", Date().timeIntervalSince(opened)))",
             "authenticated": "\(isAuthenticated)",
         ])
-        context.fireChannelInactive()
     }
 }
