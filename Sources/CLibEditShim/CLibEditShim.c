@@ -313,11 +313,13 @@ void clibedit_push(EditLine *editLine, const wchar_t *text) {
 static volatile sig_atomic_t termination_signal = 0;
 
 static void on_termination(int signal_number) {
-    termination_signal = signal_number;
+    // A write to a reader that has gone (a pipe or socket closed by an SSH client without a
+    // terminal) is a hang-up too: the consultation ends "disconnected" instead of dying unrecorded.
+    termination_signal = signal_number == SIGPIPE ? SIGHUP : signal_number;
 }
 
 void clibedit_catch_termination(void) {
-    int signals[] = {SIGTERM, SIGHUP};
+    int signals[] = {SIGTERM, SIGHUP, SIGPIPE};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         install_interrupting_handler(signals[i], on_termination, NULL);
     }

@@ -121,7 +121,7 @@ public enum Termination {
         clibedit_catch_termination()
     }
 
-    /// The signal received, if any: SIGTERM or SIGHUP.
+    /// The signal received, if any: SIGTERM or SIGHUP (SIGPIPE, output gone, counts as SIGHUP).
     public static var signal: Int32? {
         let s = clibedit_termination_signal()
         return s == 0 ? nil : s

@@ -1,0 +1,564 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// Debian's OpenSSH server (`/usr/sbin/sshd`) on 127.0.0.1, configured with the recipe
+/// `deploy/openssh/consult.conf` as an office would install it, for one test.
+///
+/// The main configuration is laid out as Debian's: a few settings of the test's own (port, host
+/// key, pid file, authorized keys), then `Include` of the recipe first thing, then Debian's
+/// defaults and a permissive office's settings (`PermitTTY no`, `AllowTcpForwarding yes`,
+/// `X11Forwarding yes`, …) that the recipe's `Match` block must override for its user. The recipe
+/// is read from the file each time and changed only where a test machine must differ:
+///
+/// - ``Login/key``: `Match User consult` becomes the user running the test (root in CI; tests
+///   create no system users) and the client logs in with an ed25519 key of the test's own;
+/// - ``Login/emptyPassword``: the recipe's own user `consult` with an empty password, in a mount
+///   namespace of sshd's own whose `/etc/passwd`, `/etc/shadow` and `/etc/group` are copies
+///   with that user added (the machine's are not touched); PAM as Debian ships it;
+/// - in both, `ForceCommand /usr/local/bin/consult` becomes the built `consult`, and
+///   `--data-dir /var/lib/consult` this server's data directory followed by `--today`,
+///   `--dialogs` and `--locales` of the tests.
+///
+/// A recipe without those strings (its ForceCommand removed, say) cannot be started: the error
+/// names what is missing.
+final class OpenSSHServer {
+    static let sshd = "/usr/sbin/sshd"
+    static let keygen = "/usr/bin/ssh-keygen"
+    static let recipe = TmuxHarness.repositoryRoot.appendingPathComponent("deploy/openssh/consult.conf")
+
+    /// The strings of the recipe a test replaces (and requires).
+    static let recipeMatch = "Match User consult"
+    static let recipeForceCommand = "ForceCommand /usr/local/bin/consult"
+    static let recipeDataDirectory = "--data-dir /var/lib/consult"
+
+    enum Login {
+        /// The user running the test, with a key (`PermitRootLogin prohibit-password` when root).
+        case key
+        /// The recipe's user `consult`, no key and an empty password, as applicants log in.
+        case emptyPassword
+    }
+
+    let login: Login
+    let directory: URL
+    let dataDirectory: URL
+    let configFile: URL
+    let clientKey: URL
+    let logFile: URL
+    /// The user in the `Match` line and on the client's command line.
+    let user: String
+    /// For ``Login/emptyPassword``: the user id given to `consult` in sshd's namespace.
+    private(set) var uid: uid_t = 0
+    private(set) var port = 0
+    private(set) var pid: pid_t = 0
+    private var exited: Int32?
+
+    /// Whether sshd can be given a mount namespace of its own (root with CAP_SYS_ADMIN; not in an
+    /// unprivileged container) and a user other than root can run the built `consult`.
+    static let emptyPasswordLoginPossible: Bool = {
+        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
+        let null = "/dev/null"
+        guard let status = try? TmuxHarness.spawnAndWait("/usr/bin/unshare", ["-m", "/bin/sh", "-c", "mount --bind /etc/passwd /etc/passwd"],
+                                                         environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: null, error: null),
+              status == 0 else { return false }
+        return [TmuxHarness.binary.path, TmuxHarness.repositoryRoot.appendingPathComponent("dialogs").path]
+            .allSatisfy(readableByOthers)
+    }()
+
+    /// The user running the test.
+    static var currentUser: String {
+        guard let entry = getpwuid(getuid()) else { return "root" }
+        return String(cString: entry.pointee.pw_name)
+    }
+
+    init(_ login: Login = .key, extraConfiguration: [String] = []) async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.sshd) else {
+            throw HarnessError(description: "OpenSSH's server is not installed at \(Self.sshd): `make test` installs openssh-server "
+                + "(or apt-get install openssh-server; it need not run, the tests start their own)")
+        }
+        guard SSHServer.ssh != nil, FileManager.default.isExecutableFile(atPath: Self.keygen) else {
+            throw HarnessError(description: "the OpenSSH client is not installed (`make test` installs openssh-client)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: TmuxHarness.binary.path) else {
+            throw HarnessError(description: "no consult binary at \(TmuxHarness.binary.path): run `swift build --build-tests` first")
+        }
+        self.login = login
+        user = login == .key ? Self.currentUser : "consult"
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-openssh-\(UUID().uuidString.lowercased())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        dataDirectory = directory.appendingPathComponent("data")
+        configFile = directory.appendingPathComponent("sshd_config")
+        clientKey = directory.appendingPathComponent("client_key")
+        logFile = directory.appendingPathComponent("sshd.log")
+
+        // sshd's privilege separation directory (Debian's service creates it at start).
+        if !FileManager.default.fileExists(atPath: "/run/sshd") {
+            do {
+                try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o755])
+            } catch {
+                throw HarnessError(description: "sshd needs /run/sshd and it cannot be created (run the tests as root): \(error)")
+            }
+        }
+        try keygen(directory.appendingPathComponent("host_key"))
+        try keygen(clientKey)
+        try FileManager.default.copyItem(at: clientKey.appendingPathExtension("pub"),
+                                         to: directory.appendingPathComponent("authorized_keys"))
+        if login == .emptyPassword {
+            try prepareUser()
+        }
+        let included = directory.appendingPathComponent("sshd_config.d")
+        try FileManager.default.createDirectory(at: included, withIntermediateDirectories: true)
+        try Self.adaptedRecipe(user: login == .key ? user : nil, dataDirectory: dataDirectory)
+            .write(to: included.appendingPathComponent("consult.conf"), atomically: true, encoding: .utf8)
+
+        // The port is found free, then bound by sshd: another process may take it in between.
+        var attempts = 0
+        while true {
+            attempts += 1
+            port = try Self.freePort()
+            try configuration(extraConfiguration).write(to: configFile, atomically: true, encoding: .utf8)
+            pid = try start()
+            exited = nil
+            do {
+                try await waitForLog("Server listening on 127.0.0.1 port \(port)")
+                return
+            } catch where attempts < 5 && log().contains("Bind to port") {
+                _ = try? await stop(SIGKILL)
+            }
+        }
+    }
+
+    deinit {
+        kill()
+    }
+
+    // MARK: - Configuration
+
+    /// The recipe with the test's user, binary, data directory and content. Only settings are
+    /// changed (comment lines are left as they are), and each string must be found exactly once.
+    static func adaptedRecipe(user: String?, dataDirectory: URL) throws -> String {
+        var lines = try String(contentsOf: recipe, encoding: .utf8).components(separatedBy: "\n")
+        func replace(_ old: String, _ new: String, onLineStarting start: String) throws {
+            let found = lines.indices.filter {
+                let line = lines[$0].trimmingCharacters(in: .whitespaces)
+                return line.hasPrefix(start) && line.contains(old)
+            }
+            guard found.count == 1 else {
+                throw HarnessError(description: "deploy/openssh/consult.conf has \(found.count) \(start)lines with “\(old)”, "
+                    + "not one: the test cannot put its own user, binary and data directory in")
+            }
+            lines[found[0]] = lines[found[0]].replacingOccurrences(of: old, with: new)
+        }
+        let root = TmuxHarness.repositoryRoot
+        if let user { try replace(recipeMatch, "Match User \(user)", onLineStarting: "Match ") }
+        try replace(recipeForceCommand, "ForceCommand \(TmuxHarness.shellQuoted(TmuxHarness.binary.path))", onLineStarting: "ForceCommand ")
+        try replace(recipeDataDirectory, (["--data-dir", dataDirectory.path, "--today", testToday,
+                                           "--dialogs", root.appendingPathComponent("dialogs").path,
+                                           "--locales", root.appendingPathComponent("locales").path])
+            .map(TmuxHarness.shellQuoted).joined(separator: " "), onLineStarting: "ForceCommand ")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The main sshd_config: the test's own settings, the recipe included first thing (as
+    /// Debian's sshd_config does), then settings the recipe must override for its user.
+    private func configuration(_ extra: [String]) -> String {
+        let dir = directory.path
+        var lines = [
+            "# The test's own server (\(dir)).",
+            "Port \(port)",
+            "ListenAddress 127.0.0.1",
+            "HostKey \(dir)/host_key",
+            "PidFile \(dir)/sshd.pid",
+            "AuthorizedKeysFile \(dir)/authorized_keys",
+            // The key and its directories are in /tmp (world-writable): not what StrictModes allows.
+            "StrictModes no",
+            login == .key ? "UsePAM no" : "UsePAM yes",
+            "LogLevel VERBOSE",
+        ]
+        if login == .key && getuid() == 0 { lines.append("PermitRootLogin prohibit-password") }
+        lines += extra
+        lines += [
+            "Include \(dir)/sshd_config.d/*.conf",
+            "",
+            "# Debian's defaults, after the Include.",
+            "KbdInteractiveAuthentication no",
+            "PrintMotd no",
+            "AcceptEnv LANG LC_*",
+            "Subsystem sftp /usr/lib/openssh/sftp-server",
+            "",
+            "# A permissive office: for the recipe's user, every one of these must be overridden.",
+            "PermitTTY no",
+            "PasswordAuthentication no",
+            "PermitEmptyPasswords no",
+            "AllowTcpForwarding yes",
+            "AllowStreamLocalForwarding yes",
+            "AllowAgentForwarding yes",
+            "X11Forwarding yes",
+            "PermitTunnel yes",
+            "PermitUserRC yes",
+            "MaxSessions 10",
+            "ClientAliveInterval 0",
+            "",
+        ]
+        return lines.joined(separator: "\n")
+    }
+
+    /// For ``Login/emptyPassword``: passwd, shadow and group files for sshd's namespace with the
+    /// user `consult` (empty password, shell /bin/sh, home and data directory of its own) added.
+    private func prepareUser() throws {
+        var uid: uid_t = 64_990
+        while getpwuid(uid) != nil || getgrgid(gid_t(uid)) != nil { uid -= 1 }
+        self.uid = uid
+        let home = directory.appendingPathComponent("home")
+        for folder in [home, dataDirectory] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            guard chown(folder.path, uid, gid_t(uid)) == 0 else {
+                throw HarnessError(description: "chown \(folder.path): \(String(cString: strerror(errno)))")
+            }
+        }
+        func others(_ file: String) throws -> [Substring] {
+            try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("consult:") }
+        }
+        let passwd = try others("/etc/passwd")
+        // No password hash of the machine is copied: every other account is locked in there.
+        let shadow = passwd.map { "\($0.prefix { $0 != ":" }):*:20000:0:99999:7:::" }
+        let etc = directory.appendingPathComponent("etc")
+        try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try (passwd.map(String.init) + ["consult:x:\(uid):\(uid):consult:\(home.path):/bin/sh"]).joined(separator: "\n")
+            .appending("\n").write(to: etc.appendingPathComponent("passwd"), atomically: true, encoding: .utf8)
+        try (shadow + ["consult::20000:0:99999:7:::"]).joined(separator: "\n")
+            .appending("\n").write(to: etc.appendingPathComponent("shadow"), atomically: true, encoding: .utf8)
+        try (try others("/etc/group").map(String.init) + ["consult:x:\(uid):"]).joined(separator: "\n")
+            .appending("\n").write(to: etc.appendingPathComponent("group"), atomically: true, encoding: .utf8)
+        for name in ["passwd", "group"] { chmod(etc.appendingPathComponent(name).path, 0o644) }
+        chmod(etc.appendingPathComponent("shadow").path, 0o600)
+        chmod(etc.path, 0o755)
+    }
+
+    private func keygen(_ file: URL) throws {
+        let out = directory.appendingPathComponent("keygen.out")
+        let status = try TmuxHarness.spawnAndWait(Self.keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "consult-test", "-f", file.path],
+                                                  environment: ["PATH": "/usr/bin:/bin"], output: out.path, error: out.path)
+        guard status == 0 else {
+            throw HarnessError(description: "ssh-keygen failed (\(status)): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
+        }
+    }
+
+    private func start() throws -> pid_t {
+        let arguments = ["-D", "-e", "-f", configFile.path]
+        let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
+        switch login {
+        case .key:
+            return try TmuxHarness.spawn(Self.sshd, arguments, environment: environment, output: logFile.path, error: logFile.path)
+        case .emptyPassword:
+            // unshare and sh exec in place: the process started is sshd's listener itself.
+            let etc = directory.appendingPathComponent("etc").path
+            let script = ["passwd", "shadow", "group"]
+                .map { "mount --bind \(TmuxHarness.shellQuoted("\(etc)/\($0)")) /etc/\($0)" }.joined(separator: " && ")
+                + " && exec \(Self.sshd) " + arguments.map(TmuxHarness.shellQuoted).joined(separator: " ")
+            return try TmuxHarness.spawn("/usr/bin/unshare", ["-m", "/bin/sh", "-c", script], environment: environment,
+                                         output: logFile.path, error: logFile.path)
+        }
+    }
+
+    // MARK: - sshd itself
+
+    /// `sshd -t` (`-T` with `connection`: the settings in effect for that user) on this server's
+    /// configuration: exit status and output.
+    func check(extended connection: String? = nil) throws -> (status: Int32, output: String) {
+        let out = directory.appendingPathComponent("check-\(UUID().uuidString.prefix(8)).out")
+        let arguments = connection.map { ["-T", "-f", configFile.path, "-C", $0] } ?? ["-t", "-f", configFile.path]
+        let status = try TmuxHarness.spawnAndWait(Self.sshd, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
+                                                  output: out.path, error: out.path)
+        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+    }
+
+    func log() -> String {
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
+    /// Waits until a line of sshd's log contains `text`; returns that line.
+    @discardableResult
+    func waitForLog(_ text: String, timeout: Double = 20) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let line = log().split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            if let status = processExited() {
+                throw HarnessError(description: "sshd exited (\(status)) before logging “\(text)”:\n\(log())")
+            }
+            guard Date() < deadline else {
+                throw HarnessError(description: "timed out after \(timeout) s waiting for “\(text)” in sshd's log:\n\(log())")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// The listener's exit status if it has ended (reaped here once).
+    func processExited() -> Int32? {
+        if let exited { return exited }
+        guard pid > 0 else { return nil }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        exited = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return exited
+    }
+
+    /// Stops the listener with `signal` and waits for it; then ends whatever it left running (an
+    /// sshd's sessions outlive its listener): the per-connection sshd processes and consultations.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM, timeout: Double = 10) async throws -> Int32 {
+        let leftovers = exited == nil ? ProcessTable.descendants(of: pid) : []
+        defer { endLeftovers(leftovers) }
+        if let exited { return exited }
+        Glibc.kill(pid, signal)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let status = processExited() { return status }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Glibc.kill(pid, SIGKILL)
+        _ = try? TmuxHarness.waitForExit(pid)
+        exited = 137
+        throw HarnessError(description: "sshd did not stop within \(timeout) s of signal \(signal):\n\(log())")
+    }
+
+    /// Kills everything of this server's at once (the end of a test that failed half-way).
+    func kill() {
+        let leftovers = pid > 0 && exited == nil ? ProcessTable.descendants(of: pid) : []
+        if exited == nil && pid > 0 {
+            Glibc.kill(pid, SIGKILL)
+            _ = try? TmuxHarness.waitForExit(pid)
+            exited = 137
+        }
+        endLeftovers(leftovers)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func endLeftovers(_ pids: [pid_t]) {
+        let consultations = ProcessTable.processes { $0.contains(dataDirectory.path) }.map(\.pid)
+        for pid in consultations + pids.reversed() { Glibc.kill(pid, SIGKILL) }
+    }
+
+    /// Whether no consultation of this server is running (polls for up to `timeout`).
+    func noConsultations(timeout: Double = 10) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if ProcessTable.processes(where: { $0.first?.hasSuffix("/consult") == true && $0.contains(dataDirectory.path) }).isEmpty {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    // MARK: - Clients
+
+    /// `ssh` to this server as ``user``: with the test's key, or (``Login/emptyPassword``) with
+    /// none at all. No configuration file is read (`-F /dev/null`): nothing of the machine's.
+    func sshCommand(_ options: [String] = [], command: [String] = []) -> [String] {
+        [SSHServer.ssh ?? "ssh", "-p", String(port)] + clientOptions + options + ["\(user)@127.0.0.1"] + command
+    }
+
+    /// The client options of ``sshCommand(_:command:)`` (for `sftp` too): no host key check, no
+    /// prompt (BatchMode), the test's key or none.
+    var clientOptions: [String] {
+        let authentication = login == .key
+            ? ["-i", clientKey.path, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"]
+            : ["-o", "PubkeyAuthentication=no", "-o", "IdentityAgent=none"]
+        return ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-o", "ConnectTimeout=20"] + authentication
+    }
+
+    /// Runs a command (`ssh …`, `sftp …`) to completion, standard input `/dev/null`: status,
+    /// standard output and error.
+    func run(_ arguments: [String], timeout: Double = 60) async throws -> (status: Int32, output: String, error: String) {
+        let id = UUID().uuidString.prefix(8)
+        let out = directory.appendingPathComponent("client-\(id).out")
+        let err = directory.appendingPathComponent("client-\(id).err")
+        let child = try TmuxHarness.spawn(arguments[0], Array(arguments.dropFirst()),
+                                          environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
+                                          output: out.path, error: err.path)
+        let status = try await SSHServer.exitStatus(of: child, timeout: timeout)
+        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "", (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Sends `signal` to this server's ssh clients (found by the port on their command line).
+    func signalClients(_ signal: Int32) throws {
+        let clients = ProcessTable.processes {
+            guard $0.first?.hasSuffix("ssh") == true, let p = $0.firstIndex(of: "-p"), p + 1 < $0.count else { return false }
+            return $0[p + 1] == String(port)
+        }
+        guard !clients.isEmpty else { throw HarnessError(description: "no ssh client of port \(port) to signal") }
+        for client in clients { Glibc.kill(client.pid, signal) }
+    }
+
+    func transcripts() -> [URL] {
+        let folder = dataDirectory.appendingPathComponent("transcripts")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            .filter { $0.hasSuffix(".jsonl") }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    /// Waits until `count` transcripts exist and all have ended; their end reasons.
+    func waitForEnds(_ count: Int = 1, timeout: Double = 20) async throws -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let reasons = transcripts().compactMap(SSHServer.endReason)
+            if reasons.count >= count && transcripts().count == reasons.count { return reasons }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError(description: "\(count) transcript(s) did not end within \(timeout) s: "
+            + "\(transcripts().map { "\($0.lastPathComponent): \(SSHServer.endReason($0) ?? "open")" })\n\(log())")
+    }
+
+    /// `consult transcripts verify --all` on this server's data directory: status and output.
+    func verifyTranscripts() throws -> (status: Int32, output: String) {
+        let out = directory.appendingPathComponent("verify.out")
+        let status = try TmuxHarness.spawnAndWait(TmuxHarness.binary.path, ["transcripts", "verify", "--all", "--data-dir", dataDirectory.path],
+                                                  environment: ["PATH": "/usr/bin:/bin"], output: out.path, error: out.path)
+        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+    }
+
+    // MARK: - Helpers
+
+    /// A TCP port on 127.0.0.1 that nothing listens on now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError(description: "socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw HarnessError(description: "bind: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Connects to 127.0.0.1:`port` and reads until the other side closes or `timeout` passes;
+    /// nil when the connection was refused.
+    static func connectAndRead(port: Int, timeout: Double = 5) -> Data? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else { return nil }
+        var data = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) >= 0 else { break }
+            guard poller.revents != 0 else { continue }
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return data
+    }
+
+    /// Whether any user may read and execute (or list) `path` and search every directory above it.
+    static func readableByOthers(_ path: String) -> Bool {
+        var url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        var leaf = true
+        while url.path != "/" {
+            var info = stat()
+            guard stat(url.path, &info) == 0 else { return false }
+            let needed: mode_t = leaf ? S_IROTH | S_IXOTH : S_IXOTH
+            if info.st_mode & needed != needed { return false }
+            leaf = false
+            url.deleteLastPathComponent()
+        }
+        return true
+    }
+}
+
+/// What `/proc` says about processes: command lines, parents, memory.
+enum ProcessTable {
+    struct Entry {
+        let pid: pid_t
+        let arguments: [String]
+    }
+
+    /// Every process whose command line satisfies `condition` (zombies left out).
+    static func processes(where condition: ([String]) -> Bool) -> [Entry] {
+        var found: [Entry] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  !data.isEmpty else { continue }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if condition(arguments) && state(pid) != "Z" { found.append(Entry(pid: pid, arguments: arguments)) }
+        }
+        return found
+    }
+
+    /// Fields of /proc/PID/stat after the command name: state, parent, …
+    private static func statFields(_ pid: pid_t) -> [Substring] {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.range(of: ")", options: .backwards) else { return [] }
+        return text[close.upperBound...].split(separator: " ")
+    }
+
+    static func state(_ pid: pid_t) -> String? {
+        statFields(pid).first.map(String.init)
+    }
+
+    static func parent(_ pid: pid_t) -> pid_t? {
+        let fields = statFields(pid)
+        return fields.count > 1 ? pid_t(fields[1]) : nil
+    }
+
+    /// Children, grandchildren… of `pid`, parents before their children.
+    static func descendants(of pid: pid_t) -> [pid_t] {
+        var children: [pid_t: [pid_t]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = pid_t(entry), let parent = parent(child) else { continue }
+            children[parent, default: []].append(child)
+        }
+        var result: [pid_t] = []
+        var queue = children[pid] ?? []
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            result.append(next)
+            queue += children[next] ?? []
+        }
+        return result
+    }
+
+    /// A `Name:   1234 kB` line of /proc/PID/status (VmRSS) or smaps_rollup (Pss), in KiB.
+    private static func kilobytes(_ file: String, _ name: String) -> Int? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
+        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
+
+    /// Resident set size in KiB.
+    static func rss(_ pid: pid_t) -> Int? {
+        kilobytes("/proc/\(pid)/status", "VmRSS")
+    }
+
+    /// Proportional set size in KiB (shared pages divided among the processes sharing them).
+    static func pss(_ pid: pid_t) -> Int? {
+        kilobytes("/proc/\(pid)/smaps_rollup", "Pss")
+    }
+
+    /// The process's command line as `ps` shows it (sshd renames its session processes).
+    static func commandLine(_ pid: pid_t) -> String {
+        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+    }
+}
