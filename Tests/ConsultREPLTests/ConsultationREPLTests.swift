@@ -28,6 +28,22 @@ struct ConsultationREPLTests {
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
     }
 
+    /// From the work-permit question to the outcome, in Russian: a permit valid until 31.03.2028,
+    /// contract in force, citizenship wanted, a spouse of 40. Returns the scrollback that shows
+    /// the outcome and then the appointment question.
+    static func answerVKSInRussian(_ terminal: TmuxHarness) async throws -> String {
+        let ru = LocaleText.ru
+        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
+        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
+        try await terminal.answer("да", then: ru["vks.wants_independent_permit.prompt"])
+        try await terminal.answer("нет", then: ru["vks.family.prompt"])
+        try await terminal.answer("да", then: ru["vks.family.relation.prompt"])
+        try await terminal.answer("супруг", then: ru["vks.family.age.prompt"])
+        try await terminal.answer("40", then: ru["vks.family.more"])
+        return try await terminal.answer("нет", then: ru["closing.wants_appointment.prompt"])
+    }
+
     /// Keys such as `vks.outcome.x` or a `{placeholder}` that reached the screen unrendered.
     static func rawKeys(in text: String) -> [String] {
         let pattern = #"\b(app|answer|hint|value|outcome|office|command|ui|fact|intake|language|vks|general|prices|question|closing|list)\.[a-z_]+|[{}]|<missing"#
@@ -44,15 +60,7 @@ struct ConsultationREPLTests {
         let terminal = try await start(lang)
         defer { terminal.kill() }
         try await reachPermitQuestion(terminal)
-        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
-        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
-        try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
-        try await terminal.answer("да", then: ru["vks.wants_independent_permit.prompt"])
-        try await terminal.answer("нет", then: ru["vks.family.prompt"])
-        try await terminal.answer("да", then: ru["vks.family.relation.prompt"])
-        try await terminal.answer("супруг", then: ru["vks.family.age.prompt"])
-        try await terminal.answer("40", then: ru["vks.family.more"])
-        let shown = try await terminal.answer("нет", then: ru["closing.wants_appointment.prompt"])
+        let shown = try await Self.answerVKSInRussian(terminal)
         let text = TmuxHarness.normalized(shown)
 
         #expect(text.contains(TmuxHarness.normalized(ru["outcome.heading"])))

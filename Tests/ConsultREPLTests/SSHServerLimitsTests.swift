@@ -44,10 +44,21 @@ struct SSHServerLimitsTests {
         #expect(refused.contains(first.hostKey.path) && refused.contains("chmod 600"), "\(refused)")
     }
 
+    static func temporaryDirectory(_ prefix: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// A file of `text` with `mode`.
+    static func write(_ text: String, to url: URL, mode: mode_t = 0o600) throws {
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        chmod(url.path, mode)
+    }
+
     /// Starts consult-sshd with `arguments` expecting it to exit 2 at once; what it printed.
     static func startFails(_ arguments: [String]) async throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-sshd-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory("consult-sshd-bad")
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("log").path
         var all = ["--listen", "127.0.0.1:0", "--data-dir", directory.appendingPathComponent("data").path]
@@ -62,8 +73,7 @@ struct SSHServerLimitsTests {
 
     @Test("--auth keys takes an authorized ed25519 key and refuses another; RSA lines are named at start")
     func keyAuthentication() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-sshd-keys-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory("consult-sshd-keys")
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["allowed", "other"] {
             let out = directory.appendingPathComponent("\(name).log").path
@@ -89,18 +99,15 @@ struct SSHServerLimitsTests {
 
     @Test("--auth password: the right password opens, a wrong one is refused and logged without the password")
     func passwordAuthentication() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-sshd-pw-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory("consult-sshd-pw")
         defer { try? FileManager.default.removeItem(at: directory) }
         let passwords = directory.appendingPathComponent("passwords")
-        try "# staff demo\nanna:верный пароль 1\n".write(to: passwords, atomically: true, encoding: .utf8)
-        chmod(passwords.path, 0o600)
+        try Self.write("# staff demo\nanna:верный пароль 1\n", to: passwords, mode: 0o600)
         let server = try await SSHServer(["--auth", "password", "--password-file", passwords.path])
         // OpenSSH reads a password from SSH_ASKPASS when told to (no terminal needed).
         func attempt(_ password: String) async throws -> (status: Int32, output: String, error: String) {
             let askpass = directory.appendingPathComponent("askpass-\(UUID().uuidString.prefix(6))")
-            try "#!/bin/sh\nprintf '%s\\n' \(TmuxHarness.shellQuoted(password))\n".write(to: askpass, atomically: true, encoding: .utf8)
-            chmod(askpass.path, 0o700)
+            try Self.write("#!/bin/sh\nprintf '%s\\n' \(TmuxHarness.shellQuoted(password))\n", to: askpass, mode: 0o700)
             return try await server.runSSH(["-T", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",
                                             "-o", "PubkeyAuthentication=no"], user: "anna",
                                            environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"])
@@ -143,15 +150,12 @@ struct SSHServerLimitsTests {
 
     @Test("connections that fail or break before authenticating give their place back; garbage harms nothing")
     func unauthenticatedPlacesAreReleased() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-sshd-unauth-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory("consult-sshd-unauth")
         defer { try? FileManager.default.removeItem(at: directory) }
         let passwords = directory.appendingPathComponent("passwords")
-        try "anna:right\n".write(to: passwords, atomically: true, encoding: .utf8)
-        chmod(passwords.path, 0o600)
+        try Self.write("anna:right\n", to: passwords, mode: 0o600)
         let askpass = directory.appendingPathComponent("askpass")
-        try "#!/bin/sh\necho wrong\n".write(to: askpass, atomically: true, encoding: .utf8)
-        chmod(askpass.path, 0o700)
+        try Self.write("#!/bin/sh\necho wrong\n", to: askpass, mode: 0o700)
         let server = try await SSHServer(["--auth", "password", "--password-file", passwords.path, "--max-unauthenticated", "1",
                                           "--max-auth-attempts", "2", "--max-connections-per-minute", "30"])
         for _ in 0..<3 {
@@ -169,8 +173,7 @@ struct SSHServerLimitsTests {
         try await server.waitForLog("connection error")
         try await server.waitForLog("disconnected") { $0.contains("authenticated=false") }
         let askRight = directory.appendingPathComponent("askpass-right")
-        try "#!/bin/sh\necho right\n".write(to: askRight, atomically: true, encoding: .utf8)
-        chmod(askRight.path, 0o700)
+        try Self.write("#!/bin/sh\necho right\n", to: askRight, mode: 0o700)
         let right = try await server.runSSH(["-T", "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no"], user: "anna",
                                             environment: ["SSH_ASKPASS": askRight.path, "SSH_ASKPASS_REQUIRE": "force"])
         #expect(right.status == 1 && Self.contains(right.error, en.lead("ssh.needs_terminal")), "\(right.error)\n\(server.log())")
