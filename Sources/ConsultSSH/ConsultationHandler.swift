@@ -8,10 +8,9 @@ import NIOSSH
 
 /// What one connection knows of itself, shared by its handlers.
 struct ConnectionInfo: Sendable {
-    let id: String
     /// "203.0.113.5 50122 192.0.2.1 2222", as SSH_CONNECTION.
     let sshConnection: String
-    let remote: String
+    /// The address and port this client reached (for "connect with …" in messages).
     let localIP: String
     let localPort: Int
     let logger: Logger
@@ -32,7 +31,7 @@ final class ConsultationHandler: ChannelInboundHandler {
     private let admission: Admission
     private let messages: ServerMessages
     private let connection: ConnectionInfo
-    private var logger: Logger
+    private let logger: Logger
 
     private var context: ChannelHandlerContext?
     private var loop: EventLoop?

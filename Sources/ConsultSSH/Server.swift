@@ -91,9 +91,8 @@ public final class ConsultSSHServer: Sendable {
         logger.info("connected")
         let local = channel.localAddress
         let info = ConnectionInfo(
-            id: id,
             sshConnection: "\(remoteIP) \(remote?.port ?? 0) \(local?.ipAddress ?? "0.0.0.0") \(local?.port ?? 0)",
-            remote: remoteIP, localIP: local?.ipAddress ?? configuration.host, localPort: local?.port ?? configuration.port,
+            localIP: local?.ipAddress ?? configuration.host, localPort: local?.port ?? configuration.port,
             logger: logger)
         return channel.eventLoop.makeCompletedFuture {
             let guardHandler = ConnectionGuard(admission: admission, limits: configuration.limits, logger: logger)
