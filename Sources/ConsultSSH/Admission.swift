@@ -8,14 +8,17 @@ public final class Admission: Sendable {
         case rate = "too many connections from this address"
         case unauthenticated = "too many connections waiting to authenticate"
         case sessions = "too many consultations running"
+        case sessionsFromAddress = "too many consultations from this address"
         case shuttingDown = "the server is shutting down"
     }
 
     private struct State {
         var recent: [String: [Date]] = [:]
         var unauthenticated = 0
-        var sessions: [Int32: Date] = [:]
-        var reserved = 0
+        /// Running consultations: child pid → the client's address.
+        var sessions: [Int32: String] = [:]
+        /// Places reserved by consultations being started, by address.
+        var reserved: [String: Int] = [:]
         var shuttingDown = false
     }
 
@@ -57,22 +60,26 @@ public final class Admission: Sendable {
         authenticated()
     }
 
-    /// Reserves a place for a consultation about to start; nil when it may start.
-    func reserveSession() -> Refusal? {
+    /// Reserves a place for a consultation from `address` about to start; nil when it may start.
+    func reserveSession(from address: String) -> Refusal? {
         state.withLockedValue { state in
             if state.shuttingDown { return .shuttingDown }
-            guard state.sessions.count + state.reserved < limits.maximumSessions else { return .sessions }
-            state.reserved += 1
+            let reserved = state.reserved.values.reduce(0, +)
+            guard state.sessions.count + reserved < limits.maximumSessions else { return .sessions }
+            let fromAddress = state.sessions.values.filter { $0 == address }.count + (state.reserved[address] ?? 0)
+            guard fromAddress < limits.maximumSessionsPerAddress else { return .sessionsFromAddress }
+            state.reserved[address, default: 0] += 1
             return nil
         }
     }
 
-    /// The reserved place is taken by the child `pid` (or given back when `pid` is nil).
-    func sessionStarted(pid: Int32?) {
+    /// The place reserved for `address` is taken by the child `pid` (or given back when `pid` is nil).
+    func sessionStarted(pid: Int32?, address: String) {
         state.withLockedValue { state in
-            state.reserved -= 1
+            state.reserved[address, default: 1] -= 1
+            if state.reserved[address] == 0 { state.reserved[address] = nil }
             if let pid {
-                state.sessions[pid] = Date()
+                state.sessions[pid] = address
                 // Started while the server was shutting down: it is asked to end like the others.
                 if state.shuttingDown { kill(pid, SIGTERM) }
             }

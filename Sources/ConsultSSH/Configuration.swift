@@ -20,6 +20,8 @@ public struct ServerLimits: Sendable {
     public var maximumSessionTime: TimeInterval = 60 * 60
     /// Consultations running at once; one more is told to try again later.
     public var maximumSessions = 20
+    /// Consultations running at once from one address (a household, an office behind NAT).
+    public var maximumSessionsPerAddress = 3
     /// New connections from one address per minute; more are closed at once.
     public var connectionsPerMinute = 10
     /// Authentication requests on one connection before it is dropped (OpenSSH's MaxAuthTries).

@@ -10,6 +10,8 @@ import NIOSSH
 struct ConnectionInfo: Sendable {
     /// "203.0.113.5 50122 192.0.2.1 2222", as SSH_CONNECTION.
     let sshConnection: String
+    /// The client's address (for the per-address limits).
+    let remoteIP: String
     /// The address and port this client reached (for "connect with …" in messages).
     let localIP: String
     let localPort: Int
@@ -186,7 +188,7 @@ final class ConsultationHandler: ChannelInboundHandler {
         guard let terminal else {
             return decline("ssh.needs_terminal", reason: "no terminal", ["command": .text(connectCommand)], context: context)
         }
-        if let refusal = admission.reserveSession() {
+        if let refusal = admission.reserveSession(from: connection.remoteIP) {
             logger.notice("session refused", metadata: ["reason": "\(refusal.rawValue)"])
             return decline("ssh.busy", reason: refusal.rawValue, context: context)
         }
@@ -200,11 +202,11 @@ final class ConsultationHandler: ChannelInboundHandler {
                                               environment: childEnvironment, columns: size.columns, rows: size.rows,
                                               modes: terminal.terminalModes)
         } catch {
-            admission.sessionStarted(pid: nil)
+            admission.sessionStarted(pid: nil, address: connection.remoteIP)
             logger.error("cannot start a consultation", metadata: ["error": "\(error)"])
             return decline("ssh.unavailable", reason: "start failed", context: context)
         }
-        admission.sessionStarted(pid: child.pid)
+        admission.sessionStarted(pid: child.pid, address: connection.remoteIP)
         phase = .running
         pid = child.pid
         started = Date()

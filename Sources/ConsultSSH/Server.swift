@@ -92,7 +92,7 @@ public final class ConsultSSHServer: Sendable {
         let local = channel.localAddress
         let info = ConnectionInfo(
             sshConnection: "\(remoteIP) \(remote?.port ?? 0) \(local?.ipAddress ?? "0.0.0.0") \(local?.port ?? 0)",
-            localIP: local?.ipAddress ?? configuration.host, localPort: local?.port ?? configuration.port,
+            remoteIP: remoteIP, localIP: local?.ipAddress ?? configuration.host, localPort: local?.port ?? configuration.port,
             logger: logger)
         return channel.eventLoop.makeCompletedFuture {
             let guardHandler = ConnectionGuard(admission: admission, limits: configuration.limits, logger: logger)

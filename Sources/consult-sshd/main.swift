@@ -46,6 +46,9 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: "Consultations running at once.")
     var maxSessions: Int = 20
 
+    @Option(help: "Consultations running at once from one address.")
+    var maxSessionsPerAddress: Int = 3
+
     @Option(help: "New connections per minute from one address.")
     var maxConnectionsPerMinute: Int = 10
 
@@ -84,7 +87,8 @@ struct ConsultSSHD: ParsableCommand {
                               ("--login-grace-seconds", loginGraceSeconds)] where !(value > 0) {
             throw ValidationError("\(name) must be more than 0")
         }
-        for (name, value) in [("--max-sessions", maxSessions), ("--max-connections-per-minute", maxConnectionsPerMinute),
+        for (name, value) in [("--max-sessions", maxSessions), ("--max-sessions-per-address", maxSessionsPerAddress),
+                              ("--max-connections-per-minute", maxConnectionsPerMinute),
                               ("--max-unauthenticated", maxUnauthenticated), ("--max-auth-attempts", maxAuthAttempts)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
@@ -162,6 +166,7 @@ struct ConsultSSHD: ParsableCommand {
         limits.idleTimeout = idleMinutes * 60
         limits.maximumSessionTime = maxSessionMinutes * 60
         limits.maximumSessions = maxSessions
+        limits.maximumSessionsPerAddress = maxSessionsPerAddress
         limits.connectionsPerMinute = maxConnectionsPerMinute
         limits.maximumUnauthenticated = maxUnauthenticated
         limits.authenticationAttempts = maxAuthAttempts

@@ -146,6 +146,17 @@ struct SSHServerLimitsTests {
         // The running consultation was not disturbed.
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         #expect(try await server.stop() == 0)
+
+        // Places for everyone, but one address may hold only so many.
+        let perAddress = try await SSHServer(["--max-sessions-per-address", "1"], directory: server.directory.appendingPathComponent("per-address"))
+        let first = ["env", "LANG=C.UTF-8"] + perAddress.sshCommand()
+        let holder = try TmuxHarness(command: { _ in first }, dataDirectory: perAddress.dataDirectory)
+        defer { holder.kill() }
+        try await holder.waitForPrompt(after: en["intake.language.prompt"], timeout: 20)
+        let second = try await perAddress.runSSH(["-tt"])
+        #expect(second.status == 1 && Self.contains(second.output + second.error, en.lead("ssh.busy")), "\(second)")
+        try await perAddress.waitForLog("session refused") { $0.contains("too many consultations from this address") }
+        #expect(try await perAddress.stop() == 0)
     }
 
     @Test("connections that fail or break before authenticating give their place back; garbage harms nothing")

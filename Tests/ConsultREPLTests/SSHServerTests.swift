@@ -152,7 +152,8 @@ struct SSHServerTests {
     @Test("50 concurrent scripted sessions finish with 50 intact transcripts")
     func fiftyConcurrentSessions() async throws {
         let count = 50
-        let server = try await SSHServer(["--max-sessions", "\(count)", "--max-connections-per-minute", "\(count)",
+        let server = try await SSHServer(["--max-sessions", "\(count)", "--max-sessions-per-address", "\(count)",
+                                          "--max-connections-per-minute", "\(count)",
                                           "--max-unauthenticated", "\(count)"])
         let script = ConcurrentScript.lines.joined(separator: "\n") + "\n"
         let started = Date()

@@ -110,15 +110,29 @@ import Testing
         admission.authenticated()
         #expect(admission.admitConnection(from: "c") == nil)
 
-        #expect(admission.reserveSession() == nil)
-        #expect(admission.reserveSession() == .sessions)
-        admission.sessionStarted(pid: 4242)
+        #expect(admission.reserveSession(from: "a") == nil)
+        #expect(admission.reserveSession(from: "b") == .sessions)
+        admission.sessionStarted(pid: 4242, address: "a")
         #expect(admission.runningSessions == 1)
-        #expect(admission.reserveSession() == .sessions)
+        #expect(admission.reserveSession(from: "b") == .sessions)
         admission.sessionEnded(pid: 4242)
-        #expect(admission.reserveSession() == nil)
-        admission.sessionStarted(pid: nil)
+        #expect(admission.reserveSession(from: "b") == nil)
+        admission.sessionStarted(pid: nil, address: "b")
         #expect(admission.runningSessions == 0)
+    }
+
+    @Test func admissionLimitsSessionsPerAddress() {
+        var limits = ServerLimits()
+        limits.maximumSessions = 10
+        limits.maximumSessionsPerAddress = 2
+        let admission = Admission(limits: limits)
+        #expect(admission.reserveSession(from: "192.0.2.1") == nil)
+        admission.sessionStarted(pid: 1001, address: "192.0.2.1")
+        #expect(admission.reserveSession(from: "192.0.2.1") == nil)  // reserved, not yet started
+        #expect(admission.reserveSession(from: "192.0.2.1") == .sessionsFromAddress)
+        #expect(admission.reserveSession(from: "198.51.100.7") == nil)
+        admission.sessionEnded(pid: 1001)
+        #expect(admission.reserveSession(from: "192.0.2.1") == nil)
     }
 
     @Test func childArgumentsCarryTheChannelAndIdleTime() {
