@@ -149,17 +149,24 @@ public final class Session {
         var showQuestion = true
         while true {
             if let pendingEnd { return pendingEnd }
+            if case .ask = consultation.step {} else {
+                // The end: the appointment request is reviewed (and saved) before the closing
+                // words, which thank the applicant and say what happens next.
+                if let end = finishAppointment(), end != .completed { return end }
+                if case .ask = consultation.step {} else {
+                    let notes = consultation.notes
+                    if notes != shownNotes { show(notes) }
+                    return .completed
+                }
+                // An answer of the request was corrected: it is asked below.
+            }
             let notes = consultation.notes
             if notes != shownNotes {
                 show(notes)
                 shownNotes = notes
                 showQuestion = true
             }
-            guard case .ask(let prompt) = consultation.step else {
-                if let end = finishAppointment() { return end }
-                guard case .ask = consultation.step else { return .completed }
-                continue  // an answer of the request was corrected: ask it
-            }
+            guard case .ask(let prompt) = consultation.step else { continue }
             if showQuestion { render(prompt) }
             showQuestion = false
             reader.completion = completion(for: prompt)

@@ -53,6 +53,15 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
 
         let request = try #require(session.appointment)
         #expect(out.contains(request.reference))
+        // Review, then the reference, then the closing words (not "thank you" before the review).
+        let es = Presenter(content: content, language: "es")
+        let review = try #require(out.range(of: es.text("appointment.summary_heading"), options: .backwards))
+        let reference = try #require(out.range(of: request.reference))
+        let next = try #require(out.range(of: es.text("closing.appointment_next")))
+        let thanks = try #require(out.range(of: es.text("closing.thanks")))
+        #expect(review.lowerBound < reference.lowerBound && reference.lowerBound < next.lowerBound
+                && next.lowerBound < thanks.lowerBound, "\(out)")
+        #expect(out.components(separatedBy: es.text("closing.thanks")).count == 2)
         let saved = AppointmentRequest.all(in: dir)
         #expect(saved.count == 1)
         let json = try #require(saved.first)
