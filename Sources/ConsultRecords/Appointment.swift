@@ -57,22 +57,35 @@ public struct AppointmentRequest: Sendable {
     }
 
     /// Writes `appointments/REF.json` (0600, never overwriting: a clash draws a new reference).
+    /// The request is written and fsync'ed in a temporary file first and then linked under its
+    /// name (link(2) fails rather than replace), and the folder is fsync'ed: a reader sees a whole
+    /// request or none, also after a crash or a full disk.
     public func save(in directory: DataDirectory) throws(RecordError) -> AppointmentRequest {
         var request = self
+        let temporary = directory.appointments.appendingPathComponent(".\(UUID().uuidString).tmp")
+        defer { unlink(temporary.path) }
         for _ in 0..<8 {
+            guard let data = try? JSONSerialization.data(withJSONObject: request.json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+                throw RecordError.writeFailed(temporary.path, "not representable as JSON")
+            }
+            unlink(temporary.path)
+            let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw RecordError.unwritable(temporary.path, String(cString: strerror(errno))) }
+            let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count && fsync(fd) == 0
+            let writeError = errno
+            close(fd)
+            guard ok else { throw RecordError.writeFailed(temporary.path, String(cString: strerror(writeError))) }
             let url = directory.appointments.appendingPathComponent("\(request.reference).json")
-            let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd < 0 && errno == EEXIST {
+            if link(temporary.path, url.path) != 0 {
+                guard errno == EEXIST else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
                 request = request.with(reference: AppointmentRequest.newReference())
                 continue
             }
-            guard fd >= 0 else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
-            defer { close(fd) }
-            guard let data = try? JSONSerialization.data(withJSONObject: request.json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
-                throw RecordError.writeFailed(url.path, "not representable as JSON")
+            let folder = open(directory.appointments.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if folder >= 0 {
+                _ = fsync(folder)
+                close(folder)
             }
-            let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count && fsync(fd) == 0
-            guard ok else { throw RecordError.writeFailed(url.path, String(cString: strerror(errno))) }
             return request
         }
         throw RecordError.writeFailed(directory.appointments.path, "no free reference")

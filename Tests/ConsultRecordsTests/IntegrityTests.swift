@@ -236,6 +236,13 @@ import Testing
         #expect(Set(saved.compactMap { $0["reference"] as? String }) == Set(references))
         let names = Set(saved.compactMap { ($0["applicant"] as? [String: Any])?["applicant_name"] as? String })
         #expect(names.count == 20)
+        // Nothing but the twenty whole requests is left in the folder (no temporary files), each 0600.
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)
+        #expect(files.count == 20 && files.allSatisfy { $0.hasSuffix(".json") && !$0.hasPrefix(".") }, "\(files)")
+        for file in files {
+            let mode = try FileManager.default.attributesOfItem(atPath: directory.appointments.appendingPathComponent(file).path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+        }
     }
 
     @Test func aDataDirectoryUnderAFileCannotBePrepared() throws {
