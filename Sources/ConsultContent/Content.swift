@@ -89,7 +89,7 @@ public enum SystemMessages {
         "staff.none": [], "staff.cut_short": [], "staff.reason.completed": [], "staff.reason.quit": [], "staff.reason.idle": [],
         "staff.reason.disconnected": [], "staff.reason.interrupted": [], "staff.reason.operatorExit": [],
         "staff.event.language": [], "staff.event.shown": [], "staff.event.question": [], "staff.event.answer": [],
-        "staff.event.rejected": [], "staff.event.change": [], "staff.event.dropped": [], "staff.event.back": [],
+        "staff.event.rejected": [], "staff.event.change": [], "staff.event.dropped": [], "staff.event.back": [], "staff.event.restart": [],
         "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.end": [],
         "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
         "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],

@@ -437,6 +437,8 @@ public struct StaffView: Sendable {
             return (label("staff.event.change"), text)
         case "back":
             return (label("staff.event.back"), factName(fact))
+        case "restart":
+            return (label("staff.event.restart"), "")
         case "command":
             let input = e.string("input") ?? e.string("name") ?? ""
             return (label("staff.event.command"), "«" + SafeText.escape(input) + "»")
@@ -465,6 +467,7 @@ public struct StaffView: Sendable {
     static func reconstructFacts(_ events: [TranscriptEvent]) -> [String: Any] {
         var facts: [String: Any] = [:]
         for e in events {
+            if e.kind == "restart" { facts.removeAll() }
             guard let fact = e.string("fact") else { continue }
             switch e.kind {
             case "answer" where e.data["field"] == nil:

@@ -215,7 +215,9 @@ public final class Session {
         let warning = min(options.idleWarning, idle)
         switch reader.readLine(prompt: styledPrompt, timeout: idle - warning) {
         case .timedOut:
-            screen.show(text("ui.kiosk.idle_warning", ["seconds": .number(warning)]), style: .problem)
+            let shown = text("ui.kiosk.idle_warning", ["seconds": .number(warning)])
+            record("shown", ["keys": ["ui.kiosk.idle_warning"], "text": shown])
+            screen.show(shown, style: .problem)
             let second = reader.readLine(prompt: styledPrompt, timeout: max(1, warning))
             if case .timedOut = second { return .end(.idle) }
             return translate(second)
@@ -465,6 +467,7 @@ public final class Session {
         case .restart:
             if confirm("ui.restart.confirm") {
                 if let fresh = try? Consultation(dialogs: content.dialogs, today: today) { consultation = fresh }
+                record("restart", [:])
                 reader.clearHistory()
                 screen.show(text("ui.restart.done"), style: .note)
             } else {

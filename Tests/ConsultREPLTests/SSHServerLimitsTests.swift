@@ -228,6 +228,12 @@ struct SSHServerLimitsTests {
         try await idleTerminal.waitForPrompt(after: en["intake.language.prompt"], timeout: 20)
         try await idleTerminal.waitFor(ru["ui.kiosk.closed_idle"], in: .scrollback, timeout: 20)
         #expect(try await idle.waitForEnd() == "idle")
+        // The warning the applicant saw is in the transcript too.
+        let transcript = try #require(idle.transcripts().first)
+        let warned = SSHServer.events(transcript).contains {
+            $0["kind"] as? String == "shown" && (($0["data"] as? [String: Any])?["keys"] as? [String]) == ["ui.kiosk.idle_warning"]
+        }
+        #expect(warned)
         #expect(try await idle.stop() == 0)
     }
 }

@@ -1,6 +1,6 @@
 import ConsultContent
 import ConsultEngine
-import ConsultRecords
+@testable import ConsultRecords
 import Foundation
 import Testing
 @testable import ConsultTerminal
@@ -77,6 +77,19 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
         #expect(mode == 0o600)
         let dirMode = try FileManager.default.attributesOfItem(atPath: dir.url.path)[.posixPermissions] as? Int
         #expect(dirMode == 0o700)
+    }
+
+    @Test func aRestartIsRecordedAndClearsTheReconstructedFacts() throws {
+        // English, consent, VKS, then /restart (confirmed), Español; then the session is cut short.
+        let (_, _, _, dir) = try recordedSession(["1", "yes", "1", "/restart", "yes", "2"], language: "en")
+        let transcript = try #require(TranscriptReader.all(in: dir).first)
+        var events = try TranscriptReader.events(transcript)
+        #expect(events.contains { $0.kind == "restart" })
+        // As if the process had been killed before its end event: the facts come from the answers.
+        events.removeAll { $0.kind == "end" }
+        let facts = StaffView.reconstructFacts(events)
+        #expect(facts["language"] as? String == "es")
+        #expect(facts["consent"] == nil && facts["topic"] == nil, "\(facts)")
     }
 
     @Test func anUnwritableDataDirectoryTellsTheApplicantAndAsksNothingPersonal() throws {
