@@ -30,7 +30,7 @@ public final class Admission: Sendable {
     }
 
     /// A new TCP connection from `address`: counted against the per-address rate and the
-    /// unauthenticated limit (released by ``authenticated()`` or ``closedUnauthenticated()``).
+    /// unauthenticated limit (released by ``leftUnauthenticated()``).
     func admitConnection(from address: String, now: Date = Date()) -> Refusal? {
         state.withLockedValue { state in
             if state.shuttingDown { return .shuttingDown }
@@ -52,12 +52,9 @@ public final class Admission: Sendable {
         }
     }
 
-    func authenticated() {
+    /// A connection stopped waiting to authenticate: it did, or it closed before.
+    func leftUnauthenticated() {
         state.withLockedValue { $0.unauthenticated = max(0, $0.unauthenticated - 1) }
-    }
-
-    func closedUnauthenticated() {
-        authenticated()
     }
 
     /// Reserves a place for a consultation from `address` about to start; nil when it may start.

@@ -175,7 +175,7 @@ final class ConnectionGuard: ChannelInboundHandler {
     func authenticated() {
         guard !isAuthenticated, let channel else { return }
         isAuthenticated = true
-        admission.authenticated()
+        admission.leftUnauthenticated()
         // An authenticated connection that never opens a session holds a place for nothing.
         if sessionChannels == 0 { startGraceTimer(channel.eventLoop, "no session opened within the login grace time; closing") }
     }
@@ -188,7 +188,7 @@ final class ConnectionGuard: ChannelInboundHandler {
     private func closed() {
         grace?.cancel()
         channel = nil
-        if !isAuthenticated { admission.closedUnauthenticated() }
+        if !isAuthenticated { admission.leftUnauthenticated() }
         logger.info("disconnected", metadata: [
             "duration": "\(String(format: "%.1f s", Date().timeIntervalSince(opened)))",
             "authenticated": "\(isAuthenticated)",

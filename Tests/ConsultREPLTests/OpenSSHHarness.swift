@@ -345,14 +345,7 @@ final class OpenSSHServer {
 
     /// Whether no consultation of this server is running (polls for up to `timeout`).
     func noConsultations(timeout: Double = 10) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if ProcessTable.processes(where: { $0.first?.hasSuffix("/consult") == true && $0.contains(dataDirectory.path) }).isEmpty {
-                return true
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        try await ServedConsultations.noneRunning(dataDirectory, timeout: timeout)
     }
 
     // MARK: - Clients
@@ -388,18 +381,11 @@ final class OpenSSHServer {
 
     /// Sends `signal` to this server's ssh clients (found by the port on their command line).
     func signalClients(_ signal: Int32) throws {
-        let clients = ProcessTable.processes {
-            guard $0.first?.hasSuffix("ssh") == true, let p = $0.firstIndex(of: "-p"), p + 1 < $0.count else { return false }
-            return $0[p + 1] == String(port)
-        }
-        guard !clients.isEmpty else { throw HarnessError(description: "no ssh client of port \(port) to signal") }
-        for client in clients { Glibc.kill(client.pid, signal) }
+        try ServedConsultations.signalClients(port: port, signal)
     }
 
     func transcripts() -> [URL] {
-        let folder = dataDirectory.appendingPathComponent("transcripts")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .filter { $0.hasSuffix(".jsonl") }.sorted().map { folder.appendingPathComponent($0) }
+        ServedConsultations.transcripts(in: dataDirectory)
     }
 
     /// Waits until `count` transcripts exist and all have ended; their end reasons.
@@ -416,10 +402,7 @@ final class OpenSSHServer {
 
     /// `consult transcripts verify --all` on this server's data directory: status and output.
     func verifyTranscripts() throws -> (status: Int32, output: String) {
-        let out = directory.appendingPathComponent("verify.out")
-        let status = try TmuxHarness.spawnAndWait(TmuxHarness.binary.path, ["transcripts", "verify", "--all", "--data-dir", dataDirectory.path],
-                                                  environment: ["PATH": "/usr/bin:/bin"], output: out.path, error: out.path)
-        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+        try ServedConsultations.verify(dataDirectory, scratch: directory)
     }
 
     // MARK: - Helpers

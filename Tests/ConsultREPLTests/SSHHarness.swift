@@ -146,9 +146,7 @@ final class SSHServer {
     // MARK: - Records
 
     func transcripts() -> [URL] {
-        let folder = dataDirectory.appendingPathComponent("transcripts")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .filter { $0.hasSuffix(".jsonl") }.sorted().map { folder.appendingPathComponent($0) }
+        ServedConsultations.transcripts(in: dataDirectory)
     }
 
     static func events(_ transcript: URL) -> [[String: Any]] {
@@ -176,24 +174,16 @@ final class SSHServer {
 
     /// `consult transcripts verify --all` on this server's data directory: status and output.
     func verifyTranscripts() throws -> (status: Int32, output: String) {
-        let out = directory.appendingPathComponent("verify.out")
-        let status = try TmuxHarness.spawnAndWait(TmuxHarness.binary.path, ["transcripts", "verify", "--all", "--data-dir", dataDirectory.path],
-                                                  environment: ["PATH": "/usr/bin:/bin"], output: out.path, error: out.path)
-        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+        try ServedConsultations.verify(dataDirectory, scratch: directory)
     }
 
     /// Sends `signal` to this server's ssh clients (found by the port on their command line).
     func signalClients(_ signal: Int32) throws {
-        var sent = 0
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.first?.hasSuffix("ssh") == true, let p = arguments.firstIndex(of: "-p"), p + 1 < arguments.count,
-               arguments[p + 1] == String(port) {
-                kill(pid, signal)
-                sent += 1
-            }
-        }
-        guard sent > 0 else { throw HarnessError(description: "no ssh client of port \(port) to signal") }
+        try ServedConsultations.signalClients(port: port, signal)
+    }
+
+    /// Whether no consultation of this server is running (polls for up to `timeout`).
+    func noConsultations(timeout: Double = 10) async throws -> Bool {
+        try await ServedConsultations.noneRunning(dataDirectory, timeout: timeout)
     }
 }

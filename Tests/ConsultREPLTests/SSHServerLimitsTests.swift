@@ -204,7 +204,7 @@ struct SSHServerLimitsTests {
         _ = try await terminal.waitForExit(timeout: 20)
         let log = server.log()
         #expect(log.contains("shutting down") && log.contains("reason=server shutdown") && log.contains("stopped"), "\(log)")
-        #expect(try SSHServer.noChildrenNow(of: server))
+        #expect(try await server.noConsultations(timeout: 0))
     }
 
     @Test("the maximum session time closes the consultation with a message; the idle time too")
@@ -235,17 +235,5 @@ struct SSHServerLimitsTests {
         }
         #expect(warned)
         #expect(try await idle.stop() == 0)
-    }
-}
-
-extension SSHServer {
-    /// Whether no `consult` child of this server is running right now.
-    static func noChildrenNow(of server: SSHServer) throws -> Bool {
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard Int32(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.first?.hasSuffix("/consult") == true && arguments.contains(server.dataDirectory.path) { return false }
-        }
-        return true
     }
 }

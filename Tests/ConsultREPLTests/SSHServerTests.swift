@@ -114,7 +114,7 @@ struct SSHServerTests {
         let end = try #require(SSHServer.events(transcript).last?["data"] as? [String: Any])
         #expect((end["facts"] as? [String: Any])?["consent"] as? Bool == true)
         // No consultation is left behind, and the server goes on serving.
-        #expect(try await SSHServer.noChildren(of: server))
+        #expect(try await server.noConsultations())
         let next = try await server.runSSH(["-T"])
         #expect(next.status == 1)
         #expect(try await server.stop() == 0)
@@ -202,24 +202,4 @@ enum ConcurrentScript {
         "yes", "Applicant NAME", "2", "applicant@example.com", "1", "Mondays", "",
         "yes",                                  // the request is right: send it
     ]
-}
-
-extension SSHServer {
-    /// Whether no `consult` child of this server is left running (polls for up to 10 s).
-    static func noChildren(of server: SSHServer) async throws -> Bool {
-        for _ in 0..<200 {
-            var found = false
-            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-                guard Int32(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-                let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-                if arguments.first?.hasSuffix("/consult") == true && arguments.contains(server.dataDirectory.path) {
-                    let status = (try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8)) ?? ""
-                    if !status.contains(") Z ") { found = true }
-                }
-            }
-            if !found { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
 }

@@ -107,7 +107,7 @@ import Testing
         #expect(admission.admitConnection(from: "a") == nil)
         #expect(admission.admitConnection(from: "b") == nil)
         #expect(admission.admitConnection(from: "c") == .unauthenticated)
-        admission.authenticated()
+        admission.leftUnauthenticated()
         #expect(admission.admitConnection(from: "c") == nil)
 
         #expect(admission.reserveSession(from: "a") == nil)
