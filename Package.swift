@@ -22,7 +22,10 @@ let package = Package(
         // Message catalogs, CLDR plural rules, date and number formatting.
         .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
-        .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        .target(
+            name: "ConsultContent",
+            dependencies: ["ConsultEngine", "ConsultLocalization", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Transcripts (hash-chained JSON Lines) and appointment requests; never the terminal.
         .target(
             name: "ConsultRecords",

@@ -29,26 +29,6 @@ public struct Content: Sendable {
         self.localizer = localizer
         self.diagnostics = diagnostics
     }
-
-    /// Finds `dialogs/` and `locales/`: given paths, then `CONSULT_CONTENT_DIR`, then the
-    /// current directory and the folders above the executable (a checkout or an install prefix's share/consult).
-    public static func locate(dialogs: String?, locales: String?) -> (dialogs: URL, locales: URL) {
-        let fm = FileManager.default
-        var roots: [URL] = []
-        if let env = ProcessInfo.processInfo.environment["CONSULT_CONTENT_DIR"], !env.isEmpty {
-            roots.append(URL(fileURLWithPath: env))
-        }
-        roots.append(URL(fileURLWithPath: fm.currentDirectoryPath))
-        var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            roots.append(dir)
-            roots.append(dir.appendingPathComponent("share/consult"))
-            dir = dir.deletingLastPathComponent()
-        }
-        let root = roots.first { fm.fileExists(atPath: $0.appendingPathComponent("dialogs").path) } ?? roots[0]
-        return (dialogs.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("dialogs"),
-                locales.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("locales"))
-    }
 }
 
 /// Message keys the program itself uses, with the placeholders it fills in.
@@ -57,7 +37,7 @@ public enum SystemMessages {
         "app.title": [], "app.welcome": [],
         "answer.expected_yesno": [], "answer.expected_choice": ["choices"], "answer.ambiguous_choice": ["candidates"],
         "answer.expected_number": ["min", "max"], "answer.number_out_of_range": ["min", "max"],
-        "answer.expected_date": [], "answer.date_too_early": ["min"], "answer.date_too_late": ["max"],
+        "answer.expected_date": [], "answer.ambiguous_date": ["day_first", "month_first"], "answer.date_too_early": ["min"], "answer.date_too_late": ["max"],
         "answer.text_too_long": ["max_length"], "answer.empty": [], "answer.too_many_items": ["max_items"],
         "hint.yesno": [], "hint.date": [], "hint.number": ["min", "max"], "hint.text": ["max_length"], "hint.optional": [],
         "value.yes": [], "value.no": [], "value.none": [], "value.empty": [],

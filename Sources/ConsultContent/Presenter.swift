@@ -138,6 +138,8 @@ public struct Presenter: Sendable {
         case .expectedNumber(let min, let max): return text("answer.expected_number", ["min": .number(min), "max": .number(max)])
         case .numberOutOfRange(let min, let max): return text("answer.number_out_of_range", ["min": .number(min), "max": .number(max)])
         case .expectedDate: return text("answer.expected_date")
+        case .ambiguousDate(let dayFirst, let monthFirst):
+            return text("answer.ambiguous_date", ["day_first": .date(dayFirst), "month_first": .date(monthFirst)])
         case .dateTooEarly(let min): return text("answer.date_too_early", ["min": .date(min)])
         case .dateTooLate(let max): return text("answer.date_too_late", ["max": .date(max)])
         case .textTooLong(let n): return text("answer.text_too_long", ["max_length": .number(n)])

@@ -18,6 +18,8 @@ public enum AnswerProblem: Error, Hashable, Sendable {
     case expectedNumber(min: Int, max: Int)
     case numberOutOfRange(min: Int, max: Int)
     case expectedDate
+    /// A slash date that reads as two different days (03/04/2027): which one is meant?
+    case ambiguousDate(dayFirst: LocalDate, monthFirst: LocalDate)
     case dateTooEarly(min: LocalDate)
     case dateTooLate(max: LocalDate)
     case textTooLong(maxLength: Int)
@@ -55,7 +57,12 @@ public enum AnswerParser {
             guard (min...max).contains(n) else { return .failure(.numberOutOfRange(min: min, max: max)) }
             return .success(.int(n))
         case .date(let min, let max):
-            guard let d = LocalDate(parsing: text) else { return .failure(.expectedDate) }
+            guard let d = LocalDate(parsing: text) else {
+                if let readings = LocalDate.ambiguousReadings(of: text) {
+                    return .failure(.ambiguousDate(dayFirst: readings.dayFirst, monthFirst: readings.monthFirst))
+                }
+                return .failure(.expectedDate)
+            }
             if let min, d < min { return .failure(.dateTooEarly(min: min)) }
             if let max, d > max { return .failure(.dateTooLate(max: max)) }
             return .success(.date(d))

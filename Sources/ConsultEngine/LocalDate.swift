@@ -77,14 +77,40 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
             return
         }
         for separator: Character in [".", "/"] {
-            if let parts = LocalDate.split(t, by: separator), parts.count == 3,
-               (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
-               let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]) {
+            guard let (d, m, y) = LocalDate.numbers(t, separatedBy: separator) else { continue }
+            if separator == "." {
                 self.init(year: y, month: m, day: d)
                 return
             }
+            // Slashes are day first in Russia and Spain and month first in the United States:
+            // taken only when one reading alone is a date (31/12/2027, 12/31/2027) or both are
+            // the same day (05/05/2027); 03/04/2027 is refused (see ambiguousReadings).
+            if d <= 12 && m <= 12 && d != m { return nil }
+            if let dayFirst = LocalDate(year: y, month: m, day: d) {
+                self = dayFirst
+                return
+            }
+            self.init(year: y, month: d, day: m)
+            return
         }
         return nil
+    }
+
+    /// The two readings of a slash date that could be day first or month first (03/04/2027:
+    /// 3 April or 4 March), which ``init(parsing:)`` refuses; nil for any other text.
+    public static func ambiguousReadings(of text: String) -> (dayFirst: LocalDate, monthFirst: LocalDate)? {
+        guard let (a, b, y) = numbers(text.trimmingWhitespace(), separatedBy: "/"), a <= 12, b <= 12, a != b,
+              let dayFirst = LocalDate(year: y, month: b, day: a), let monthFirst = LocalDate(year: y, month: a, day: b)
+        else { return nil }
+        return (dayFirst, monthFirst)
+    }
+
+    /// D.M.YYYY or DD/MM/YYYY as three numbers (the first two of one or two digits).
+    private static func numbers(_ text: String, separatedBy separator: Character) -> (Int, Int, Int)? {
+        guard let parts = split(text, by: separator), parts.count == 3,
+              (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+              let first = Int(parts[0]), let second = Int(parts[1]), let year = Int(parts[2]) else { return nil }
+        return (first, second, year)
     }
 
     private static func split(_ text: String, by separator: Character) -> [Substring]? {

@@ -37,18 +37,4 @@ public final class ConsultationRecorder: @unchecked Sendable {
     public func end(_ reason: String, facts: [String: Value] = [:], outcomes: [OutcomeStep] = []) {
         record("end", ["reason": reason, "facts": facts.mapValues(\.jsonObject), "outcomes": outcomes.map(\.id)])
     }
-
-    /// A short hash of every dialog and locale file, so a lawyer knows which content a session used.
-    public static func contentHash(dialogs: URL, locales: URL) -> String {
-        var hasher = SHA256()
-        for dir in [dialogs, locales] {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-            for name in names {
-                hasher.update(data: Data((dir.lastPathComponent + "/" + name + "\n").utf8))
-                hasher.update(data: FileManager.default.contents(atPath: dir.appendingPathComponent(name).path) ?? Data())
-            }
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
 }

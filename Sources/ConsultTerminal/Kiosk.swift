@@ -12,7 +12,7 @@ import ConsultRecords
 /// next. Ctrl-C, Ctrl-D and Ctrl-Z do not leave it: an operator does, with the passphrase
 /// (`/operator`) or a signal (SIGTERM, SIGHUP: the terminal is restored on the way out).
 public final class Kiosk {
-    private let content: Content
+    private let nextContent: () -> Content
     private let reader: LineReader
     private let screen: Screen
     private let options: SessionOptions
@@ -20,11 +20,14 @@ public final class Kiosk {
     private let today: () -> LocalDate
     private let records: (LocalDate, String) -> RecordsContext?
 
-    /// - Parameter records: opens the records of each new consultation (today, language).
-    public init(content: Content, reader: LineReader, screen: Screen, options: SessionOptions, language: String,
+    /// - Parameters:
+    ///   - content: the content of the next consultation, asked for before each one (the kiosk
+    ///     serves edits from the next consultation on).
+    ///   - records: opens the records of each new consultation (today, language).
+    public init(content: @escaping () -> Content, reader: LineReader, screen: Screen, options: SessionOptions, language: String,
                 today: @escaping () -> LocalDate, records: @escaping (LocalDate, String) -> RecordsContext? = { _, _ in nil }) {
         self.records = records
-        self.content = content
+        self.nextContent = content
         self.reader = reader
         self.screen = screen
         self.options = options
@@ -44,6 +47,7 @@ public final class Kiosk {
             if Termination.signal != nil { return count }
             reader.clearHistory()
             screen.clearAll()
+            let content = nextContent()
             let presenter = Presenter(content: content, language: language)
             if closedIdle {
                 screen.show(presenter.text("ui.kiosk.closed_idle"), style: .note)

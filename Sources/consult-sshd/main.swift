@@ -144,7 +144,12 @@ struct ConsultSSHD: ParsableCommand {
                     metadata: ["path": "\(self.hostKey)", "fingerprint": "\(hostKey.fingerprint)"])
 
         // The content the children will load: checked now, so that a broken edit is found at start.
-        let urls = Content.locate(dialogs: dialogs, locales: locales)
+        let urls = ContentLocation.locate(dialogs: dialogs, locales: locales)
+        do {
+            try urls.checkOnlyOwnerCanChange()
+        } catch {
+            throw ConfigurationError("the content (\(urls.source)) is not safe to show: \(error.description)")
+        }
         let content: Content
         do {
             content = try Content.load(dialogs: urls.dialogs, locales: urls.locales)

@@ -23,12 +23,23 @@ struct ContentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The folder of locale files.", valueName: "dir"))
     var locales: String?
 
-    var urls: (dialogs: URL, locales: URL) { Content.locate(dialogs: dialogs, locales: locales) }
+    /// Where the content is read from (never the working directory: see ``ContentLocation``).
+    var location: ContentLocation { ContentLocation.locate(dialogs: dialogs, locales: locales) }
 
-    /// Loads the content, or prints every error with its place and exits 2.
+    var urls: (dialogs: URL, locales: URL) { (location.dialogs, location.locales) }
+
+    /// Loads the content an applicant will read, or prints every error with its place and exits 2.
+    /// Content that others could change is refused with its path.
     func load() throws -> Content {
+        let location = self.location
         do {
-            return try Content.load(dialogs: urls.dialogs, locales: urls.locales)
+            try location.checkOnlyOwnerCanChange()
+        } catch {
+            printError("The content (\(location.source)) is not safe to show: \(error.description)")
+            throw ExitCode(2)
+        }
+        do {
+            return try Content.load(dialogs: location.dialogs, locales: location.locales)
         } catch {
             printError(error.description)
             printError("The content has errors: run `consult lint` for the full list.")

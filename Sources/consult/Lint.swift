@@ -13,7 +13,9 @@ extension Consult {
         var strict = false
 
         func run() throws {
-            let report = Linter.lint(dialogs: content.urls.dialogs, locales: content.urls.locales)
+            // Lint checks the copy being edited: ./dialogs and ./locales when they are here.
+            let location = ContentLocation.locate(dialogs: content.dialogs, locales: content.locales, editing: true)
+            let report = Linter.lint(dialogs: location.dialogs, locales: location.locales)
             for d in report.diagnostics {
                 print(d.description)
             }

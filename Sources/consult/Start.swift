@@ -22,13 +22,9 @@ struct TerminalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).", valueName: "channel"))
     var channel: String?
 
-    /// The hash of the content this process loaded (computed once: a kiosk keeps what it loaded).
-    private func contentHash(_ urls: (dialogs: URL, locales: URL)) -> String {
-        ContentHashCache.shared.hash { ConsultationRecorder.contentHash(dialogs: urls.dialogs, locales: urls.locales) }
-    }
-
     /// Opens a new transcript for one consultation; nil recorder when the records cannot be written.
-    func records(urls: (dialogs: URL, locales: URL), channel defaultChannel: String, today: LocalDate,
+    /// - Parameter contentHash: the hash of the content the consultation is served from.
+    func records(contentHash: String, channel defaultChannel: String, today: LocalDate,
                  language: String) -> RecordsContext {
         let environment = ProcessInfo.processInfo.environment
         let directory = DataDirectory.resolve(dataDir)
@@ -38,7 +34,7 @@ struct TerminalOptions: ParsableArguments {
             try directory.prepare()
             let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory))
             recorder.start(channel: channel, remote: remote,
-                           contentHash: contentHash(urls),
+                           contentHash: contentHash,
                            version: Consult.configuration.version, today: today, language: language)
             return RecordsContext(directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
         } catch {
@@ -88,7 +84,8 @@ extension Consult {
             Termination.catchSignals()
             let today = terminal.today?.date ?? .todayInMoscow()
             let language = try terminal.language(content)
-            let records = terminal.records(urls: self.content.urls, channel: "local", today: today, language: language)
+            let records = terminal.records(contentHash: self.content.location.contentHash(), channel: "local",
+                                           today: today, language: language)
             let options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
             let session = try Session(content: content, today: today, language: language, reader: reader,
                                       screen: terminal.screen, options: options, records: records)
@@ -126,7 +123,9 @@ extension Consult {
 
         func run() throws {
             TerminalLocale.ensureUTF8CharacterType()
+            let location = self.content.location
             let content = try self.content.load()
+            let reloader = ContentReloader(location: location, content: content, hash: location.contentHash())
             var passphrase: String?
             if let passphraseFile {
                 do {
@@ -145,26 +144,25 @@ extension Consult {
             Termination.catchSignals()
             let fixedToday = terminal.today?.date
             let terminal = self.terminal
-            let urls = self.content.urls
-            ConsultTerminal.Kiosk(content: content, reader: reader, screen: terminal.screen, options: options,
+            let log = StaffLog(directory: DataDirectory.resolve(terminal.dataDir))
+            // Between consultations: an edit of dialogs/ or locales/ is served from the next
+            // consultation on; one that does not load is logged and the last good content stays.
+            let nextContent = {
+                switch reloader.refresh() {
+                case .unchanged: break
+                case .reloaded(let hash):
+                    log.log("info", "content reloaded", [("content_hash", hash), ("dialogs", location.dialogs.path), ("locales", location.locales.path)])
+                case .rejected(let hash, let problems):
+                    log.log("error", "content changed but not served, the last good content stays: \(problems)",
+                            [("content_hash", hash), ("served", reloader.hash)])
+                }
+                return reloader.content
+            }
+            ConsultTerminal.Kiosk(content: nextContent, reader: reader, screen: terminal.screen, options: options,
                                   language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
-                                  records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) }).run()
+                                  records: { day, language in
+                                      terminal.records(contentHash: reloader.hash, channel: "kiosk", today: day, language: language)
+                                  }).run()
         }
-    }
-}
-
-/// The content hash, computed on first use and kept for the life of the process.
-final class ContentHashCache: @unchecked Sendable {
-    static let shared = ContentHashCache()
-    private let lock = NSLock()
-    private var value: String?
-
-    func hash(_ compute: () -> String) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        if let value { return value }
-        let computed = compute()
-        value = computed
-        return computed
     }
 }

@@ -635,6 +635,14 @@ struct AnswerParserTests {
         ("01.01.2028", .failure(.dateTooLate(max: date("2027-12-31")))),
         ("31.02.2027", .failure(.expectedDate)),
         ("next week", .failure(.expectedDate)),
+        // Slashes: taken when only one reading is a date, or both are the same day.
+        ("31/12/2027", .success(.date(date("2027-12-31")))),
+        ("15/6/2027", .success(.date(date("2027-06-15")))),
+        ("05/05/2027", .success(.date(date("2027-05-05")))),
+        ("03/04/2027", .failure(.ambiguousDate(dayFirst: date("2027-04-03"), monthFirst: date("2027-03-04")))),
+        ("12/31/2027", .success(.date(date("2027-12-31")))),
+        ("13/13/2027", .failure(.expectedDate)),
+        ("03.04.2027", .success(.date(date("2027-04-03")))),
     ])
     func dates(input: String, expected: Result<Value, AnswerProblem>) {
         let expectation = Expected.date(min: date("2027-01-01"), max: date("2027-12-31"))
