@@ -151,6 +151,13 @@ public enum Evaluator {
             if a == .unknown || b == .unknown { return .unknown }
             guard case .value(.date(let x)) = a, case .value(.date(let y)) = b else { return .absent }
             return .value(.int(x.days(to: y)))
+        case .addMonths, .addYears:
+            let a = evaluate(arguments[0], in: env, item: item)
+            let b = evaluate(arguments[1], in: env, item: item)
+            if a == .unknown || b == .unknown { return .unknown }
+            guard case .value(.date(let d)) = a, case .value(.int(let n)) = b,
+                  let moved = function == .addMonths ? d.adding(months: n) : d.adding(years: n) else { return .absent }
+            return .value(.date(moved))
         case .count, .any, .all, .filter:
             let list = evaluate(arguments[0], in: env, item: item)
             let items: [Record]

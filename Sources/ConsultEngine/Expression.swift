@@ -67,5 +67,6 @@ public enum BinaryOperator: String, Hashable, Sendable, CaseIterable {
 public enum Function: String, Hashable, Sendable, CaseIterable {
     case date
     case daysBetween = "days_between"
+    case addMonths = "add_months", addYears = "add_years"
     case count, any, all, filter
 }

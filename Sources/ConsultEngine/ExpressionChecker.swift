@@ -159,6 +159,12 @@ public struct ExpressionChecker: Sendable {
             try expect(arguments[0], .date, "days_between takes dates")
             try expect(arguments[1], .date, "days_between takes dates")
             return .int
+        case .addMonths, .addYears:
+            let unit = function == .addMonths ? "months" : "years"
+            try arity(2...2, "a date and a number of \(unit): \(function.rawValue)(date, n)")
+            try expect(arguments[0], .date, "\(function.rawValue) takes a date first")
+            try expect(arguments[1], .int, "\(function.rawValue) takes a whole number of \(unit) second")
+            return .date
         case .count, .any, .all, .filter:
             let usage = function == .count ? "a list and an optional condition: count(list) or count(list, condition)" : "a list and a condition: \(function.rawValue)(list, condition)"
             try arity(function == .count ? 1...2 : 2...2, usage)

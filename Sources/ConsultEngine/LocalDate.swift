@@ -48,6 +48,27 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         LocalDate(daysSinceEpoch: daysSinceEpoch + days)
     }
 
+    /// The date `months` calendar months later (earlier when negative), as the Civil Code counts a
+    /// period in months: the same day of the month, or the month's last day when it has no such
+    /// day (31 January + 1 month = 28 or 29 February). Nil past the years 1–9999.
+    public func adding(months: Int) -> LocalDate? {
+        let (scaled, overflow) = year.multipliedReportingOverflow(by: 12)
+        guard !overflow else { return nil }
+        let (total, overflow2) = (scaled + month - 1).addingReportingOverflow(months)
+        guard !overflow2 else { return nil }
+        let newYear = total >= 0 ? total / 12 : (total - 11) / 12
+        let newMonth = total - newYear * 12 + 1
+        guard (1...9999).contains(newYear) else { return nil }
+        return LocalDate(year: newYear, month: newMonth, day: min(day, LocalDate.daysInMonth(year: newYear, month: newMonth)))
+    }
+
+    /// The date `years` calendar years later (earlier when negative): 29 February + 1 year is
+    /// 28 February. Nil past the years 1–9999.
+    public func adding(years: Int) -> LocalDate? {
+        let (months, overflow) = years.multipliedReportingOverflow(by: 12)
+        return overflow ? nil : adding(months: months)
+    }
+
     /// Days from `self` to `other`: positive when `other` is later.
     public func days(to other: LocalDate) -> Int {
         other.daysSinceEpoch - daysSinceEpoch
