@@ -4,7 +4,30 @@ import Yams
 
 /// Reads `locales/*.yaml` into catalogs, reporting each problem at its line and column.
 public enum CatalogLoader {
-    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages"]
+    /// The `typography:` section: `no_break_after` and `no_break_before`, lists of words.
+    static func typography(_ node: Node?, error: (Node?, String, String) -> Void) -> Typography? {
+        guard let node else { return Typography() }
+        guard case .mapping(let entries) = node else {
+            error(node, "typography is a mapping with no_break_after and no_break_before, lists of words", "field-type")
+            return nil
+        }
+        var typography = Typography()
+        for (k, v) in entries {
+            guard case .sequence(let items) = v, items.allSatisfy({ $0.scalarText?.isEmpty == false }) else {
+                error(v, "'\(k.scalarText ?? "?")' is a list of words, e.g. [\"ул.\", \"д.\"]", "field-type")
+                continue
+            }
+            let words = items.compactMap(\.scalarText)
+            switch k.scalarText {
+            case "no_break_after": typography.noBreakAfter = words
+            case "no_break_before": typography.noBreakBefore = words
+            default: error(k, "typography has no_break_after and no_break_before only", "unknown-field")
+            }
+        }
+        return typography
+    }
+
+    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages", "typography"]
 
     /// The terminal commands every locale names words for.
     public static let commandNames = ["help", "back", "change", "summary", "why", "language", "restart", "quit"]
@@ -157,6 +180,17 @@ public enum CatalogLoader {
             }
         } else {
             error(fields["messages"] ?? root, "missing 'messages' (a mapping of key to text)", "missing-field")
+        }
+        if let typography = typography(fields["typography"], error: error), case .mapping(let entries)? = fields["messages"] {
+            // Where each value ends: the next key written after it, in the messages or at the top.
+            let keyMarks = (mapping.keys.map(\.mark) + entries.keys.map(\.mark)).compactMap { $0 }
+            for (k, v) in entries {
+                guard let key = k.scalarText, let start = v.mark else { continue }
+                let end = keyMarks.filter { ($0.line, $0.column) > (start.line, start.column) }
+                    .min { ($0.line, $0.column) < ($1.line, $1.column) }
+                let characters = Typography.characters(of: v, until: end, in: file)
+                diagnostics += typography.check(characters, key: key, file: file.path)
+            }
         }
         return Catalog(language: language, name: name, formattingLocale: formattingLocale, plurals: plurals,
                        yesWords: yes, noWords: no, list: listPatterns, commands: commands, messages: messages, locations: locations,
