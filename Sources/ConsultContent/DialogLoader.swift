@@ -207,13 +207,13 @@ private struct Builder {
         dialogs.append(raw)
     }
 
-    /// `appointment: {applicant: [facts], preferences: [facts], question: fact}`.
+    /// `appointment: {applicant: [facts], preferences: [facts], question: fact, urgent: fact}`.
     mutating func readAppointment(_ node: Node, _ file: YAMLFile) -> AppointmentFields? {
         guard case .mapping(let m) = node else {
             error(file.location(node), "'appointment' is a mapping with applicant, preferences and question", "field-type")
             return nil
         }
-        let f = fieldsOf(m, allowed: ["applicant", "preferences", "question"], what: "an appointment", file: file)
+        let f = fieldsOf(m, allowed: ["applicant", "preferences", "question", "urgent"], what: "an appointment", file: file)
         func list(_ name: String) -> [String] {
             guard let n = f[name] else { return [] }
             guard case .sequence(let items) = n else {
@@ -224,7 +224,8 @@ private struct Builder {
         }
         let applicant = list("applicant")
         if applicant.isEmpty { error(file.location(node), "an appointment needs 'applicant', the facts naming and reaching the applicant", "missing-field") }
-        return AppointmentFields(applicant: applicant, preferences: list("preferences"), question: f["question"]?.scalarText)
+        return AppointmentFields(applicant: applicant, preferences: list("preferences"), question: f["question"]?.scalarText,
+                                 urgent: f["urgent"]?.scalarText)
     }
 
     mutating func fieldsOf(_ mapping: Node.Mapping, allowed: [String], what: String, file: YAMLFile) -> [String: Node] {
@@ -662,6 +663,11 @@ private struct Builder {
             if let a = d.appointment, let node = d.appointmentNode {
                 for fact in a.all where askedAt[fact] == nil {
                     error(d.file.location(node), "the appointment names '\(fact)', which no question asks", "dangling-reference")
+                }
+                // Urgency is worked out (a `let`), not asked: a yes/no fact of any dialog.
+                if let urgent = a.urgent, types[urgent] != .bool {
+                    let found = types[urgent].map { "a fact of type \($0)" } ?? "no fact of that name"
+                    error(d.file.location(node), "the appointment's 'urgent' must name a yes/no fact, and '\(urgent)' is \(found)", "appointment-urgent")
                 }
             }
             built.append(Dialog(name: d.name, isStart: d.isStart, next: d.next?.0, nodes: nodes, location: d.file.location(d.node),

@@ -98,11 +98,14 @@ public struct AppointmentFields: Hashable, Sendable {
     public let preferences: [String]
     /// The applicant's own question.
     public let question: String?
+    /// A yes/no fact saying the request is urgent: such requests come first for the lawyer.
+    public let urgent: String?
 
-    public init(applicant: [String], preferences: [String], question: String?) {
+    public init(applicant: [String], preferences: [String], question: String?, urgent: String? = nil) {
         self.applicant = applicant
         self.preferences = preferences
         self.question = question
+        self.urgent = urgent
     }
 
     public var all: [String] { applicant + preferences + (question.map { [$0] } ?? []) }
