@@ -77,6 +77,15 @@ struct ContentSourceTests {
         #expect(!screen.contains(en["intake.language.prompt"]), "a consultation started")
     }
 
+    @Test("consult-sshd refuses at start a content folder others can write, naming it")
+    func sshServerRefusesWritableContent() async throws {
+        let content = try ContentCopy()
+        defer { content.remove() }
+        chmod(content.locales.path, 0o777)
+        let refused = try await SSHServerLimitsTests.startFails(["--dialogs", content.dialogs.path, "--locales", content.locales.path])
+        #expect(refused.contains(content.locales.path) && refused.contains("chmod go-w"), "\(refused)")
+    }
+
     /// Found in issue 9: the kiosk loaded the content once, though the README says an edit takes
     /// effect at the next consultation.
     @Test("kiosk: an edit is served from the next consultation; a broken edit is logged and the last good content stays")
