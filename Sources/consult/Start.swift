@@ -36,7 +36,9 @@ struct TerminalOptions: ParsableArguments {
         let remote = environment["SSH_CONNECTION"].map { String($0.split(separator: " ").prefix(2).joined(separator: ":")) }
         do {
             try directory.prepare()
-            let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory))
+            let writer = try TranscriptWriter(directory: directory)
+            CrashGuard.watch(writer)
+            let recorder = ConsultationRecorder(writer: writer)
             recorder.start(channel: channel, remote: remote,
                            contentHash: contentHash(urls),
                            version: Consult.configuration.version, today: today, language: language)
@@ -46,6 +48,14 @@ struct TerminalOptions: ParsableArguments {
             return RecordsContext(directory: directory, recorder: nil, channel: channel)
         }
     }
+    /// Installs the crash handlers before anything else can crash: the report goes beside the
+    /// records, and to standard error only when that is not the applicant's (a terminal, SSH).
+    func guardAgainstCrashes() {
+        let environment = ProcessInfo.processInfo.environment
+        let remote = channel == "ssh" || environment["SSH_CONNECTION"] != nil
+        CrashGuard.install(dataDirectory: DataDirectory.resolve(dataDir), standardErrorIsStaff: !remote && isatty(2) == 0)
+    }
+
     func language(_ content: Content) throws -> String {
         do {
             return try content.language(requested: lang)
@@ -82,6 +92,7 @@ extension Consult {
         }
 
         func run() throws {
+            terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
             let content = try self.content.load()
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
@@ -96,7 +107,7 @@ extension Consult {
             if end == .idle {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
             }
-            if end != .completed && end != .disconnected {
+            if end != .completed && end != .disconnected && end != .inputEnded {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
             }
         }
@@ -125,6 +136,7 @@ extension Consult {
         }
 
         func run() throws {
+            terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
             let content = try self.content.load()
             var passphrase: String?
