@@ -36,6 +36,12 @@ static dev_t transcript_device;
 static ino_t transcript_inode;
 static off_t transcript_committed = 0;
 
+// While a consultation runs, standard error (the applicant's terminal) goes to a nameless file in
+// the report directory: what the Swift runtime prints before it traps ("Fatal error: …", with
+// source paths) reaches staff, not the applicant. The handler gives the file its report name.
+static int standard_error_saved = -1;
+static volatile sig_atomic_t standard_error_captured = 0;
+
 static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT};
 #define CRASH_SIGNAL_COUNT (sizeof crash_signals / sizeof crash_signals[0])
 
@@ -146,8 +152,15 @@ static void on_crash(int signal_number, siginfo_t *info, void *context) {
                 fsync(transcript_copy);
             }
         }
-        // 3. The report, where staff read it.
-        if (report_ready) {
+        // 3. The report, where staff read it: after what standard error caught, or on its own.
+        int reported = 0;
+        if (standard_error_captured && report_ready) {
+            write_report(STDERR_FILENO, signal_number, info);
+            fsync(STDERR_FILENO);
+            mkdir(report_directory, 0700);
+            reported = linkat(AT_FDCWD, "/proc/self/fd/2", AT_FDCWD, report_path, AT_SYMLINK_FOLLOW) == 0;
+        }
+        if (report_ready && !reported) {
             mkdir(report_directory, 0700);
             int fd = open(report_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
             if (fd >= 0) {
@@ -156,7 +169,7 @@ static void on_crash(int signal_number, siginfo_t *info, void *context) {
                 close(fd);
             }
         }
-        if (report_to_standard_error) {
+        if (report_to_standard_error && !standard_error_captured) {
             write_report(STDERR_FILENO, signal_number, info);
         }
         // 4. A few words for the applicant.
@@ -215,6 +228,31 @@ void consult_crash_guard_install(void) {
     for (size_t i = 0; i < CRASH_SIGNAL_COUNT; i++) {
         sigaction(crash_signals[i], &action, NULL);
     }
+}
+
+int consult_crash_guard_capture_standard_error(void) {
+    if (standard_error_captured || !report_ready) return -1;
+    mkdir(report_directory, 0700);
+    int file = open(report_directory, O_TMPFILE | O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+    if (file < 0) return -1;
+    standard_error_saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (standard_error_saved < 0 || dup2(file, STDERR_FILENO) < 0) {
+        if (standard_error_saved >= 0) close(standard_error_saved);
+        standard_error_saved = -1;
+        close(file);
+        return -1;
+    }
+    close(file);
+    standard_error_captured = 1;
+    return 0;
+}
+
+void consult_crash_guard_release_standard_error(void) {
+    if (!standard_error_captured) return;
+    standard_error_captured = 0;
+    dup2(standard_error_saved, STDERR_FILENO);
+    close(standard_error_saved);
+    standard_error_saved = -1;
 }
 
 static void copy_text(char *destination, size_t capacity, const char *source) {

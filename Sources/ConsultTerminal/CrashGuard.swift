@@ -33,6 +33,16 @@ public enum CrashGuard {
         }
     }
 
+    /// Runs `body` (the consultations) with standard error sent to a nameless file beside the
+    /// reports, when standard error is the applicant's: what the Swift runtime prints before it
+    /// traps ("Fatal error: …" with source paths) then reaches staff only, in the crash report.
+    @discardableResult
+    public static func withStandardErrorKept<T>(_ body: () throws -> T) rethrows -> T {
+        let captured = !toStandardError && consult_crash_guard_capture_standard_error() == 0
+        defer { if captured { consult_crash_guard_release_standard_error() } }
+        return try body()
+    }
+
     /// The words an applicant reads after a crash, in their language.
     public static func apology(_ text: String) {
         consult_crash_guard_set_apology(text)

@@ -103,7 +103,7 @@ extension Consult {
             let options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
             let session = try Session(content: content, today: today, language: language, reader: reader,
                                       screen: terminal.screen, options: options, records: records)
-            let end = session.run()
+            let end = CrashGuard.withStandardErrorKept { session.run() }
             if end == .idle {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
             }
@@ -158,9 +158,10 @@ extension Consult {
             let fixedToday = terminal.today?.date
             let terminal = self.terminal
             let urls = self.content.urls
-            ConsultTerminal.Kiosk(content: content, reader: reader, screen: terminal.screen, options: options,
+            let kiosk = ConsultTerminal.Kiosk(content: content, reader: reader, screen: terminal.screen, options: options,
                                   language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
-                                  records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) }).run()
+                                  records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) })
+            CrashGuard.withStandardErrorKept { kiosk.run() }
         }
     }
 }

@@ -60,6 +60,12 @@ struct HostileInputTests {
         defer { terminal.kill() }
         try terminal.type("iss")
         try await terminal.waitForInput("iss")
+        // What the Swift runtime prints to standard error before it traps.
+        let pid = try #require(Self.consultPID(terminal.dataDirectory))
+        let standardError = try #require(FileHandle(forWritingAtPath: "/proc/\(pid)/fd/2"))
+        standardError.seekToEndOfFile()
+        standardError.write(Data("consult/Session.swift:42: Fatal error: planted by the test\n".utf8))
+        try standardError.close()
         try terminal.signalProgram(signal)
         let screen: String
         do {
@@ -96,6 +102,8 @@ struct HostileInputTests {
         let name = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS"][signal] ?? "?"
         #expect(text.contains(name) && text.contains(id), "crash report \(report.path): \(text)")
         #expect(text.contains("backtrace"), "no backtrace in the report: \(text)")
+        #expect(text.contains("Fatal error: planted by the test"), "the runtime's last words are not in the report: \(text)")
+        #expect(!screen.contains("planted by the test"), "the runtime's last words reached the applicant")
         let mode = (try? FileManager.default.attributesOfItem(atPath: report.path)[.posixPermissions] as? Int) ?? -1
         #expect(mode == 0o600, "report mode \(String(mode, radix: 8))")
     }

@@ -33,6 +33,13 @@ void consult_crash_guard_set_apology(const char *text);
 /// (the transcript has ended).
 void consult_crash_guard_set_transcript_end(int descriptor, const uint8_t *_Nullable line, size_t length);
 
+/// While a consultation runs: standard error goes to a nameless file in the report directory
+/// (O_TMPFILE), so that what the Swift runtime prints before a trap reaches staff and never the
+/// applicant; after a crash the handler links it under the report's name (with the report), else
+/// it vanishes. 0 on success. Release puts standard error back.
+int consult_crash_guard_capture_standard_error(void);
+void consult_crash_guard_release_standard_error(void);
+
 #pragma clang assume_nonnull end
 
 #endif
