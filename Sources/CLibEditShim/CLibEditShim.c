@@ -3,6 +3,8 @@
 #include "CLibEditShim.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -366,6 +368,35 @@ void clibedit_stop_self(void) {
     // shell included); it stops here and goes on when continued.
     kill(getpid(), SIGTSTP);
     sigaction(SIGTSTP, &caught, NULL);
+}
+
+int clibedit_wait_for_input(int fd, int wanted) {
+    // The signals block while the flags are looked at, and ppoll unblocks them only while it
+    // waits: a signal that comes between the look and the wait still ends the wait.
+    sigset_t blocked;
+    sigset_t previous;
+    sigemptyset(&blocked);
+    int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGALRM, SIGWINCH, SIGTSTP};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        sigaddset(&blocked, signals[i]);
+    }
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+    int pending = ((wanted & CLIBEDIT_WAIT_TERMINATION) && termination_signal != 0) ||
+                  ((wanted & CLIBEDIT_WAIT_INTERRUPT) && (interrupt_received != 0 || alarm_received != 0)) ||
+                  ((wanted & CLIBEDIT_WAIT_WINDOW) && (window_changed != 0 || stop_requested != 0));
+    int result;
+    int saved_errno = 0;
+    if (pending) {
+        result = -1;
+        saved_errno = EINTR;
+    } else {
+        struct pollfd descriptor = {.fd = fd, .events = POLLIN, .revents = 0};
+        result = ppoll(&descriptor, 1, NULL, &previous);
+        saved_errno = errno;
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    errno = saved_errno;
+    return result < 0 ? -1 : 0;
 }
 
 void clibedit_ignore_quit(void) {

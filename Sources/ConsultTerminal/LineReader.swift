@@ -80,7 +80,7 @@ extension LineReader {
             }
         }
         // Any signal ends the wait (Ctrl-C included): the caller decides.
-        return readPlainLine(maximum: LineLimit.characters, stopOnSignal: { true })
+        return readPlainLine(maximum: LineLimit.characters, signals: [.termination, .interrupt], stopOnSignal: { true })
     }
 }
 

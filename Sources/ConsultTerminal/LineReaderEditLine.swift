@@ -154,6 +154,8 @@ public final class EditLineReader: LineReader {
                 carriedOver = typed  // shown again at the next read (after the idle warning)
                 return .timedOut
             }
+            // Ctrl-C throws away what was typed ahead, as the terminal itself does.
+            if interrupted { StandardInput.shared.discardBuffered() }
             // libedit leaves the cursor after the abandoned line (or after nothing, at Ctrl-D).
             write("\n")
             return count < 0 && (errorNumber == EINTR || interrupted) ? .interrupted : .endOfInput
@@ -183,6 +185,9 @@ public final class EditLineReader: LineReader {
     /// last search pattern (Ctrl-R) go too.
     public func clearHistory() {
         carriedOver = nil
+        // Nothing typed ahead by one applicant reaches the next.
+        StandardInput.shared.discardBuffered()
+        tcflush(input, TCIFLUSH)
         clibedit_history_clear(history)
         guard
             let fresh = Self.makeEditLine(
@@ -324,6 +329,7 @@ public final class EditLineReader: LineReader {
     /// The next character of standard input, decoded from UTF-8 (invalid bytes become U+FFFD).
     private func nextScalar() -> Result<Unicode.Scalar, StandardInput.StopError> {
         let input = StandardInput.shared
+        input.signals = [.termination, .interrupt, .editing]
         let stopOnSignal = { [editLine, suspendsOnCtrlZ] () -> Bool in
             if clibedit_read_should_end() == 1 { return true }
             if clibedit_take_window_change() == 1 { el_resize(editLine) }

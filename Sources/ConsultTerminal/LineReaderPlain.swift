@@ -53,7 +53,9 @@ public final class PlainLineReader: LineReader {
 /// One line of standard input through ``StandardInput``, at most `maximum` characters: a line,
 /// ``LineReadResult/tooLong(_:length:)``, the end of input, or ``LineReadResult/interrupted``
 /// when a termination signal (or `stopOnSignal`) ended the wait.
-func readPlainLine(maximum: Int, stopOnSignal: () -> Bool = { Termination.signal != nil }) -> LineReadResult {
+func readPlainLine(maximum: Int, signals: StandardInput.Signals = .termination,
+                   stopOnSignal: () -> Bool = { Termination.signal != nil }) -> LineReadResult {
+    StandardInput.shared.signals = signals
     switch StandardInput.shared.line(keep: maximum * 4, stopOnSignal) {
     case .failure(let stop):
         return stop.stop == .interrupted ? .interrupted : .endOfInput

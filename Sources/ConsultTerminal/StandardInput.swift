@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+internal import CLibEditShim
 
 /// The longest line a reader takes, in characters (Unicode scalars). The rest of a longer line is
 /// read and thrown away as it comes, so that a pasted megabyte costs neither memory nor time, and
@@ -41,10 +42,27 @@ final class StandardInput {
     /// Whether bytes already read wait in the buffer.
     var hasBufferedInput: Bool { start < end }
 
-    /// Reads more when the buffer is empty; nil when there are bytes. On EINTR, asks
-    /// `stopOnSignal`: true ends the read with ``Stop/interrupted``, false reads on.
+    /// Which signals' flags end a wait: see `clibedit_wait_for_input`.
+    struct Signals: OptionSet {
+        let rawValue: Int32
+        static let termination = Signals(rawValue: Int32(CLIBEDIT_WAIT_TERMINATION))
+        static let interrupt = Signals(rawValue: Int32(CLIBEDIT_WAIT_INTERRUPT))
+        static let editing = Signals(rawValue: Int32(CLIBEDIT_WAIT_WINDOW))
+    }
+
+    /// The signals the next reads wait for (set by each reader before it reads).
+    var signals: Signals = .termination
+
+    /// Reads more when the buffer is empty; nil when there are bytes. When a signal of
+    /// ``signals`` came (before the wait or during it), asks `stopOnSignal`: true ends the read
+    /// with ``Stop/interrupted``, false reads on.
     private func fill(_ stopOnSignal: () -> Bool) -> Stop? {
         while start == end {
+            if clibedit_wait_for_input(descriptor, signals.rawValue) != 0 {
+                if errno != EINTR { return .failed(errno) }
+                if stopOnSignal() { return .interrupted }
+                continue
+            }
             let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if n > 0 {
                 start = 0
@@ -65,6 +83,11 @@ final class StandardInput {
         if let stop = fill(stopOnSignal) { return .failure(StopError(stop: stop)) }
         defer { start += 1 }
         return .success(buffer[start])
+    }
+
+    /// Forgets what was read ahead (typeahead thrown away, as a terminal does at Ctrl-C).
+    func discardBuffered() {
+        start = end
     }
 
     /// Puts back the byte just taken by ``byte(_:)``.

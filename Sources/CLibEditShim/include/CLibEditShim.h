@@ -61,7 +61,8 @@ int clibedit_set_prompt(EditLine *editLine, clibedit_prompt_function function, w
 /// EL_EDITOR: L"emacs" or L"vi".
 int clibedit_set_editor(EditLine *editLine, const wchar_t *editor);
 /// EL_SIGNAL: while reading, libedit catches SIGINT, SIGTSTP, SIGQUIT, SIGHUP, SIGTERM, SIGCONT
-/// and SIGWINCH, puts the terminal back in cooked mode and re-raises to the previous handler.
+/// and SIGWINCH, puts the terminal back in cooked mode and re-raises with kill(0, signal): to the
+/// whole process group, a parent shell included. consult keeps it off (see EL_GETCFN).
 int clibedit_set_signal_handling(EditLine *editLine, int enabled);
 /// EL_HIST with history_w.
 int clibedit_set_history(EditLine *editLine, HistoryW *history);
@@ -118,6 +119,15 @@ int clibedit_take_window_change(void);
 int clibedit_take_stop(void);
 /// Stops this process alone (SIGTSTP with its default action) and returns when it is continued.
 void clibedit_stop_self(void);
+enum {
+    CLIBEDIT_WAIT_TERMINATION = 1, ///< SIGTERM, SIGHUP, SIGPIPE
+    CLIBEDIT_WAIT_INTERRUPT = 2,   ///< SIGINT, the alarm
+    CLIBEDIT_WAIT_WINDOW = 4,      ///< SIGWINCH, SIGTSTP (while a line is edited)
+};
+/// Waits until `fd` is readable (0), or fails with EINTR (-1) when a signal came, or had already
+/// come, whose flag `wanted` names (CLIBEDIT_WAIT_* bits). Without the race of looking at a flag
+/// and then calling read(2): a signal between the two would be missed until the next key.
+int clibedit_wait_for_input(int fd, int wanted);
 /// SIGQUIT (Ctrl-\) ignored: in a consultation it does nothing.
 void clibedit_ignore_quit(void);
 
@@ -130,7 +140,7 @@ void clibedit_push(EditLine *editLine, const wchar_t *text);
 
 // MARK: - Termination
 
-/// Catches SIGTERM and SIGHUP without SA_RESTART: a read in progress fails with EINTR and the
+/// Catches SIGTERM, SIGHUP and SIGPIPE (counted as SIGHUP) without SA_RESTART: a read in progress fails with EINTR and the
 /// program can end its records before it exits (instead of dying mid-consultation).
 void clibedit_catch_termination(void);
 /// The signal that asked the program to end (SIGTERM or SIGHUP), or 0.
