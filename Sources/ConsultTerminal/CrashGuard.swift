@@ -9,12 +9,13 @@ import ConsultRecords
 /// What a crash leaves: the applicant gets the terminal back and a few words with the office's
 /// phone (never Swift's interactive backtracer, a dump or addresses), the transcript ends
 /// "crashed", and the report goes to `DATA/crashes/<transcript id>.log` (mode 0600), where staff
-/// read it. Ctrl-\ does nothing in a consultation (see ``Termination/catchSignals()``).
+/// read it. Ctrl-\ does nothing in a consultation.
 ///
 /// A signal handler can neither format nor hash: everything it writes is prepared here, ahead.
 public enum CrashGuard {
-    /// Installs the handlers, replacing the Swift runtime's backtracer. Until a transcript is
-    /// opened the report is named after the process.
+    /// Installs the handlers, replacing the Swift runtime's backtracer, and ignores SIGQUIT
+    /// (Ctrl-\), which would otherwise open that backtracer. Until a transcript is opened the
+    /// report is named after the process.
     ///
     /// - Parameter standardErrorIsStaff: the report is also written to standard error (a log, a
     ///   CI job), never when standard error is the applicant's (a terminal, an SSH channel).
@@ -22,6 +23,7 @@ public enum CrashGuard {
         directory = dataDirectory.url.appendingPathComponent("crashes").path
         toStandardError = standardErrorIsStaff
         consult_crash_guard_install()
+        clibedit_ignore_quit()
         consult_crash_guard_set_report(directory, "consult-\(getpid()).log", "", standardErrorIsStaff ? 1 : 0)
     }
 

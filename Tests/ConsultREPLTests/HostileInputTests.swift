@@ -108,6 +108,44 @@ struct HostileInputTests {
         #expect(mode == 0o600, "report mode \(String(mode, radix: 8))")
     }
 
+    @Test("over SSH (consult-sshd): Ctrl-\\ does nothing; a crash shows the apology, never a backtrace")
+    func crashAndCtrlBackslashOverSSH() async throws {
+        let server = try await SSHServer()
+        let command = ["env", "-u", "LC_ALL", "LANG=C.UTF-8"] + server.sshCommand([])
+        let terminal = try TmuxHarness(command: { _ in command }, dataDirectory: server.dataDirectory)
+        defer { terminal.kill() }
+        try await terminal.waitForPrompt(after: en["intake.language.prompt"], timeout: 20)
+        try await terminal.answer("1", then: en["intake.consent.prompt"])
+        try terminal.type("ye")
+        try await terminal.waitForInput("ye")
+        try terminal.press(.ctrlBackslash)
+        try await Task.sleep(for: .milliseconds(700))
+        for word in Self.crashWords {
+            #expect(try !terminal.scrollback().contains(word), "Ctrl-\\ over SSH showed “\(word)”")
+        }
+        try terminal.type("s")
+        try await terminal.waitForInput("yes")
+        try terminal.press(.enter)
+        try await terminal.waitForPrompt(after: en["intake.topic.prompt"])
+
+        try terminal.signalProgram(SIGSEGV)
+        _ = try await terminal.waitForExit(timeout: 15)
+        let screen = try terminal.scrollback()
+        for word in Self.crashWords {
+            #expect(!screen.contains(word), "the SSH client showed “\(word)”:\n\(screen.suffix(1500))")
+        }
+        #expect(TmuxHarness.normalized(screen).contains(TmuxHarness.normalized(en.lead("crash.apology"))),
+                "no apology over SSH:\n\(screen.suffix(1500))")
+        let transcript = try #require(server.transcripts().first)
+        #expect(SSHServer.endReason(transcript) == "crashed")
+        let id = transcript.deletingPathExtension().lastPathComponent
+        let report = server.dataDirectory.appendingPathComponent("crashes/\(id).log")
+        #expect(((try? String(contentsOf: report, encoding: .utf8)) ?? "").contains("SIGSEGV"), "no report at \(report.path)")
+        let verify = try server.verifyTranscripts()
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(try await server.stop() == 0)
+    }
+
     // MARK: - Signals reach consult only (item 3)
 
     @Test("SIGTERM and SIGHUP while libedit reads end consult alone: a shell in its process group survives",
