@@ -139,6 +139,8 @@ static void on_crash(int signal_number, siginfo_t *info, void *context) {
     static volatile sig_atomic_t entered = 0;
     if (!entered) {
         entered = 1;
+        // No core file: it would hold the applicant's answers.
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         // 1. The applicant's terminal as it was found.
         int terminal = clibedit_claimed_terminal();
         if (terminal >= 0) {
@@ -152,7 +154,15 @@ static void on_crash(int signal_number, siginfo_t *info, void *context) {
                 fsync(transcript_copy);
             }
         }
-        // 3. The report, where staff read it: after what standard error caught, or on its own.
+        // 3. A few words for the applicant (before the backtrace, the step most likely to fail).
+        size_t apology_bytes = (size_t)apology_length;
+        if (apology_bytes > 0) {
+            // The terminal is back in its own modes, which turn \n into \r\n.
+            write_all(STDOUT_FILENO, "\n\n", 2);
+            write_all(STDOUT_FILENO, apology, apology_bytes);
+            write_all(STDOUT_FILENO, "\n", 1);
+        }
+        // 4. The report, where staff read it: after what standard error caught, or on its own.
         int reported = 0;
         if (standard_error_captured && report_ready) {
             write_report(STDERR_FILENO, signal_number, info);
@@ -172,16 +182,6 @@ static void on_crash(int signal_number, siginfo_t *info, void *context) {
         if (report_to_standard_error && !standard_error_captured) {
             write_report(STDERR_FILENO, signal_number, info);
         }
-        // 4. A few words for the applicant.
-        size_t apology_bytes = (size_t)apology_length;
-        if (apology_bytes > 0) {
-            // The terminal is back in its own modes, which turn \n into \r\n.
-            write_all(STDOUT_FILENO, "\n\n", 2);
-            write_all(STDOUT_FILENO, apology, apology_bytes);
-            write_all(STDOUT_FILENO, "\n", 1);
-        }
-        // No core file: it would hold the applicant's answers.
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
     // 5. End with the signal's default action.
     struct sigaction default_action;

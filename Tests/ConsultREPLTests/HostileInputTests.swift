@@ -18,7 +18,8 @@ struct HostileInputTests {
     /// Words of Swift's crash backtracer and of any crash report: none may reach the applicant.
     /// (A shell that started consult may still say "Segmentation fault", as for any program.)
     static let crashWords = ["Press space", "interact", "Backtrace", "backtrace", "Thread 0", "Crashed", "registers",
-                             "core dumped", "0x0", "0x7f", "Fatal error", "swift-backtrace", "SIGSEGV", "SIGABRT", "SIGBUS"]
+                             "core dumped", "0x0", "0x7f", "Fatal error", "swift-backtrace", "SIGSEGV", "SIGABRT", "SIGBUS",
+                             "SIGILL", "SIGTRAP", "SIGFPE"]
 
     /// English, consent, VKS: three answers, then the question about the work permit.
     func startAndAnswer(_ lang: LangSetting, _ extra: [String] = []) async throws -> TmuxHarness {
@@ -54,7 +55,7 @@ struct HostileInputTests {
     }
 
     @Test("a crash shows the applicant an apology with the office's phone, never a backtrace; the transcript ends “crashed”",
-          arguments: [SIGSEGV, SIGABRT, SIGBUS])
+          arguments: [SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGTRAP, SIGFPE])
     func crashIsReportedToStaffNotApplicant(_ signal: Int32) async throws {
         let terminal = try await startAndAnswer(.unset)
         defer { terminal.kill() }
@@ -99,7 +100,8 @@ struct HostileInputTests {
         let id = transcript.deletingPathExtension().lastPathComponent
         let report = terminal.dataDirectory.appendingPathComponent("crashes/\(id).log")
         let text = (try? String(contentsOf: report, encoding: .utf8)) ?? ""
-        let name = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS"][signal] ?? "?"
+        let name = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
+                    SIGFPE: "SIGFPE"][signal] ?? "?"
         #expect(text.contains(name) && text.contains(id), "crash report \(report.path): \(text)")
         #expect(text.contains("backtrace"), "no backtrace in the report: \(text)")
         #expect(text.contains("Fatal error: planted by the test"), "the runtime's last words are not in the report: \(text)")
