@@ -63,10 +63,11 @@ struct HostileInputTests {
         try await terminal.waitForInput("iss")
         // What the Swift runtime prints to standard error before it traps.
         let pid = try #require(Self.consultPID(terminal.dataDirectory))
-        let standardError = try #require(FileHandle(forWritingAtPath: "/proc/\(pid)/fd/2"))
-        standardError.seekToEndOfFile()
-        standardError.write(Data("consult/Session.swift:42: Fatal error: planted by the test\n".utf8))
-        try standardError.close()
+        let standardError = open("/proc/\(pid)/fd/2", O_WRONLY | O_APPEND | O_NOCTTY)
+        try #require(standardError >= 0)
+        let planted = "consult/Session.swift:42: Fatal error: planted by the test\n"
+        _ = planted.withCString { write(standardError, $0, strlen($0)) }
+        close(standardError)
         try terminal.signalProgram(signal)
         let screen: String
         do {
