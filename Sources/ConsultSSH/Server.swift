@@ -101,6 +101,9 @@ public final class ConsultSSHServer: Sendable {
                 hostKeys: [configuration.hostKey],
                 userAuthDelegate: Authenticator(configuration: configuration, logger: logger) { bound.value.authenticated() })
             serverConfiguration.maxAuthAttempts = configuration.limits.authenticationAttempts
+            // OpenSSH's session packet size (32 KiB, so a 2 MiB window): what a client may send
+            // ahead of a consultation that reads slowly (a paste) is held within that, per session.
+            serverConfiguration.maximumPacketSize = 32 * 1024
             let ssh = NIOSSHHandler(
                 role: .server(serverConfiguration), allocator: channel.allocator,
                 inboundChildChannelInitializer: { child, type in
