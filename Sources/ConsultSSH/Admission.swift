@@ -46,8 +46,9 @@ public final class Admission: Sendable {
     /// the unauthenticated places (released by ``leftUnauthenticated(from:)``): this address's
     /// share first, then all of them together, dropped at random between `start` and `full` as
     /// OpenSSH's MaxStartups does, so that a flood cannot decide who gets the last places.
-    func admitConnection(from address: String, now: Date = Date()) -> Refusal? {
-        state.withLockedValue { state in
+    func admitConnection(from client: String, now: Date = Date()) -> Refusal? {
+        let address = Self.holder(of: client)
+        return state.withLockedValue { state in
             if state.shuttingDown { return .shuttingDown }
             let windowStart = now.addingTimeInterval(-60)
             var times = (state.recent[address] ?? []).filter { $0 > windowStart }
@@ -75,7 +76,8 @@ public final class Admission: Sendable {
     }
 
     /// A connection from `address` stopped waiting to authenticate: it did, or it closed before.
-    func leftUnauthenticated(from address: String) {
+    func leftUnauthenticated(from client: String) {
+        let address = Self.holder(of: client)
         state.withLockedValue { state in
             guard let count = state.unauthenticated[address] else { return }
             state.unauthenticated[address] = count > 1 ? count - 1 : nil
@@ -84,8 +86,9 @@ public final class Admission: Sendable {
     }
 
     /// Reserves a place for a consultation from `address` about to start; nil when it may start.
-    func reserveSession(from address: String) -> Refusal? {
-        state.withLockedValue { state in
+    func reserveSession(from client: String) -> Refusal? {
+        let address = Self.holder(of: client)
+        return state.withLockedValue { state in
             if state.shuttingDown { return .shuttingDown }
             let reserved = state.reserved.values.reduce(0, +)
             guard state.sessions.count + reserved < limits.maximumSessions else { return .sessions }
@@ -97,7 +100,8 @@ public final class Admission: Sendable {
     }
 
     /// The place reserved for `address` is taken by the child `pid` (or given back when `pid` is nil).
-    func sessionStarted(pid: Int32?, address: String) {
+    func sessionStarted(pid: Int32?, address client: String) {
+        let address = Self.holder(of: client)
         state.withLockedValue { state in
             state.reserved[address, default: 1] -= 1
             if state.reserved[address] == 0 { state.reserved[address] = nil }
@@ -107,6 +111,19 @@ public final class Admission: Sendable {
                 if state.shuttingDown { kill(pid, SIGTERM) }
             }
         }
+    }
+
+    /// Who holds `address`, for the per-address limits: an IPv4 address is one holder; an IPv6
+    /// host normally has a whole /64 to choose from, so the /64 is one holder (and an IPv4-mapped
+    /// IPv6 address is its IPv4 address).
+    static func holder(of address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     /// Called on the thread that reaped `pid`, before anything else can reuse the number.

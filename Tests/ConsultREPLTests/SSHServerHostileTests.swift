@@ -171,6 +171,30 @@ struct SSHServerHostileTests {
         #expect(try await server.stop() == 0)
     }
 
+    @Test("from START waiting connections on, new ones are dropped at random, as OpenSSH's MaxStartups does")
+    func randomEarlyDrop() async throws {
+        let server = try await SSHServer(["--max-unauthenticated", "2:50:12", "--max-unauthenticated-per-address", "1",
+                                          "--version-grace-seconds", "60", "--login-grace-seconds", "120"])
+        var flood: [Int32] = []
+        defer { flood.forEach { close($0) } }
+        for host in 2...31 { flood.append(try Self.idleConnection(from: "127.0.0.\(host)", port: server.port)) }
+        // Every connection is decided (admitted or refused) and logged.
+        let deadline = Date().addingTimeInterval(20)
+        var admitted = 0, refused: [String] = []
+        repeat {
+            try await Task.sleep(for: .milliseconds(100))
+            let lines = server.log().split(separator: "\n").filter { !$0.contains("remote=127.0.0.1:") }
+            admitted = lines.filter { $0.hasSuffix("] connected") }.count
+            refused = lines.filter { $0.hasSuffix("] connection refused") }.map(String.init)
+        } while admitted + refused.count < flood.count && Date() < deadline
+        #expect(admitted + refused.count == flood.count, "\(server.log())")
+        // Below START (2) none is dropped; from FULL (12) all are. Between, the chance that none
+        // of the 28 after the first two is dropped at random before the places fill is about 10⁻⁷.
+        #expect(admitted >= 2 && admitted <= 12, "\(admitted) admitted")
+        #expect(refused.contains { $0.contains("dropped at random") }, "\(refused)")
+        #expect(try await server.stop() == 0)
+    }
+
     // MARK: - Records and the data directory (item 9)
 
     @Test("a data directory others can read, or that cannot be created, is refused at start with its path")

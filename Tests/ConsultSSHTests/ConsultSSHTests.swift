@@ -139,6 +139,20 @@ import Testing
         #expect(admission.waitingToAuthenticate == 3)
     }
 
+    @Test func anIPv6HostIsItsSlash64() {
+        #expect(Admission.holder(of: "192.0.2.1") == "192.0.2.1")
+        #expect(Admission.holder(of: "2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(Admission.holder(of: "2001:db8:1:2:bbbb:cccc:dddd:eeee") == "2001:db8:1:2::/64")
+        #expect(Admission.holder(of: "::ffff:192.0.2.7") == "192.0.2.7")
+        #expect(Admission.holder(of: "unknown") == "unknown")
+        var limits = ServerLimits()
+        limits.maximumUnauthenticatedPerAddress = 1
+        let admission = Admission(limits: limits)
+        #expect(admission.admitConnection(from: "2001:db8:1:2::1") == nil)
+        #expect(admission.admitConnection(from: "2001:db8:1:2::2") == .unauthenticatedFromAddress)
+        #expect(admission.admitConnection(from: "2001:db8:1:3::1") == nil)
+    }
+
     @Test func startupsParseAsOpenSSHWritesThem() {
         #expect(Startups("10:30:100") == Startups(start: 10, rate: 30, full: 100))
         #expect(Startups("7") == Startups(full: 7))
