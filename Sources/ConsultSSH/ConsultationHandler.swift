@@ -420,6 +420,7 @@ final class ConsultationHandler: ChannelDuplexHandler {
     private func finishIfDone() {
         guard let status = exitStatus, pipeClosed, phase == .running else { return }
         readHeld = false
+        output = nil
         phase = .finished
         timers.forEach { $0.cancel() }
         idleCheck?.cancel()
