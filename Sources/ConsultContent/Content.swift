@@ -19,7 +19,7 @@ public struct Content: Sendable {
 
     /// Loads and lints the content; throws when there is any error.
     public static func load(dialogs: URL, locales: URL) throws(Invalid) -> Content {
-        let report = Linter.lint(dialogs: dialogs, locales: locales)
+        let report = Linter.lint(dialogs: dialogs, locales: locales, typography: false)
         guard let set = report.dialogs, !report.hasErrors else { throw Invalid(diagnostics: report.diagnostics) }
         return Content(dialogs: set, localizer: report.localizer, diagnostics: report.diagnostics)
     }
