@@ -94,6 +94,10 @@ public enum SystemMessages {
         "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
         "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],
         "staff.transcript_not_found": ["id", "dir"], "staff.appointment_not_found": ["reference", "dir"],
+        // Records: failures and limits (a full disk, the size limit of a consultation's record, tampering).
+        "records.failed": [], "records.closing": [], "records.limit": [], "staff.reason.record_limit": [],
+        "staff.shortened": ["count"], "staff.unverified": ["line"], "staff.no_data_directory": ["dir"],
+        "staff.no_transcripts_in": ["dir"],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

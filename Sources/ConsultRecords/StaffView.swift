@@ -330,7 +330,9 @@ public struct StaffView: Sendable {
         case .intact: return label("staff.intact", ["count": .number(v.events)])
         case .cutShort: return label("staff.integrity_cut_short", ["count": .number(v.events)])
         case .broken(let line, let reason):
-            return label("staff.altered", ["line": .text(String(line))]) + " (" + SafeText.escape(reason) + ")"
+            // Only the events before the bad line are shown (`TranscriptReader.read`).
+            return label("staff.altered", ["line": .text(String(line))]) + " (" + SafeText.escape(reason) + "); "
+                + label("staff.unverified", ["line": .text(String(line))])
         }
     }
 
@@ -425,7 +427,7 @@ public struct StaffView: Sendable {
             let name = field.map { factName(fact) + " / " + factName($0) } ?? factName(fact)
             return (label("staff.event.answer") + " (" + name + ")", shown)
         case "rejected":
-            let input = "«" + SafeText.escape(FactJSON.raw(e.data["input"])) + "»"
+            let input = typed(e)
             return (label("staff.event.rejected") + " (" + factName(fact) + ")",
                     input + " — " + SafeText.escape(e.string("problem") ?? "", keepingNewlines: true))
         case "change":
@@ -440,8 +442,7 @@ public struct StaffView: Sendable {
         case "restart":
             return (label("staff.event.restart"), "")
         case "command":
-            let input = e.string("input") ?? e.string("name") ?? ""
-            return (label("staff.event.command"), "«" + SafeText.escape(input) + "»")
+            return (label("staff.event.command"), e.data["input"] == nil ? "«" + SafeText.escape(e.string("name") ?? "") + "»" : typed(e))
         case "outcome":
             let ids = (e.data["ids"] as? [String]) ?? []
             var text = ids.isEmpty ? label("staff.none") : ids.map(outcomeTitle).joined(separator: "; ")
@@ -455,6 +456,13 @@ public struct StaffView: Sendable {
         default:
             return (label("staff.event.other") + " " + SafeText.escape(e.kind), SafeText.escape(FactJSON.raw(e.data)))
         }
+    }
+
+    /// What the applicant typed, in «»; a line recorded shortened says so, with its whole length.
+    func typed(_ e: TranscriptEvent) -> String {
+        let input = "«" + SafeText.escape(FactJSON.raw(e.data["input"])) + "»"
+        guard let length = e.data["input_length"] as? Int else { return input }
+        return "«" + SafeText.escape(FactJSON.raw(e.data["input"])) + "…» (" + label("staff.shortened", ["count": .number(length)]) + ")"
     }
 
     /// The language the applicant chose (the first screen's language when no choice was recorded).

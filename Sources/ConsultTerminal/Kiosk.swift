@@ -19,6 +19,8 @@ public final class Kiosk {
     private let language: String
     private let today: () -> LocalDate
     private let records: (LocalDate, String) -> RecordsContext?
+    /// True once the records of some consultation could not be written (the kiosk goes on serving).
+    public private(set) var recordsLost = false
 
     /// - Parameter records: opens the records of each new consultation (today, language).
     public init(content: Content, reader: LineReader, screen: Screen, options: SessionOptions, language: String,
@@ -54,6 +56,7 @@ public final class Kiosk {
                                              screen: screen, options: options, records: records(day, language)) else { return count }
             let end = session.run()
             count += 1
+            if session.recordsLost { recordsLost = true }
             closedIdle = end == .idle
             switch end {
             case .operatorExit, .disconnected, .interrupted:
@@ -66,7 +69,7 @@ public final class Kiosk {
                 screen.gap()
                 screen.show(p.text("ui.kiosk.press_enter"), style: .hint)
                 _ = reader.readLine(prompt: "", timeout: options.idleTimeout ?? 300)
-            case .quit, .idle:
+            case .quit, .idle, .recordLimit:
                 break
             }
             // A terminal that hung up never types again: stop rather than open consultation after

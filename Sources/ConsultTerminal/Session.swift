@@ -22,6 +22,8 @@ public enum SessionEnd: String, Sendable {
     case operatorExit
     /// The program was asked to stop (SIGTERM).
     case interrupted
+    /// The transcript reached its size limit: the consultation ends, the applicant is told.
+    case recordLimit = "record_limit"
 }
 
 /// Where a session keeps its records.
@@ -78,6 +80,8 @@ public final class Session {
     private let today: LocalDate
     private let records: RecordsContext?
     private var recordsFailureShown = false
+    /// The appointment request could not be saved.
+    private var appointmentFailed = false
     public private(set) var consultation: Consultation
     /// The appointment request saved at the end, if any.
     public private(set) var appointment: AppointmentRequest?
@@ -108,19 +112,28 @@ public final class Session {
 
     private var recorder: ConsultationRecorder? { records?.recorder }
 
+    /// True when something of this consultation could not be written: the transcript (from the
+    /// start or from some event on) or the appointment request.
+    public var recordsLost: Bool {
+        guard let records else { return false }
+        return records.recorder == nil || records.recorder?.failure != nil || appointmentFailed
+    }
+
     private func record(_ kind: String, _ data: [String: Any] = [:]) {
         guard let recorder else { return }
         recorder.record(kind, data)
         if recorder.failure != nil { recordsFailed() }
+        if recorder.limitReached && pendingEnd == nil { pendingEnd = .recordLimit }
     }
 
     /// Nothing can be recorded: the applicant is told, with the office's contacts, and no personal
-    /// data is asked (consent counts as not given).
+    /// data is asked (consent counts as not given; the closing words about consent and the
+    /// appointment are not shown, `records.closing` is).
     private func recordsFailed() {
         guard !recordsFailureShown else { return }
         recordsFailureShown = true
         screen.gap()
-        screen.show(text("records.unavailable"), style: .problem)
+        screen.show(text(recorder == nil ? "records.unavailable" : "records.failed"), style: .problem)
         if content.dialogs.question(for: Session.consentFact) != nil {
             _ = consultation.set(Session.consentFact, .bool(false))
         }
@@ -128,6 +141,10 @@ public final class Session {
 
     public func run() -> SessionEnd {
         let end = loop()
+        if end == .recordLimit {
+            screen.gap()
+            screen.show(text("records.limit"), style: .problem)
+        }
         recorder?.end(end.rawValue, facts: factsSnapshot, outcomes: consultation.outcomes)
         return end
     }
@@ -156,6 +173,10 @@ public final class Session {
                 if case .ask = consultation.step {} else {
                     let notes = consultation.notes
                     if notes != shownNotes { show(notes) }
+                    if recordsLost && !appointmentFailed {
+                        screen.gap()
+                        screen.show(text("records.closing"))
+                    }
                     return .completed
                 }
                 // An answer of the request was corrected: it is asked below.
@@ -172,7 +193,8 @@ public final class Session {
             reader.completion = completion(for: prompt)
             switch read(prompt: "> ") {
             case .end(let end):
-                if end == .disconnected || end == .idle || end == .interrupted { return end }
+                // Only Ctrl-D (quit) asks whether to leave; every other end is final.
+                if end != .quit { return end }
                 if confirm("ui.quit.confirm") { return .quit }
                 screen.show(text("ui.continue"), style: .note)
                 showQuestion = true
@@ -204,6 +226,8 @@ public final class Session {
 
     /// Reads a line; in a kiosk, warns before the idle timeout and ends the session at it.
     private func read(prompt: String) -> Read {
+        // An end that is already decided (the record's size limit) comes before any question.
+        if let pendingEnd { return .end(pendingEnd) }
         // A signal that came between two reads ends the session before anything else is asked.
         if let signal = Termination.signal {
             return .end(signal == SIGHUP ? .disconnected : .interrupted)
@@ -272,6 +296,8 @@ public final class Session {
         for note in notes {
             switch note {
             case .say(let key):
+                // Without records, the closing words about consent and the request are not true.
+                if recordsLost && appointmentSays.contains(key) { continue }
                 showOutcomes(outcomes)
                 outcomes = []
                 screen.gap()
@@ -283,6 +309,14 @@ public final class Session {
             }
         }
         showOutcomes(outcomes)
+    }
+
+    /// The messages of the dialog that collects the appointment request (its closing words).
+    private var appointmentSays: Set<MessageKey> {
+        Set(content.dialogs.dialogs.filter { $0.appointment != nil }.flatMap(\.nodes).compactMap { node -> MessageKey? in
+            if case .say(let key) = node.kind { return key }
+            return nil
+        })
     }
 
     private func showOutcomes(_ outcomes: [OutcomeStep]) {
@@ -595,14 +629,15 @@ public final class Session {
             language: language, channel: records.channel, transcript: recorder.id, applicant: pick(fields.applicant),
             facts: factsSnapshot, outcomes: consultation.outcomes.map(\.id),
             openPoints: consultation.outcomes.flatMap { $0.confirm.map(\.rawValue) },
-            preferences: pick(fields.preferences), question: question)
+            preferences: pick(fields.preferences), question: question, transcriptHead: recorder.writer.head)
         do {
             let saved = try request.save(in: records.directory)
             appointment = saved
-            record("appointment", ["reference": saved.reference])
+            record("appointment", ["reference": saved.reference, "request_hash": saved.hash ?? ""])
             screen.gap()
             screen.show(text("appointment.saved", ["reference": .text(saved.reference)]), style: .heading)
         } catch {
+            appointmentFailed = true
             record("appointment_failed", ["error": error.description])
             screen.show(text("appointment.not_saved"), style: .problem)
         }

@@ -22,6 +22,10 @@ struct TerminalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).", valueName: "channel"))
     var channel: String?
 
+    @Option(help: ArgumentHelp("The largest record of one consultation, in KiB: at this size the consultation ends politely (default: 1024).",
+                               valueName: "kib"))
+    var maxRecordKib: Int = ConsultationRecorder.defaultLimit / 1024
+
     /// The hash of the content this process loaded (computed once: a kiosk keeps what it loaded).
     private func contentHash(_ urls: (dialogs: URL, locales: URL)) -> String {
         ContentHashCache.shared.hash { ConsultationRecorder.contentHash(dialogs: urls.dialogs, locales: urls.locales) }
@@ -36,7 +40,7 @@ struct TerminalOptions: ParsableArguments {
         let remote = environment["SSH_CONNECTION"].map { String($0.split(separator: " ").prefix(2).joined(separator: ":")) }
         do {
             try directory.prepare()
-            let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory))
+            let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory, limit: maxRecordKib * 1024))
             recorder.start(channel: channel, remote: remote,
                            contentHash: contentHash(urls),
                            version: Consult.configuration.version, today: today, language: language)
@@ -62,6 +66,8 @@ struct TerminalOptions: ParsableArguments {
         if let channel, !["local", "kiosk", "ssh"].contains(channel) {
             throw ValidationError("--channel must be local, kiosk or ssh, not '\(channel)'")
         }
+        // Room for the start, a few answers and the end event.
+        guard maxRecordKib >= 16 else { throw ValidationError("--max-record-kib must be at least 16, not \(maxRecordKib)") }
     }
 }
 
@@ -86,6 +92,7 @@ extension Consult {
             let content = try self.content.load()
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
             Termination.catchSignals()
+            ignoreFileSizeSignal()
             let today = terminal.today?.date ?? .todayInMoscow()
             let language = try terminal.language(content)
             let records = terminal.records(urls: self.content.urls, channel: "local", today: today, language: language)
@@ -99,6 +106,8 @@ extension Consult {
             if end != .completed && end != .disconnected {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
             }
+            // The applicant was told; whoever started us (consult-sshd, a script) learns it here.
+            if session.recordsLost { throw ExitCode(Consult.recordsFailedStatus) }
         }
     }
 
@@ -143,14 +152,29 @@ extension Consult {
             let options = SessionOptions(idleMinutes: idleMinutes, operatorPassphrase: passphrase)
             let reader = makeLineReader(programName: "consult", suspendAllowed: false)
             Termination.catchSignals()
+            ignoreFileSizeSignal()
             let fixedToday = terminal.today?.date
             let terminal = self.terminal
             let urls = self.content.urls
-            ConsultTerminal.Kiosk(content: content, reader: reader, screen: terminal.screen, options: options,
-                                  language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
-                                  records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) }).run()
+            let kiosk = ConsultTerminal.Kiosk(
+                content: content, reader: reader, screen: terminal.screen, options: options,
+                language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
+                records: { day, language in terminal.records(urls: urls, channel: "kiosk", today: day, language: language) })
+            kiosk.run()
+            if kiosk.recordsLost { throw ExitCode(Consult.recordsFailedStatus) }
         }
     }
+}
+
+extension Consult {
+    /// The exit status of `start` and `kiosk` when records of a consultation could not be written.
+    static let recordsFailedStatus: Int32 = 4
+}
+
+/// A file size limit (RLIMIT_FSIZE) must fail the write (EFBIG: a record failure the applicant
+/// is told about), not kill the consultation with SIGXFSZ.
+func ignoreFileSizeSignal() {
+    signal(SIGXFSZ, SIG_IGN)
 }
 
 /// The content hash, computed on first use and kept for the life of the process.

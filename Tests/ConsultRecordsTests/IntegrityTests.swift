@@ -122,7 +122,10 @@ import Testing
         defer { removeDirectory(directory) }
         let writer = try writeConsultation(in: directory)
         let full = try Data(contentsOf: writer.url)
-        let copy = directory.transcripts.appendingPathComponent("CUT.jsonl")
+        // The copy keeps its id (a transcript under another id is altered), in a folder of its own.
+        let other = try temporaryDataDirectory("cut")
+        defer { removeDirectory(other) }
+        let copy = other.transcripts.appendingPathComponent("\(writer.id).jsonl")
         var lineEnds: [Int] = []
         for (i, byte) in full.enumerated() where byte == 0x0A { lineEnds.append(i + 1) }
         // Every byte offset, as a kill -9 can stop a write anywhere (including inside a UTF-8 sequence).
@@ -156,7 +159,9 @@ import Testing
         try writer.append("start", ["id": writer.id, "language": "ru"])
         try writer.append("answer", ["fact": "applicant_name", "input": "Иван Петров 😀", "value": "Иван Петров 😀"])
         let full = try Data(contentsOf: writer.url)
-        let copy = directory.transcripts.appendingPathComponent("CUT.jsonl")
+        let other = try temporaryDataDirectory("cut")
+        defer { removeDirectory(other) }
+        let copy = other.transcripts.appendingPathComponent("\(writer.id).jsonl")
         for offset in stride(from: full.count - 1, to: full.count - 60, by: -1) {
             try full.prefix(offset).write(to: copy)
             #expect(TranscriptReader.verify(copy).status == .cutShort, "offset \(offset)")
