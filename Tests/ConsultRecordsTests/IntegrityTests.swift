@@ -290,3 +290,27 @@ import Testing
         #expect(TranscriptReader.verify(writer.url).status == .broken(line: 2, reason: "the event was altered"))
     }
 }
+
+@Suite struct AppointmentPairTests {
+    @Test func aSavedRequestsHashIsFoundAgainFromTheFile() throws {
+        let directory = try temporaryDataDirectory()
+        defer { removeDirectory(directory) }
+        let head = String(repeating: "ab", count: 32)
+        let saved = try AppointmentRequest(
+            language: "ru", channel: "ssh", transcript: "AAAA-BBBB-CCCC",
+            applicant: ["applicant_name": .text("Анна «Смирнова» 😀 / \\ \u{7F}")],
+            facts: ["wants_citizenship": .bool(false), "age": .int(34), "expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
+                    "family": .list([Record(["relation": .choice("spouse"), "age": .int(34)])])],
+            outcomes: ["vks_rp_eligible"], openPoints: [], preferences: ["preferred_time": .text("пятница, 9:00–12:00")],
+            question: "Нужно ли?", transcriptHead: head).save(in: directory)
+        let hash = try #require(saved.hash)
+        let data = try Data(contentsOf: directory.appointments.appendingPathComponent("\(saved.reference).json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["hash"] as? String == hash)
+        #expect(object["transcript_head"] as? String == head)
+        #expect(AppointmentRequest.hash(of: object) == hash)
+        var altered = object
+        altered["question"] = "Другое"
+        #expect(AppointmentRequest.hash(of: altered) != hash)
+    }
+}
