@@ -18,10 +18,12 @@ struct RecordsFailureREPLTests {
     }
 
     /// `consult start` with `input` on a pipe; returns the exit status and everything it printed.
-    func piped(_ arguments: [String], input: Data) throws -> (status: Int32, output: String) {
+    /// `via`: a program that runs consult (`prlimit --fsize=N`).
+    func piped(_ arguments: [String], input: Data, via: [String] = []) throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = TmuxHarness.binary
-        process.arguments = ["start", "--today", testToday, "--lang", "en"] + arguments
+        let command = [TmuxHarness.binary.path, "start", "--today", testToday, "--lang", "en"] + arguments
+        process.executableURL = URL(fileURLWithPath: via.first ?? command[0])
+        process.arguments = Array((via + command).dropFirst())
         process.currentDirectoryURL = TmuxHarness.repositoryRoot
         var environment = ProcessInfo.processInfo.environment
         environment["LANG"] = "C.UTF-8"
@@ -119,6 +121,46 @@ struct RecordsFailureREPLTests {
         let run = try piped(["--data-dir", file.appendingPathComponent("data").path], input: Data("1\n".utf8))
         #expect(run.status == 4, "\(run.output.suffix(600))")
         #expect(TmuxHarness.normalized(run.output).contains(TmuxHarness.normalized(Self.opening(en["records.unavailable"]))))
+    }
+
+    @Test("a file size limit (RLIMIT_FSIZE) is a failed write: no torn line, the applicant told, exit status 4")
+    func fileSizeLimit() throws {
+        let data = try dataDirectory()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let long = String(repeating: "z", count: 150)
+        let input = "1\n" + String(repeating: long + "\n", count: 100)
+        let run = try piped(["--data-dir", data.path], input: Data(input.utf8), via: ["/usr/bin/prlimit", "--fsize=20000"])
+        #expect(run.status == 4, "exit status \(run.status): \(run.output.suffix(600))")
+        #expect(TmuxHarness.normalized(run.output).contains(TmuxHarness.normalized(Self.opening(en["records.failed"]))),
+                "\(run.output.suffix(800))")
+        let transcript = try #require(transcripts(in: data).first)
+        let bytes = try Data(contentsOf: transcript)
+        #expect(bytes.count <= 20000 && bytes.last == 0x0A, "\(bytes.count) bytes, ending …\(String(decoding: bytes.suffix(80), as: UTF8.self))")
+        let id = transcript.deletingPathExtension().lastPathComponent
+        let verify = try records.consult(["transcripts", "verify", id, "--data-dir", data.path])
+        #expect(verify.status == 0 && verify.output.contains("cut short"), "\(verify.output)")
+    }
+
+    @Test("kiosk: records that cannot be written make its exit status 4 when the operator leaves")
+    func kioskExitStatusFour() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-not-a-folder-\(UUID().uuidString)")
+        try Data("a file".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let passphrase = try PassphraseFile()
+        defer { passphrase.remove() }
+        let binary = TmuxHarness.binary.path
+        let terminal = try TmuxHarness(command: { _ in
+            ["env", "-u", "LC_ALL", "LANG=C.UTF-8", binary, "kiosk", "--today", testToday, "--passphrase-file", passphrase.url.path,
+             "--data-dir", file.appendingPathComponent("data").path]
+        })
+        defer { terminal.kill() }
+        try await terminal.waitForPrompt(after: en["intake.language.prompt"])
+        #expect(TmuxHarness.normalized(try terminal.screen()).contains(TmuxHarness.normalized(Self.opening(en["records.unavailable"]))))
+        try await terminal.answer("/operator", then: en["ui.operator.passphrase"])
+        try terminal.type(passphrase.passphrase)
+        try terminal.press(.enter)
+        let exit = try await terminal.waitForExit()
+        #expect(exit.status == 4, "exit status \(exit.status)")
     }
 
     static let canMountTmpfs: Bool = {
