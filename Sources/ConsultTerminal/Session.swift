@@ -130,7 +130,8 @@ public final class Session {
     /// data is asked (consent counts as not given; the closing words about consent and the
     /// appointment are not shown, `records.closing` is).
     private func recordsFailed() {
-        guard !recordsFailureShown else { return }
+        // A request already saved stands (it holds the answers); only the transcript's tail is lost.
+        guard !recordsFailureShown, appointment == nil else { return }
         recordsFailureShown = true
         screen.gap()
         screen.show(text(recorder == nil ? "records.unavailable" : "records.failed"), style: .problem)
@@ -173,7 +174,7 @@ public final class Session {
                 if case .ask = consultation.step {} else {
                     let notes = consultation.notes
                     if notes != shownNotes { show(notes) }
-                    if recordsLost && !appointmentFailed {
+                    if closingWordsUntrue && !appointmentFailed {
                         screen.gap()
                         screen.show(text("records.closing"))
                     }
@@ -297,7 +298,7 @@ public final class Session {
             switch note {
             case .say(let key):
                 // Without records, the closing words about consent and the request are not true.
-                if recordsLost && appointmentSays.contains(key) { continue }
+                if closingWordsUntrue && appointmentSays.contains(key) { continue }
                 showOutcomes(outcomes)
                 outcomes = []
                 screen.gap()
@@ -310,6 +311,10 @@ public final class Session {
         }
         showOutcomes(outcomes)
     }
+
+    /// Records were lost and no request was saved: the closing words about consent, the request and
+    /// what the lawyer will read are not true; `records.closing` (or `appointment.not_saved`) is said instead.
+    private var closingWordsUntrue: Bool { recordsLost && appointment == nil }
 
     /// The messages of the dialog that collects the appointment request (its closing words).
     private var appointmentSays: Set<MessageKey> {
