@@ -231,12 +231,13 @@ public enum TranscriptReader {
                 if let reason = check(torn, number: number) { return result(.broken(line: number, reason: reason)) }
             } else if let reason = notABeginning(torn, previous: previous, sequence: events.count) {
                 return result(.broken(line: number, reason: reason))
-            } else {
-                // Written only in part when the program was stopped or the disk was full: not an alteration.
-                return result(.cutShort)
             }
+            // Else written only in part when the program was stopped or the disk was full: not an
+            // alteration (the transcript has no end event, so it is cut short below).
         }
         if let (line, reason) = checkAppointments(events, hashes: hashes, transcript: url, id: id) {
+            // The events from the appointment on are not vouched for either.
+            events.removeAll { $0.line >= line }
             return result(.broken(line: line, reason: reason))
         }
         return result(events.last?.kind == "end" ? .intact : .cutShort)
