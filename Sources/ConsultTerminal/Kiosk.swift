@@ -63,13 +63,13 @@ public final class Kiosk {
                 reader.clearHistory()
                 screen.clearAll()
                 return count
-            case .completed:
-                // Leave the result on screen until the applicant has read it, or for the idle time.
+            case .completed, .recordLimit:
+                // Leave the result (or why it ended) on screen until the applicant has read it, or for the idle time.
                 let p = Presenter(content: content, language: session.language)
                 screen.gap()
                 screen.show(p.text("ui.kiosk.press_enter"), style: .hint)
                 _ = reader.readLine(prompt: "", timeout: options.idleTimeout ?? 300)
-            case .quit, .idle, .recordLimit:
+            case .quit, .idle:
                 break
             }
             // A terminal that hung up never types again: stop rather than open consultation after

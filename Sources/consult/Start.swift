@@ -22,7 +22,7 @@ struct TerminalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).", valueName: "channel"))
     var channel: String?
 
-    @Option(help: ArgumentHelp("The largest record of one consultation, in KiB: at this size the consultation ends politely (default: 1024).",
+    @Option(help: ArgumentHelp("The largest record of one consultation, in KiB: at this size the consultation ends politely.",
                                valueName: "kib"))
     var maxRecordKib: Int = ConsultationRecorder.defaultLimit / 1024
 
@@ -103,7 +103,8 @@ extension Consult {
             if end == .idle {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
             }
-            if end != .completed && end != .disconnected {
+            // The record limit's message already gives the office's contacts.
+            if end != .completed && end != .disconnected && end != .recordLimit {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
             }
             // The applicant was told; whoever started us (consult-sshd, a script) learns it here.
