@@ -122,6 +122,43 @@ public struct AppointmentRequest: Sendable {
                            preferences: preferences, question: question, transcriptHead: transcriptHead)
     }
 
+    /// What is wrong with a saved request (its JSON object, found under `reference`), nil when
+    /// nothing is: its `hash` must be its own, and its transcript must record it (an `appointment`
+    /// event with this reference and hash). Requests of earlier releases carry no hash and are not
+    /// checked.
+    public static func problem(with object: [String: Any], reference: String, in directory: DataDirectory) -> String? {
+        guard let hash = object["hash"] as? String else { return nil }
+        guard Self.hash(of: object) == hash, object["reference"] as? String == reference else {
+            return "the request was altered (its hash is not that of its content)"
+        }
+        guard let id = object["transcript"] as? String else { return "the request names no transcript" }
+        let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
+        guard FileManager.default.fileExists(atPath: url.path) else { return "its transcript \(id) is missing" }
+        let events = TranscriptReader.read(url).events
+        if events.contains(where: { $0.kind == "appointment" && $0.string("reference") == reference && $0.string("request_hash") == hash }) {
+            return nil
+        }
+        // Saved, and then the transcript could not be written (a full disk): it ends where the
+        // request was chained, without its end. Not an alteration.
+        if events.last?.hash == object["transcript_head"] as? String, events.last?.kind != "end" { return nil }
+        return "its transcript \(id) does not record this request"
+    }
+
+    /// Every request in `directory` that `problem(with:reference:in:)` finds wrong (or that is not
+    /// a JSON object), by reference.
+    public static func problems(in directory: DataDirectory) -> [(reference: String, problem: String)] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        return names.compactMap { name in
+            let reference = String(name.dropLast(5))
+            guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                return (reference, "not a JSON object")
+            }
+            return problem(with: object, reference: reference, in: directory).map { (reference, $0) }
+        }
+    }
+
     /// Every saved request, newest first, as JSON objects.
     public static func all(in directory: DataDirectory) -> [[String: Any]] {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)) ?? []).filter { $0.hasSuffix(".json") }

@@ -122,6 +122,8 @@ public struct TranscriptEvent: @unchecked Sendable {
     public let time: String
     public let kind: String
     public let data: [String: Any]
+    /// The event's hash as written (what the next event and an appointment request chain to).
+    public var hash: String = ""
 
     public func string(_ key: String) -> String? { data[key] as? String }
 }
@@ -210,7 +212,7 @@ public enum TranscriptReader {
             guard object["prev"] as? String == previous else { return "it does not follow the event before it" }
             guard TranscriptWriter.hash(previous: previous, body: body) == stored else { return "the event was altered" }
             let event = TranscriptEvent(line: number, sequence: count, time: object["time"] as? String ?? "",
-                                        kind: object["kind"] as? String ?? "", data: object["data"] as? [String: Any] ?? [:])
+                                        kind: object["kind"] as? String ?? "", data: object["data"] as? [String: Any] ?? [:], hash: stored)
             if count == 0, event.kind == "start", let written = event.string("id"), written != id {
                 return "the transcript's own id is \(written), not \(id) (its file name): it was copied or renamed"
             }

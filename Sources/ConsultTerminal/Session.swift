@@ -131,7 +131,8 @@ public final class Session {
     /// appointment are not shown, `records.closing` is).
     private func recordsFailed() {
         // A request already saved stands (it holds the answers); only the transcript's tail is lost.
-        guard !recordsFailureShown, appointment == nil else { return }
+        // A request that could not be saved was said so (`appointment.not_saved`) just before.
+        guard !recordsFailureShown, appointment == nil, !appointmentFailed else { return }
         recordsFailureShown = true
         screen.gap()
         screen.show(text(recorder == nil ? "records.unavailable" : "records.failed"), style: .problem)

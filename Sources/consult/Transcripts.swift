@@ -190,8 +190,18 @@ extension Consult {
                     print(SafeText.escape(result.description))
                     if case .broken = result.status { altered += 1 }
                 }
-                if altered > 0 {
-                    printError("\(altered) of \(urls.count) transcript\(urls.count == 1 ? "" : "s") altered")
+                // Every request, also one its transcript does not know of (made up, or copied in).
+                var badRequests = 0
+                if id == nil {
+                    for (reference, problem) in AppointmentRequest.problems(in: directory) {
+                        print(SafeText.escape("\(reference): ALTERED appointment request: \(problem)"))
+                        badRequests += 1
+                    }
+                }
+                if altered > 0 || badRequests > 0 {
+                    var counts = ["\(altered) of \(urls.count) transcript\(urls.count == 1 ? "" : "s") altered"]
+                    if badRequests > 0 { counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered") }
+                    printError(counts.joined(separator: ", "))
                     throw ExitCode(1)
                 }
             }

@@ -83,6 +83,51 @@ import Testing
         #expect(verify.stdout.contains("cut short"), "\(verify.stdout)")
     }
 
+    /// A transcript with a request saved as a session saves it; without `recordEvent` the
+    /// transcript stops right after the save (the disk filled up before the appointment event).
+    func consultationWithRequest(in directory: DataDirectory, recordEvent: Bool = true) throws -> AppointmentRequest {
+        let writer = try writeConsultation(in: directory, end: false)
+        let recorder = ConsultationRecorder(writer: writer)
+        let saved = try AppointmentRequest(
+            language: "en", channel: "local", transcript: writer.id, applicant: ["applicant_name": .text("Ann Smith")],
+            facts: [:], outcomes: ["vks_rp_eligible"], openPoints: [], preferences: [:], question: nil,
+            transcriptHead: writer.head).save(in: directory)
+        if recordEvent {
+            recorder.record("appointment", ["reference": saved.reference, "request_hash": try #require(saved.hash)])
+            recorder.end("completed")
+        }
+        return saved
+    }
+
+    @Test("a request made up from a real one, under another reference, is found by verify --all")
+    func forgedRequest() throws {
+        let directory = try temporaryDataDirectory()
+        defer { removeDirectory(directory) }
+        let saved = try consultationWithRequest(in: directory)
+        let intact = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
+        #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
+        let data = try Data(contentsOf: directory.appointments.appendingPathComponent("\(saved.reference).json"))
+        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        object["reference"] = "ZZZZ-ZZZZ"
+        object["applicant"] = ["applicant_name": "Mallory"]
+        object["hash"] = AppointmentRequest.hash(of: object)
+        try JSONSerialization.data(withJSONObject: object).write(to: directory.appointments.appendingPathComponent("ZZZZ-ZZZZ.json"))
+        let forged = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
+        #expect(forged.status == 1, "\(forged.stdout)")
+        #expect(forged.stdout.contains("ZZZZ-ZZZZ: ALTERED appointment request"), "\(forged.stdout)")
+        #expect(!forged.stdout.contains("\(saved.reference): ALTERED"), "\(forged.stdout)")
+    }
+
+    @Test("a request saved just before the disk filled up is not called altered")
+    func requestSavedBeforeTheTranscriptFailed() throws {
+        let directory = try temporaryDataDirectory()
+        defer { removeDirectory(directory) }
+        _ = try consultationWithRequest(in: directory, recordEvent: false)
+        let result = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("cut short"))
+    }
+
     @Test("verify --all on a missing or empty data directory says so and fails")
     func verifyAllWithNothingToVerify() throws {
         let directory = try temporaryDataDirectory()
