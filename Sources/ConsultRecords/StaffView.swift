@@ -515,10 +515,12 @@ public struct StaffView: Sendable {
                 outcomes.isEmpty ? label("staff.none") : outcomes.map(SafeText.escape).joined(separator: ", ")].joined(separator: "  ")
     }
 
-    public func appointment(_ r: [String: Any]) -> String {
+    /// - Parameter problem: what `AppointmentRequest.problem(with:reference:in:)` found wrong, shown first.
+    public func appointment(_ r: [String: Any], problem: String? = nil) -> String {
         var doc = Document(markdown: false)
         let reference = (r["reference"] as? String) ?? "?"
         doc.title(label("staff.appointment", ["reference": .text(SafeText.escape(reference))]))
+        if let problem { doc.field(label("staff.integrity"), label("staff.request_altered", ["reason": .text(SafeText.escape(problem))])) }
         doc.field(label("staff.reference"), SafeText.escape(reference))
         doc.field(label("staff.created"), moment((r["created"] as? String) ?? ""))
         doc.field(label("staff.channel"), channelName((r["channel"] as? String) ?? ""))

@@ -338,5 +338,10 @@ struct RecordsFailureREPLTests {
         let altered = try records.consult(["transcripts", "verify", "--all", "--data-dir", data])
         #expect(altered.status == 1, "an altered request passed: \(altered.output)")
         #expect(altered.output.contains(String(name.dropLast(5))), "the request is not named: \(altered.output)")
+        // And the lawyer reading it is told before anything else.
+        let show = try records.consult(["appointments", "show", String(name.dropLast(5)), "--lang", "en", "--data-dir", data])
+        #expect(show.status == 1)
+        let integrity = try #require(show.output.split(separator: "\n").first { $0.hasPrefix(en["staff.integrity"] + ":") }, "\(show.output)")
+        #expect(integrity.contains("ALTERED"), "\(integrity)")
     }
 }
