@@ -78,6 +78,10 @@ public enum SystemMessages {
         // rendered ahead (a signal handler cannot format); the end reasons of both.
         "ui.line_too_long": ["max_length"], "crash.apology": [],
         "staff.reason.input_ended": [], "staff.reason.crashed": [],
+        // Records: failures and limits (a full disk, the size limit of a consultation's record, tampering).
+        "records.failed": [], "records.closing": [], "records.limit": [], "staff.reason.record_limit": [],
+        "staff.shortened": ["count"], "staff.unverified": ["line"], "staff.no_data_directory": ["dir"],
+        "staff.no_transcripts_in": ["dir"], "staff.request_altered": ["reason"],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

@@ -50,7 +50,15 @@ extension Consult {
                     printError("\(SafeText.escape(url.path)): not an appointment request (not a JSON object)")
                     throw ExitCode(1)
                 }
-                print(try staff.view(try content.load()).appointment(object), terminator: "")
+                let reference = url.deletingPathExtension().lastPathComponent
+                let problem = AppointmentRequest.problem(with: object, reference: reference, in: self.data.directory)
+                let view = try staff.view(try content.load())
+                print(view.appointment(object, problem: problem), terminator: "")
+                if let problem {
+                    printError(view.text("staff.appointment", ["reference": reference]) + ": "
+                               + view.text("staff.request_altered", ["reason": problem]))
+                    throw ExitCode(1)
+                }
             }
         }
     }

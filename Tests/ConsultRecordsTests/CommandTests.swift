@@ -7,6 +7,8 @@ import Testing
 @Suite struct CommandTests {
     /// The `consult` built beside this test bundle.
     static var binary: URL {
+        // An older build to compare with (as the REPL tests take it).
+        if let path = ProcessInfo.processInfo.environment["CONSULT_REPL_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
         let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for dir in [bundleDir, bundleDir.deletingLastPathComponent(), repositoryRoot.appendingPathComponent(".build/debug")] {
             let candidate = dir.appendingPathComponent("consult")
