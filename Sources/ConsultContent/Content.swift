@@ -73,6 +73,8 @@ public enum SystemMessages {
         "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.end": [],
         "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
         "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],
+        // Urgent requests (issue 10): the mark in `appointments list`, the field in `appointments show`.
+        "staff.urgent_mark": [], "staff.urgent": [], "staff.urgent_call": [],
         "staff.transcript_not_found": ["id", "dir"], "staff.appointment_not_found": ["reference", "dir"],
         // Terminal (issue 9): an overlong line is refused at the reader; a crash's words are
         // rendered ahead (a signal handler cannot format); the end reasons of both.

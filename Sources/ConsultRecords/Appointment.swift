@@ -24,6 +24,8 @@ public struct AppointmentRequest: Sendable {
     public let openPoints: [String]
     public let preferences: [String: Value]
     public let question: String?
+    /// The consultation was urgent (the dialog's `appointment: urgent` fact): listed first for the lawyer.
+    public let urgent: Bool
     /// The hash of the transcript's last event when the request was saved (its head): the request
     /// is chained to the transcript as an event is.
     public let transcriptHead: String?
@@ -32,8 +34,10 @@ public struct AppointmentRequest: Sendable {
 
     public init(reference: String = AppointmentRequest.newReference(), created: Date = Date(), language: String, channel: String,
                 transcript: String?, applicant: [String: Value], facts: [String: Value], outcomes: [String],
-                openPoints: [String], preferences: [String: Value], question: String?, transcriptHead: String? = nil) {
+                openPoints: [String], preferences: [String: Value], question: String?, urgent: Bool = false,
+                transcriptHead: String? = nil) {
         self.transcriptHead = transcriptHead
+        self.urgent = urgent
         self.reference = reference
         self.created = created
         self.language = language
@@ -56,7 +60,7 @@ public struct AppointmentRequest: Sendable {
         var object: [String: Any] = [
             "reference": reference, "created": TranscriptWriter.timestamp(created), "language": language, "channel": channel,
             "applicant": applicant.mapValues(\.jsonObject), "facts": facts.mapValues(\.jsonObject), "outcomes": outcomes,
-            "open_points": openPoints, "preferences": preferences.mapValues(\.jsonObject),
+            "open_points": openPoints, "preferences": preferences.mapValues(\.jsonObject), "urgent": urgent,
         ]
         if let transcript { object["transcript"] = transcript }
         if let question { object["question"] = question }
@@ -119,7 +123,7 @@ public struct AppointmentRequest: Sendable {
     func with(reference: String) -> AppointmentRequest {
         AppointmentRequest(reference: reference, created: created, language: language, channel: channel, transcript: transcript,
                            applicant: applicant, facts: facts, outcomes: outcomes, openPoints: openPoints,
-                           preferences: preferences, question: question, transcriptHead: transcriptHead)
+                           preferences: preferences, question: question, urgent: urgent, transcriptHead: transcriptHead)
     }
 
     /// What is wrong with a saved request (its JSON object, found under `reference`), nil when
@@ -159,6 +163,9 @@ public struct AppointmentRequest: Sendable {
             return problem(with: object, reference: reference, in: directory).map { (reference, $0) }
         }
     }
+
+    /// Whether a saved request (its JSON object) is marked urgent.
+    public static func isUrgent(_ object: [String: Any]) -> Bool { object["urgent"] as? Bool ?? false }
 
     /// Every saved request, newest first, as JSON objects.
     public static func all(in directory: DataDirectory) -> [[String: Any]] {

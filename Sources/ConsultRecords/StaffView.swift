@@ -515,9 +515,10 @@ public struct StaffView: Sendable {
         let nameFact = content.dialogs.dialogs.lazy.compactMap(\.appointment).first?.applicant.first
         let name = nameFact.flatMap { applicant[$0] }.map { SafeText.escape(FactJSON.raw($0)) } ?? "—"
         let outcomes = (r["outcomes"] as? [String]) ?? []
-        return [SafeText.escape((r["reference"] as? String) ?? "?"), shortMoment((r["created"] as? String) ?? ""),
+        let mark = AppointmentRequest.isUrgent(r) ? [label("staff.urgent_mark")] : []
+        return (mark + [SafeText.escape((r["reference"] as? String) ?? "?"), shortMoment((r["created"] as? String) ?? ""),
                 SafeText.escape((r["channel"] as? String) ?? "—"), SafeText.escape((r["language"] as? String) ?? "—"), name,
-                outcomes.isEmpty ? label("staff.none") : outcomes.map(SafeText.escape).joined(separator: ", ")].joined(separator: "  ")
+                outcomes.isEmpty ? label("staff.none") : outcomes.map(SafeText.escape).joined(separator: ", ")]).joined(separator: "  ")
     }
 
     /// - Parameter problem: what `AppointmentRequest.problem(with:reference:in:)` found wrong, shown first.
@@ -527,6 +528,7 @@ public struct StaffView: Sendable {
         doc.title(label("staff.appointment", ["reference": .text(SafeText.escape(reference))]))
         if let problem { doc.field(label("staff.integrity"), label("staff.request_altered", ["reason": .text(SafeText.escape(problem))])) }
         doc.field(label("staff.reference"), SafeText.escape(reference))
+        if AppointmentRequest.isUrgent(r) { doc.field(label("staff.urgent"), label("staff.urgent_call")) }
         doc.field(label("staff.created"), moment((r["created"] as? String) ?? ""))
         doc.field(label("staff.channel"), channelName((r["channel"] as? String) ?? ""))
         doc.field(label("staff.language"), languageName((r["language"] as? String) ?? ""))

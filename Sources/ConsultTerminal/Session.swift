@@ -658,7 +658,8 @@ public final class Session {
             language: language, channel: records.channel, transcript: recorder.id, applicant: pick(fields.applicant),
             facts: factsSnapshot, outcomes: consultation.outcomes.map(\.id),
             openPoints: consultation.outcomes.flatMap { $0.confirm.map(\.rawValue) },
-            preferences: pick(fields.preferences), question: question, transcriptHead: recorder.writer.head)
+            preferences: pick(fields.preferences), question: question,
+            urgent: fields.urgent.map { factsSnapshot[$0] == .bool(true) } ?? false, transcriptHead: recorder.writer.head)
         do {
             let saved = try request.save(in: records.directory)
             appointment = saved

@@ -11,7 +11,7 @@ extension Consult {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "One line per request, newest first: reference, created (Moscow time), channel, language, name, outcomes.")
+                abstract: "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes.")
 
             @OptionGroup var data: DataOptions
             @OptionGroup var staff: StaffLanguageOptions
@@ -19,7 +19,10 @@ extension Consult {
 
             func run() throws {
                 let view = try staff.view(try content.load())
-                let requests = AppointmentRequest.all(in: data.directory)
+                // Urgent requests first (each group newest first): they are the ones to call back today.
+                let requests = AppointmentRequest.all(in: data.directory).enumerated()
+                    .sorted { (AppointmentRequest.isUrgent($0.element) ? 0 : 1, $0.offset) < (AppointmentRequest.isUrgent($1.element) ? 0 : 1, $1.offset) }
+                    .map(\.element)
                 for request in requests {
                     print(view.appointmentLine(request))
                 }
