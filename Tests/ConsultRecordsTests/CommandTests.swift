@@ -112,7 +112,7 @@ import Testing
 
         let list = try consult(["transcripts", "list", "--lang", "en", "--data-dir", directory.url.path])
         #expect(list.status == 0)
-        #expect(list.stdout.contains("\(writer.id)  2026-03-01 10:32  ssh  es  27 events  completed"))
+        #expect(plainSpaces(list.stdout).contains("\(writer.id)  2026-03-01 10:32  ssh  es  27 events  completed"))
         for filter in [["--outcome", "vks_rp_eligible"], ["--channel", "ssh"], ["--since", "2026-03-01"]] {
             let r = try consult(["transcripts", "list", "--data-dir", directory.url.path] + filter)
             #expect(r.stdout.contains(writer.id), "\(filter)")

@@ -27,7 +27,9 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
 @Suite struct RecordedSessionTests {
     static let vksWithAppointment = [
         "2", "sí", "1",                          // Español, consent, VKS
-        "1", "31.03.2028", "no", "sí", "no", "no",
+        "1",                                     // I am the specialist
+        "1", "31.03.2028", "no", "no",           // issued, expires, not terminated, no VKS residence permit yet
+        "sí", "no", "no",                        // citizenship yes, independent no, no family
         "sí", "María González",                  // appointment, name
         "1", "12345",                            // by phone; an invalid number first
         "+7 916 123-45-67",
@@ -96,7 +98,7 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-file-\(UUID().uuidString)")
         try "not a directory".write(to: file, atomically: true, encoding: .utf8)
         let dir = DataDirectory(file.appendingPathComponent("data"))
-        let (end, out, session, _) = try recordedSession(["3", "1", "3", "нет"], language: "ru", directory: dir)
+        let (end, out, session, _) = try recordedSession(["3", "1", "1", "3"], language: "ru", directory: dir)
         #expect(end == .completed)
         // The notice itself, in the applicant's language, before any question after the language.
         func words(_ s: String) -> String { s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
