@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords"]),
         .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
-        .testTarget(name: "ConsultREPLTests", dependencies: []),
+        .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultLocalization"]),
     ],
     swiftLanguageModes: [.v6]
 )

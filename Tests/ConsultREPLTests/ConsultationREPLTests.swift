@@ -21,20 +21,22 @@ struct ConsultationREPLTests {
         return terminal
     }
 
-    /// Русский, consent да, topic 1 (VKS): stops at the work-permit question.
+    /// Русский, consent да, topic 1 (VKS), role 1 (the specialist): stops at the work-permit question.
     func reachPermitQuestion(_ terminal: TmuxHarness) async throws {
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
     }
 
     /// From the work-permit question to the outcome, in Russian: a permit valid until 31.03.2028,
-    /// contract in force, citizenship wanted, a spouse of 40. Returns the scrollback that shows
+    /// contract in force, no VKS residence permit yet, citizenship wanted, a spouse of 40. Returns the scrollback that shows
     /// the outcome and then the appointment question.
     static func answerVKSInRussian(_ terminal: TmuxHarness) async throws -> String {
         let ru = LocaleText.ru
         try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
         try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
         try await terminal.answer("да", then: ru["vks.wants_independent_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.family.prompt"])
@@ -129,6 +131,7 @@ struct ConsultationREPLTests {
         try await terminal.waitForInput(ru["language.ru"])
         try await terminal.expectNew(ru["intake.consent.prompt"]) { try terminal.press(.enter) }
         try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
 
         let expiresBefore = TmuxHarness.occurrences(of: ru["vks.work_permit_expires.prompt"], in: try terminal.scrollback())
@@ -162,6 +165,7 @@ struct ConsultationREPLTests {
 
         try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
         try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
 
         // изменить: the answers, numbered; pick the permit's.
@@ -172,14 +176,14 @@ struct ConsultationREPLTests {
         #expect(Self.number(of: "\(ru["fact.contract_terminated"]): \(ru["value.no"])", in: list) != nil)
         try await terminal.answer(String(number), then: ru["vks.has_vks_work_permit.prompt"])
 
-        // issued → applied: the expiry date and the contract no longer apply.
+        // issued → applied: the expiry date, the contract and the permit-holder answer no longer apply.
         shown = try await terminal.answer("2", then: ru["vks.wants_citizenship.prompt"])
         var text = TmuxHarness.normalized(shown)
         #expect(text.contains(TmuxHarness.normalized(ru.text("ui.change.done", [
             "fact": ru["fact.has_vks_work_permit"], "old": ru["vks.choice.issued"], "new": ru["vks.choice.applied"],
         ]))))
         #expect(text.contains(TmuxHarness.normalized(ru.text("ui.change.dropped", [
-            "facts": ru.pair(ru["fact.work_permit_expires"], ru["fact.contract_terminated"]),
+            "facts": ru.list([ru["fact.work_permit_expires"], ru["fact.contract_terminated"], ru["fact.holds_vks_residence_permit"]]),
         ]))))
         try await terminal.answer("да", then: ru["vks.wants_independent_permit.prompt"])
 
@@ -195,6 +199,7 @@ struct ConsultationREPLTests {
             "fact": ru["fact.has_vks_work_permit"], "old": ru["vks.choice.applied"], "new": ru["vks.choice.issued"],
         ]))))
         try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         shown = try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
         #expect(TmuxHarness.occurrences(of: ru["vks.wants_citizenship.prompt"], in: shown) == citizenshipAsked,
                 "the citizenship question, answered and still relevant, was asked again")
@@ -241,6 +246,7 @@ struct ConsultationREPLTests {
         #expect(text.hasSuffix(TmuxHarness.normalized("\(es["ui.language.changed"]) \(es["vks.work_permit_expires.prompt"]) (\(es["hint.date"])) >")))
         // Answers in Spanish are understood.
         try await terminal.answer("31.03.2028", then: es["vks.contract_terminated.prompt"])
+        try await terminal.answer("no", then: es["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("no", then: es["vks.wants_citizenship.prompt"])
         try await terminal.answer("sí", then: es["vks.wants_independent_permit.prompt"])
     }

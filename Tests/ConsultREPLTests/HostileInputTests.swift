@@ -21,12 +21,13 @@ struct HostileInputTests {
                              "core dumped", "0x0", "0x7f", "Fatal error", "swift-backtrace", "SIGSEGV", "SIGABRT", "SIGBUS",
                              "SIGILL", "SIGTRAP", "SIGFPE"]
 
-    /// English, consent, VKS: three answers, then the question about the work permit.
+    /// English, consent, VKS, the specialist: four answers, then the question about the work permit.
     func startAndAnswer(_ lang: LangSetting, _ extra: [String] = []) async throws -> TmuxHarness {
         let terminal = try TmuxHarness(["--today", testToday] + extra, lang: lang)
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
         try await terminal.answer("1", then: en["intake.consent.prompt"])
         try await terminal.answer("yes", then: en["intake.topic.prompt"])
+        try await terminal.answer("1", then: en["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: en["vks.has_vks_work_permit.prompt"])
         return terminal
     }
@@ -203,7 +204,7 @@ struct HostileInputTests {
         let session = try PipedSession(extra: [])
         defer { session.finish() }
         try await session.waitFor(en["intake.language.prompt"])
-        session.send("1\nyes\n1\n")
+        session.send("1\nyes\n1\n1\n")
         try await session.waitFor(en["vks.has_vks_work_permit.prompt"])
         let cpuBefore = Self.cpuSeconds(session.pid)
         session.send(String(repeating: "ж", count: 1_000_000) + "\n1\n")

@@ -78,6 +78,7 @@ struct KioskREPLTests {
         // First applicant: answers up to the contract question, then Ctrl-D + да.
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
         try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
         try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
@@ -99,9 +100,9 @@ struct KioskREPLTests {
         // Second applicant: a finished consultation (no consent, no VKS permit), then Enter.
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("нет", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
-        try await terminal.answer("3", then: ru["vks.wants_independent_permit.prompt"])
-        try terminal.type("нет")
+        try terminal.type("3")
         try terminal.press(.enter)
         let finished = try await terminal.waitFor(ru["ui.kiosk.press_enter"])
         #expect(TmuxHarness.normalized(finished).contains(TmuxHarness.normalized(ru.lead("vks.outcome.vks_rp_not_eligible"))))

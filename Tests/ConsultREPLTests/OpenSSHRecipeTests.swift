@@ -78,6 +78,7 @@ struct OpenSSHRecipeTests {
         // Русский, consent да, topic 1 (VKS): the work-permit question.
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
         // Line editing works over the pseudo-terminal: a typed line is seen as typed.
         try terminal.type("абв")

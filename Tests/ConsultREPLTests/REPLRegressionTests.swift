@@ -45,7 +45,7 @@ struct REPLRegressionTests {
     /// words ("Вы не дали согласия…", "Спасибо за обращение!") came first and the explanation of
     /// the outcome after them, as the last thing on the screen.
     ///
-    /// By hand: `consult --today 2026-11-25`, answers 3, нет, 1, 3, нет.
+    /// By hand: `consult --today 2026-11-25`, answers 3, нет, 1, 1, 3.
     @Test("without consent the outcome is explained before the closing words", arguments: LangSetting.allCases)
     func outcomeExplainedBeforeClosingWords(_ lang: LangSetting) async throws {
         let terminal = try TmuxHarness(["--today", testToday], lang: lang)
@@ -53,9 +53,9 @@ struct REPLRegressionTests {
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("нет", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
-        try await terminal.answer("3", then: ru["vks.wants_independent_permit.prompt"])
-        try terminal.type("нет")
+        try terminal.type("3")
         try terminal.press(.enter)
         let exit = try await terminal.waitForExit()
         #expect(exit.status == 0)

@@ -212,9 +212,11 @@ struct RecordsFailureREPLTests {
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
         try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
         try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.family.prompt"])
@@ -281,6 +283,7 @@ struct RecordsFailureREPLTests {
     func appointmentNotSaved() async throws {
         let terminal = try await records.startAndAnswer(.cUTF8)
         defer { terminal.kill() }
+        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.family.prompt"])
@@ -312,6 +315,7 @@ struct RecordsFailureREPLTests {
     func alteredRequestIsFound() async throws {
         let terminal = try await records.startAndAnswer(.cUTF8)
         defer { terminal.kill() }
+        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.family.prompt"])

@@ -25,12 +25,13 @@ struct RecordsREPLTests {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Language, consent, VKS, issued, expiry: five answers recorded.
+    /// Language, consent, VKS, the specialist, issued, expiry: six answers recorded.
     func startAndAnswer(_ lang: LangSetting) async throws -> TmuxHarness {
         let terminal = try TmuxHarness(["--today", testToday], lang: lang)
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
         try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
         try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
@@ -78,6 +79,7 @@ struct RecordsREPLTests {
     func appointmentRequestIsSaved() async throws {
         let terminal = try await startAndAnswer(.unset)
         defer { terminal.kill() }
+        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.family.prompt"])

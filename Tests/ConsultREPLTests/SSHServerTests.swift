@@ -25,6 +25,7 @@ struct SSHServerTests {
     func reachPermitQuestion(_ terminal: TmuxHarness) async throws {
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
     }
 
@@ -197,8 +198,9 @@ struct SSHServerTests {
 /// The answers of a short English consultation with an appointment request (NAME is replaced).
 enum ConcurrentScript {
     static let lines = [
-        "1", "yes", "1",                        // English, consent, VKS
-        "1", "31.03.2028", "no", "yes", "no", "no",
+        "1", "yes", "1", "1",                   // English, consent, VKS, the specialist
+        "1", "31.03.2028", "no", "no",          // issued, expires, not terminated, no VKS residence permit yet
+        "yes", "no", "no",                      // citizenship yes, independent no, no family
         "yes", "Applicant NAME", "2", "applicant@example.com", "1", "Mondays", "",
         "yes",                                  // the request is right: send it
     ]

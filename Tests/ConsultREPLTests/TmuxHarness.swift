@@ -3,6 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConsultContent
+import ConsultEngine
+import ConsultLocalization
 import Foundation
 import Testing
 
@@ -457,86 +460,107 @@ final class TmuxHarness {
     }
 }
 
-/// The texts of one locale file, read with a parser just big enough for `locales/*.yaml`
-/// (double-quoted scalars, `>-` folded blocks, `[a, b]` lists), so that tests assert on the
-/// sentences the applicant reads and keep passing when a translator rewords them.
+/// The sentences the applicant reads, rendered by the project's own renderer from the shipped
+/// catalogs (`locales/*.yaml`): includes (`{@office.phone}`), plural and select forms and no-break
+/// spaces come out exactly as the program writes them, so that tests assert on what the applicant
+/// reads and keep passing when a translator rewords it.
+///
+/// A message is rendered with the facts a test knows: by default the applicant is the specialist
+/// (`applicant_role` `vks`); ``relative`` gives the texts a relative of one reads.
 struct LocaleText: Sendable {
     let code: String
-    /// `messages:` entries by key; other sections' scalars as `section.key` (`list.pair`, `name`).
-    let messages: [String: String]
-    /// Lists by `section.key`: `commands.back`, `words.yes`.
-    let lists: [String: [String]]
+    /// The facts the test knows, by name (values a `select` branches on).
+    let facts: [String: String]
 
-    static let en = load("en")
-    static let es = load("es")
-    static let ru = load("ru")
+    /// The shipped content, loaded once with the program's own loader.
+    static let content: Content = {
+        do {
+            return try Content.load(dialogs: TmuxHarness.repositoryRoot.appendingPathComponent("dialogs"),
+                                    locales: TmuxHarness.repositoryRoot.appendingPathComponent("locales"))
+        } catch {
+            fatalError("the shipped content does not load:\n\(error)")
+        }
+    }()
 
-    static func load(_ code: String) -> LocaleText {
-        let url = TmuxHarness.repositoryRoot.appendingPathComponent("locales/\(code).yaml")
-        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        var messages: [String: String] = [:]
-        var lists: [String: [String]] = [:]
-        var section = ""
-        let lines = text.components(separatedBy: "\n")
-        var index = 0
-        func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
-        func unquoted(_ value: String) -> String {
-            var v = value.trimmingCharacters(in: .whitespaces)
-            if v.count >= 2, v.hasPrefix("\""), v.hasSuffix("\"") { v = String(v.dropFirst().dropLast()) }
-            return v
-        }
-        while index < lines.count {
-            let line = lines[index]
-            index += 1
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let indent = indentation(line)
-            guard let colon = trimmed.range(of: ": ") ?? (trimmed.hasSuffix(":") ? trimmed.range(of: ":", options: .backwards) : nil) else { continue }
-            let key = String(trimmed[..<colon.lowerBound])
-            let value = String(trimmed[colon.upperBound...]).trimmingCharacters(in: .whitespaces)
-            if indent == 0 {
-                section = value.isEmpty ? key : ""
-                if !value.isEmpty { messages[key] = unquoted(value) }
-                continue
-            }
-            let name = section == "messages" ? key : "\(section).\(key)"
-            if value == ">-" || value == ">" {
-                var paragraphs: [[String]] = [[]]
-                while index < lines.count {
-                    let next = lines[index]
-                    let nextTrimmed = next.trimmingCharacters(in: .whitespaces)
-                    if !nextTrimmed.isEmpty && indentation(next) <= indent { break }
-                    index += 1
-                    if nextTrimmed.isEmpty { paragraphs.append([]) } else { paragraphs[paragraphs.count - 1].append(nextTrimmed) }
-                }
-                messages[name] = paragraphs.map { $0.joined(separator: " ") }.filter { !$0.isEmpty }.joined(separator: "\n")
-            } else if value.hasPrefix("[") && value.hasSuffix("]") {
-                lists[name] = value.dropFirst().dropLast().split(separator: ",").map { unquoted(String($0)) }
-            } else {
-                messages[name] = unquoted(value)
-            }
-        }
-        return LocaleText(code: code, messages: messages, lists: lists)
+    static let en = LocaleText(code: "en")
+    static let es = LocaleText(code: "es")
+    static let ru = LocaleText(code: "ru")
+
+    init(code: String, facts: [String: String] = ["applicant_role": "vks"]) {
+        self.code = code
+        self.facts = facts
     }
 
-    /// The message with `{name}` placeholders filled in (plural and select forms are not rendered:
-    /// use ``lead(_:)`` for those).
+    /// The same texts as a relative of a specialist reads them (`applicant_role` `family_member`).
+    var relative: LocaleText { with(["applicant_role": "family_member"]) }
+
+    /// The same texts with more facts known.
+    func with(_ more: [String: String]) -> LocaleText {
+        LocaleText(code: code, facts: facts.merging(more) { _, new in new })
+    }
+
+    private var catalog: Catalog? { Self.content.localizer.catalogs[code] }
+
+    /// Lists by `section.key`: `commands.back`, `words.yes`, `words.no`.
+    var lists: [String: [String]] {
+        guard let catalog else { return [:] }
+        var lists: [String: [String]] = ["words.yes": catalog.yesWords, "words.no": catalog.noWords]
+        for (name, words) in catalog.commands { lists["commands.\(name)"] = words }
+        return lists
+    }
+
+    private func argument(_ name: String, _ arguments: [String: String]) -> Argument? {
+        if let value = arguments[name] { return .text(value) }
+        if let value = facts[name] { return .choice(value: value, text: value) }
+        return nil
+    }
+
+    /// The message with its placeholders filled from `arguments` (already written as the applicant
+    /// reads them) and its selects decided by the known facts; `name` is the language's own name.
     func text(_ key: String, _ arguments: [String: String] = [:]) -> String {
-        var message = messages[key] ?? "<missing \(code) message \(key)>"
-        for (name, value) in arguments { message = message.replacingOccurrences(of: "{\(name)}", with: value) }
-        return message
+        if key == "name" { return catalog?.name ?? "<missing \(code) name>" }
+        guard catalog?.messages[MessageKey(key)] != nil else { return "<missing \(code) message \(key)>" }
+        return Self.content.localizer.text(MessageKey(key), language: code) { argument($0, arguments) }
     }
 
     subscript(_ key: String) -> String { text(key) }
 
-    /// The message up to its first placeholder (for messages with plural forms).
+    /// The message up to its first part that depends on a value the test does not know (a
+    /// placeholder or a plural form); includes are written out and selects on known facts decided.
     func lead(_ key: String) -> String {
-        let message = text(key)
-        return String(message.prefix { $0 != "{" }).trimmingCharacters(in: .whitespaces)
+        guard let message = catalog?.messages[MessageKey(key)] else { return "<missing \(code) message \(key)>" }
+        var out = ""
+        _ = write(message.parts, into: &out)
+        let lead = out.trimmingCharacters(in: .whitespaces)
+        // An empty lead would be found on any screen: a test relying on it could not fail.
+        return lead.isEmpty ? "<no known lead in \(code) message \(key)>" : lead
+    }
+
+    /// Writes `parts` until one needs an unknown value; false when it stopped there.
+    private func write(_ parts: [MessageFormat.Part], into out: inout String) -> Bool {
+        for part in parts {
+            switch part {
+            case .text(let text):
+                out += text
+            case .include(let key):
+                out += self.text(key)
+            case .select(let name, let branches):
+                guard let value = facts[name], let branch = branches[value] ?? branches["other"] else { return false }
+                if !write(branch, into: &out) { return false }
+            case .placeholder, .plural, .number:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Items as the locale's list patterns join them ("A, B и C").
+    func list(_ items: [String]) -> String {
+        catalog?.join(items) ?? items.joined(separator: ", ")
     }
 
     /// Two items as the locale's list pattern joins them ("A и B").
     func pair(_ first: String, _ second: String) -> String {
-        text("list.pair", ["0": first, "1": second])
+        catalog?.join([first, second]) ?? "\(first), \(second)"
     }
 }
