@@ -92,6 +92,31 @@ struct ConsultationREPLTests {
         #expect(Self.rawKeys(in: all).isEmpty, "unrendered keys on the screen: \(Self.rawKeys(in: all))")
     }
 
+    // MARK: - (1b) A relative of a specialist
+
+    @Test("a relative reads the questions about “your relative” and is asked who they are to the specialist")
+    func relativeReadsTheirOwnWording() async throws {
+        let terminal = try await start(.cUTF8)
+        defer { terminal.kill() }
+        let relative = ru.relative
+        // The two wordings differ, so the screen says which one was shown.
+        #expect(relative["vks.has_vks_work_permit.prompt"] != ru["vks.has_vks_work_permit.prompt"])
+        try await terminal.answer("3", then: ru["intake.consent.prompt"])
+        try await terminal.answer("да", then: ru["intake.topic.prompt"])
+        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
+        var shown = try await terminal.answer("2", then: relative["vks.has_vks_work_permit.prompt"])
+        #expect(!TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(ru["vks.has_vks_work_permit.prompt"])))
+        // Applied for: the relative's own relation is asked (it can change the outcome), then citizenship.
+        try await terminal.answer("2", then: relative["vks.relation_to_vks.prompt"])
+        try await terminal.answer("1", then: relative["vks.wants_citizenship.prompt"])
+        shown = try await terminal.answer("нет", then: relative["vks.wants_independent_permit.prompt"])
+        #expect(!TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(ru["vks.wants_independent_permit.prompt"])))
+        // No list of family members for a relative: the outcome, then the appointment question.
+        shown = try await terminal.answer("нет", then: ru["closing.wants_appointment.prompt"])
+        #expect(!TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(ru["vks.family.prompt"])))
+        #expect(Self.rawKeys(in: shown).isEmpty, "unrendered keys on the screen: \(Self.rawKeys(in: shown))")
+    }
+
     // MARK: - (2) Editing the line
 
     @Test("a typo fixed with Home, End, Left and Backspace is accepted", arguments: LangSetting.allCases)
