@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/consult
 
-.PHONY: run sshd test build deps test-deps lint bench clean
+.PHONY: run sshd test build deps test-deps lint bench fuzz fuzz-build fuzz-smoke clean
 
 run: deps
 	$(SWIFT) build -c $(CONFIG) --product consult
@@ -25,6 +25,23 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip ConsultREPLTests
 	$(SWIFT) test --skip-build --filter ConsultREPLTests --no-parallel
+	$(MAKE) fuzz-smoke
+
+# Fuzzing (FuzzTesting/README.md): libFuzzer + AddressSanitizer builds in .build-fuzz.
+#   make fuzz                     each target in turn for FUZZ_SECONDS (default 1800)
+#   make fuzz FUZZ_TARGETS=FuzzExpression FUZZ_SECONDS=600
+# fuzz-smoke (part of `make test`): build, the kept crash inputs, a few seconds per target.
+FUZZ_SECONDS ?= 1800
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_TARGETS ?=
+fuzz-build: deps
+	FuzzTesting/fuzz.sh build
+
+fuzz: fuzz-build
+	FuzzTesting/fuzz.sh run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: deps
+	FuzzTesting/fuzz.sh smoke $(FUZZ_SMOKE_SECONDS)
 
 lint: deps
 	$(SWIFT) build --product consult
@@ -42,4 +59,4 @@ test-deps:
 	@Scripts/install-deps.sh --test
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

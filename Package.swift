@@ -73,6 +73,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Fuzzing (FuzzTesting/README.md): the entry points, shared by one libFuzzer executable each
+        // (`make fuzz`, built with --sanitize=fuzzer in .build-fuzz) and by ConsultFuzzingTests, which
+        // feeds them the kept crash inputs and the seed corpora in an ordinary `swift test`.
+        .target(
+            name: "ConsultFuzzing",
+            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"],
+            path: "FuzzTesting/Sources/ConsultFuzzing"
+        ),
+        .executableTarget(name: "FuzzAnswerParser", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzAnswerParser"),
+        .executableTarget(name: "FuzzExpression", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzExpression"),
+        .executableTarget(name: "FuzzDialogLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzDialogLoader"),
+        .executableTarget(name: "FuzzLocaleLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzLocaleLoader"),
+        .executableTarget(name: "FuzzMessageFormat", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzMessageFormat"),
+        .executableTarget(name: "FuzzTranscript", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzTranscript"),
+        .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing"]),
         .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),
         .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization"]),
         .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),

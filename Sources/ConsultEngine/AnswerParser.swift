@@ -54,7 +54,7 @@ public enum AnswerParser {
             return parseChoice(text, choices, vocabulary).map { .choice($0.value) }
         case .number(let min, let max):
             guard let n = parseInteger(text) else { return .failure(.expectedNumber(min: min, max: max)) }
-            guard (min...max).contains(n) else { return .failure(.numberOutOfRange(min: min, max: max)) }
+            guard min <= n, n <= max else { return .failure(.numberOutOfRange(min: min, max: max)) }
             return .success(.int(n))
         case .date(let min, let max):
             guard let d = LocalDate(parsing: text) else {
@@ -80,7 +80,7 @@ public enum AnswerParser {
     /// A choice by its number (1-based), its label, its value, or an unambiguous start of its label.
     static func parseChoice(_ text: String, _ choices: [Choice], _ vocabulary: AnswerVocabulary) -> Result<Choice, AnswerProblem> {
         if let n = parseInteger(text) {
-            guard (1...choices.count).contains(n) else { return .failure(.expectedChoice(choices)) }
+            guard n >= 1, n <= choices.count else { return .failure(.expectedChoice(choices)) }
             return .success(choices[n - 1])
         }
         let folded = fold(text)

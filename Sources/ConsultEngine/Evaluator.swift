@@ -58,7 +58,7 @@ public enum Evaluator {
             guard case .value(.int(let n)) = evaluate(operand, in: env, item: item) else {
                 return evaluate(operand, in: env, item: item) == .unknown ? .unknown : .absent
             }
-            return .value(.int(-n))
+            return .value(.int(0 &- n))  // wrapping, as + and - are
         case .binary(let op, let l, let r):
             return binary(op, l, r, env, item)
         case .membership(let element, let set, let negated):
@@ -134,7 +134,7 @@ public enum Evaluator {
         case (.plus, .int(let x), .int(let y)): return .value(.int(x &+ y))
         case (.minus, .int(let x), .int(let y)): return .value(.int(x &- y))
         case (.plus, .date(let d), .int(let n)), (.plus, .int(let n), .date(let d)): return .value(.date(d.adding(days: n)))
-        case (.minus, .date(let d), .int(let n)): return .value(.date(d.adding(days: -n)))
+        case (.minus, .date(let d), .int(let n)): return .value(.date(d.subtracting(days: n)))
         case (.minus, .date(let x), .date(let y)): return .value(.int(y.days(to: x)))
         default: return .absent  // excluded by the checker
         }

@@ -19,11 +19,21 @@ public struct Expr: Hashable, Sendable {
     public let kind: Kind
     public let offset: Int
     public let length: Int
+    /// Levels of the tree (1 for a literal or a name). The checker and the evaluator recurse
+    /// over the tree, so the parser refuses one deeper than `ExpressionParser.maxDepth`.
+    public let depth: Int
 
     public init(_ kind: Kind, offset: Int, length: Int) {
         self.kind = kind
         self.offset = offset
         self.length = length
+        switch kind {
+        case .literal, .reference: depth = 1
+        case .not(let e), .negate(let e): depth = e.depth + 1
+        case .binary(_, let l, let r): depth = max(l.depth, r.depth) + 1
+        case .membership(let e, let set, _): depth = max(e.depth, set.map(\.depth).max() ?? 0) + 1
+        case .call(_, let arguments): depth = (arguments.map(\.depth).max() ?? 0) + 1
+        }
     }
 
     /// The facts this expression reads (outside list-item scopes), in order of appearance.

@@ -19,8 +19,15 @@ public struct ExpressionError: Error, Hashable, Sendable {
 ///     unary   := "-" unary | primary
 ///     primary := number | string | "true" | "false" | name | name "(" args ")" | "(" or ")"
 public struct ExpressionParser {
+    /// The deepest expression accepted: parentheses, `not`, `-`, calls and chains of operators
+    /// (`a + b + c` is three levels) all count. Real conditions use a handful; the bound keeps the
+    /// parser, the checker and the evaluator (all recursive) far from the end of the stack.
+    public static let maxDepth = 64
+
     private var tokens: [Token]
     private var index = 0
+    /// How deep the parser has recursed: parentheses, `not`, unary `-` and call arguments.
+    private var nesting = 0
 
     public static func parse(_ text: String) throws(ExpressionError) -> Expr {
         var parser = try ExpressionParser(text)
@@ -55,12 +62,30 @@ public struct ExpressionParser {
         return max(0, last.offset + last.length - start)
     }
 
+    private static func tooDeep(at offset: Int) -> ExpressionError {
+        ExpressionError("the expression is nested too deeply (more than \(maxDepth) levels): split it into facts with 'let'", at: offset)
+    }
+
+    /// Builds a node, refusing a tree deeper than `maxDepth` (a long chain such as `a + a + … + a`
+    /// makes one without any recursion in the parser).
+    private func node(_ kind: Expr.Kind, offset: Int, length: Int, at place: Int) throws(ExpressionError) -> Expr {
+        let e = Expr(kind, offset: offset, length: length)
+        guard e.depth <= Self.maxDepth else { throw Self.tooDeep(at: place) }
+        return e
+    }
+
+    /// Enters one more level of recursion (a parenthesis, `not`, `-`, a call) at `offset`.
+    private mutating func descend(at offset: Int) throws(ExpressionError) {
+        nesting += 1
+        guard nesting <= Self.maxDepth else { throw Self.tooDeep(at: offset) }
+    }
+
     private mutating func parseOr() throws(ExpressionError) -> Expr {
         var left = try parseAnd()
         while peek.kind == .word("or") {
-            _ = advance()
+            let op = advance().offset
             let right = try parseAnd()
-            left = Expr(.binary(.or, left, right), offset: left.offset, length: span(from: left.offset))
+            left = try node(.binary(.or, left, right), offset: left.offset, length: span(from: left.offset), at: op)
         }
         return left
     }
@@ -68,9 +93,9 @@ public struct ExpressionParser {
     private mutating func parseAnd() throws(ExpressionError) -> Expr {
         var left = try parseNot()
         while peek.kind == .word("and") {
-            _ = advance()
+            let op = advance().offset
             let right = try parseNot()
-            left = Expr(.binary(.and, left, right), offset: left.offset, length: span(from: left.offset))
+            left = try node(.binary(.and, left, right), offset: left.offset, length: span(from: left.offset), at: op)
         }
         return left
     }
@@ -78,8 +103,10 @@ public struct ExpressionParser {
     private mutating func parseNot() throws(ExpressionError) -> Expr {
         if peek.kind == .word("not") {
             let start = advance().offset
+            try descend(at: start)
+            defer { nesting -= 1 }
             let operand = try parseNot()
-            return Expr(.not(operand), offset: start, length: span(from: start))
+            return try node(.not(operand), offset: start, length: span(from: start), at: start)
         }
         return try parseComparison()
     }
@@ -88,9 +115,9 @@ public struct ExpressionParser {
         let left = try parseSum()
         if case .symbol(let s) = peek.kind, let op = BinaryOperator(rawValue: s),
            [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op) {
-            _ = advance()
+            let place = advance().offset
             let right = try parseSum()
-            return Expr(.binary(op, left, right), offset: left.offset, length: span(from: left.offset))
+            return try node(.binary(op, left, right), offset: left.offset, length: span(from: left.offset), at: place)
         }
         var negated = false
         if peek.kind == .word("not"), index + 1 < tokens.count, tokens[index + 1].kind == .word("in") {
@@ -98,7 +125,7 @@ public struct ExpressionParser {
             negated = true
         }
         if peek.kind == .word("in") {
-            _ = advance()
+            let place = advance().offset
             _ = try expect(.symbol("["), "'[' starting the list of values")
             var items: [Expr] = []
             if peek.kind != .symbol("]") {
@@ -108,7 +135,7 @@ public struct ExpressionParser {
                 } while peek.kind == .symbol(",")
             }
             _ = try expect(.symbol("]"), "']' or ',' in the list of values")
-            return Expr(.membership(left, items, negated: negated), offset: left.offset, length: span(from: left.offset))
+            return try node(.membership(left, items, negated: negated), offset: left.offset, length: span(from: left.offset), at: place)
         }
         if negated {
             throw ExpressionError("expected 'in' after 'not'", at: peek.offset)
@@ -119,9 +146,9 @@ public struct ExpressionParser {
     private mutating func parseSum() throws(ExpressionError) -> Expr {
         var left = try parseUnary()
         while case .symbol(let s) = peek.kind, s == "+" || s == "-" {
-            _ = advance()
+            let place = advance().offset
             let right = try parseUnary()
-            left = Expr(.binary(s == "+" ? .plus : .minus, left, right), offset: left.offset, length: span(from: left.offset))
+            left = try node(.binary(s == "+" ? .plus : .minus, left, right), offset: left.offset, length: span(from: left.offset), at: place)
         }
         return left
     }
@@ -129,8 +156,10 @@ public struct ExpressionParser {
     private mutating func parseUnary() throws(ExpressionError) -> Expr {
         if peek.kind == .symbol("-") {
             let start = advance().offset
+            try descend(at: start)
+            defer { nesting -= 1 }
             let operand = try parseUnary()
-            return Expr(.negate(operand), offset: start, length: span(from: start))
+            return try node(.negate(operand), offset: start, length: span(from: start), at: start)
         }
         return try parsePrimary()
     }
@@ -155,6 +184,8 @@ public struct ExpressionParser {
                 throw ExpressionError("unknown function '\(name)' (known: \(known))", at: token.offset)
             }
             _ = advance()
+            try descend(at: token.offset)
+            defer { nesting -= 1 }
             var arguments: [Expr] = []
             if peek.kind != .symbol(")") {
                 arguments.append(try parseOr())
@@ -164,8 +195,10 @@ public struct ExpressionParser {
                 }
             }
             _ = try expect(.symbol(")"), "')' or ',' in the arguments of \(name)")
-            return Expr(.call(function, arguments), offset: token.offset, length: span(from: token.offset))
+            return try node(.call(function, arguments), offset: token.offset, length: span(from: token.offset), at: token.offset)
         case .symbol("("):
+            try descend(at: token.offset)
+            defer { nesting -= 1 }
             let inner = try parseOr()
             _ = try expect(.symbol(")"), "')'")
             return inner
@@ -215,8 +248,9 @@ enum Lexer {
                 var n = 0
                 while i < scalars.count, scalars[i].isASCIIDigit {
                     let (m, overflow) = n.multipliedReportingOverflow(by: 10)
-                    guard !overflow else { throw ExpressionError("number too large", at: start) }
-                    n = m + Int(scalars[i].value - 48)
+                    let (sum, carry) = m.addingReportingOverflow(Int(scalars[i].value - 48))
+                    guard !overflow, !carry else { throw ExpressionError("number too large", at: start) }
+                    n = sum
                     i += 1
                 }
                 if i < scalars.count, scalars[i].isWordCharacter {

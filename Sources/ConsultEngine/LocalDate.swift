@@ -44,8 +44,21 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         return era * 146_097 + doe - 719_468
     }
 
+    /// The first and last days a `LocalDate` can hold (years 1 to 9999).
+    public static let earliest = LocalDate(year: 1, month: 1, day: 1)!
+    public static let latest = LocalDate(year: 9999, month: 12, day: 31)!
+
+    /// The date `days` days later (earlier when negative), held within `earliest...latest`:
+    /// `today + 1000000000000` from an expression is the last representable day, not a trap.
     public func adding(days: Int) -> LocalDate {
-        LocalDate(daysSinceEpoch: daysSinceEpoch + days)
+        let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
+        if overflow { return days > 0 ? .latest : .earliest }
+        return LocalDate(daysSinceEpoch: Swift.min(Swift.max(sum, LocalDate.earliest.daysSinceEpoch), LocalDate.latest.daysSinceEpoch))
+    }
+
+    /// The date `days` days earlier, held within `earliest...latest` like `adding(days:)`.
+    public func subtracting(days: Int) -> LocalDate {
+        days == .min ? adding(days: .max) : adding(days: -days)
     }
 
     /// The date `months` calendar months later (earlier when negative), as the Civil Code counts a

@@ -82,9 +82,14 @@ public struct MessageFormat: Hashable, Sendable {
         return MessageFormat(parts: parts)
     }
 
+    /// The deepest nesting of plural and select placeholders accepted (real messages use two):
+    /// parsing and writing a message recurse once per level.
+    public static let maxDepth = 32
+
     private struct Parser {
         let scalars: [Unicode.Scalar]
         var i = 0
+        var nesting = 0
 
         var atEnd: Bool { i >= scalars.count }
 
@@ -175,6 +180,11 @@ public struct MessageFormat: Hashable, Sendable {
             skipSpaces()
             guard !atEnd, scalars[i] == "," else { throw MessageFormatError("expected ',' after '\(kind)'", at: i) }
             i += 1
+            nesting += 1
+            defer { nesting -= 1 }
+            guard nesting <= MessageFormat.maxDepth else {
+                throw MessageFormatError("placeholders are nested too deeply (more than \(MessageFormat.maxDepth) levels)", at: start)
+            }
             var branches: [String: [Part]] = [:]
             while true {
                 skipSpaces()

@@ -38,7 +38,7 @@ public struct PluralRules: Sendable {
 
     /// The category of a whole number: "one", "few", "many", "other"...
     public func category(for number: Int) -> String {
-        let n = abs(number)
+        let n = number.magnitude  // abs(Int.min) traps; the magnitude of every Int fits a UInt
         for rule in rules where rule.condition.contains(where: { $0.allSatisfy { $0.holds(for: n) } }) {
             return rule.category
         }
@@ -95,10 +95,11 @@ public struct PluralRules: Sendable {
 }
 
 extension PluralRules.Relation {
-    func holds(for n: Int) -> Bool {
+    func holds(for n: UInt) -> Bool {
         var value = (operand == "n" || operand == "i") ? n : 0
-        if let modulus { value %= modulus }
-        let inRange = ranges.contains { $0.contains(value) }
+        if let modulus { value %= UInt(modulus) }  // modulus > 0, checked when the rule is read
+        // A value beyond Int.max (only Int.min's magnitude) is in no range a rule can write.
+        let inRange = Int(exactly: value).map { v in ranges.contains { $0.contains(v) } } ?? false
         return inRange != negated
     }
 }

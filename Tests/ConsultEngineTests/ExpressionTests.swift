@@ -161,6 +161,59 @@ struct ExpressionParserTests {
     }
 }
 
+// MARK: - Nesting depth (found by fuzzing: deep input overflowed the stack)
+
+@Suite("expression nesting depth")
+struct ExpressionDepthTests {
+    static let limit = ExpressionParser.maxDepth
+
+    static func refusedAt(_ source: String) -> Int? {
+        do {
+            _ = try ExpressionParser.parse(source)
+            return nil
+        } catch {
+            return error.message.contains("nested too deeply") ? error.offset : -1
+        }
+    }
+
+    @Test func parenthesesUpToTheLimit() throws {
+        let n = Self.limit - 1  // the literal inside is a level of its own
+        #expect(try ExpressionParser.parse(String(repeating: "(", count: n) + "1" + String(repeating: ")", count: n)).depth == 1)
+        #expect(Self.refusedAt(String(repeating: "(", count: Self.limit + 1) + "1" + String(repeating: ")", count: Self.limit + 1)) == Self.limit)
+    }
+
+    @Test func notAndMinusCountEachLevel() throws {
+        #expect(try ExpressionParser.parse(String(repeating: "not ", count: Self.limit - 1) + "true").depth == Self.limit)
+        #expect(Self.refusedAt(String(repeating: "not ", count: Self.limit) + "true") != nil)
+        #expect(Self.refusedAt(String(repeating: "-", count: 100_000) + "1") == Self.limit)
+    }
+
+    @Test func longChainsOfOperatorsAreDeepToo() throws {
+        // 1+1+…: n terms make a tree n levels deep, with no recursion in the parser at all.
+        let fits = Array(repeating: "1", count: Self.limit).joined(separator: "+")
+        #expect(try ExpressionParser.parse(fits).depth == Self.limit)
+        // The refusal points at the operator that makes the tree one level too deep.
+        #expect(Self.refusedAt(fits + "+1") == 2 * Self.limit - 1)
+        #expect(Self.refusedAt(Array(repeating: "a", count: 10_000).joined(separator: " and ")) != nil)
+    }
+
+    @Test func aNumberThatOverflowsOnItsLastDigit() {
+        #expect(Self.refusedAt("9223372036854775808") == -1)
+        #expect(throws: ExpressionError("number too large", at: 0)) { try ExpressionParser.parse("9223372036854775808") }
+        #expect((try? ExpressionParser.parse("9223372036854775807")) != nil)
+    }
+
+    @Test func arithmeticAtTheEdgesDoesNotTrap() throws {
+        let env = Environment(today: LocalDate(year: 2027, month: 3, day: 31)!)
+        func value(_ s: String) throws -> Evaluation { Evaluator.evaluate(try ExpressionParser.parse(s), in: env) }
+        #expect(try value("-(0 - 9223372036854775807 - 1)") == .value(.int(Int.min)))
+        #expect(try value("today + 9223372036854775807") == .value(.date(.latest)))
+        #expect(try value("today - (0 - 9223372036854775807 - 1)") == .value(.date(.latest)))
+        #expect(try value("today - 4000000") == .value(.date(.earliest)))
+        #expect(try value("today + 1") == .value(.date(LocalDate(year: 2027, month: 4, day: 1)!)))
+    }
+}
+
 // MARK: - Checker
 
 @Suite("expression checker")

@@ -71,6 +71,13 @@ struct PluralRuleTests {
         #expect(rules.category(for: -22) == "few")
     }
 
+    @Test func theSmallestIntHasACategory() throws {
+        // abs(Int.min) trapped (found by fuzzing); its magnitude ends in ...808.
+        #expect(try PluralRules(Rules.russian).category(for: Int.min) == "many")
+        #expect(try PluralRules(Rules.english).category(for: Int.min) == "other")
+        #expect(try PluralRules(Rules.russian).category(for: Int.max) == "many")
+    }
+
     @Test func badRulesAreErrors() {
         #expect(throws: PluralRuleError.self) { try PluralRules([("several", "i = 1")]) }
         #expect(throws: PluralRuleError.self) { try PluralRules([("one", "i ~ 1")]) }
@@ -90,6 +97,19 @@ struct PluralRuleTests {
 @Suite("message format")
 struct MessageFormatTests {
     typealias Part = MessageFormat.Part
+
+    @Test func nestingIsBounded() throws {
+        // Thousands of nested plurals overflowed the stack (found by fuzzing).
+        func nested(_ n: Int) -> String {
+            String(repeating: "{n, plural, other {", count: n) + "#" + String(repeating: "}}", count: n)
+        }
+        #expect((try? MessageFormat.parse(nested(MessageFormat.maxDepth))) != nil)
+        #expect(throws: MessageFormatError("placeholders are nested too deeply (more than \(MessageFormat.maxDepth) levels)",
+                                           at: 19 * MessageFormat.maxDepth)) {  // the opening brace of the 33rd level
+            try MessageFormat.parse(nested(MessageFormat.maxDepth + 1))
+        }
+        #expect(throws: MessageFormatError.self) { try MessageFormat.parse(String(repeating: "{a,select,x{", count: 100_000)) }
+    }
 
     @Test func textAndPlaceholders() throws {
         let m = try MessageFormat.parse("Until {permit_until}, {name}.")

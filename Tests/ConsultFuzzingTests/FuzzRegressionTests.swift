@@ -1,0 +1,36 @@
+import ConsultFuzzing
+import Foundation
+import Testing
+
+/// Every input a fuzzer ever crashed on (`FuzzTesting/FailCases/<target>/`), and every seed
+/// (`FuzzTesting/Corpus/<target>/`), fed to the same entry point the fuzzer calls. A crash that
+/// comes back fails here, in an ordinary `swift test`, without the sanitizers.
+@Suite struct FuzzRegressionTests {
+    static let fuzzTesting = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FuzzTesting")
+
+    static func inputs(_ folder: String, _ target: FuzzTarget) -> [URL] {
+        let dir = fuzzTesting.appendingPathComponent(folder).appendingPathComponent(target.rawValue)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { !$0.hasPrefix(".") && $0 != "README.md" }.sorted().map { dir.appendingPathComponent($0) }
+    }
+
+    @Test("kept crash inputs no longer crash", arguments: FuzzTarget.allCases)
+    func failCases(_ target: FuzzTarget) throws {
+        for url in Self.inputs("FailCases", target) {
+            let bytes = try [UInt8](Data(contentsOf: url))
+            #expect(target.run(bytes) == 0, "\(url.lastPathComponent)")
+        }
+    }
+
+    @Test("every seed runs", arguments: FuzzTarget.allCases)
+    func seeds(_ target: FuzzTarget) throws {
+        let seeds = Self.inputs("Corpus", target)
+        #expect(!seeds.isEmpty, "no seeds for \(target.rawValue)")
+        for url in seeds {
+            let bytes = try [UInt8](Data(contentsOf: url))
+            #expect(target.run(bytes) == 0, "\(url.lastPathComponent)")
+        }
+    }
+}
