@@ -73,18 +73,47 @@ public struct UrgencyEvidence: Sendable {
 
     public init() {}
 
+    /// An outcome step counts when a scenario reaches it and its condition shares a test with the rule
+    /// computing the urgent fact: a consultation is urgent as a whole, and an outcome that merely comes
+    /// along (citizenship, family) must not look urgent because the route beside it is.
     public init(content: Content, results: [ScenarioResult]) {
         guard let fact = content.urgentFact else { return }
+        let set = content.dialogs
+        var ruleTests = Set<String>()
+        for dialog in set.dialogs {
+            for step in dialog.nodes {
+                guard case .compute(fact, let value) = step.kind else { continue }
+                ruleTests.formUnion(Self.tests(in: value))
+                if let when = step.when { ruleTests.formUnion(Self.tests(in: when)) }
+            }
+        }
         for result in results {
             guard let run = result.run, run.isComplete else { continue }
             scenarioCount += 1
             let urgent = run.facts[fact] == .bool(true)
-            for location in run.reachedOutcomeSteps(in: content.dialogs) {
+            for location in run.reachedOutcomeSteps(in: set) {
+                let when = set.dialogs[location.dialog].nodes[location.step].when
+                guard let when, !Self.tests(in: when).isDisjoint(with: ruleTests) else { continue }
                 var entry = byStep[location] ?? (0, 0)
                 entry.reached += 1
                 if urgent { entry.urgent += 1 }
                 byStep[location] = entry
             }
+        }
+    }
+}
+
+extension UrgencyEvidence {
+    /// The tests a condition is made of (`and`, `or` and `not` taken apart), each written one way:
+    /// `a > b` as `b < a`, so that `today > rp_apply_until` and `rp_apply_until < today` are one test.
+    static func tests(in e: Expr) -> Set<String> {
+        switch e.kind {
+        case .binary(.and, let l, let r), .binary(.or, let l, let r): return tests(in: l).union(tests(in: r))
+        case .not(let inner): return tests(in: inner)
+        case .binary(.greater, let l, let r): return [Expr(.binary(.less, r, l), offset: 0, length: 0).infix]
+        case .binary(.greaterOrEqual, let l, let r): return [Expr(.binary(.lessOrEqual, r, l), offset: 0, length: 0).infix]
+        case .literal: return []
+        default: return [e.infix]
         }
     }
 }
@@ -314,12 +343,12 @@ public struct GraphBuilder {
         guard case .choice(let choices)? = content.dialogs.question(for: fact)?.kind else { return values.joined(separator: ", ") }
         return values.map { v in
             let label = choices.first { $0.value == v }.map { presenter.text($0.label) } ?? v
-            return "\(abbreviated(label, limit: 40)) [\(v)]"
+            return "\(abbreviated(label, limit: 60)) [\(v)]"
         }.joined(separator: "\n")
     }
 
     func questionLines(_ q: Question) -> [String] {
-        var lines = wrap(abbreviated(presenter.text(q.prompt)))
+        var lines = wrap(abbreviated(presenter.text(q.prompt, facts: sampleFacts)))
         var kind: String
         switch q.kind {
         case .yesNo: kind = "\(presenter.text("value.yes")) / \(presenter.text("value.no"))"
@@ -331,6 +360,19 @@ public struct GraphBuilder {
         }
         lines.append("[\(q.fact): \(kind)]")
         return lines
+    }
+
+    /// Prompts that vary by an earlier choice (`{applicant_role, select, …}`) are shown for its first value.
+    var sampleFacts: Environment {
+        var env = Environment(today: LocalDate(daysSinceEpoch: 0))
+        for d in content.dialogs.dialogs {
+            for step in d.nodes {
+                if case .ask(let q) = step.kind, case .choice(let choices) = q.kind, let first = choices.first {
+                    env.set(q.fact, .value(.choice(first.value)))
+                }
+            }
+        }
+        return env
     }
 
     func outcomeLines(_ o: OutcomeStep) -> [String] {

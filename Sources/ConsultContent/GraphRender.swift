@@ -64,7 +64,7 @@ public enum DOTRenderer {
 
     static func legend(_ graph: FlowGraph) -> String {
         let urgency = graph.urgentFact.map {
-            "urgent: reached with \($0) = yes in a scenario (n/m: in n of the m scenarios reaching it; \(graph.scenarioCount) scenarios)"
+            "⚠ urgent: a scenario reaches it with \($0) = yes, and its condition shares a test with the rule computing \($0) (n/m: urgent in n of the m scenarios reaching it; \(graph.scenarioCount) scenarios)"
         } ?? "no urgent fact is named (appointment: urgent:)"
         let samples: [(String, FlowGraph.Node)] = [
             ("legend_q", .init(id: "legend_q", kind: .question, lines: ["question [fact: type]"])),
@@ -179,6 +179,8 @@ public enum MermaidRenderer {
 /// Graphviz's `dot`, when it is installed: DOT text in, SVG out.
 public enum Graphviz {
     public struct Unavailable: Error, CustomStringConvertible {
+        public init() {}
+
         public var description: String {
             "Graphviz's `dot` is not installed (Debian/Ubuntu: apt-get install graphviz); `consult graph --format dot` or `--format mermaid` needs nothing else"
         }

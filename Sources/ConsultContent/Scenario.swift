@@ -6,7 +6,8 @@ import Foundation
 ///
 /// The answers are walked by `consult run`'s own logic (`HeadlessRun`), so a scenario checks
 /// exactly what `consult run` and a consultation would do with them.
-public struct Scenario {
+/// Unchecked: every field is immutable; the YAML nodes (values with an immutable tag) are only read.
+public struct Scenario: @unchecked Sendable {
     public let name: String
     /// Where the case starts in its file: failures are reported there.
     public let location: SourceLocation
@@ -26,7 +27,7 @@ public struct Scenario {
         case including([String])
     }
 
-    public struct FactExpectation {
+    public struct FactExpectation: Sendable {
         public let fact: String
         /// nil: the fact must not be set.
         let value: ExpectedValue?
@@ -38,7 +39,7 @@ public struct Scenario {
     }
 
     /// An expected value, read against the fact's type.
-    indirect enum ExpectedValue {
+    indirect enum ExpectedValue: Sendable {
         case value(Value)
         /// A list of items, each given with some of its fields.
         case items([[String: ExpectedValue]])
@@ -46,7 +47,7 @@ public struct Scenario {
 }
 
 /// A scenario file's problems are located diagnostics; its cases are what could be read.
-public struct ScenarioFile {
+public struct ScenarioFile: Sendable {
     public let path: String
     public let scenarios: [Scenario]
 }
@@ -155,9 +156,12 @@ public enum ScenarioLoader {
             var outcomes: Scenario.OutcomeExpectation?
             if let o = fields["outcomes"] { outcomes = .exactly(outcomeIDs(o)) }
             if let o = fields["outcomes_include"] { outcomes = .including(outcomeIDs(o)) }
-            let facts = fields["facts"].map(factExpectations) ?? []
-            let notAsked = fields["not_asked"].map(notAskedFacts) ?? []
-            let explanation = fields["explanation"].map(phrases) ?? []
+            var facts: [Scenario.FactExpectation] = []
+            if let f = fields["facts"] { facts = factExpectations(f) }
+            var notAsked: [String] = []
+            if let n = fields["not_asked"] { notAsked = notAskedFacts(n) }
+            var explanation: [Scenario.PhraseExpectation] = []
+            if let e = fields["explanation"] { explanation = phrases(e) }
             if outcomes == nil, facts.isEmpty, notAsked.isEmpty, explanation.isEmpty {
                 error(node, "the case expects nothing: add outcomes, outcomes_include, facts, not_asked or explanation", "scenario-empty")
             }

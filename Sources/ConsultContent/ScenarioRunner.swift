@@ -3,7 +3,7 @@ import ConsultLocalization
 import Foundation
 
 /// What one scenario gave: the run, and each expectation that did not hold.
-public struct ScenarioResult {
+public struct ScenarioResult: Sendable {
     public let scenario: Scenario
     /// nil when the answers could not be walked (see `failures`).
     public let run: HeadlessRun?
@@ -126,7 +126,7 @@ public enum ScenarioRunner {
 }
 
 /// What no scenario reaches: outcome steps, conditions never true or never false, messages never shown.
-public struct ScenarioCoverage {
+public struct ScenarioCoverage: Sendable {
     public struct Gap: Sendable, Equatable {
         public enum Kind: String, Sendable { case outcome, neverTrue = "never true", neverFalse = "never false", message }
         public let kind: Kind

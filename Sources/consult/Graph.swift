@@ -56,7 +56,7 @@ extension Consult {
             let results = ScenarioSuite.load(paths: [], defaultFolder: folder, content: content, into: &diagnostics)
                 .flatMap(\.scenarios).map { ScenarioRunner.run($0, content: content) }
             if !diagnostics.isEmpty {
-                printError("warning: urgency is drawn from the scenarios that could be read; \(diagnostics.count) problem(s) in \(Linter.displayPath(folder)) (run `consult test`)")
+                printError("warning: urgency is drawn from the scenarios that could be read; \(diagnostics.count) problem(s) in \(folder.path) (run `consult test`)")
             }
             let graph = GraphBuilder.build(content, language: lang, dialog: dialog,
                                            evidence: UrgencyEvidence(content: content, results: results))

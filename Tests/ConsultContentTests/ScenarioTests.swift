@@ -92,7 +92,7 @@ let shippedScenarioResults: [ScenarioResult] = {
         #expect(report.contains("question contract_terminated\n    expected: not asked\n    actual:   asked (answered yes)"))
         // The explanation is shown as it is, so that the writer sees what to expect instead.
         #expect(report.contains("explanation (en)\n    expected: contains \"20 days are left\""))
-        #expect(report.contains("15 days are left"))
+        #expect(plainSpaces(report).contains("15 days are left"))
         #expect(report.hasSuffix("1 case: 0 passed, 1 failed"))
     }
 
@@ -132,13 +132,13 @@ let shippedScenarioResults: [ScenarioResult] = {
         let results = file.scenarios.map { ScenarioRunner.run($0, content: shipped) }
         let report = ScenarioSuite.report(results, diagnostics: [])
         #expect(report.contains("FAIL dialogs/tests/example.yaml:2 bad date"))
-        #expect(report.contains("dialogs/tests/example.yaml:8:26: error: 'work_permit_expires' must be a date written YYYY-MM-DD"))
+        #expect(report.contains("dialogs/tests/example.yaml:8:28: error: 'work_permit_expires' must be a date written YYYY-MM-DD"))
     }
 
     @Test(arguments: [
         ("outcome: [x]", "3:5", "unknown key 'outcome' in a case", "did you mean 'outcomes'?"),
         ("outcomes: [grace_period_activ]", "3:16", "no dialog has the outcome 'grace_period_activ'", "did you mean 'grace_period_active'?"),
-        ("facts: {grace_days: 3}", "3:13", "no dialog asks or computes 'grace_days'", "did you mean"),
+        ("facts: {grace_days: 3}", "3:13", "no dialog asks or computes 'grace_days'", ""),
         ("facts: {grace_deadline: 10.12.2026}", "3:29", "'grace_deadline' is a date written YYYY-MM-DD", ""),
         ("facts: {urgent: maybe}", "3:21", "'urgent' is yes or no", ""),
         ("not_asked: [urgent]", "3:17", "'not_asked' lists questions' facts", ""),
@@ -156,7 +156,7 @@ let shippedScenarioResults: [ScenarioResult] = {
         #expect("\(d.location.line):\(d.location.column)" == place)
         #expect(d.severity == .error)
         #expect(d.description.hasPrefix("dialogs/tests/example.yaml:\(place): error: \(message)"))
-        #expect(d.description.contains(hint))
+        if !hint.isEmpty { #expect(d.description.contains(hint)) }
     }
 
     @Test func aMisspeltAnswerIsAnErrorNotAnotherWay() throws {
