@@ -3,6 +3,8 @@
 #include "CLibEditShim.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -188,6 +190,18 @@ int clibedit_disable_suspend_character(EditLine *editLine) {
     return el_wset(editLine, EL_SETTY, L"-d", L"-susp", L"susp=", (const wchar_t *)NULL);
 }
 
+int clibedit_set_character_reader(EditLine *editLine, clibedit_character_reader reader) {
+    return el_wset(editLine, EL_GETCFN, reader);
+}
+
+int clibedit_prepare_terminal(EditLine *editLine, int raw) {
+    return el_wset(editLine, EL_PREP_TERM, raw);
+}
+
+int clibedit_refresh(EditLine *editLine) {
+    return el_wset(editLine, EL_REFRESH);
+}
+
 int clibedit_set_client_data(EditLine *editLine, void *data) {
     return el_wset(editLine, EL_CLIENTDATA, data);
 }
@@ -231,6 +245,8 @@ int clibedit_history_clear(HistoryW *history) {
 // MARK: - Signals
 
 static volatile sig_atomic_t interrupt_received = 0;
+static volatile sig_atomic_t termination_signal = 0;
+static volatile sig_atomic_t alarm_received = 0;
 static struct sigaction previous_interrupt_action;
 static int interrupt_caught = 0;
 static struct sigaction previous_stop_action;
@@ -281,10 +297,114 @@ void clibedit_release_interrupt(void) {
     }
 }
 
+int clibedit_read_should_end(void) {
+    return interrupt_received != 0 || alarm_received != 0 || termination_signal != 0;
+}
+
 int clibedit_take_interrupt(void) {
     int received = interrupt_received != 0;
     interrupt_received = 0;
     return received;
+}
+
+// While a line is read: the window size changed, or Ctrl-Z asked to stop.
+static volatile sig_atomic_t window_changed = 0;
+static volatile sig_atomic_t stop_requested = 0;
+static struct sigaction previous_window_action;
+static struct sigaction previous_stop_catch_action;
+static int window_caught = 0;
+static int stop_caught = 0;
+
+static void on_window_change(int signal_number) {
+    (void)signal_number;
+    window_changed = 1;
+}
+
+static void on_stop(int signal_number) {
+    (void)signal_number;
+    stop_requested = 1;
+}
+
+void clibedit_catch_reading_signals(int stop) {
+    if (!window_caught && install_interrupting_handler(SIGWINCH, on_window_change, &previous_window_action) == 0) {
+        window_caught = 1;
+    }
+    if (stop && !stop_caught && install_interrupting_handler(SIGTSTP, on_stop, &previous_stop_catch_action) == 0) {
+        stop_caught = 1;
+    }
+}
+
+void clibedit_release_reading_signals(void) {
+    if (window_caught) {
+        sigaction(SIGWINCH, &previous_window_action, NULL);
+        window_caught = 0;
+    }
+    if (stop_caught) {
+        sigaction(SIGTSTP, &previous_stop_catch_action, NULL);
+        stop_caught = 0;
+    }
+}
+
+int clibedit_take_window_change(void) {
+    int received = window_changed != 0;
+    window_changed = 0;
+    return received;
+}
+
+int clibedit_take_stop(void) {
+    int received = stop_requested != 0;
+    stop_requested = 0;
+    return received;
+}
+
+void clibedit_stop_self(void) {
+    struct sigaction caught;
+    struct sigaction stop_default;
+    memset(&stop_default, 0, sizeof stop_default);
+    stop_default.sa_handler = SIG_DFL;
+    sigemptyset(&stop_default.sa_mask);
+    sigaction(SIGTSTP, &stop_default, &caught);
+    // This process only (libedit's own handler signalled the whole process group, its parent
+    // shell included); it stops here and goes on when continued.
+    kill(getpid(), SIGTSTP);
+    sigaction(SIGTSTP, &caught, NULL);
+}
+
+int clibedit_wait_for_input(int fd, int wanted) {
+    // The signals block while the flags are looked at, and ppoll unblocks them only while it
+    // waits: a signal that comes between the look and the wait still ends the wait.
+    sigset_t blocked;
+    sigset_t previous;
+    sigemptyset(&blocked);
+    int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGALRM, SIGWINCH, SIGTSTP};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        sigaddset(&blocked, signals[i]);
+    }
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+    int pending = ((wanted & CLIBEDIT_WAIT_TERMINATION) && termination_signal != 0) ||
+                  ((wanted & CLIBEDIT_WAIT_INTERRUPT) && (interrupt_received != 0 || alarm_received != 0)) ||
+                  ((wanted & CLIBEDIT_WAIT_WINDOW) && (window_changed != 0 || stop_requested != 0));
+    int result;
+    int saved_errno = 0;
+    if (pending) {
+        result = -1;
+        saved_errno = EINTR;
+    } else {
+        struct pollfd descriptor = {.fd = fd, .events = POLLIN, .revents = 0};
+        result = ppoll(&descriptor, 1, NULL, &previous);
+        saved_errno = errno;
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    errno = saved_errno;
+    return result < 0 ? -1 : 0;
+}
+
+void clibedit_ignore_quit(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_IGN;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGQUIT, &action, NULL);
 }
 
 // MARK: - The line being edited
@@ -310,8 +430,6 @@ void clibedit_push(EditLine *editLine, const wchar_t *text) {
 
 // MARK: - Termination
 
-static volatile sig_atomic_t termination_signal = 0;
-
 static void on_termination(int signal_number) {
     // A write to a reader that has gone (a pipe or socket closed by an SSH client without a
     // terminal) is a hang-up too: the consultation ends "disconnected" instead of dying unrecorded.
@@ -330,8 +448,6 @@ int clibedit_termination_signal(void) {
 }
 
 // MARK: - Idle timeout
-
-static volatile sig_atomic_t alarm_received = 0;
 static struct sigaction previous_alarm_action;
 static int alarm_armed = 0;
 
@@ -388,58 +504,12 @@ void clibedit_release_terminal(void) {
     }
 }
 
-static const int fatal_signals[] = {SIGHUP, SIGTERM, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE};
-#define FATAL_SIGNAL_COUNT (sizeof fatal_signals / sizeof fatal_signals[0])
-static struct sigaction previous_fatal_actions[FATAL_SIGNAL_COUNT];
-
-static int is_fault(int signal_number) {
-    return signal_number == SIGSEGV || signal_number == SIGBUS || signal_number == SIGILL ||
-           signal_number == SIGTRAP || signal_number == SIGFPE;
+int clibedit_claimed_terminal(void) {
+    return terminal_claimed ? terminal_fd : -1;
 }
 
-static void on_fatal_signal(int signal_number, siginfo_t *info, void *context) {
-    (void)context;
-    int saved_errno = errno;
-    if (terminal_claimed) {
-        tcsetattr(terminal_fd, TCSANOW, &terminal_saved_modes);
-    }
-    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++) {
-        if (fatal_signals[i] == signal_number) {
-            sigaction(signal_number, &previous_fatal_actions[i], NULL);
-            break;
-        }
-    }
-    // A fault raised by the CPU happens again when this handler returns, and then reaches the
-    // previous handler with its real context. Anything sent is sent again: it stays pending while
-    // this handler runs and is delivered to the previous handler right after.
-    if (!(is_fault(signal_number) && info != NULL && info->si_code > 0)) {
-        raise(signal_number);
-    }
-    errno = saved_errno;
-}
-
-void clibedit_restore_terminal_on_fatal_signals(void) {
-    static int installed = 0;
-    if (installed) {
-        return;
-    }
-    installed = 1;
-    for (size_t i = 0; i < FATAL_SIGNAL_COUNT; i++) {
-        struct sigaction current;
-        if (sigaction(fatal_signals[i], NULL, &current) != 0) {
-            continue;
-        }
-        if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) {
-            continue; // e.g. SIGHUP under nohup: stays ignored
-        }
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_sigaction = on_fatal_signal;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_SIGINFO | SA_ONSTACK;
-        previous_fatal_actions[i] = current;
-        sigaction(fatal_signals[i], &action, NULL);
-    }
+const struct termios *clibedit_claimed_terminal_modes(void) {
+    return &terminal_saved_modes;
 }
 
 // MARK: - Small helpers

@@ -74,6 +74,10 @@ public enum SystemMessages {
         "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
         "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],
         "staff.transcript_not_found": ["id", "dir"], "staff.appointment_not_found": ["reference", "dir"],
+        // Terminal (issue 9): an overlong line is refused at the reader; a crash's words are
+        // rendered ahead (a signal handler cannot format); the end reasons of both.
+        "ui.line_too_long": ["max_length"], "crash.apology": [],
+        "staff.reason.input_ended": [], "staff.reason.crashed": [],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

@@ -78,6 +78,15 @@ public enum Linter {
         for fact in loaded.factTypes.keys { required[SystemMessages.factName(fact)] = ([], nil) }
         for outcome in loaded.outcomeIDs { required[SystemMessages.outcomeTitle(outcome)] = ([], nil) }
 
+        // A message may have a version for the lawyer (KEY.lawyer: the open points addressed to the
+        // lawyer, not to the applicant): used when any locale has it, then needed in every locale.
+        for (key, need) in required {
+            let lawyer = StaffAudience.lawyerKey(key)
+            if required[lawyer] == nil, catalogs.contains(where: { $0.locations[lawyer] != nil }) {
+                required[lawyer] = need
+            }
+        }
+
         for (key, need) in required.sorted(by: { $0.key < $1.key }) {
             let missingIn = catalogs.filter { $0.messages[key] == nil && $0.locations[key] == nil }
             if missingIn.count == catalogs.count {

@@ -160,3 +160,17 @@ public struct Presenter: Sendable {
 
     public func outcomeTitle(_ id: String) -> String { text(SystemMessages.outcomeTitle(id)) }
 }
+
+/// Texts written once for the applicant and, where they read differently for the lawyer, once
+/// more for the lawyer: `KEY.lawyer` ("Does the applicant need…" beside "Do you need…").
+public enum StaffAudience {
+    /// The lawyer's version of `key`.
+    public static func lawyerKey(_ key: MessageKey) -> MessageKey { MessageKey(key.rawValue + ".lawyer") }
+
+    /// The key to show a lawyer: `KEY.lawyer` when the content has it, else `KEY`.
+    public static func key(_ key: MessageKey, in content: Content, language: String) -> MessageKey {
+        let lawyer = lawyerKey(key)
+        let catalogs = [content.localizer.catalogs[language], content.localizer.catalogs[content.localizer.fallback]]
+        return catalogs.contains { $0?.messages[lawyer] != nil } ? lawyer : key
+    }
+}

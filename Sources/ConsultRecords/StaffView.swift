@@ -257,6 +257,11 @@ public struct StaffView: Sendable {
     }
 
     /// A message of the content (an open point) with the consultation's facts, or the key when unknown.
+    /// An open point as the lawyer reads it: its `.lawyer` version when the content has one.
+    func openPoint(_ key: String) -> String {
+        StaffAudience.key(MessageKey(key), in: content, language: language).rawValue
+    }
+
     func message(_ key: String, facts: [String: Any], today: LocalDate?) -> String {
         let messageKey = MessageKey(key)
         guard known(messageKey) else { return SafeText.escape(key) }
@@ -388,7 +393,7 @@ public struct StaffView: Sendable {
         }
         doc.section(label("staff.open_points"))
         if points.isEmpty { doc.item(label("staff.none")) }
-        for key in points { doc.item(message(key, facts: facts, today: today)) }
+        for key in points { doc.item(message(openPoint(key), facts: facts, today: today)) }
 
         doc.section(label("staff.exchange"))
         let clock = Self.clock("HH:mm:ss")
@@ -545,7 +550,7 @@ public struct StaffView: Sendable {
             let c = calendar.dateComponents([.year, .month, .day], from: date)
             return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
         }
-        for key in points { doc.item(message(key, facts: all, today: created)) }
+        for key in points { doc.item(message(openPoint(key), facts: all, today: created)) }
         // Every other fact, without those shown above (and the question, whichever dialog names it).
         var shown = Set(((r["applicant"] as? [String: Any]) ?? [:]).keys).union(((r["preferences"] as? [String: Any]) ?? [:]).keys)
         for fields in content.dialogs.dialogs.compactMap(\.appointment) { shown.formUnion(fields.all) }

@@ -18,6 +18,10 @@ public final class TranscriptWriter: @unchecked Sendable {
     private var previousHash = TranscriptWriter.genesis
     private let lock = NSLock()
     private var ended = false
+    /// Told after every event written: the file's descriptor and the whole line of an end "crashed"
+    /// that would follow it (empty once the transcript has ended), for a crash handler, which can
+    /// neither format nor hash. See `crashEndLine`.
+    public var crashEnd: (@Sendable (_ descriptor: Int32, _ line: [UInt8]) -> Void)?
 
     static let genesis = String(repeating: "0", count: 64)
 
@@ -61,6 +65,7 @@ public final class TranscriptWriter: @unchecked Sendable {
         previousHash = hash
         sequence += 1
         if kind == "end" { ended = true }
+        crashEnd?(fd, ended ? [] : Self.crashEndLine(sequence: sequence, previous: previousHash))
     }
 
     static func hash(previous: String, body: String) -> String {

@@ -2,11 +2,14 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Who may connect and start a consultation now: connections per address per minute, connections
-/// not yet authenticated, consultations running. Shared by every event loop.
+/// not yet authenticated (all together, with OpenSSH's random early drop, and per address),
+/// consultations running. Shared by every event loop.
 public final class Admission: Sendable {
     public enum Refusal: String, Sendable {
         case rate = "too many connections from this address"
         case unauthenticated = "too many connections waiting to authenticate"
+        case earlyDrop = "connections waiting to authenticate above the start of random early drop; dropped at random"
+        case unauthenticatedFromAddress = "too many connections waiting to authenticate from this address"
         case sessions = "too many consultations running"
         case sessionsFromAddress = "too many consultations from this address"
         case shuttingDown = "the server is shutting down"
@@ -14,7 +17,9 @@ public final class Admission: Sendable {
 
     private struct State {
         var recent: [String: [Date]] = [:]
-        var unauthenticated = 0
+        /// Connections not yet authenticated, by address.
+        var unauthenticated: [String: Int] = [:]
+        var unauthenticatedTotal = 0
         /// Running consultations: child pid → the client's address.
         var sessions: [Int32: String] = [:]
         /// Places reserved by consultations being started, by address.
@@ -24,15 +29,26 @@ public final class Admission: Sendable {
 
     private let limits: ServerLimits
     private let state = NIOLockedValueBox(State())
+    /// A number in 0..<100 for the random early drop (injected by tests).
+    private let percent: @Sendable () -> Int
 
     public init(limits: ServerLimits) {
         self.limits = limits
+        percent = { Int.random(in: 0..<100) }
     }
 
-    /// A new TCP connection from `address`: counted against the per-address rate and the
-    /// unauthenticated limit (released by ``leftUnauthenticated()``).
-    func admitConnection(from address: String, now: Date = Date()) -> Refusal? {
-        state.withLockedValue { state in
+    init(limits: ServerLimits, percent: @escaping @Sendable () -> Int) {
+        self.limits = limits
+        self.percent = percent
+    }
+
+    /// A new TCP connection from `address`: counted against the per-address rate, then against
+    /// the unauthenticated places (released by ``leftUnauthenticated(from:)``): this address's
+    /// share first, then all of them together, dropped at random between `start` and `full` as
+    /// OpenSSH's MaxStartups does, so that a flood cannot decide who gets the last places.
+    func admitConnection(from client: String, now: Date = Date()) -> Refusal? {
+        let address = Self.holder(of: client)
+        return state.withLockedValue { state in
             if state.shuttingDown { return .shuttingDown }
             let windowStart = now.addingTimeInterval(-60)
             var times = (state.recent[address] ?? []).filter { $0 > windowStart }
@@ -46,20 +62,33 @@ public final class Admission: Sendable {
             }
             times.append(now)
             state.recent[address] = times
-            guard state.unauthenticated < limits.maximumUnauthenticated else { return .unauthenticated }
-            state.unauthenticated += 1
+            guard (state.unauthenticated[address] ?? 0) < limits.maximumUnauthenticatedPerAddress else {
+                return .unauthenticatedFromAddress
+            }
+            let startups = limits.startups
+            let waiting = state.unauthenticatedTotal
+            guard waiting < startups.full else { return .unauthenticated }
+            if waiting >= startups.start && percent() < startups.dropPercent(waiting: waiting) { return .earlyDrop }
+            state.unauthenticatedTotal += 1
+            state.unauthenticated[address, default: 0] += 1
             return nil
         }
     }
 
-    /// A connection stopped waiting to authenticate: it did, or it closed before.
-    func leftUnauthenticated() {
-        state.withLockedValue { $0.unauthenticated = max(0, $0.unauthenticated - 1) }
+    /// A connection from `address` stopped waiting to authenticate: it did, or it closed before.
+    func leftUnauthenticated(from client: String) {
+        let address = Self.holder(of: client)
+        state.withLockedValue { state in
+            guard let count = state.unauthenticated[address] else { return }
+            state.unauthenticated[address] = count > 1 ? count - 1 : nil
+            state.unauthenticatedTotal = max(0, state.unauthenticatedTotal - 1)
+        }
     }
 
     /// Reserves a place for a consultation from `address` about to start; nil when it may start.
-    func reserveSession(from address: String) -> Refusal? {
-        state.withLockedValue { state in
+    func reserveSession(from client: String) -> Refusal? {
+        let address = Self.holder(of: client)
+        return state.withLockedValue { state in
             if state.shuttingDown { return .shuttingDown }
             let reserved = state.reserved.values.reduce(0, +)
             guard state.sessions.count + reserved < limits.maximumSessions else { return .sessions }
@@ -71,7 +100,8 @@ public final class Admission: Sendable {
     }
 
     /// The place reserved for `address` is taken by the child `pid` (or given back when `pid` is nil).
-    func sessionStarted(pid: Int32?, address: String) {
+    func sessionStarted(pid: Int32?, address client: String) {
+        let address = Self.holder(of: client)
         state.withLockedValue { state in
             state.reserved[address, default: 1] -= 1
             if state.reserved[address] == 0 { state.reserved[address] = nil }
@@ -81,6 +111,19 @@ public final class Admission: Sendable {
                 if state.shuttingDown { kill(pid, SIGTERM) }
             }
         }
+    }
+
+    /// Who holds `address`, for the per-address limits: an IPv4 address is one holder; an IPv6
+    /// host normally has a whole /64 to choose from, so the /64 is one holder (and an IPv4-mapped
+    /// IPv6 address is its IPv4 address).
+    static func holder(of address: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        guard address.contains(":"), inet_pton(AF_INET6, address, &bytes) == 1 else { return address }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     /// Called on the thread that reaped `pid`, before anything else can reuse the number.
@@ -94,6 +137,11 @@ public final class Admission: Sendable {
 
     public var runningSessions: Int {
         state.withLockedValue { $0.sessions.count }
+    }
+
+    /// Connections waiting to authenticate, all addresses together.
+    var waitingToAuthenticate: Int {
+        state.withLockedValue { $0.unauthenticatedTotal }
     }
 
     /// Refuses new connections and consultations from now on; sends `signal` to every running

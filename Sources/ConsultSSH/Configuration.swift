@@ -29,10 +29,62 @@ public struct ServerLimits: Sendable {
     public var authenticationAttempts = 6
     /// Time from connecting to a successful authentication.
     public var loginGraceTime: TimeInterval = 30
-    /// Connections not yet authenticated, all addresses together (OpenSSH's MaxStartups).
-    public var maximumUnauthenticated = 10
+    /// Connections not yet authenticated, all addresses together, with random early drop
+    /// (OpenSSH's MaxStartups `start:rate:full`).
+    public var startups = Startups(start: 10, rate: 30, full: 100)
+    /// Connections not yet authenticated from one address (a flood from one host takes only these).
+    public var maximumUnauthenticatedPerAddress = 3
+    /// Time from connecting to the client's SSH version line: a client sends it at once, so a
+    /// connection silent this long holds a place for nothing.
+    public var versionGraceTime: TimeInterval = 5
 
     public init() {}
+}
+
+/// OpenSSH's MaxStartups for connections waiting to authenticate: below `start` every one is
+/// admitted; from `start` on a new one is refused with probability `rate` %, rising linearly to
+/// 100 % at `full`, where all are refused. A flood then cannot count on filling the last places.
+public struct Startups: Sendable, Equatable, CustomStringConvertible {
+    public var start: Int
+    public var rate: Int
+    public var full: Int
+
+    public init(start: Int, rate: Int, full: Int) {
+        self.start = start
+        self.rate = rate
+        self.full = full
+    }
+
+    /// `full` alone: no random drop before it.
+    public init(full: Int) {
+        self.init(start: full, rate: 100, full: full)
+    }
+
+    /// "FULL" or "START:RATE:FULL", as OpenSSH writes it; nil when malformed or inconsistent
+    /// (1 ≤ start ≤ full, 1 ≤ rate ≤ 100).
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        switch parts.count {
+        case 1:
+            guard let full = parts[0], full >= 1 else { return nil }
+            self.init(full: full)
+        case 3:
+            guard let start = parts[0], let rate = parts[1], let full = parts[2],
+                  start >= 1, start <= full, (1...100).contains(rate) else { return nil }
+            self.init(start: start, rate: rate, full: full)
+        default:
+            return nil
+        }
+    }
+
+    /// The chance in percent that a new connection is dropped while `waiting` others wait.
+    func dropPercent(waiting: Int) -> Int {
+        if waiting >= full { return 100 }
+        if waiting < start { return 0 }
+        return rate + (100 - rate) * (waiting - start) / max(1, full - start)
+    }
+
+    public var description: String { start == full ? "\(full)" : "\(start):\(rate):\(full)" }
 }
 
 /// What a child consultation is started with.

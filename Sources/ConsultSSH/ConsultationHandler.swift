@@ -21,9 +21,16 @@ struct ConnectionInfo: Sendable {
 /// One SSH session channel: answers its requests (pty-req, env, shell, window-change; refuses exec
 /// and subsystems) and runs one consultation in a pseudo-terminal, copying bytes both ways. When
 /// the child exits its status goes back to the client; when the client goes, the child gets SIGHUP.
-final class ConsultationHandler: ChannelInboundHandler {
+final class ConsultationHandler: ChannelDuplexHandler {
     typealias InboundIn = SSHChannelData
+    typealias OutboundIn = SSHChannelData
     typealias OutboundOut = SSHChannelData
+
+    /// What the client gets after a server shutdown ended its consultation normally: a shell's
+    /// status for a command ended by SIGTERM, so that scripts and people see it did not finish.
+    static let shutdownExitStatus = 128 + Int(SIGTERM)
+    /// `consult`'s exit status when the records of its consultation could not be written.
+    static let recordsFailedExitStatus = 4
 
     private enum Phase {
         case waiting, running, finished
@@ -46,6 +53,10 @@ final class ConsultationHandler: ChannelInboundHandler {
     private var resizeDescriptor: Int32 = -1
     private var pipe: Channel?
     private var pipeClosed = false
+    /// A read of the client's bytes held back while the terminal cannot take more (back-pressure).
+    private var readHeld = false
+    /// The terminal's reader, told when the client can take output again.
+    fileprivate var output: TerminalOutputHandler?
     private var exitStatus: Int?
     private var reason: String?
     /// A message of the server's shown after the child's last output (the time limit).
@@ -230,7 +241,9 @@ final class ConsultationHandler: ChannelInboundHandler {
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: false)
             .channelInitializer { pipeChannel in
                 pipeChannel.eventLoop.makeCompletedFuture {
-                    try pipeChannel.pipeline.syncOperations.addHandler(TerminalOutputHandler(bound))
+                    let output = TerminalOutputHandler(bound)
+                    bound.value.output = output
+                    try pipeChannel.pipeline.syncOperations.addHandler(output)
                 }
             }
             .takingOwnershipOfDescriptor(inputOutput: child.master)
@@ -291,16 +304,36 @@ final class ConsultationHandler: ChannelInboundHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         pipe?.flush()
-        // The child reads slower than the client types: stop reading the client until it catches up.
-        if let pipe, !pipe.isWritable {
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        context.fireChannelReadComplete()
+    }
+
+    /// Back-pressure by holding reads, not by switching `autoRead`: the SSH child channel does
+    /// not read again when `autoRead` is switched back on, which froze a session after a big paste
+    /// for good. While the child reads slower than the client types, the client's bytes stay in
+    /// its SSH window (no window adjust), so the client stops sending; nothing is dropped.
+    func read(context: ChannelHandlerContext) {
+        if let pipe, pipe.isActive, !pipe.isWritable {
+            readHeld = true
+            return
         }
+        context.read()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        // The client reads slower than the consultation writes: stop reading the terminal meanwhile.
-        pipe?.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        // The client reads slower than the consultation writes: the terminal's reads wait meanwhile.
+        output?.clientWritabilityChanged(context.channel.isWritable)
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Whether the client can take more output now.
+    fileprivate var clientIsWritable: Bool {
+        context?.channel.isWritable ?? true
+    }
+
+    private func releaseHeldRead() {
+        guard readHeld, let context else { return }
+        readHeld = false
+        context.read()
     }
 
     /// Output of the consultation, to the client.
@@ -310,12 +343,14 @@ final class ConsultationHandler: ChannelInboundHandler {
     }
 
     fileprivate func terminalWritabilityChanged(_ writable: Bool) {
-        guard let context, writable else { return }
-        context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        if writable { releaseHeldRead() }
     }
 
     fileprivate func terminalClosed() {
         pipeClosed = true
+        output = nil
+        // Nothing holds the client's bytes back any more (they are dropped from now on).
+        releaseHeldRead()
         finishIfDone()
     }
 
@@ -339,7 +374,7 @@ final class ConsultationHandler: ChannelInboundHandler {
         if self.reason == nil { self.reason = reason }
         guard exitStatus == nil, pid > 0 else { return }
         if resizeDescriptor >= 0 {
-            close(resizeDescriptor)
+            closeDescriptor(resizeDescriptor)
             resizeDescriptor = -1
         }
         pipe?.close(promise: nil)
@@ -362,6 +397,9 @@ final class ConsultationHandler: ChannelInboundHandler {
     private func childExited(status: Int) {
         exitStatus = status
         if admission.isShuttingDown && reason == nil { reason = "server shutdown" }
+        // The consultation closed its transcript ("interrupted") and exited normally, but the
+        // applicant's session did not end normally: the client must not read success.
+        if admission.isShuttingDown && status == 0 { exitStatus = Self.shutdownExitStatus }
         if status > 128 && reason == nil {
             reason = "consultation ended by signal \(status - 128)"
             logger.error("the consultation crashed or was killed", metadata: ["pid": "\(pid)", "signal": "\(status - 128)"])
@@ -381,17 +419,26 @@ final class ConsultationHandler: ChannelInboundHandler {
     /// any, the exit status, and the channel closes.
     private func finishIfDone() {
         guard let status = exitStatus, pipeClosed, phase == .running else { return }
+        readHeld = false
+        output = nil
         phase = .finished
         timers.forEach { $0.cancel() }
         idleCheck?.cancel()
         if resizeDescriptor >= 0 {
-            close(resizeDescriptor)
+            closeDescriptor(resizeDescriptor)
             resizeDescriptor = -1
         }
         let duration = String(format: "%.1f s", Date().timeIntervalSince(started))
-        logger.info("session ended", metadata: [
+        var metadata: Logger.Metadata = [
             "pid": "\(pid)", "duration": "\(duration)", "reason": "\(reason ?? "exited")", "status": "\(status)",
-        ])
+        ]
+        if status == Self.recordsFailedExitStatus {
+            // The applicant was told; the office must be too: a consultation without its records.
+            metadata["records"] = "not written"
+            logger.error("session ended", metadata: metadata)
+        } else {
+            logger.info("session ended", metadata: metadata)
+        }
         guard let context, context.channel.isActive else { return }
         if let closingMessage { write(closingMessage, to: .channel, context) }
         context.triggerUserOutboundEvent(SSHChannelRequestEvent.ExitStatus(exitStatus: status), promise: nil)
@@ -401,13 +448,40 @@ final class ConsultationHandler: ChannelInboundHandler {
 
 /// The pseudo-terminal's master side: what the consultation writes goes to the SSH channel.
 /// After the child is gone, reading the master fails with EIO: that is its end of output.
-final class TerminalOutputHandler: ChannelInboundHandler {
+/// While the client cannot take more output, the terminal is not read (its reads are held), so
+/// the child blocks writing instead of the server buffering without limit.
+final class TerminalOutputHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
 
     private let session: NIOLoopBound<ConsultationHandler>
+    private var context: ChannelHandlerContext?
+    private var readHeld = false
 
     init(_ session: NIOLoopBound<ConsultationHandler>) {
         self.session = session
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard session.value.clientIsWritable else {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    func clientWritabilityChanged(_ writable: Bool) {
+        guard writable, readHeld, let context else { return }
+        readHeld = false
+        context.read()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -427,4 +501,9 @@ final class TerminalOutputHandler: ChannelInboundHandler {
         session.value.terminalClosed()
         context.fireChannelInactive()
     }
+}
+
+/// `close(2)`, which a duplex handler's own `close` method hides.
+private func closeDescriptor(_ descriptor: Int32) {
+    close(descriptor)
 }

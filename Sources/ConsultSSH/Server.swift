@@ -95,12 +95,15 @@ public final class ConsultSSHServer: Sendable {
             remoteIP: remoteIP, localIP: local?.ipAddress ?? configuration.host, localPort: local?.port ?? configuration.port,
             logger: logger)
         return channel.eventLoop.makeCompletedFuture {
-            let guardHandler = ConnectionGuard(admission: admission, limits: configuration.limits, logger: logger)
+            let guardHandler = ConnectionGuard(admission: admission, limits: configuration.limits, address: remoteIP, logger: logger)
             let bound = NIOLoopBound(guardHandler, eventLoop: channel.eventLoop)
             var serverConfiguration = SSHServerConfiguration(
                 hostKeys: [configuration.hostKey],
                 userAuthDelegate: Authenticator(configuration: configuration, logger: logger) { bound.value.authenticated() })
             serverConfiguration.maxAuthAttempts = configuration.limits.authenticationAttempts
+            // OpenSSH's session packet size (32 KiB, so a 2 MiB window): what a client may send
+            // ahead of a consultation that reads slowly (a paste) is held within that, per session.
+            serverConfiguration.maximumPacketSize = 32 * 1024
             let ssh = NIOSSHHandler(
                 role: .server(serverConfiguration), allocator: channel.allocator,
                 inboundChildChannelInitializer: { child, type in
@@ -121,7 +124,9 @@ public final class ConsultSSHServer: Sendable {
                                                 messages: messages, connection: info))
                     }
                 })
-            try channel.pipeline.syncOperations.addHandlers([ssh, guardHandler])
+            try channel.pipeline.syncOperations.addHandlers([
+                VersionGuard(graceTime: configuration.limits.versionGraceTime, logger: logger), ssh, guardHandler,
+            ])
         }
     }
 }
@@ -135,6 +140,7 @@ final class ConnectionGuard: ChannelInboundHandler {
 
     private let admission: Admission
     private let limits: ServerLimits
+    private let address: String
     private let logger: Logger
     private var isAuthenticated = false
     private var grace: Scheduled<Void>?
@@ -142,9 +148,10 @@ final class ConnectionGuard: ChannelInboundHandler {
     private(set) var sessionChannels = 0
     private var channel: Channel?
 
-    init(admission: Admission, limits: ServerLimits, logger: Logger) {
+    init(admission: Admission, limits: ServerLimits, address: String, logger: Logger) {
         self.admission = admission
         self.limits = limits
+        self.address = address
         self.logger = logger
     }
 
@@ -175,7 +182,7 @@ final class ConnectionGuard: ChannelInboundHandler {
     func authenticated() {
         guard !isAuthenticated, let channel else { return }
         isAuthenticated = true
-        admission.leftUnauthenticated()
+        admission.leftUnauthenticated(from: address)
         // An authenticated connection that never opens a session holds a place for nothing.
         if sessionChannels == 0 { startGraceTimer(channel.eventLoop, "no session opened within the login grace time; closing") }
     }
@@ -188,10 +195,69 @@ final class ConnectionGuard: ChannelInboundHandler {
     private func closed() {
         grace?.cancel()
         channel = nil
-        if !isAuthenticated { admission.leftUnauthenticated() }
+        if !isAuthenticated { admission.leftUnauthenticated(from: address) }
         logger.info("disconnected", metadata: [
             "duration": "\(String(format: "%.1f s", Date().timeIntervalSince(opened)))",
             "authenticated": "\(isAuthenticated)",
         ])
+    }
+}
+
+/// First in a connection's pipeline: closes it unless the client's SSH version line (RFC 4253
+/// 4.2, at most 255 bytes with its CR LF) has arrived within the grace time. A client sends it as
+/// soon as it connects, so one that says nothing, or dribbles, holds a place for nothing. Steps
+/// aside once the line is in.
+final class VersionGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let graceTime: TimeInterval
+    private let logger: Logger
+    private var timer: Scheduled<Void>?
+    private var received = 0
+    private var done = false
+
+    init(graceTime: TimeInterval, logger: Logger) {
+        self.graceTime = graceTime
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let logger = self.logger
+        let seconds = graceTime
+        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(graceTime * 1000))) {
+            logger.notice("no SSH version line within the version grace time; closing",
+                          metadata: ["seconds": "\(String(format: "%.4g", seconds))"])
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        if !done {
+            if let newline = bytes.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                received += newline - bytes.readerIndex + 1
+                done = received <= 255
+            } else {
+                received += bytes.readableBytes
+            }
+            // No line within 255 bytes: not an SSH client (NIOSSH would refuse it too, later).
+            if !done && received >= 255 {
+                logger.notice("no SSH version line in the first 255 bytes; closing")
+                timer?.cancel()
+                context.close(promise: nil)
+                return
+            }
+        }
+        context.fireChannelRead(data)
+        if done {
+            timer?.cancel()
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
     }
 }

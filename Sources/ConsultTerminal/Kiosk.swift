@@ -60,7 +60,7 @@ public final class Kiosk {
             count += 1
             closedIdle = end == .idle
             switch end {
-            case .operatorExit, .disconnected, .interrupted:
+            case .operatorExit, .disconnected, .interrupted, .inputEnded:
                 reader.clearHistory()
                 screen.clearAll()
                 return count

@@ -15,6 +15,9 @@ public enum LineReadResult: Equatable, Sendable {
     case interrupted
     /// Nothing was entered before the timeout given to ``LineReader/readLine(prompt:timeout:)``.
     case timedOut
+    /// A line longer than ``LineLimit/characters``: its first characters (control characters
+    /// removed) and its whole length in characters. The rest was read and thrown away.
+    case tooLong(String, length: Int)
 }
 
 /// Reads the applicant's answers one line at a time.
@@ -67,7 +70,7 @@ extension LineReader {
                 print()
             }
         }
-        if let timeout {
+        if let timeout, !StandardInput.shared.hasBufferedInput {
             // In canonical mode the input becomes readable only when a whole line is there.
             var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
             switch poll(&descriptor, 1, Int32(clamping: timeout * 1000)) {
@@ -76,8 +79,8 @@ extension LineReader {
             default: break
             }
         }
-        guard let line = Swift.readLine(strippingNewline: true) else { return .endOfInput }
-        return .line(line)
+        // Any signal ends the wait (Ctrl-C included): the caller decides.
+        return readPlainLine(maximum: LineLimit.characters, signals: [.termination, .interrupt], stopOnSignal: { true })
     }
 }
 
@@ -113,12 +116,14 @@ public func terminalIsConnected() -> Bool {
     return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0
 }
 
-/// SIGTERM and SIGHUP end a consultation properly: the read in progress is interrupted, the
+/// SIGTERM, SIGHUP and SIGPIPE end a consultation properly: the read in progress is interrupted, the
 /// session records why it ended, and the program exits with the terminal restored.
 public enum Termination {
     /// Installs the handlers (after the line reader, whose own handlers these replace).
+    /// SIGQUIT (Ctrl-\) is ignored: in a consultation it does nothing.
     public static func catchSignals() {
         clibedit_catch_termination()
+        clibedit_ignore_quit()
     }
 
     /// The signal received, if any: SIGTERM or SIGHUP (SIGPIPE, output gone, counts as SIGHUP).

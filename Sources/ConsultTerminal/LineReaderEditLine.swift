@@ -10,8 +10,15 @@ internal import CLibEditShim
 /// Ctrl-C cancels the line, Ctrl-D on an empty line ends the input.
 ///
 /// It owns the `EditLine` and its history; the terminal's modes are saved at init and restored at
-/// deinit, and by handlers for SIGHUP, SIGTERM, SIGQUIT and crash signals
-/// (see ``restoreTerminalOnSignals()``). Use one at a time, from the main thread only.
+/// deinit, and after a crash (see ``CrashGuard``). Use one at a time, from the main thread only.
+///
+/// libedit's own signal handling (`EL_SIGNAL`) is off: its handler re-raises a signal to the whole
+/// process group (`kill(0, …)`), so SIGTERM or SIGHUP to consult also killed the shell around it.
+/// Instead libedit reads every character through ``readCharacter(into:)``: a read(2) that a signal
+/// interrupts (EINTR) and that then looks at what came: Ctrl-C, the idle alarm or a termination
+/// signal end the read; SIGWINCH resizes; Ctrl-Z stops this process alone, with the terminal given
+/// back, and redraws the line when it goes on. Characters past ``LineLimit/characters`` on one line
+/// are thrown away as they arrive (the line is then reported as too long).
 public final class EditLineReader: LineReader {
     public var completion: (@Sendable (_ lineBeforeCursor: String) -> [String])?
     public var isInteractive: Bool { true }
@@ -82,11 +89,19 @@ public final class EditLineReader: LineReader {
         clibedit_release_terminal()
     }
 
-    /// Installs (once per process) handlers for SIGHUP, SIGTERM, SIGQUIT and the crash signals that
-    /// put the terminal's saved modes back before the signal takes its usual course. The
-    /// initialiser calls it; signals the process ignores stay ignored.
+    /// Installs the crash handlers (``CrashGuard``), which put the terminal's saved modes back
+    /// first. The initialiser calls it.
     public static func restoreTerminalOnSignals() {
-        clibedit_restore_terminal_on_fatal_signals()
+        consult_crash_guard_install()
+    }
+
+    /// Characters thrown away from the line being read (past ``LineLimit/characters``).
+    private var discarded = 0
+    /// Where an escape sequence stands, so that keys such as arrows still work on a full line.
+    private var escapeState = EscapeState.none
+
+    private enum EscapeState {
+        case none, escape, controlSequence
     }
 
     /// Text typed before an idle timeout, put back at the next read.
@@ -106,15 +121,25 @@ public final class EditLineReader: LineReader {
         while true {
             var count: Int32 = 0
             var errorNumber: Int32 = 0
+            discarded = 0
+            escapeState = .none
             clibedit_catch_interrupt()
+            clibedit_catch_reading_signals(suspendsOnCtrlZ ? 1 : 0)
             if let timeout { clibedit_arm_alarm(UInt32(max(1, timeout))) }
             let line = clibedit_gets(editLine, &count, &errorNumber)
             if timeout != nil { clibedit_disarm_alarm() }
+            clibedit_release_reading_signals()
             clibedit_release_interrupt()
             let interrupted = clibedit_take_interrupt() == 1
             let timedOut = clibedit_take_alarm() == 1
 
             if let line, count > 0 {
+                var length = Int(count)
+                if line[length - 1] == wchar_t(UInt8(ascii: "\n")) { length -= 1 }
+                let text = String(wide: line, count: min(length, LineLimit.characters))
+                if length + discarded > LineLimit.characters {
+                    return .tooLong(LineReaderText.withoutControlCharacters(text), length: length + discarded)
+                }
                 return .line(LineReaderText.withoutControlCharacters(String(wide: line, count: Int(count))))
             }
             if count < 0 && timedOut && !interrupted {
@@ -129,6 +154,8 @@ public final class EditLineReader: LineReader {
                 carriedOver = typed  // shown again at the next read (after the idle warning)
                 return .timedOut
             }
+            // Ctrl-C throws away what was typed ahead, as the terminal itself does.
+            if interrupted { StandardInput.shared.discardBuffered() }
             // libedit leaves the cursor after the abandoned line (or after nothing, at Ctrl-D).
             write("\n")
             return count < 0 && (errorNumber == EINTR || interrupted) ? .interrupted : .endOfInput
@@ -158,6 +185,9 @@ public final class EditLineReader: LineReader {
     /// last search pattern (Ctrl-R) go too.
     public func clearHistory() {
         carriedOver = nil
+        // Nothing typed ahead by one applicant reaches the next.
+        StandardInput.shared.discardBuffered()
+        tcflush(input, TCIFLUSH)
         clibedit_history_clear(history)
         guard
             let fresh = Self.makeEditLine(
@@ -178,7 +208,15 @@ public final class EditLineReader: LineReader {
     ) -> OpaquePointer? {
         guard let editLine = clibedit_init(programName, input, output, error) else { return nil }
         clibedit_set_editor(editLine, wideString("emacs"))
-        clibedit_set_signal_handling(editLine, 1)
+        // Off: libedit's handler signals the whole process group (see the type's comment).
+        clibedit_set_signal_handling(editLine, 0)
+        clibedit_set_character_reader(editLine) { editLine, character in
+            guard let reader = EditLineReader.owner(of: editLine) else {
+                errno = EIO
+                return -1
+            }
+            return reader.readCharacter(into: character)
+        }
         clibedit_set_history(editLine, history)
         clibedit_set_prompt(
             editLine,
@@ -240,6 +278,98 @@ public final class EditLineReader: LineReader {
 
     private static func owner(of editLine: OpaquePointer) -> EditLineReader? {
         clibedit_client_data(editLine).map { Unmanaged<EditLineReader>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    // MARK: - Reading characters
+
+    /// libedit's character reader (`EL_GETCFN`): 1 with a character, 0 at the end of input, -1 with
+    /// errno set (EINTR: Ctrl-C, the alarm or a termination signal; el_wgets then returns at once).
+    private func readCharacter(into character: UnsafeMutablePointer<wchar_t>) -> Int32 {
+        while true {
+            switch nextScalar() {
+            case .failure(let error):
+                switch error.stop {
+                case .end: return 0
+                case .interrupted: errno = EINTR
+                case .failed(let number): errno = number
+                }
+                return -1
+            case .success(let scalar):
+                if keepsCharacter(scalar) {
+                    character.pointee = wchar_t(bitPattern: scalar.value)
+                    return 1
+                }
+                discarded += 1
+            }
+        }
+    }
+
+    /// Whether a character read goes to libedit: always, until the line is full; then only keys
+    /// (control characters: Enter, Backspace, Ctrl-C…) and escape sequences (arrows, Home, End).
+    private func keepsCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        switch escapeState {
+        case .escape:
+            escapeState = value == 0x5B || value == 0x4F ? .controlSequence : .none  // [ or O
+            return true
+        case .controlSequence:
+            if (0x40...0x7E).contains(value) { escapeState = .none }
+            return true
+        case .none:
+            if value == 0x1B {
+                escapeState = .escape
+                return true
+            }
+        }
+        if value < 0x20 || value == 0x7F { return true }
+        guard let line = el_wline(editLine)?.pointee, let buffer = line.buffer, let lastchar = line.lastchar else { return true }
+        return lastchar - buffer < LineLimit.characters
+    }
+
+    /// The next character of standard input, decoded from UTF-8 (invalid bytes become U+FFFD).
+    private func nextScalar() -> Result<Unicode.Scalar, StandardInput.StopError> {
+        let input = StandardInput.shared
+        input.signals = [.termination, .interrupt, .editing]
+        let stopOnSignal = { [editLine, suspendsOnCtrlZ] () -> Bool in
+            if clibedit_read_should_end() == 1 { return true }
+            if clibedit_take_window_change() == 1 { el_resize(editLine) }
+            if suspendsOnCtrlZ && clibedit_take_stop() == 1 {
+                // Stop this process alone, the terminal as it was; on going on, draw the line again.
+                clibedit_prepare_terminal(editLine, 0)
+                clibedit_stop_self()
+                clibedit_prepare_terminal(editLine, 1)
+                clibedit_refresh(editLine)
+            }
+            return false
+        }
+        let lead: UInt8
+        switch input.byte(stopOnSignal) {
+        case .failure(let error): return .failure(error)
+        case .success(let byte): lead = byte
+        }
+        let length: Int
+        var value: UInt32
+        switch lead {
+        case 0x00...0x7F: return .success(Unicode.Scalar(lead))
+        case 0xC2...0xDF: length = 2; value = UInt32(lead & 0x1F)
+        case 0xE0...0xEF: length = 3; value = UInt32(lead & 0x0F)
+        case 0xF0...0xF4: length = 4; value = UInt32(lead & 0x07)
+        default: return .success("\u{FFFD}")
+        }
+        for _ in 1..<length {
+            switch input.byte(stopOnSignal) {
+            case .failure(let error): return .failure(error)
+            case .success(let byte):
+                guard byte & 0xC0 == 0x80 else {
+                    input.unread()  // the start of the next character
+                    return .success("\u{FFFD}")
+                }
+                value = value << 6 | UInt32(byte & 0x3F)
+            }
+        }
+        let shortest: UInt32 = [2: 0x80, 3: 0x800, 4: 0x10000][length] ?? 0
+        guard value >= shortest else { return .success("\u{FFFD}") }  // an overlong form
+        return .success(Unicode.Scalar(value) ?? "\u{FFFD}")
     }
 
     // MARK: - Editor commands

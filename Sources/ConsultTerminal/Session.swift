@@ -16,8 +16,10 @@ public enum SessionEnd: String, Sendable {
     case quit
     /// No input for the idle timeout (kiosk).
     case idle
-    /// The input went away (end of a pipe, a closed connection).
+    /// The terminal hung up (a closed connection, SIGHUP, SIGPIPE).
     case disconnected
+    /// The end of input that is not a terminal (a pipe, `ssh -T`, a file) was reached.
+    case inputEnded = "input_ended"
     /// The operator left kiosk mode with the passphrase.
     case operatorExit
     /// The program was asked to stop (SIGTERM).
@@ -81,7 +83,9 @@ public final class Session {
     public private(set) var consultation: Consultation
     /// The appointment request saved at the end, if any.
     public private(set) var appointment: AppointmentRequest?
-    public private(set) var language: String
+    public private(set) var language: String {
+        didSet { prepareCrashApology() }
+    }
     private var lastCommandWord = ""
     /// An end that arrived at a nested prompt (a signal, the idle time): the loop ends with it.
     private var pendingEnd: SessionEnd?
@@ -127,9 +131,17 @@ public final class Session {
     }
 
     public func run() -> SessionEnd {
+        prepareCrashApology()
         let end = loop()
         recorder?.end(end.rawValue, facts: factsSnapshot, outcomes: consultation.outcomes)
         return end
+    }
+
+    /// The words shown after a crash, rendered ahead in the session's language and wrapped to the
+    /// terminal's width (again at every question: the window may have changed).
+    private func prepareCrashApology() {
+        CrashGuard.apology(TextLayout.wrap(text("crash.apology"), width: max(20, screen.width - 1), indent: 0)
+            .joined(separator: "\n"))
     }
 
     /// Answers and computed facts, for the records.
@@ -172,7 +184,7 @@ public final class Session {
             reader.completion = completion(for: prompt)
             switch read(prompt: "> ") {
             case .end(let end):
-                if end == .disconnected || end == .idle || end == .interrupted { return end }
+                if end != .quit { return end }
                 if confirm("ui.quit.confirm") { return .quit }
                 screen.show(text("ui.continue"), style: .note)
                 showQuestion = true
@@ -234,7 +246,17 @@ public final class Session {
         case .line(let s): return .line(s)
         case .interrupted: return .interrupted
         case .timedOut: return .end(.idle)
-        case .endOfInput: return reader.isInteractive && reader.isConnected ? .end(.quit) : .end(.disconnected)
+        case .endOfInput:
+            if !reader.isInteractive { return .end(.inputEnded) }
+            return reader.isConnected ? .end(.quit) : .end(.disconnected)
+        case .tooLong(let prefix, let length):
+            // Refused at the reader: said why, recorded shortened, and the question asked again.
+            let shown = text("ui.line_too_long", ["max_length": .number(LineLimit.characters)])
+            var event: [String: Any] = ["input": prefix, "length": length, "problem": shown]
+            if case .ask(let prompt) = consultation.step { event["fact"] = prompt.question.fact }
+            record("rejected", event)
+            screen.show(shown, style: .problem)
+            return .interrupted
         }
     }
 
@@ -247,6 +269,7 @@ public final class Session {
     // MARK: - Showing
 
     private func render(_ prompt: Consultation.Prompt) {
+        prepareCrashApology()
         screen.gap()
         let question = presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent)
         var event: [String: Any] = ["fact": prompt.question.fact, "key": prompt.message.rawValue, "text": question]

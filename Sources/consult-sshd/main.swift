@@ -52,8 +52,16 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: "New connections per minute from one address.")
     var maxConnectionsPerMinute: Int = 10
 
-    @Option(help: "Connections still authenticating, all addresses together.")
-    var maxUnauthenticated: Int = 10
+    @Option(help: ArgumentHelp(
+        "Connections still authenticating, all addresses together: FULL, or START:RATE:FULL as OpenSSH's MaxStartups (from START on, a new one is dropped at random with RATE % chance, rising to 100 % at FULL).",
+        valueName: "full|start:rate:full"))
+    var maxUnauthenticated: String = "10:30:100"
+
+    @Option(help: "Connections still authenticating from one address.")
+    var maxUnauthenticatedPerAddress: Int = 3
+
+    @Option(help: ArgumentHelp("Seconds from connecting to the client's SSH version line.", valueName: "seconds"))
+    var versionGraceSeconds: Double = 5
 
     @Option(help: "Authentication requests on one connection (a \"none\" probe counts, and two per key tried).")
     var maxAuthAttempts: Int = 6
@@ -84,13 +92,18 @@ struct ConsultSSHD: ParsableCommand {
         if auth == "keys" && authorizedKeys == nil { throw ValidationError("--auth keys needs --authorized-keys") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         for (name, value) in [("--idle-minutes", idleMinutes), ("--max-session-minutes", maxSessionMinutes),
-                              ("--login-grace-seconds", loginGraceSeconds)] where !(value > 0) {
+                              ("--login-grace-seconds", loginGraceSeconds), ("--version-grace-seconds", versionGraceSeconds)]
+            where !(value > 0) {
             throw ValidationError("\(name) must be more than 0")
         }
         for (name, value) in [("--max-sessions", maxSessions), ("--max-sessions-per-address", maxSessionsPerAddress),
                               ("--max-connections-per-minute", maxConnectionsPerMinute),
-                              ("--max-unauthenticated", maxUnauthenticated), ("--max-auth-attempts", maxAuthAttempts)] where value < 1 {
+                              ("--max-unauthenticated-per-address", maxUnauthenticatedPerAddress),
+                              ("--max-auth-attempts", maxAuthAttempts)] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
+        }
+        guard Startups(maxUnauthenticated) != nil else {
+            throw ValidationError("--max-unauthenticated: expected FULL or START:RATE:FULL with 1 ≤ START ≤ FULL and 1 ≤ RATE ≤ 100 (e.g. 10:30:100), not '\(maxUnauthenticated)'")
         }
         _ = try address()
     }
@@ -157,13 +170,9 @@ struct ConsultSSHD: ParsableCommand {
             throw ConfigurationError("the content has errors (run `consult lint`):\n\(error.description)")
         }
 
-        let dataDirectory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
-        do {
-            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw ConfigurationError("--data-dir \(dataDirectory): \(error.localizedDescription)")
-        }
+        // Checked now, not at the first applicant's consultation: it exists or is created, it is
+        // writable, and others cannot read the applicants' records.
+        let dataDirectory = try RecordsDirectory.prepare(URL(fileURLWithPath: dataDir).standardizedFileURL.path)
         var extra = ["--dialogs", urls.dialogs.path, "--locales", urls.locales.path]
         if let today { extra += ["--today", today] }
 
@@ -173,7 +182,9 @@ struct ConsultSSHD: ParsableCommand {
         limits.maximumSessions = maxSessions
         limits.maximumSessionsPerAddress = maxSessionsPerAddress
         limits.connectionsPerMinute = maxConnectionsPerMinute
-        limits.maximumUnauthenticated = maxUnauthenticated
+        limits.startups = Startups(maxUnauthenticated) ?? limits.startups
+        limits.maximumUnauthenticatedPerAddress = maxUnauthenticatedPerAddress
+        limits.versionGraceTime = versionGraceSeconds
         limits.authenticationAttempts = maxAuthAttempts
         limits.loginGraceTime = loginGraceSeconds
 
@@ -196,7 +207,7 @@ struct ConsultSSHD: ParsableCommand {
         }
         logger.info("listening", metadata: [
             "address": "\(address)", "auth": "\(mode.rawValue)", "consult": "\(configuration.command.executable)",
-            "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)",
+            "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)", "max_unauthenticated": "\(limits.startups)",
         ])
 
         // SIGTERM (systemd stop) and SIGINT (Ctrl-C in a terminal): a graceful shutdown.

@@ -32,7 +32,9 @@ struct TerminalOptions: ParsableArguments {
         let remote = environment["SSH_CONNECTION"].map { String($0.split(separator: " ").prefix(2).joined(separator: ":")) }
         do {
             try directory.prepare()
-            let recorder = ConsultationRecorder(writer: try TranscriptWriter(directory: directory))
+            let writer = try TranscriptWriter(directory: directory)
+            CrashGuard.watch(writer)
+            let recorder = ConsultationRecorder(writer: writer)
             recorder.start(channel: channel, remote: remote,
                            contentHash: contentHash,
                            version: Consult.configuration.version, today: today, language: language)
@@ -42,6 +44,14 @@ struct TerminalOptions: ParsableArguments {
             return RecordsContext(directory: directory, recorder: nil, channel: channel)
         }
     }
+    /// Installs the crash handlers before anything else can crash: the report goes beside the
+    /// records, and to standard error only when that is not the applicant's (a terminal, SSH).
+    func guardAgainstCrashes() {
+        let environment = ProcessInfo.processInfo.environment
+        let remote = channel == "ssh" || environment["SSH_CONNECTION"] != nil
+        CrashGuard.install(dataDirectory: DataDirectory.resolve(dataDir), standardErrorIsStaff: !remote && isatty(2) == 0)
+    }
+
     func language(_ content: Content) throws -> String {
         do {
             return try content.language(requested: lang)
@@ -78,6 +88,7 @@ extension Consult {
         }
 
         func run() throws {
+            terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
             let content = try self.content.load()
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
@@ -89,11 +100,11 @@ extension Consult {
             let options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
             let session = try Session(content: content, today: today, language: language, reader: reader,
                                       screen: terminal.screen, options: options, records: records)
-            let end = session.run()
+            let end = CrashGuard.withStandardErrorKept { session.run() }
             if end == .idle {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
             }
-            if end != .completed && end != .disconnected {
+            if end != .completed && end != .disconnected && end != .inputEnded {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
             }
         }
@@ -122,6 +133,7 @@ extension Consult {
         }
 
         func run() throws {
+            terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
             let location = self.content.location
             let content = try self.content.load()
@@ -158,11 +170,12 @@ extension Consult {
                 }
                 return reloader.content
             }
-            ConsultTerminal.Kiosk(content: nextContent, reader: reader, screen: terminal.screen, options: options,
-                                  language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
-                                  records: { day, language in
-                                      terminal.records(contentHash: reloader.hash, channel: "kiosk", today: day, language: language)
-                                  }).run()
+            let kiosk = ConsultTerminal.Kiosk(content: nextContent, reader: reader, screen: terminal.screen, options: options,
+                                              language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
+                                              records: { day, language in
+                                                  terminal.records(contentHash: reloader.hash, channel: "kiosk", today: day, language: language)
+                                              })
+            CrashGuard.withStandardErrorKept { kiosk.run() }
         }
     }
 }

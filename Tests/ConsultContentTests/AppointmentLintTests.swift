@@ -49,3 +49,39 @@ struct AppointmentLintTests {
         expectNoOtherErrors(diagnostics, than: [d])
     }
 }
+
+/// `KEY.lawyer`: a message's version for the lawyer's view.
+@Suite("lint: versions for the lawyer")
+struct LawyerVersionLintTests {
+    func lint(_ extra: [String: [String]]) -> [Diagnostic] {
+        let main = MarkedText("""
+            dialog: main
+            start: true
+            nodes:
+              - ask: ok
+                type: yesno
+                prompt: q.ok
+              - outcome: done
+                explain: o.done
+                confirm: [o.point]
+            """)
+        var locales = LocaleSet(keys: ["q.ok", "o.done", "o.point"], facts: ["ok"], outcomes: ["done"])
+        locales.extra = extra
+        return lintFixture(dialogs: [("dialogs/main.yaml", main)], locales: locales.files)
+    }
+
+    @Test("a lawyer's version in every language is used, not reported as unused")
+    func used() {
+        let diagnostics = lint(["en": [#"o.point.lawyer: "Does the applicant…""#], "es": [#"o.point.lawyer: "¿Necesita el solicitante…""#],
+                                "ru": [#"o.point.lawyer: "Нужно ли заявителю…""#]])
+        #expect(diagnostics.isEmpty, "\(describeDiagnostics(diagnostics))")
+    }
+
+    @Test("a lawyer's version missing in a language is an error, as any missing message")
+    func missing() {
+        let diagnostics = lint(["en": [#"o.point.lawyer: "Does the applicant…""#], "ru": [#"o.point.lawyer: "Нужно ли заявителю…""#]])
+        let errors = diagnostics.filter { $0.id == "missing-key" }
+        #expect(errors.count == 1 && errors[0].message.contains("o.point.lawyer") && errors[0].message.contains("es.yaml"),
+                "\(describeDiagnostics(diagnostics))")
+    }
+}

@@ -35,10 +35,11 @@ final class Driver {
         }
     }
 
-    /// Intake in `language`, with consent, VKS topic.
-    static func vks(language: String = "en", today: String = "2026-11-25") throws -> Driver {
+    /// Intake in `language`, with consent, VKS topic; the applicant is the specialist (`role` "1")
+    /// or a relative of one ("2").
+    static func vks(language: String = "en", today: String = "2026-11-25", role: String = "1") throws -> Driver {
         let d = try Driver(today: today, language: language)
-        d.typeAll([["en": "1", "es": "2", "ru": "3"][language]!, ["en": "yes", "es": "sí", "ru": "да"][language]!, "1"])
+        d.typeAll([["en": "1", "es": "2", "ru": "3"][language]!, ["en": "yes", "es": "sí", "ru": "да"][language]!, "1", role])
         return d
     }
 }
@@ -51,20 +52,22 @@ final class Driver {
         d.language = "ru"
         #expect(d.current == "consent")
         d.typeAll(["да", "1"])
-        #expect(d.current == "has_vks_work_permit")
-        // The introduction is shown before the first VKS question.
+        #expect(d.current == "applicant_role")
+        // The introduction is shown before the first VKS question: who is consulting.
         #expect(d.consultation.notes == [.say("vks.intro")])
+        d.typeAll(["1"])
+        #expect(d.current == "has_vks_work_permit")
     }
 
     @Test func aFullConsultationInRussianReachesTheOutcomeAndTheClosing() throws {
         let d = try Driver.vks(language: "ru")
-        d.typeAll(["1", "31.03.2028", "нет", "да", "нет", "да", "супруг", "40", "да", "реб", "12", "нет"])
+        d.typeAll(["1", "31.03.2028", "нет", "нет", "да", "нет", "да", "супруг", "40", "да", "реб", "12", "нет"])
         #expect(d.consultation.outcomes.map(\.id) == ["vks_rp_eligible", "citizenship_path", "family_included"])
         #expect(d.current == "wants_appointment")
         let text = OutcomeText.render(d.consultation.outcomes, environment: d.consultation.environment,
                                       presenter: Presenter(content: shipped, language: "ru"))
         #expect(plainSpaces(text).contains("31 марта 2028 г"))
-        #expect(text.contains("ребёнок (12 лет)"), "\(text)")
+        #expect(plainSpaces(text).contains("ребёнок (12 лет)"), "\(text)")
     }
 
     @Test(arguments: [
@@ -102,7 +105,7 @@ final class Driver {
 
     @Test func anAmbiguousOrUnknownChoiceIsExplained() throws {
         let d = try Driver.vks(language: "ru")
-        d.typeAll(["1", "31.03.2028", "нет", "нет", "нет", "да"])
+        d.typeAll(["1", "31.03.2028", "нет", "нет", "нет", "нет", "да"])
         #expect(d.current == "family_members.relation")
         let ambiguous = try #require(d.type("д"))  // дедушка… only; "Д" also starts nothing else
         _ = ambiguous
@@ -135,7 +138,7 @@ final class Driver {
 
     @Test func anAgeOutOfRangeIsRefused() throws {
         let d = try Driver.vks(language: "es")
-        d.typeAll(["1", "31.03.2028", "no", "no", "no", "sí", "1"])
+        d.typeAll(["1", "31.03.2028", "no", "no", "no", "no", "sí", "1"])
         #expect(d.current == "family_members.age")
         let problem = try #require(d.type("130"))
         #expect(problem.contains("0") && problem.contains("120"), "\(problem)")
@@ -157,7 +160,7 @@ final class Driver {
 
     @Test func backInsideTheFamilyListStepsThroughItsParts() throws {
         let d = try Driver.vks()
-        d.typeAll(["1", "31.03.2028", "no", "no", "no", "yes", "spouse", "40"])
+        d.typeAll(["1", "31.03.2028", "no", "no", "no", "no", "yes", "spouse", "40"])
         #expect(d.current == "family_members+")
         _ = d.consultation.wentBack()
         #expect(d.current == "family_members.age")
@@ -178,7 +181,7 @@ final class Driver {
 
     @Test func changingAnAnswerDropsWhatNoLongerAppliesAndKeepsTheRest() throws {
         let d = try Driver.vks()
-        d.typeAll(["1", "31.03.2028", "yes", "01.11.2026", "no", "yes", "no", "no"])
+        d.typeAll(["1", "31.03.2028", "yes", "01.11.2026", "no", "no", "yes", "no", "no"])
         #expect(d.consultation.outcomes.map(\.id) == ["grace_period_active", "citizenship_path"])
         let step179 = d.consultation.changeRequested("has_vks_work_permit")
         #expect(step179)
@@ -187,7 +190,8 @@ final class Driver {
         let answered = try result.get()
         #expect(answered.previous == .choice("issued"))
         #expect(answered.value == .choice("applied"))
-        #expect(Set(answered.dropped.keys) == ["work_permit_expires", "contract_terminated", "termination_date", "new_contract_signed"])
+        #expect(Set(answered.dropped.keys) == ["work_permit_expires", "contract_terminated", "termination_date", "new_contract_signed",
+                                                "holds_vks_residence_permit"])
         // Still on the way: kept, not asked again.
         #expect(d.consultation.answers["wants_citizenship"] == .bool(true))
         #expect(d.consultation.answers["family_members"] == .list([]))
@@ -197,7 +201,7 @@ final class Driver {
 
     @Test func changingToAnAnswerThatOpensNewQuestionsAsksThemAndKeepsLaterAnswers() throws {
         let d = try Driver.vks()
-        d.typeAll(["1", "31.03.2028", "no", "yes", "no", "no"])
+        d.typeAll(["1", "31.03.2028", "no", "no", "yes", "no", "no"])
         let step196 = d.consultation.changeRequested("contract_terminated")
         #expect(step196)
         d.typeAll(["yes"])
@@ -217,15 +221,15 @@ final class Driver {
         #expect(d.current == "work_permit_expires")
         d.consultation.changeCancelled()
         #expect(d.consultation.answers["work_permit_expires"] == .date(date("2028-03-31")))
-        #expect(d.current == "wants_citizenship")
+        #expect(d.current == "holds_vks_residence_permit")
     }
 
     @Test func whyNamesTheAnswersThatLedToAnOutcome() throws {
         let d = try Driver.vks()
-        d.typeAll(["1", "31.03.2028", "yes", "01.11.2026", "no", "no", "no", "no"])
+        d.typeAll(["1", "31.03.2028", "yes", "01.11.2026", "no", "no", "no", "no", "no"])
         let grace = try #require(d.consultation.outcomes.first { $0.id == "grace_period_active" })
         let facts = d.consultation.why(grace).map(\.fact)
-        #expect(facts == ["has_vks_work_permit", "work_permit_expires", "contract_terminated", "termination_date", "new_contract_signed"])
+        #expect(facts == ["applicant_role", "has_vks_work_permit", "work_permit_expires", "contract_terminated", "termination_date", "new_contract_signed"])
     }
 
     @Test func withoutConsentNoNameOrContactIsAsked() throws {
@@ -255,7 +259,7 @@ final class Driver {
     func aTooLongNameIsRefusedAndAnOptionalContactMayBeSkipped(language: String, limit: String) throws {
         let d = try Driver.vks(language: language)
         let yes = ["en": "yes", "es": "sí", "ru": "да"][language]!
-        d.typeAll(["3", "no"])
+        d.typeAll(["3"])  // no work permit: nothing else can change the outcome
         #expect(d.current == "wants_appointment")
         d.typeAll([yes])
         #expect(d.current == "applicant_name")
@@ -280,7 +284,7 @@ final class Driver {
 
     @Test func anEmailContactIsChecked() throws {
         let d = try Driver.vks(language: "es")
-        d.typeAll(["3", "no", "sí", "Ana", "2"])
+        d.typeAll(["3", "sí", "Ana", "2"])
         #expect(d.current == "contact_email")
         #expect(d.type("ana@") == Presenter(content: shipped, language: "es").text("answer.expected_email"))
         #expect(d.type("ana en correo.es") != nil)

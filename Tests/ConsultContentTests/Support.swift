@@ -36,6 +36,9 @@ func vksFacts(_ overrides: [String: String] = [:], family: String = "[]") -> Str
         ("wants_citizenship", "no"),
         ("wants_independent_permit", "no"),
         ("family_members", family),
+        // Last, so that the lines above keep their numbers in tests that name a line.
+        ("applicant_role", "vks"),
+        ("holds_vks_residence_permit", "no"),
     ]
     for (k, v) in overrides {
         if let i = facts.firstIndex(where: { $0.0 == k }) { facts[i].1 = v } else { facts.append((k, v)) }
@@ -49,4 +52,16 @@ func vocabulary(_ language: String) -> Localizer.Vocabulary { shipped.localizer.
 /// Replaces the no-break spaces Foundation puts in dates and numbers with plain spaces.
 func plainSpaces(_ s: String) -> String {
     s.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
+}
+
+/// The outcome explanation of a headless run as the applicant reads it, with plain spaces.
+func rendered(_ r: HeadlessRun, _ language: String) -> String {
+    plainSpaces(OutcomeText.render(r.outcomes, environment: r.environment, presenter: Presenter(content: shipped, language: language)))
+}
+
+/// The VKS facts of a relative of a specialist, with the given lines replacing the defaults.
+func relativeFacts(_ overrides: [String: String] = [:]) -> String {
+    var o: [String: String] = ["applicant_role": "family_member", "family_members": "-", "relation_to_vks": "spouse"]
+    for (k, v) in overrides { o[k] = v }
+    return vksFacts(o)
 }

@@ -16,7 +16,7 @@ struct SSHBenchmarkTests {
     static let firstQuestion = squeezed(LocaleText.en["intake.language.prompt"])
     /// consult-sshd with limits that let one address make all the benchmark's connections.
     static let serverArguments = ["--max-sessions", "50", "--max-sessions-per-address", "50", "--max-connections-per-minute", "200",
-                                  "--max-unauthenticated", "50"]
+                                  "--max-unauthenticated", "50", "--max-unauthenticated-per-address", "50"]
     /// Both servers' clients read no configuration of the machine's.
     static let clientOptions = ["-F", "/dev/null", "-o", "IdentityAgent=none", "-tt"]
 

@@ -201,7 +201,9 @@ struct SSHServerLimitsTests {
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         #expect(try await server.stop(SIGTERM) == 0)
         #expect(try await server.waitForEnd() == "interrupted")
-        _ = try await terminal.waitForExit(timeout: 20)
+        // The client is told that its consultation did not end normally: not exit status 0.
+        let exit = try await terminal.waitForExit(timeout: 20)
+        #expect(exit.status != 0 && exit.status != 255, "ssh's exit status after a server shutdown: \(exit.status)")
         let log = server.log()
         #expect(log.contains("shutting down") && log.contains("reason=server shutdown") && log.contains("stopped"), "\(log)")
         #expect(try await server.noConsultations(timeout: 0))

@@ -154,7 +154,7 @@ struct SSHServerTests {
         let count = 50
         let server = try await SSHServer(["--max-sessions", "\(count)", "--max-sessions-per-address", "\(count)",
                                           "--max-connections-per-minute", "\(count)",
-                                          "--max-unauthenticated", "\(count)"])
+                                          "--max-unauthenticated", "\(count)", "--max-unauthenticated-per-address", "\(count)"])
         let script = ConcurrentScript.lines.joined(separator: "\n") + "\n"
         let started = Date()
         let arguments = server.sshCommand(["-tt"])

@@ -1,5 +1,6 @@
 import Foundation
 import NIOSSH
+import Synchronization
 import Testing
 @testable import ConsultSSH
 
@@ -88,7 +89,7 @@ import Testing
     @Test func admissionCountsPerAddressPerMinute() {
         var limits = ServerLimits()
         limits.connectionsPerMinute = 2
-        limits.maximumUnauthenticated = 100
+        limits.startups = Startups(full: 100)
         let admission = Admission(limits: limits)
         let t0 = Date()
         #expect(admission.admitConnection(from: "192.0.2.1", now: t0) == nil)
@@ -101,13 +102,13 @@ import Testing
 
     @Test func admissionLimitsWaitingAndRunning() {
         var limits = ServerLimits()
-        limits.maximumUnauthenticated = 2
+        limits.startups = Startups(full: 2)
         limits.maximumSessions = 1
         let admission = Admission(limits: limits)
         #expect(admission.admitConnection(from: "a") == nil)
         #expect(admission.admitConnection(from: "b") == nil)
         #expect(admission.admitConnection(from: "c") == .unauthenticated)
-        admission.leftUnauthenticated()
+        admission.leftUnauthenticated(from: "a")
         #expect(admission.admitConnection(from: "c") == nil)
 
         #expect(admission.reserveSession(from: "a") == nil)
@@ -119,6 +120,76 @@ import Testing
         #expect(admission.reserveSession(from: "b") == nil)
         admission.sessionStarted(pid: nil, address: "b")
         #expect(admission.runningSessions == 0)
+    }
+
+    @Test func admissionLimitsWaitingPerAddress() {
+        var limits = ServerLimits()
+        limits.connectionsPerMinute = 100
+        limits.maximumUnauthenticatedPerAddress = 2
+        let admission = Admission(limits: limits)
+        #expect(admission.admitConnection(from: "192.0.2.1") == nil)
+        #expect(admission.admitConnection(from: "192.0.2.1") == nil)
+        #expect(admission.admitConnection(from: "192.0.2.1") == .unauthenticatedFromAddress)
+        #expect(admission.admitConnection(from: "198.51.100.7") == nil)
+        #expect(admission.waitingToAuthenticate == 3)
+        admission.leftUnauthenticated(from: "192.0.2.1")
+        #expect(admission.admitConnection(from: "192.0.2.1") == nil)
+        // A release for an address with nothing waiting changes nothing.
+        admission.leftUnauthenticated(from: "203.0.113.9")
+        #expect(admission.waitingToAuthenticate == 3)
+    }
+
+    @Test func anIPv6HostIsItsSlash64() {
+        #expect(Admission.holder(of: "192.0.2.1") == "192.0.2.1")
+        #expect(Admission.holder(of: "2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(Admission.holder(of: "2001:db8:1:2:bbbb:cccc:dddd:eeee") == "2001:db8:1:2::/64")
+        #expect(Admission.holder(of: "::ffff:192.0.2.7") == "192.0.2.7")
+        #expect(Admission.holder(of: "unknown") == "unknown")
+        var limits = ServerLimits()
+        limits.maximumUnauthenticatedPerAddress = 1
+        let admission = Admission(limits: limits)
+        #expect(admission.admitConnection(from: "2001:db8:1:2::1") == nil)
+        #expect(admission.admitConnection(from: "2001:db8:1:2::2") == .unauthenticatedFromAddress)
+        #expect(admission.admitConnection(from: "2001:db8:1:3::1") == nil)
+    }
+
+    @Test func startupsParseAsOpenSSHWritesThem() {
+        #expect(Startups("10:30:100") == Startups(start: 10, rate: 30, full: 100))
+        #expect(Startups("7") == Startups(full: 7))
+        for bad in ["", "0", "10:30", "20:30:10", "10:0:100", "10:101:100", "a:b:c", "10:30:100:1", "-1"] {
+            #expect(Startups(bad) == nil, "\(bad)")
+        }
+        let startups = Startups(start: 10, rate: 30, full: 100)
+        #expect(startups.dropPercent(waiting: 9) == 0)
+        #expect(startups.dropPercent(waiting: 10) == 30)
+        #expect(startups.dropPercent(waiting: 55) == 65)
+        #expect(startups.dropPercent(waiting: 100) == 100)
+        #expect(Startups(full: 5).dropPercent(waiting: 4) == 0 && Startups(full: 5).dropPercent(waiting: 5) == 100)
+    }
+
+    @Test func admissionDropsAtRandomBetweenStartAndFull() {
+        var limits = ServerLimits()
+        limits.connectionsPerMinute = 1000
+        limits.maximumUnauthenticatedPerAddress = 1000
+        limits.startups = Startups(start: 2, rate: 50, full: 4)
+        // The "random" number is chosen by the test: 49 is dropped at 50 %, 50 is not.
+        final class Roll: Sendable { let value = Mutex(0) }
+        let roll = Roll()
+        let admission = Admission(limits: limits, percent: { roll.value.withLock { $0 } })
+        roll.value.withLock { $0 = 0 }
+        #expect(admission.admitConnection(from: "a") == nil)  // below start: never dropped
+        #expect(admission.admitConnection(from: "b") == nil)
+        roll.value.withLock { $0 = 49 }
+        #expect(admission.admitConnection(from: "c") == .earlyDrop)  // 2 waiting: 50 %
+        roll.value.withLock { $0 = 50 }
+        #expect(admission.admitConnection(from: "c") == nil)
+        roll.value.withLock { $0 = 74 }
+        #expect(admission.admitConnection(from: "d") == .earlyDrop)  // 3 waiting: 75 %
+        roll.value.withLock { $0 = 75 }
+        #expect(admission.admitConnection(from: "d") == nil)
+        roll.value.withLock { $0 = 99 }
+        #expect(admission.admitConnection(from: "e") == .unauthenticated)  // full
+        #expect(admission.waitingToAuthenticate == 4)
     }
 
     @Test func admissionLimitsSessionsPerAddress() {
@@ -143,5 +214,28 @@ import Testing
             "--idle-minutes", "10", "--today", "2026-11-25",
         ])
         #expect(command.arguments(idleTimeout: 90).contains("1.5"))
+    }
+}
+
+extension ConsultSSHTests {
+    @Test func recordsDirectoryIsCreatedPrivateAndRefusedWhenOthersCanRead() throws {
+        let fresh = directory.appendingPathComponent("new/data").path
+        #expect(try RecordsDirectory.prepare(fresh) == fresh)
+        let attributes = try FileManager.default.attributesOfItem(atPath: fresh)
+        #expect((attributes[.posixPermissions] as? Int) == 0o700)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fresh).isEmpty)  // the probe is gone
+
+        chmod(fresh, 0o750)
+        #expect {
+            try RecordsDirectory.prepare(fresh)
+        } throws: { error in
+            "\(error)".contains(fresh) && "\(error)".contains("chmod 700")
+        }
+        let file = try self.file("plain", "x")
+        #expect {
+            try RecordsDirectory.prepare(file)
+        } throws: { error in
+            "\(error)".contains(file) && "\(error)".contains("not a folder")
+        }
     }
 }

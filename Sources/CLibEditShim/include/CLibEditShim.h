@@ -8,13 +8,20 @@
 #define CLIBEDIT_SHIM_H
 
 #include <histedit.h>
+#include <termios.h>
 #include <wchar.h>
+
+#include "CrashGuard.h"
 
 #pragma clang assume_nonnull begin
 
 /// Prompt callback for EL_PROMPT_ESC: returns a NUL-terminated wide string that must stay
 /// valid until the next call (libedit reads it on every redisplay).
 typedef wchar_t *_Nullable (*clibedit_prompt_function)(EditLine *editLine);
+
+/// Character reader set with EL_GETCFN: 1 with a character, 0 at end of input, -1 on error
+/// (errno says which; EINTR makes el_wgets return at once).
+typedef int (*clibedit_character_reader)(EditLine *editLine, wchar_t *character);
 
 /// Editor command added with EL_ADDFN; returns one of the CC_* codes.
 typedef unsigned char (*clibedit_command_function)(EditLine *editLine, int key);
@@ -54,7 +61,8 @@ int clibedit_set_prompt(EditLine *editLine, clibedit_prompt_function function, w
 /// EL_EDITOR: L"emacs" or L"vi".
 int clibedit_set_editor(EditLine *editLine, const wchar_t *editor);
 /// EL_SIGNAL: while reading, libedit catches SIGINT, SIGTSTP, SIGQUIT, SIGHUP, SIGTERM, SIGCONT
-/// and SIGWINCH, puts the terminal back in cooked mode and re-raises to the previous handler.
+/// and SIGWINCH, puts the terminal back in cooked mode and re-raises with kill(0, signal): to the
+/// whole process group, a parent shell included. consult keeps it off (see EL_GETCFN).
 int clibedit_set_signal_handling(EditLine *editLine, int enabled);
 /// EL_HIST with history_w.
 int clibedit_set_history(EditLine *editLine, HistoryW *history);
@@ -68,6 +76,12 @@ int clibedit_bind(EditLine *editLine, const wchar_t *keys, const wchar_t *comman
 /// EL_SETTY -d -susp susp=: while editing, the terminal has no suspend character, so ^Z reaches
 /// the key map as an ordinary key instead of raising SIGTSTP.
 int clibedit_disable_suspend_character(EditLine *editLine);
+/// EL_GETCFN: libedit reads each character through `reader` instead of its own read(2) loop.
+int clibedit_set_character_reader(EditLine *editLine, clibedit_character_reader reader);
+/// EL_PREP_TERM: the terminal in libedit's editing mode (non-zero) or back as it was (zero).
+int clibedit_prepare_terminal(EditLine *editLine, int raw);
+/// EL_REFRESH: draws the prompt and the line again.
+int clibedit_refresh(EditLine *editLine);
 /// EL_CLIENTDATA set / get.
 int clibedit_set_client_data(EditLine *editLine, void *_Nullable data);
 void *_Nullable clibedit_client_data(EditLine *editLine);
@@ -87,11 +101,35 @@ int clibedit_history_clear(HistoryW *history);
 /// Pair with clibedit_release_interrupt, which puts the previous disposition back.
 void clibedit_catch_interrupt(void);
 void clibedit_release_interrupt(void);
+/// 1 when a read should end now: SIGINT, the alarm or a termination signal arrived (no flag cleared).
+int clibedit_read_should_end(void);
 /// Returns 1 if SIGINT arrived since clibedit_catch_interrupt, and clears the flag.
 int clibedit_take_interrupt(void);
 
 /// Ignores SIGTSTP (non-zero) or restores the disposition it replaced (zero).
 void clibedit_ignore_stop_signal(int ignore);
+
+/// While a line is read: SIGWINCH (and SIGTSTP when `stop` is non-zero) caught WITHOUT
+/// SA_RESTART, so that the read fails with EINTR and the reader resizes (or stops) itself.
+/// Pair with clibedit_release_reading_signals, which puts the previous dispositions back.
+void clibedit_catch_reading_signals(int stop);
+void clibedit_release_reading_signals(void);
+/// 1 if SIGWINCH (SIGTSTP) arrived since the last call; clears the flag.
+int clibedit_take_window_change(void);
+int clibedit_take_stop(void);
+/// Stops this process alone (SIGTSTP with its default action) and returns when it is continued.
+void clibedit_stop_self(void);
+enum {
+    CLIBEDIT_WAIT_TERMINATION = 1, ///< SIGTERM, SIGHUP, SIGPIPE
+    CLIBEDIT_WAIT_INTERRUPT = 2,   ///< SIGINT, the alarm
+    CLIBEDIT_WAIT_WINDOW = 4,      ///< SIGWINCH, SIGTSTP (while a line is edited)
+};
+/// Waits until `fd` is readable (0), or fails with EINTR (-1) when a signal came, or had already
+/// come, whose flag `wanted` names (CLIBEDIT_WAIT_* bits). Without the race of looking at a flag
+/// and then calling read(2): a signal between the two would be missed until the next key.
+int clibedit_wait_for_input(int fd, int wanted);
+/// SIGQUIT (Ctrl-\) ignored: in a consultation it does nothing.
+void clibedit_ignore_quit(void);
 
 // MARK: - The line being edited
 
@@ -102,7 +140,7 @@ void clibedit_push(EditLine *editLine, const wchar_t *text);
 
 // MARK: - Termination
 
-/// Catches SIGTERM and SIGHUP without SA_RESTART: a read in progress fails with EINTR and the
+/// Catches SIGTERM, SIGHUP and SIGPIPE (counted as SIGHUP) without SA_RESTART: a read in progress fails with EINTR and the
 /// program can end its records before it exits (instead of dying mid-consultation).
 void clibedit_catch_termination(void);
 /// The signal that asked the program to end (SIGTERM or SIGHUP), or 0.
@@ -125,11 +163,9 @@ int clibedit_take_alarm(void);
 int clibedit_claim_terminal(int fd);
 /// Restores the saved modes (tcsetattr) and forgets them.
 void clibedit_release_terminal(void);
-/// Installs, once, handlers for SIGHUP, SIGTERM, SIGQUIT and the crash signals (SIGSEGV, SIGBUS,
-/// SIGILL, SIGTRAP, SIGABRT, SIGFPE) that restore the claimed terminal's saved modes, then hand
-/// the signal on to whatever handled it before (the default action: the process ends as it would
-/// have). Signals that are ignored are left alone.
-void clibedit_restore_terminal_on_fatal_signals(void);
+/// The descriptor of the claimed terminal, or -1; and the modes saved when it was claimed.
+int clibedit_claimed_terminal(void);
+const struct termios *clibedit_claimed_terminal_modes(void);
 
 // MARK: - Small helpers
 
