@@ -433,13 +433,25 @@ void clibedit_push(EditLine *editLine, const wchar_t *text) {
 static void on_termination(int signal_number) {
     // A write to a reader that has gone (a pipe or socket closed by an SSH client without a
     // terminal) is a hang-up too: the consultation ends "disconnected" instead of dying unrecorded.
-    termination_signal = signal_number == SIGPIPE ? SIGHUP : signal_number;
+    // SIGINT without a terminal (kill -INT, Ctrl-C in the shell of a pipeline) asks it to stop.
+    termination_signal = signal_number == SIGPIPE ? SIGHUP : signal_number == SIGINT ? SIGTERM : signal_number;
 }
 
 void clibedit_catch_termination(void) {
     int signals[] = {SIGTERM, SIGHUP, SIGPIPE};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         install_interrupting_handler(signals[i], on_termination, NULL);
+    }
+    if (isatty(STDIN_FILENO)) {
+        // At a terminal Ctrl-C cancels the line being typed (the reader catches it while it
+        // reads); one that comes between two reads must not end the consultation unrecorded.
+        struct sigaction ignore;
+        memset(&ignore, 0, sizeof ignore);
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        sigaction(SIGINT, &ignore, NULL);
+    } else {
+        install_interrupting_handler(SIGINT, on_termination, NULL);
     }
 }
 

@@ -19,7 +19,7 @@ public struct Content: Sendable {
 
     /// Loads and lints the content; throws when there is any error.
     public static func load(dialogs: URL, locales: URL) throws(Invalid) -> Content {
-        let report = Linter.lint(dialogs: dialogs, locales: locales)
+        let report = Linter.lint(dialogs: dialogs, locales: locales, typography: false)
         guard let set = report.dialogs, !report.hasErrors else { throw Invalid(diagnostics: report.diagnostics) }
         return Content(dialogs: set, localizer: report.localizer, diagnostics: report.diagnostics)
     }
@@ -73,11 +73,17 @@ public enum SystemMessages {
         "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.end": [],
         "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
         "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],
+        // Urgent requests (issue 10): the mark in `appointments list`, the field in `appointments show`.
+        "staff.urgent_mark": [], "staff.urgent": [], "staff.urgent_call": [],
         "staff.transcript_not_found": ["id", "dir"], "staff.appointment_not_found": ["reference", "dir"],
         // Terminal (issue 9): an overlong line is refused at the reader; a crash's words are
         // rendered ahead (a signal handler cannot format); the end reasons of both.
         "ui.line_too_long": ["max_length"], "crash.apology": [],
         "staff.reason.input_ended": [], "staff.reason.crashed": [],
+        // Records: failures and limits (a full disk, the size limit of a consultation's record, tampering).
+        "records.failed": [], "records.closing": [], "records.limit": [], "staff.reason.record_limit": [],
+        "staff.shortened": ["count"], "staff.unverified": ["line"], "staff.no_data_directory": ["dir"],
+        "staff.no_transcripts_in": ["dir"], "staff.request_altered": ["reason"],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

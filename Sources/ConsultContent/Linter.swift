@@ -16,10 +16,12 @@ public struct LintReport: Sendable {
 /// Checks the dialogs, the locales, and everything between them: keys missing in a language,
 /// unused keys, placeholders that differ, plural forms a language needs.
 public enum Linter {
-    public static func lint(dialogs: URL, locales: URL) -> LintReport {
+    /// - Parameter typography: also check where non-breaking spaces belong (warnings only: a
+    ///   consultation that loads its content skips it).
+    public static func lint(dialogs: URL, locales: URL, typography: Bool = true) -> LintReport {
         let loaded = DialogLoader.loadDirectory(dialogs, displayPrefix: displayPath(dialogs))
         var diagnostics = loaded.diagnostics
-        let catalogs = CatalogLoader.loadDirectory(locales, displayPrefix: displayPath(locales), into: &diagnostics)
+        let catalogs = CatalogLoader.loadDirectory(locales, displayPrefix: displayPath(locales), typography: typography, into: &diagnostics)
         return crossCheck(loaded, catalogs: catalogs, diagnostics: diagnostics)
     }
 

@@ -33,7 +33,8 @@ public enum CatalogLoader {
     public static let commandNames = ["help", "back", "change", "summary", "why", "language", "restart", "quit"]
 
     /// Loads every `*.yaml` file of `directory` (README and others are ignored).
-    public static func loadDirectory(_ directory: URL, displayPrefix: String, into diagnostics: inout [Diagnostic]) -> [Catalog] {
+    public static func loadDirectory(_ directory: URL, displayPrefix: String, typography: Bool = true,
+                                     into diagnostics: inout [Diagnostic]) -> [Catalog] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         if files.isEmpty {
             diagnostics.append(Diagnostic(.error, SourceLocation(file: displayPrefix, line: 1, column: 1),
@@ -42,11 +43,13 @@ public enum CatalogLoader {
         return files.filter { $0.hasSuffix(".yaml") }.sorted().compactMap { name in
             let display = displayPrefix.isEmpty ? name : "\(displayPrefix)/\(name)"
             guard let file = YAMLFile.load(directory.appendingPathComponent(name), displayPath: display, into: &diagnostics) else { return nil }
-            return load(file, expectedLanguage: String(name.dropLast(5)), into: &diagnostics)
+            return load(file, expectedLanguage: String(name.dropLast(5)), typography: typography, into: &diagnostics)
         }
     }
 
-    public static func load(_ file: YAMLFile, expectedLanguage: String?, into diagnostics: inout [Diagnostic]) -> Catalog? {
+    /// - Parameter checkTypography: warn where a non-breaking space belongs (lint).
+    public static func load(_ file: YAMLFile, expectedLanguage: String?, typography checkTypography: Bool = true,
+                            into diagnostics: inout [Diagnostic]) -> Catalog? {
         func error(_ node: Node?, _ message: String, _ id: String) {
             diagnostics.append(Diagnostic(.error, file.location(node), message, id: id))
         }
@@ -181,14 +184,16 @@ public enum CatalogLoader {
         } else {
             error(fields["messages"] ?? root, "missing 'messages' (a mapping of key to text)", "missing-field")
         }
-        if let typography = typography(fields["typography"], error: error), case .mapping(let entries)? = fields["messages"] {
+        if let typography = typography(fields["typography"], error: error), checkTypography,
+           case .mapping(let entries)? = fields["messages"] {
             // Where each value ends: the next key written after it, in the messages or at the top.
             let keyMarks = (mapping.keys.map(\.mark) + entries.keys.map(\.mark)).compactMap { $0 }
+                .sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+            let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
             for (k, v) in entries {
                 guard let key = k.scalarText, let start = v.mark else { continue }
-                let end = keyMarks.filter { ($0.line, $0.column) > (start.line, start.column) }
-                    .min { ($0.line, $0.column) < ($1.line, $1.column) }
-                let characters = Typography.characters(of: v, until: end, in: file)
+                let end = keyMarks.first { ($0.line, $0.column) > (start.line, start.column) }
+                let characters = Typography.characters(of: v, until: end, lines: lines)
                 diagnostics += typography.check(characters, key: key, file: file.path)
             }
         }

@@ -84,9 +84,9 @@ public struct Typography: Sendable, Equatable {
     /// The characters of a scalar node's text as written in `file`, from the node's start to
     /// `end` (the start of the next entry): quotes, escapes and line breaks resolved as YAML does
     /// for spaces, everything else as written.
-    static func characters(of node: Node, until end: Mark?, in file: YAMLFile) -> [Character] {
+    /// `lines`: the file's lines as Unicode scalars (split once per file by the caller).
+    static func characters(of node: Node, until end: Mark?, lines: [[Unicode.Scalar]]) -> [Character] {
         guard let mark = node.mark, case .scalar(let scalar) = node else { return [] }
-        let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
         let doubleQuoted = scalar.style == .doubleQuoted
         let quoted = doubleQuoted || scalar.style == .singleQuoted
         var result: [Character] = []

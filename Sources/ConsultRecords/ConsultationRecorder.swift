@@ -9,6 +9,15 @@ import Foundation
 public final class ConsultationRecorder: @unchecked Sendable {
     public let writer: TranscriptWriter
     public private(set) var failure: RecordError?
+    /// The transcript reached its size limit: nothing but the end is recorded any more, and the
+    /// session ends ("record_limit").
+    public private(set) var limitReached = false
+
+    /// How much of a rejected answer or a command line is kept: its first characters, and its length.
+    public static let keptInput = 200
+
+    /// The size limit of a consultation's record when none is given: 1 MiB.
+    public static let defaultLimit = 1024 * 1024
 
     public init(writer: TranscriptWriter) {
         self.writer = writer
@@ -17,12 +26,25 @@ public final class ConsultationRecorder: @unchecked Sendable {
     public var id: String { writer.id }
 
     public func record(_ kind: String, _ data: [String: Any] = [:]) {
-        guard failure == nil else { return }
+        guard failure == nil, !limitReached || kind == "end" else { return }
+        // What the applicant typed and the program did not take is kept shortened: a paste of a
+        // megabyte is not worth a megabyte of record.
+        let data = kind == "rejected" || kind == "command" ? Self.shortened(data) : data
         do {
             try writer.append(kind, data)
         } catch {
-            failure = error
+            if case .limitReached = error { limitReached = true } else { failure = error }
         }
+    }
+
+    /// `data` with an `input` longer than `keptInput` characters cut to them, and its whole length
+    /// in `input_length`.
+    static func shortened(_ data: [String: Any]) -> [String: Any] {
+        guard let input = data["input"] as? String, input.count > keptInput else { return data }
+        var data = data
+        data["input"] = String(input.prefix(keptInput))
+        data["input_length"] = input.count
+        return data
     }
 
     public func start(channel: String, remote: String?, contentHash: String, version: String, today: LocalDate, language: String) {

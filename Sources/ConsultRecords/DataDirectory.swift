@@ -55,12 +55,15 @@ public enum RecordError: Error, CustomStringConvertible, Sendable {
     case unwritable(String, String)
     case writeFailed(String, String)
     case notFound(String)
+    /// The transcript reached its size limit (bytes): not a failure, the consultation ends.
+    case limitReached(String, Int)
 
     public var description: String {
         switch self {
         case .unwritable(let path, let why): return "cannot write to \(path): \(why)"
         case .writeFailed(let path, let why): return "writing \(path) failed: \(why)"
         case .notFound(let what): return "no record \(what)"
+        case .limitReached(let path, let limit): return "\(path) reached its size limit of \(limit) bytes"
         }
     }
 }

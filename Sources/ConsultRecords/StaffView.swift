@@ -335,7 +335,9 @@ public struct StaffView: Sendable {
         case .intact: return label("staff.intact", ["count": .number(v.events)])
         case .cutShort: return label("staff.integrity_cut_short", ["count": .number(v.events)])
         case .broken(let line, let reason):
-            return label("staff.altered", ["line": .text(String(line))]) + " (" + SafeText.escape(reason) + ")"
+            // Only the events before the bad line are shown (`TranscriptReader.read`).
+            return label("staff.altered", ["line": .text(String(line))]) + " (" + SafeText.escape(reason) + "); "
+                + label("staff.unverified", ["line": .text(String(line))])
         }
     }
 
@@ -430,7 +432,7 @@ public struct StaffView: Sendable {
             let name = field.map { factName(fact) + " / " + factName($0) } ?? factName(fact)
             return (label("staff.event.answer") + " (" + name + ")", shown)
         case "rejected":
-            let input = "«" + SafeText.escape(FactJSON.raw(e.data["input"])) + "»"
+            let input = typed(e)
             return (label("staff.event.rejected") + " (" + factName(fact) + ")",
                     input + " — " + SafeText.escape(e.string("problem") ?? "", keepingNewlines: true))
         case "change":
@@ -445,8 +447,7 @@ public struct StaffView: Sendable {
         case "restart":
             return (label("staff.event.restart"), "")
         case "command":
-            let input = e.string("input") ?? e.string("name") ?? ""
-            return (label("staff.event.command"), "«" + SafeText.escape(input) + "»")
+            return (label("staff.event.command"), e.data["input"] == nil ? "«" + SafeText.escape(e.string("name") ?? "") + "»" : typed(e))
         case "outcome":
             let ids = (e.data["ids"] as? [String]) ?? []
             var text = ids.isEmpty ? label("staff.none") : ids.map(outcomeTitle).joined(separator: "; ")
@@ -460,6 +461,13 @@ public struct StaffView: Sendable {
         default:
             return (label("staff.event.other") + " " + SafeText.escape(e.kind), SafeText.escape(FactJSON.raw(e.data)))
         }
+    }
+
+    /// What the applicant typed, in «»; a line recorded shortened says so, with its whole length.
+    func typed(_ e: TranscriptEvent) -> String {
+        let input = "«" + SafeText.escape(FactJSON.raw(e.data["input"])) + "»"
+        guard let length = e.data["input_length"] as? Int else { return input }
+        return "«" + SafeText.escape(FactJSON.raw(e.data["input"])) + "…» (" + label("staff.shortened", ["count": .number(length)]) + ")"
     }
 
     /// The language the applicant chose (the first screen's language when no choice was recorded).
@@ -507,16 +515,20 @@ public struct StaffView: Sendable {
         let nameFact = content.dialogs.dialogs.lazy.compactMap(\.appointment).first?.applicant.first
         let name = nameFact.flatMap { applicant[$0] }.map { SafeText.escape(FactJSON.raw($0)) } ?? "—"
         let outcomes = (r["outcomes"] as? [String]) ?? []
-        return [SafeText.escape((r["reference"] as? String) ?? "?"), shortMoment((r["created"] as? String) ?? ""),
+        let mark = AppointmentRequest.isUrgent(r) ? [label("staff.urgent_mark")] : []
+        return (mark + [SafeText.escape((r["reference"] as? String) ?? "?"), shortMoment((r["created"] as? String) ?? ""),
                 SafeText.escape((r["channel"] as? String) ?? "—"), SafeText.escape((r["language"] as? String) ?? "—"), name,
-                outcomes.isEmpty ? label("staff.none") : outcomes.map(SafeText.escape).joined(separator: ", ")].joined(separator: "  ")
+                outcomes.isEmpty ? label("staff.none") : outcomes.map(SafeText.escape).joined(separator: ", ")]).joined(separator: "  ")
     }
 
-    public func appointment(_ r: [String: Any]) -> String {
+    /// - Parameter problem: what `AppointmentRequest.problem(with:reference:in:)` found wrong, shown first.
+    public func appointment(_ r: [String: Any], problem: String? = nil) -> String {
         var doc = Document(markdown: false)
         let reference = (r["reference"] as? String) ?? "?"
         doc.title(label("staff.appointment", ["reference": .text(SafeText.escape(reference))]))
+        if let problem { doc.field(label("staff.integrity"), label("staff.request_altered", ["reason": .text(SafeText.escape(problem))])) }
         doc.field(label("staff.reference"), SafeText.escape(reference))
+        if AppointmentRequest.isUrgent(r) { doc.field(label("staff.urgent"), label("staff.urgent_call")) }
         doc.field(label("staff.created"), moment((r["created"] as? String) ?? ""))
         doc.field(label("staff.channel"), channelName((r["channel"] as? String) ?? ""))
         doc.field(label("staff.language"), languageName((r["language"] as? String) ?? ""))

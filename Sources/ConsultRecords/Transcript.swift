@@ -10,12 +10,22 @@ import Foundation
 /// fsync'ed before the caller goes on. Every line carries the hash of the line before it (`prev`)
 /// and its own (`hash`: SHA-256 of `prev` and the line's text without the hash), so that an
 /// altered, removed or reordered line is found by `verify`.
+///
+/// A write that fails (a full disk, a file size limit) is undone: the file is truncated back to
+/// its last whole line, so it stays a valid prefix, and every later append fails the same way.
+/// With a `limit`, events stop `reserve` bytes before it (`RecordError.limitReached`) so that the
+/// end event always has room.
 public final class TranscriptWriter: @unchecked Sendable {
     public let id: String
     public let url: URL
+    /// The most bytes the transcript may hold; nil for no limit.
+    public let limit: Int?
     private let fd: Int32
     private var sequence = 0
     private var previousHash = TranscriptWriter.genesis
+    /// Bytes of the whole lines written so far (the file's length).
+    private var size = 0
+    private var failed: RecordError?
     private let lock = NSLock()
     private var ended = false
     /// Told after every event written: the file's descriptor and the whole line of an end "crashed"
@@ -26,8 +36,9 @@ public final class TranscriptWriter: @unchecked Sendable {
     static let genesis = String(repeating: "0", count: 64)
 
     /// Creates a new transcript file in `directory` (never overwrites one).
-    public init(directory: DataDirectory, id: String = Identifier.random(groups: 3)) throws(RecordError) {
+    public init(directory: DataDirectory, id: String = Identifier.random(groups: 3), limit: Int? = nil) throws(RecordError) {
         self.id = id
+        self.limit = limit
         url = directory.transcripts.appendingPathComponent("\(id).jsonl")
         fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
@@ -37,11 +48,23 @@ public final class TranscriptWriter: @unchecked Sendable {
         close(fd)
     }
 
+    /// The hash of the last event written (the transcript's head): what an appointment request saved
+    /// now is chained to.
+    public var head: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return previousHash
+    }
+
+    /// The bytes kept for the end event below `limit`: a quarter of the limit, at most 16 KiB.
+    public var reserve: Int { limit.map { min($0 / 4, 16 * 1024) } ?? 0 }
+
     /// Appends one event and flushes it to disk.
     public func append(_ kind: String, _ data: [String: Any] = [:], at time: Date = Date()) throws(RecordError) {
         lock.lock()
         defer { lock.unlock() }
         guard !ended else { return }
+        if let failed { throw failed }
         let body: [String: Any] = [
             "seq": sequence, "time": Self.timestamp(time), "kind": kind, "data": data, "prev": previousHash,
         ]
@@ -52,20 +75,37 @@ public final class TranscriptWriter: @unchecked Sendable {
         let hash = Self.hash(previous: previousHash, body: text)
         let line = String(text.dropLast()) + ",\"hash\":\"\(hash)\"}\n"
         let bytes = Array(line.utf8)
+        // The end may use the reserve (its size is bounded by the content: the facts' lengths).
+        if let limit, kind != "end", size + bytes.count > limit - reserve {
+            throw RecordError.limitReached(url.path, limit)
+        }
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw RecordError.writeFailed(url.path, String(cString: strerror(errno)))
+                throw undo(String(cString: strerror(errno)))
             }
             written += n
         }
-        guard fsync(fd) == 0 else { throw RecordError.writeFailed(url.path, String(cString: strerror(errno))) }
+        guard fsync(fd) == 0 else { throw undo(String(cString: strerror(errno))) }
+        size += bytes.count
         previousHash = hash
         sequence += 1
         if kind == "end" { ended = true }
         crashEnd?(fd, ended ? [] : Self.crashEndLine(sequence: sequence, previous: previousHash))
+    }
+
+    /// After a failed write: the part of the line written is cut off again (the file ends with the
+    /// last whole event), and the writer refuses every later event with the same error.
+    private func undo(_ why: String) -> RecordError {
+        var reason = why
+        if ftruncate(fd, off_t(size)) != 0 || fsync(fd) != 0 {
+            reason += "; cutting the event written in part failed too: \(String(cString: strerror(errno)))"
+        }
+        let error = RecordError.writeFailed(url.path, reason)
+        failed = error
+        return error
     }
 
     static func hash(previous: String, body: String) -> String {
@@ -87,6 +127,8 @@ public struct TranscriptEvent: @unchecked Sendable {
     public let time: String
     public let kind: String
     public let data: [String: Any]
+    /// The event's hash as written (what the next event and an appointment request chain to).
+    public var hash: String = ""
 
     public func string(_ key: String) -> String? { data[key] as? String }
 }
@@ -116,63 +158,151 @@ public struct Verification: Sendable, CustomStringConvertible {
 }
 
 public enum TranscriptReader {
-    /// Reads every well-formed event; a torn last line (a crash mid-write) is left out.
+    /// The events `verify` vouches for: every event up to the first line that is altered, out of
+    /// place or torn. What follows is never returned as if it were an event of the consultation.
     public static func events(_ url: URL) throws(RecordError) -> [TranscriptEvent] {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw RecordError.notFound(url.path) }
-        var result: [TranscriptEvent] = []
-        for (index, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard !raw.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any] else { continue }
-            result.append(TranscriptEvent(line: index + 1, sequence: object["seq"] as? Int ?? -1, time: object["time"] as? String ?? "",
-                                          kind: object["kind"] as? String ?? "", data: object["data"] as? [String: Any] ?? [:]))
-        }
-        return result
+        guard FileManager.default.isReadableFile(atPath: url.path) else { throw RecordError.notFound(url.path) }
+        return read(url).events
     }
 
     /// Checks the chain line by line.
     public static func verify(_ url: URL) -> Verification {
+        read(url).verification
+    }
+
+    /// Reads and checks a transcript: the verified events and what `verify` says of the file.
+    ///
+    /// Lines are split on the newline byte (a `\r\n` is no line end of this program). Altered:
+    /// a line that is not an event of this program (trailing blanks and control characters
+    /// included), one out of sequence or off the chain, any line after the end event, a start event
+    /// whose id is not the file's name, and an appointment request that is not the one the
+    /// transcript recorded. Cut short: no end event, or a last line without its newline that is
+    /// the beginning of the next event (a write stopped mid-line).
+    public static func read(_ url: URL) -> (events: [TranscriptEvent], verification: Verification) {
         let id = url.deletingPathExtension().lastPathComponent
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            return Verification(id: id, status: .broken(line: 0, reason: "the file cannot be read"), events: 0)
+            return ([], Verification(id: id, status: .broken(line: 0, reason: "the file cannot be read"), events: 0))
         }
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let tornLast = !text.isEmpty && !text.hasSuffix("\n")
-        if lines.last == "" { lines.removeLast() }
+        let bytes = [UInt8](data)
+        var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
+        // Everything after the last newline: empty for a whole file, else a line written in part.
+        let torn = lines.removeLast()
         var previous = TranscriptWriter.genesis
-        var count = 0
-        var lastKind = ""
-        for (index, line) in lines.enumerated() {
-            let number = index + 1
-            if tornLast && index == lines.count - 1 && !endsWithHash(line) {
-                // Written only in part when the program was killed: not an alteration. A last
-                // line that is a whole event (only its newline missing) is checked like any other.
-                return Verification(id: id, status: .cutShort, events: count)
+        var events: [TranscriptEvent] = []
+        var hashes: [String] = []
+        var ended = false
+        func result(_ status: Verification.Status) -> (events: [TranscriptEvent], verification: Verification) {
+            (events, Verification(id: id, status: status, events: events.count))
+        }
+        func check(_ line: [UInt8], number: Int) -> String? {
+            if ended { return "an event after the end event" }
+            if line.contains(where: { $0 < 0x20 }) || line.last == 0x20 {
+                return "the line is not an event of this program (it holds blanks or control characters outside its text)"
             }
-            guard let marker = line.range(of: ",\"hash\":\"", options: .backwards), line.hasSuffix("\"}") else {
-                return Verification(id: id, status: .broken(line: number, reason: "the line is not an event of this program"), events: count)
+            guard let text = String(validating: line, as: UTF8.self) else { return "the line is not valid UTF-8" }
+            guard let marker = text.range(of: ",\"hash\":\"", options: .backwards), endsWithHash(text) else {
+                return "the line is not an event of this program"
             }
-            let stored = String(line[marker.upperBound...].dropLast(2))
-            let body = String(line[..<marker.lowerBound]) + "}"
+            let stored = String(text[marker.upperBound...].dropLast(2))
+            let body = String(text[..<marker.lowerBound]) + "}"
             guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
-                return Verification(id: id, status: .broken(line: number, reason: "the line is not valid JSON"), events: count)
+                return "the line is not valid JSON"
             }
+            let count = events.count
             if object["seq"] as? Int != count {
                 let seq = object["seq"] as? Int
-                let reason = seq.map { $0 > count ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))" }
+                return seq.map { $0 > count ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))" }
                     ?? "the event has no sequence number"
-                return Verification(id: id, status: .broken(line: number, reason: reason), events: count)
             }
-            guard object["prev"] as? String == previous else {
-                return Verification(id: id, status: .broken(line: number, reason: "it does not follow the event before it"), events: count)
-            }
-            guard TranscriptWriter.hash(previous: previous, body: body) == stored else {
-                return Verification(id: id, status: .broken(line: number, reason: "the event was altered"), events: count)
+            guard object["prev"] as? String == previous else { return "it does not follow the event before it" }
+            guard TranscriptWriter.hash(previous: previous, body: body) == stored else { return "the event was altered" }
+            let event = TranscriptEvent(line: number, sequence: count, time: object["time"] as? String ?? "",
+                                        kind: object["kind"] as? String ?? "", data: object["data"] as? [String: Any] ?? [:], hash: stored)
+            if count == 0, event.kind == "start", let written = event.string("id"), written != id {
+                return "the transcript's own id is \(written), not \(id) (its file name): it was copied or renamed"
             }
             previous = stored
-            lastKind = object["kind"] as? String ?? ""
-            count += 1
+            events.append(event)
+            hashes.append(stored)
+            if event.kind == "end" { ended = true }
+            return nil
         }
-        return Verification(id: id, status: lastKind == "end" ? .intact : .cutShort, events: count)
+        for (index, line) in lines.enumerated() {
+            if let reason = check(line, number: index + 1) { return result(.broken(line: index + 1, reason: reason)) }
+        }
+        if !torn.isEmpty {
+            let number = lines.count + 1
+            if ended { return result(.broken(line: number, reason: "something follows the end event")) }
+            if let text = String(validating: torn, as: UTF8.self), endsWithHash(text) {
+                // A whole event that lacks only its newline: checked like any other.
+                if let reason = check(torn, number: number) { return result(.broken(line: number, reason: reason)) }
+            } else if let reason = notABeginning(torn, previous: previous, sequence: events.count) {
+                return result(.broken(line: number, reason: reason))
+            }
+            // Else written only in part when the program was stopped or the disk was full: not an
+            // alteration (the transcript has no end event, so it is cut short below).
+        }
+        if let (line, reason) = checkAppointments(events, hashes: hashes, transcript: url, id: id) {
+            // The events from the appointment on are not vouched for either.
+            events.removeAll { $0.line >= line }
+            return result(.broken(line: line, reason: reason))
+        }
+        return result(events.last?.kind == "end" ? .intact : .cutShort)
+    }
+
+    /// Why `part` (a last line without its newline) cannot be the beginning of the next event as
+    /// this program writes it; nil when it can.
+    static func notABeginning(_ part: [UInt8], previous: String, sequence: Int) -> String? {
+        let reason = "the last line is neither a whole event nor the beginning of the next one"
+        // The writer puts no raw control character or blank outside a string; a cut can stop inside one.
+        guard part.first == UInt8(ascii: "{"), !part.contains(where: { $0 < 0x20 }) else { return reason }
+        let text = String(decoding: part, as: UTF8.self)
+        if let marker = text.range(of: ",\"hash\":\"") {
+            // Only the start of the hash may follow: hex digits, then at most its closing quote.
+            let rest = text[marker.upperBound...]
+            let digits = rest.prefix { $0.isHexDigit }
+            guard digits.count <= 64, rest.dropFirst(digits.count).isEmpty || (digits.count == 64 && rest.dropFirst(64) == "\"")
+            else { return reason }
+            // The event before the hash is whole: its hash must begin with the digits written.
+            let body = String(text[..<marker.lowerBound]) + "}"
+            guard TranscriptWriter.hash(previous: previous, body: body).hasPrefix(String(digits)) else { return "the event was altered" }
+        }
+        if let range = text.range(of: "\"prev\":\""), text[range.upperBound...].count >= 64, !text[range.upperBound...].hasPrefix(previous) {
+            return "the last line does not follow the event before it"
+        }
+        if let range = text.range(of: "\"seq\":") {
+            let digits = text[range.upperBound...].prefix { $0.isNumber }
+            if text[range.upperBound...].count > digits.count, Int(digits) != sequence {
+                return "the last line is not the next event (expected event \(sequence))"
+            }
+        }
+        return nil
+    }
+
+    /// The appointment requests a transcript recorded (`appointment` events with a `request_hash`):
+    /// each must be in the data directory's `appointments/`, unaltered, naming this transcript and
+    /// chained to the event written just before it. Nil when they all are.
+    static func checkAppointments(_ events: [TranscriptEvent], hashes: [String], transcript: URL, id: String) -> (Int, String)? {
+        let folder = transcript.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("appointments")
+        for (index, event) in events.enumerated() where event.kind == "appointment" {
+            // Transcripts of earlier releases recorded the reference only.
+            guard let recorded = event.string("request_hash"), let reference = event.string("reference") else { continue }
+            let file = folder.appendingPathComponent("\(reference).json")
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                return (event.line, "the appointment request \(reference) it recorded is missing from \(folder.path)")
+            }
+            guard let request = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                return (event.line, "the appointment request \(reference) is not a JSON object")
+            }
+            let head = index > 0 ? hashes[index - 1] : TranscriptWriter.genesis
+            guard request["hash"] as? String == recorded, AppointmentRequest.hash(of: request) == recorded else {
+                return (event.line, "the appointment request \(reference) was altered (it is not the request this transcript recorded)")
+            }
+            guard request["transcript"] as? String == id, request["transcript_head"] as? String == head else {
+                return (event.line, "the appointment request \(reference) belongs to another transcript or place in it")
+            }
+        }
+        return nil
     }
 
     /// Whether a line ends the way every event ends: `,"hash":"<64 hex digits>"}`.

@@ -19,6 +19,8 @@ public final class Kiosk {
     private let language: String
     private let today: () -> LocalDate
     private let records: (LocalDate, String) -> RecordsContext?
+    /// True once the records of some consultation could not be written (the kiosk goes on serving).
+    public private(set) var recordsLost = false
 
     /// - Parameters:
     ///   - content: the content of the next consultation, asked for before each one (the kiosk
@@ -58,14 +60,15 @@ public final class Kiosk {
                                              screen: screen, options: options, records: records(day, language)) else { return count }
             let end = session.run()
             count += 1
+            if session.recordsLost { recordsLost = true }
             closedIdle = end == .idle
             switch end {
             case .operatorExit, .disconnected, .interrupted, .inputEnded:
                 reader.clearHistory()
                 screen.clearAll()
                 return count
-            case .completed:
-                // Leave the result on screen until the applicant has read it, or for the idle time.
+            case .completed, .recordLimit:
+                // Leave the result (or why it ended) on screen until the applicant has read it, or for the idle time.
                 let p = Presenter(content: content, language: session.language)
                 screen.gap()
                 screen.show(p.text("ui.kiosk.press_enter"), style: .hint)

@@ -24,6 +24,8 @@ public enum SessionEnd: String, Sendable {
     case operatorExit
     /// The program was asked to stop (SIGTERM).
     case interrupted
+    /// The transcript reached its size limit: the consultation ends, the applicant is told.
+    case recordLimit = "record_limit"
 }
 
 /// Where a session keeps its records.
@@ -80,6 +82,8 @@ public final class Session {
     private let today: LocalDate
     private let records: RecordsContext?
     private var recordsFailureShown = false
+    /// The appointment request could not be saved.
+    private var appointmentFailed = false
     public private(set) var consultation: Consultation
     /// The appointment request saved at the end, if any.
     public private(set) var appointment: AppointmentRequest?
@@ -112,19 +116,30 @@ public final class Session {
 
     private var recorder: ConsultationRecorder? { records?.recorder }
 
+    /// True when something of this consultation could not be written: the transcript (from the
+    /// start or from some event on) or the appointment request.
+    public var recordsLost: Bool {
+        guard let records else { return false }
+        return records.recorder == nil || records.recorder?.failure != nil || appointmentFailed
+    }
+
     private func record(_ kind: String, _ data: [String: Any] = [:]) {
         guard let recorder else { return }
         recorder.record(kind, data)
         if recorder.failure != nil { recordsFailed() }
+        if recorder.limitReached && pendingEnd == nil { pendingEnd = .recordLimit }
     }
 
     /// Nothing can be recorded: the applicant is told, with the office's contacts, and no personal
-    /// data is asked (consent counts as not given).
+    /// data is asked (consent counts as not given; the closing words about consent and the
+    /// appointment are not shown, `records.closing` is).
     private func recordsFailed() {
-        guard !recordsFailureShown else { return }
+        // A request already saved stands (it holds the answers); only the transcript's tail is lost.
+        // A request that could not be saved was said so (`appointment.not_saved`) just before.
+        guard !recordsFailureShown, appointment == nil, !appointmentFailed else { return }
         recordsFailureShown = true
         screen.gap()
-        screen.show(text("records.unavailable"), style: .problem)
+        screen.show(text(recorder == nil ? "records.unavailable" : "records.failed"), style: .problem)
         if content.dialogs.question(for: Session.consentFact) != nil {
             _ = consultation.set(Session.consentFact, .bool(false))
         }
@@ -133,6 +148,10 @@ public final class Session {
     public func run() -> SessionEnd {
         prepareCrashApology()
         let end = loop()
+        if end == .recordLimit {
+            screen.gap()
+            screen.show(text("records.limit"), style: .problem)
+        }
         recorder?.end(end.rawValue, facts: factsSnapshot, outcomes: consultation.outcomes)
         return end
     }
@@ -168,6 +187,10 @@ public final class Session {
                 if case .ask = consultation.step {} else {
                     let notes = consultation.notes
                     if notes != shownNotes { show(notes) }
+                    if closingWordsUntrue && !appointmentFailed {
+                        screen.gap()
+                        screen.show(text("records.closing"))
+                    }
                     return .completed
                 }
                 // An answer of the request was corrected: it is asked below.
@@ -184,6 +207,7 @@ public final class Session {
             reader.completion = completion(for: prompt)
             switch read(prompt: "> ") {
             case .end(let end):
+                // Only Ctrl-D (quit) asks whether to leave; every other end is final.
                 if end != .quit { return end }
                 if confirm("ui.quit.confirm") { return .quit }
                 screen.show(text("ui.continue"), style: .note)
@@ -216,6 +240,8 @@ public final class Session {
 
     /// Reads a line; in a kiosk, warns before the idle timeout and ends the session at it.
     private func read(prompt: String) -> Read {
+        // An end that is already decided (the record's size limit) comes before any question.
+        if let pendingEnd { return .end(pendingEnd) }
         // A signal that came between two reads ends the session before anything else is asked.
         if let signal = Termination.signal {
             return .end(signal == SIGHUP ? .disconnected : .interrupted)
@@ -295,6 +321,8 @@ public final class Session {
         for note in notes {
             switch note {
             case .say(let key):
+                // Without records, the closing words about consent and the request are not true.
+                if closingWordsUntrue && appointmentSays.contains(key) { continue }
                 showOutcomes(outcomes)
                 outcomes = []
                 screen.gap()
@@ -306,6 +334,18 @@ public final class Session {
             }
         }
         showOutcomes(outcomes)
+    }
+
+    /// Records were lost and no request was saved: the closing words about consent, the request and
+    /// what the lawyer will read are not true; `records.closing` (or `appointment.not_saved`) is said instead.
+    private var closingWordsUntrue: Bool { recordsLost && appointment == nil }
+
+    /// The messages of the dialog that collects the appointment request (its closing words).
+    private var appointmentSays: Set<MessageKey> {
+        Set(content.dialogs.dialogs.filter { $0.appointment != nil }.flatMap(\.nodes).compactMap { node -> MessageKey? in
+            if case .say(let key) = node.kind { return key }
+            return nil
+        })
     }
 
     private func showOutcomes(_ outcomes: [OutcomeStep]) {
@@ -618,14 +658,16 @@ public final class Session {
             language: language, channel: records.channel, transcript: recorder.id, applicant: pick(fields.applicant),
             facts: factsSnapshot, outcomes: consultation.outcomes.map(\.id),
             openPoints: consultation.outcomes.flatMap { $0.confirm.map(\.rawValue) },
-            preferences: pick(fields.preferences), question: question)
+            preferences: pick(fields.preferences), question: question,
+            urgent: fields.urgent.map { factsSnapshot[$0] == .bool(true) } ?? false, transcriptHead: recorder.writer.head)
         do {
             let saved = try request.save(in: records.directory)
             appointment = saved
-            record("appointment", ["reference": saved.reference])
+            record("appointment", ["reference": saved.reference, "request_hash": saved.hash ?? ""])
             screen.gap()
             screen.show(text("appointment.saved", ["reference": .text(saved.reference)]), style: .heading)
         } catch {
+            appointmentFailed = true
             record("appointment_failed", ["error": error.description])
             screen.show(text("appointment.not_saved"), style: .problem)
         }

@@ -11,7 +11,7 @@ extension Consult {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "One line per request, newest first: reference, created (Moscow time), channel, language, name, outcomes.")
+                abstract: "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes.")
 
             @OptionGroup var data: DataOptions
             @OptionGroup var staff: StaffLanguageOptions
@@ -19,7 +19,10 @@ extension Consult {
 
             func run() throws {
                 let view = try staff.view(try content.load())
-                let requests = AppointmentRequest.all(in: data.directory)
+                // Urgent requests first (each group newest first): they are the ones to call back today.
+                let requests = AppointmentRequest.all(in: data.directory).enumerated()
+                    .sorted { (AppointmentRequest.isUrgent($0.element) ? 0 : 1, $0.offset) < (AppointmentRequest.isUrgent($1.element) ? 0 : 1, $1.offset) }
+                    .map(\.element)
                 for request in requests {
                     print(view.appointmentLine(request))
                 }
@@ -50,7 +53,15 @@ extension Consult {
                     printError("\(SafeText.escape(url.path)): not an appointment request (not a JSON object)")
                     throw ExitCode(1)
                 }
-                print(try staff.view(try content.load()).appointment(object), terminator: "")
+                let reference = url.deletingPathExtension().lastPathComponent
+                let problem = AppointmentRequest.problem(with: object, reference: reference, in: self.data.directory)
+                let view = try staff.view(try content.load())
+                print(view.appointment(object, problem: problem), terminator: "")
+                if let problem {
+                    printError(view.text("staff.appointment", ["reference": reference]) + ": "
+                               + view.text("staff.request_altered", ["reason": problem]))
+                    throw ExitCode(1)
+                }
             }
         }
     }

@@ -22,6 +22,10 @@ struct TerminalOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).", valueName: "channel"))
     var channel: String?
 
+    @Option(help: ArgumentHelp("The largest record of one consultation, in KiB: at this size the consultation ends politely.",
+                               valueName: "kib"))
+    var maxRecordKib: Int = ConsultationRecorder.defaultLimit / 1024
+
     /// Opens a new transcript for one consultation; nil recorder when the records cannot be written.
     /// - Parameter contentHash: the hash of the content the consultation is served from.
     func records(contentHash: String, channel defaultChannel: String, today: LocalDate,
@@ -32,7 +36,7 @@ struct TerminalOptions: ParsableArguments {
         let remote = environment["SSH_CONNECTION"].map { String($0.split(separator: " ").prefix(2).joined(separator: ":")) }
         do {
             try directory.prepare()
-            let writer = try TranscriptWriter(directory: directory)
+            let writer = try TranscriptWriter(directory: directory, limit: maxRecordKib * 1024)
             CrashGuard.watch(writer)
             let recorder = ConsultationRecorder(writer: writer)
             recorder.start(channel: channel, remote: remote,
@@ -68,6 +72,8 @@ struct TerminalOptions: ParsableArguments {
         if let channel, !["local", "kiosk", "ssh"].contains(channel) {
             throw ValidationError("--channel must be local, kiosk or ssh, not '\(channel)'")
         }
+        // Room for the start, a few answers and the end event.
+        guard maxRecordKib >= 16 else { throw ValidationError("--max-record-kib must be at least 16, not \(maxRecordKib)") }
     }
 }
 
@@ -93,6 +99,7 @@ extension Consult {
             let content = try self.content.load()
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
             Termination.catchSignals()
+            ignoreFileSizeSignal()
             let today = terminal.today?.date ?? .todayInMoscow()
             let language = try terminal.language(content)
             let records = terminal.records(contentHash: self.content.location.contentHash(), channel: "local",
@@ -104,9 +111,12 @@ extension Consult {
             if end == .idle {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
             }
-            if end != .completed && end != .disconnected && end != .inputEnded {
+            // The record limit's message already gives the office's contacts.
+            if end != .completed && end != .disconnected && end != .inputEnded && end != .recordLimit {
                 terminal.screen.show(Presenter(content: content, language: session.language).text("ui.goodbye"))
             }
+            // The applicant was told; whoever started us (consult-sshd, a script) learns it here.
+            if session.recordsLost { throw ExitCode(Consult.recordsFailedStatus) }
         }
     }
 
@@ -154,6 +164,7 @@ extension Consult {
             let options = SessionOptions(idleMinutes: idleMinutes, operatorPassphrase: passphrase)
             let reader = makeLineReader(programName: "consult", suspendAllowed: false)
             Termination.catchSignals()
+            ignoreFileSizeSignal()
             let fixedToday = terminal.today?.date
             let terminal = self.terminal
             let log = StaffLog(directory: DataDirectory.resolve(terminal.dataDir))
@@ -176,6 +187,18 @@ extension Consult {
                                                   terminal.records(contentHash: reloader.hash, channel: "kiosk", today: day, language: language)
                                               })
             CrashGuard.withStandardErrorKept { kiosk.run() }
+            if kiosk.recordsLost { throw ExitCode(Consult.recordsFailedStatus) }
         }
     }
+}
+
+extension Consult {
+    /// The exit status of `start` and `kiosk` when records of a consultation could not be written.
+    static let recordsFailedStatus: Int32 = 4
+}
+
+/// A file size limit (RLIMIT_FSIZE) must fail the write (EFBIG: a record failure the applicant
+/// is told about), not kill the consultation with SIGXFSZ.
+func ignoreFileSizeSignal() {
+    signal(SIGXFSZ, SIG_IGN)
 }

@@ -110,8 +110,8 @@ extension Consult {
                     try notFound()
                     return
                 }
-                let events = try TranscriptReader.events(url)
-                let verification = TranscriptReader.verify(url)
+                // Only the events verify vouches for; the integrity line says where the rest begins.
+                let (events, verification) = TranscriptReader.read(url)
                 if format == .json {
                     print(StaffView.json(events))
                     if case .broken = verification.status {
@@ -139,8 +139,10 @@ extension Consult {
                 abstract: "Check the hash chain of one transcript or of all of them.",
                 discussion: """
                     One line per transcript: intact, cut short (no end event: the consultation was interrupted, \
-                    the events there are intact) or ALTERED with the first bad line. Exit status: 0 when \
-                    nothing was altered, 1 when a transcript was altered or the one named does not exist.
+                    the events there are intact) or ALTERED with the first bad line (an altered or added line, \
+                    anything after the end, a transcript under another id, an appointment request that is not \
+                    the one recorded). Exit status: 0 when nothing was altered, 1 when a transcript was altered, \
+                    the one named does not exist, or there is no transcript to verify.
                     """)
 
             @Argument(help: "The transcript's id; without it (or with --all), every transcript.")
@@ -150,6 +152,8 @@ extension Consult {
             var all = false
 
             @OptionGroup var data: DataOptions
+            @OptionGroup var staff: StaffLanguageOptions
+            @OptionGroup var content: ContentOptions
 
             func validate() throws {
                 if id != nil && all { throw ValidationError("give a transcript's id or --all, not both") }
@@ -166,7 +170,19 @@ extension Consult {
                     urls = [url]
                 } else {
                     urls = TranscriptReader.all(in: directory)
-                    if urls.isEmpty { printError("No transcripts in \(SafeText.escape(directory.transcripts.path)).") }
+                    // Nothing verified is no "all intact": a wrong --data-dir or a lost folder must show.
+                    if !FileManager.default.fileExists(atPath: directory.url.path) {
+                        let dir = directory.url.path
+                        printError(staff.message(content, "staff.no_data_directory", ["dir": dir],
+                                                 else: "There is no data directory at \(SafeText.escape(dir))."))
+                        throw ExitCode(1)
+                    }
+                    if urls.isEmpty {
+                        let dir = directory.transcripts.path
+                        printError(staff.message(content, "staff.no_transcripts_in", ["dir": dir],
+                                                 else: "There are no transcripts in \(SafeText.escape(dir))."))
+                        throw ExitCode(1)
+                    }
                 }
                 var altered = 0
                 for url in urls {
@@ -174,8 +190,18 @@ extension Consult {
                     print(SafeText.escape(result.description))
                     if case .broken = result.status { altered += 1 }
                 }
-                if altered > 0 {
-                    printError("\(altered) of \(urls.count) transcript\(urls.count == 1 ? "" : "s") altered")
+                // Every request, also one its transcript does not know of (made up, or copied in).
+                var badRequests = 0
+                if id == nil {
+                    for (reference, problem) in AppointmentRequest.problems(in: directory) {
+                        print(SafeText.escape("\(reference): ALTERED appointment request: \(problem)"))
+                        badRequests += 1
+                    }
+                }
+                if altered > 0 || badRequests > 0 {
+                    var counts = ["\(altered) of \(urls.count) transcript\(urls.count == 1 ? "" : "s") altered"]
+                    if badRequests > 0 { counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered") }
+                    printError(counts.joined(separator: ", "))
                     throw ExitCode(1)
                 }
             }

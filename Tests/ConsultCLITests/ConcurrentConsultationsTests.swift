@@ -4,8 +4,8 @@ import Testing
 /// Twenty applicants at once (as over SSH): twenty intact transcripts, twenty distinct references.
 @Suite struct ConcurrentConsultationsTests {
     static let script = [
-        "1", "yes", "1",                        // English, consent, VKS
-        "1", "31.03.2028", "no", "yes", "no", "no",
+        "1", "yes", "1", "1",                   // English, consent, VKS, the specialist
+        "1", "31.03.2028", "no", "no", "yes", "no", "no",  // issued, expires, in force, no permit yet; citizenship
         "yes", "Applicant NAME", "2", "applicant@example.com", "1", "Mondays", "",
         "yes",                                  // the request is right: send it
     ].joined(separator: "\n") + "\n"

@@ -222,8 +222,8 @@ struct HostileInputTests {
 
     // MARK: - Piped sessions: signals and the end of input (items 2, 12)
 
-    @Test("piped: SIGTERM, SIGHUP and SIGPIPE end the session at once, with its reason",
-          arguments: [(SIGTERM, "interrupted"), (SIGHUP, "disconnected"), (SIGPIPE, "disconnected")])
+    @Test("piped: SIGTERM, SIGINT, SIGHUP and SIGPIPE end the session at once, with its reason",
+          arguments: [(SIGTERM, "interrupted"), (SIGINT, "interrupted"), (SIGHUP, "disconnected"), (SIGPIPE, "disconnected")])
     func pipedSessionEndsOnSignal(_ signal: Int32, _ reason: String) async throws {
         let session = try PipedSession(extra: [])
         defer { session.finish() }

@@ -122,7 +122,10 @@ import Testing
         defer { removeDirectory(directory) }
         let writer = try writeConsultation(in: directory)
         let full = try Data(contentsOf: writer.url)
-        let copy = directory.transcripts.appendingPathComponent("CUT.jsonl")
+        // The copy keeps its id (a transcript under another id is altered), in a folder of its own.
+        let other = try temporaryDataDirectory("cut")
+        defer { removeDirectory(other) }
+        let copy = other.transcripts.appendingPathComponent("\(writer.id).jsonl")
         var lineEnds: [Int] = []
         for (i, byte) in full.enumerated() where byte == 0x0A { lineEnds.append(i + 1) }
         // Every byte offset, as a kill -9 can stop a write anywhere (including inside a UTF-8 sequence).
@@ -156,7 +159,9 @@ import Testing
         try writer.append("start", ["id": writer.id, "language": "ru"])
         try writer.append("answer", ["fact": "applicant_name", "input": "Иван Петров 😀", "value": "Иван Петров 😀"])
         let full = try Data(contentsOf: writer.url)
-        let copy = directory.transcripts.appendingPathComponent("CUT.jsonl")
+        let other = try temporaryDataDirectory("cut")
+        defer { removeDirectory(other) }
+        let copy = other.transcripts.appendingPathComponent("\(writer.id).jsonl")
         for offset in stride(from: full.count - 1, to: full.count - 60, by: -1) {
             try full.prefix(offset).write(to: copy)
             #expect(TranscriptReader.verify(copy).status == .cutShort, "offset \(offset)")
@@ -283,5 +288,29 @@ import Testing
         text = String(text.dropLast()).replacingOccurrences(of: "\"input\":\"no\"", with: "\"input\":\"si\"")
         try text.write(to: writer.url, atomically: true, encoding: .utf8)
         #expect(TranscriptReader.verify(writer.url).status == .broken(line: 2, reason: "the event was altered"))
+    }
+}
+
+@Suite struct AppointmentPairTests {
+    @Test func aSavedRequestsHashIsFoundAgainFromTheFile() throws {
+        let directory = try temporaryDataDirectory()
+        defer { removeDirectory(directory) }
+        let head = String(repeating: "ab", count: 32)
+        let saved = try AppointmentRequest(
+            language: "ru", channel: "ssh", transcript: "AAAA-BBBB-CCCC",
+            applicant: ["applicant_name": .text("Анна «Смирнова» 😀 / \\ \u{7F}")],
+            facts: ["wants_citizenship": .bool(false), "age": .int(34), "expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
+                    "family": .list([Record(["relation": .choice("spouse"), "age": .int(34)])])],
+            outcomes: ["vks_rp_eligible"], openPoints: [], preferences: ["preferred_time": .text("пятница, 9:00–12:00")],
+            question: "Нужно ли?", transcriptHead: head).save(in: directory)
+        let hash = try #require(saved.hash)
+        let data = try Data(contentsOf: directory.appointments.appendingPathComponent("\(saved.reference).json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["hash"] as? String == hash)
+        #expect(object["transcript_head"] as? String == head)
+        #expect(AppointmentRequest.hash(of: object) == hash)
+        var altered = object
+        altered["question"] = "Другое"
+        #expect(AppointmentRequest.hash(of: altered) != hash)
     }
 }

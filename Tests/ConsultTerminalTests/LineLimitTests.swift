@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultContent
 import Foundation
 import Testing
 @testable import ConsultTerminal
@@ -43,7 +44,11 @@ import Testing
         let (end, out, s, reader) = try session([], extra: [.tooLong(String(repeating: "x", count: 4096), length: 1_000_000),
                                                             .line("1"), .line("yes"), .line("/quit"), .line("yes")])
         #expect(end == .quit)
-        #expect(out.contains("That answer is too long: the limit is 4,096 characters"), "\(out)")
+        // The reason as the catalog words it (with its no-break spaces), whatever the wrapping.
+        func words(_ s: String) -> String { s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
+        let reason = content.localizer.text("ui.line_too_long", language: "en") { $0 == "max_length" ? .number(4096) : nil }
+        #expect(reason.contains("4,096"))
+        #expect(words(out).contains(words(reason)), "\(out)")
         #expect(!out.contains(String(repeating: "x", count: 100)))
         #expect(s.language == "en")
         // The language question was asked again after the refusal, and the answer after it taken.

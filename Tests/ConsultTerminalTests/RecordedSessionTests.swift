@@ -7,10 +7,10 @@ import Testing
 
 /// A session with records in a temporary data directory.
 func recordedSession(_ typed: [String], language: String = "en", directory: DataDirectory? = nil,
-                     extra: [LineReadResult] = []) throws -> (SessionEnd, String, Session, DataDirectory) {
+                     extra: [LineReadResult] = [], limit: Int? = nil) throws -> (SessionEnd, String, Session, DataDirectory) {
     let dir = directory ?? DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("consult-\(UUID().uuidString)"))
     var recorder: ConsultationRecorder? = nil
-    if (try? dir.prepare()) != nil, let writer = try? TranscriptWriter(directory: dir) {
+    if (try? dir.prepare()) != nil, let writer = try? TranscriptWriter(directory: dir, limit: limit) {
         recorder = ConsultationRecorder(writer: writer)
         recorder?.start(channel: "local", remote: nil, contentHash: "test", version: "test",
                         today: LocalDate(year: 2026, month: 11, day: 25)!, language: language)
@@ -27,7 +27,9 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
 @Suite struct RecordedSessionTests {
     static let vksWithAppointment = [
         "2", "sí", "1",                          // Español, consent, VKS
-        "1", "31.03.2028", "no", "sí", "no", "no",
+        "1",                                     // I am the specialist
+        "1", "31.03.2028", "no", "no",           // issued, expires, not terminated, no VKS residence permit yet
+        "sí", "no", "no",                        // citizenship yes, independent no, no family
         "sí", "María González",                  // appointment, name
         "1", "12345",                            // by phone; an invalid number first
         "+7 916 123-45-67",
@@ -96,7 +98,7 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-file-\(UUID().uuidString)")
         try "not a directory".write(to: file, atomically: true, encoding: .utf8)
         let dir = DataDirectory(file.appendingPathComponent("data"))
-        let (end, out, session, _) = try recordedSession(["3", "1", "3", "нет"], language: "ru", directory: dir)
+        let (end, out, session, _) = try recordedSession(["3", "1", "1", "3"], language: "ru", directory: dir)
         #expect(end == .completed)
         // The notice itself, in the applicant's language, before any question after the language.
         func words(_ s: String) -> String { s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
@@ -119,6 +121,21 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
         #expect(FileManager.default.fileExists(atPath: dir.transcripts.path))
         let mode = try FileManager.default.attributesOfItem(atPath: base.appendingPathComponent(".local").path)[.posixPermissions] as? Int
         #expect(mode == 0o700)
+    }
+
+    @Test func theRecordsSizeLimitEndsTheSessionWithItsReasonAndAMessage() throws {
+        let long = String(repeating: "q", count: 1000)
+        let (end, out, session, dir) = try recordedSession(["1"] + Array(repeating: long, count: 100), limit: 16 * 1024)
+        #expect(end == .recordLimit)
+        #expect(!session.recordsLost)
+        #expect(out.contains(Presenter(content: content, language: "en").text("records.limit").prefix(40)))
+        let url = try #require(TranscriptReader.all(in: dir).first)
+        #expect(TranscriptReader.verify(url).status == .intact)
+        #expect(try TranscriptReader.events(url).last?.string("reason") == "record_limit")
+        let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? .max
+        #expect(size <= 16 * 1024)
+        let rejected = try TranscriptReader.events(url).filter { $0.kind == "rejected" }
+        #expect(!rejected.isEmpty && rejected.allSatisfy { $0.string("input")?.count == 200 && $0.data["input_length"] as? Int == 1000 })
     }
 
     @Test func quittingEndsTheTranscriptWithItsReason() throws {
