@@ -20,11 +20,13 @@ sshd: build
 	.build/$(CONFIG)/consult-sshd --listen 127.0.0.1:2222 --host-key data/ssh_host_ed25519_key --data-dir data $(ARGS)
 
 # The terminal (tmux) suites run on their own, one test at a time: their timing must not compete
-# with the rest of the suite on a 2-core machine.
+# with the rest of the suite on a 2-core machine. Then the content's own scenarios (dialogs/tests)
+# through the debug binary the tests built, with what no scenario reaches.
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --skip ConsultREPLTests
 	$(SWIFT) test --skip-build --filter ConsultREPLTests --no-parallel
+	.build/debug/consult test --coverage
 	$(MAKE) fuzz-smoke
 
 # Fuzzing (FuzzTesting/README.md): libFuzzer + AddressSanitizer builds in .build-fuzz.

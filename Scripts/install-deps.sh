@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages consult needs (Debian/Ubuntu), when they are missing.
 #   Scripts/install-deps.sh          what building and running need: libedit-dev, pkg-config
-#   Scripts/install-deps.sh --test   also what the tests drive: tmux, the OpenSSH client, and
+#   Scripts/install-deps.sh --test   also what the tests drive: tmux, the OpenSSH client,
 #                                    OpenSSH's server (the recipe's test starts its own on a
-#                                    loopback port; the system's sshd is not started)
+#                                    loopback port; the system's sshd is not started) and Graphviz
+#                                    (`consult graph --format svg` is tested for real)
 set -euo pipefail
 
 packages=(libedit-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(tmux openssh-client openssh-server)
+  packages+=(tmux openssh-client openssh-server graphviz)
 fi
 
 missing=()

@@ -23,6 +23,8 @@ public struct HeadlessRun: Sendable {
     /// Names in the file that the consultation computes itself (reported, never used).
     public let computed: [String]
     public let environment: Environment
+    /// Every step the walk passed, with whether it was on the way (for `consult test --coverage`).
+    public var statuses: [Walk.Location: Walk.Status] = [:]
 
     public var isComplete: Bool { missing.isEmpty }
 
@@ -30,12 +32,17 @@ public struct HeadlessRun: Sendable {
     public static let topicFact = "topic"
 
     public static func run(_ content: Content, facts file: YAMLFile, today: LocalDate) throws(FactsError) -> HeadlessRun {
+        try run(content, facts: file.root, in: file, today: today)
+    }
+
+    /// Walks with the facts in `root`, a mapping inside `file` (a whole facts file, or a scenario's answers).
+    public static func run(_ content: Content, facts root: Node?, in file: YAMLFile, today: LocalDate) throws(FactsError) -> HeadlessRun {
         let set = content.dialogs
         func fail(_ node: Node?, _ fact: String?, _ message: String) -> FactsError {
             FactsError(location: file.location(node), fact: fact, message: message)
         }
-        guard let root = file.root, case .mapping(let mapping) = root else {
-            throw fail(file.root, nil, "a facts file is a mapping of fact names to values, e.g. has_vks_work_permit: issued")
+        guard let root, case .mapping(let mapping) = root else {
+            throw fail(root, nil, "a facts file is a mapping of fact names to values, e.g. has_vks_work_permit: issued")
         }
         var answers: [String: Value] = [:]
         var nodes: [String: Node] = [:]
@@ -80,8 +87,10 @@ public struct HeadlessRun: Sendable {
         for (name, binding) in walk.environment.bindings where name != "today" && set.question(for: name) == nil {
             if case .value(let v) = binding { facts[name] = v }
         }
-        return HeadlessRun(outcomes: walk.isComplete ? walk.outcomes : [], facts: facts, missing: walk.missing,
-                           unknown: unknown, computed: computed, environment: walk.environment)
+        var run = HeadlessRun(outcomes: walk.isComplete ? walk.outcomes : [], facts: facts, missing: walk.missing,
+                              unknown: unknown, computed: computed, environment: walk.environment)
+        run.statuses = walk.statuses
+        return run
     }
 
     /// Reads one answer from the file, checked against its question.

@@ -24,6 +24,11 @@ public struct Walk: Sendable {
     public struct Location: Hashable, Sendable {
         public let dialog: Int
         public let step: Int
+
+        public init(dialog: Int, step: Int) {
+            self.dialog = dialog
+            self.step = step
+        }
     }
 
     /// The first question on the way that has no answer yet; nil when every question is answered.
