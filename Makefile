@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/consult
 
-.PHONY: run sshd test build deps test-deps lint bench fuzz fuzz-build fuzz-smoke clean
+.PHONY: run sshd test build deps test-deps lint check-content bench fuzz fuzz-build fuzz-smoke clean
 
 run: deps
 	$(SWIFT) build -c $(CONFIG) --product consult
@@ -49,6 +49,13 @@ fuzz-smoke: deps
 lint: deps
 	$(SWIFT) build --product consult
 	.build/debug/consult lint
+
+# For whoever keeps dialogs/ and locales/: lint (warnings count), the scenarios, and what no
+# scenario reaches.
+check-content: deps
+	$(SWIFT) build --product consult
+	.build/debug/consult lint --strict
+	.build/debug/consult test --coverage
 
 # Figures, not pass/fail: loading and linting a generated tree of 10,000 steps.
 bench: test-deps

@@ -22,10 +22,7 @@ let package = Package(
         // Message catalogs, CLDR plural rules, date and number formatting.
         .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
-        .target(
-            name: "ConsultContent",
-            dependencies: ["ConsultEngine", "ConsultLocalization", "Yams", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+.target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
         // Transcripts (hash-chained JSON Lines) and appointment requests; never the terminal.
         .target(
             name: "ConsultRecords",
@@ -78,16 +75,20 @@ let package = Package(
         // feeds them the kept crash inputs and the seed corpora in an ordinary `swift test`.
         .target(
             name: "ConsultFuzzing",
-            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"],
+            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent"],
             path: "FuzzTesting/Sources/ConsultFuzzing"
         ),
+        // The transcript's entry point on its own: it needs the records (and so swift-crypto's
+        // BoringSSL), which the other targets' sanitized builds do without.
+        .target(name: "ConsultFuzzingRecords", dependencies: ["ConsultFuzzing", "ConsultRecords"],
+                path: "FuzzTesting/Sources/ConsultFuzzingRecords"),
         .executableTarget(name: "FuzzAnswerParser", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzAnswerParser"),
         .executableTarget(name: "FuzzExpression", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzExpression"),
         .executableTarget(name: "FuzzDialogLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzDialogLoader"),
         .executableTarget(name: "FuzzLocaleLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzLocaleLoader"),
         .executableTarget(name: "FuzzMessageFormat", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzMessageFormat"),
-        .executableTarget(name: "FuzzTranscript", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzTranscript"),
-        .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing"]),
+        .executableTarget(name: "FuzzTranscript", dependencies: ["ConsultFuzzingRecords"], path: "FuzzTesting/Sources/FuzzTranscript"),
+        .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing", "ConsultFuzzingRecords"]),
         .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),
         .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization"]),
         .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),

@@ -1,4 +1,5 @@
 import ConsultFuzzing
+import ConsultFuzzingRecords
 import Foundation
 import Testing
 
@@ -10,8 +11,10 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("FuzzTesting")
 
-    static func inputs(_ folder: String, _ target: FuzzTarget) -> [URL] {
-        let dir = fuzzTesting.appendingPathComponent(folder).appendingPathComponent(target.rawValue)
+    static func inputs(_ folder: String, _ target: FuzzTarget) -> [URL] { inputs(folder, target.rawValue) }
+
+    static func inputs(_ folder: String, _ target: String) -> [URL] {
+        let dir = fuzzTesting.appendingPathComponent(folder).appendingPathComponent(target)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         return names.filter { !$0.hasPrefix(".") && $0 != "README.md" }.sorted().map { dir.appendingPathComponent($0) }
     }
@@ -31,6 +34,15 @@ import Testing
         for url in seeds {
             let bytes = try [UInt8](Data(contentsOf: url))
             #expect(target.run(bytes) == 0, "\(url.lastPathComponent)")
+        }
+    }
+
+    @Test("the transcript target: kept crash inputs and every seed")
+    func transcript() throws {
+        let seeds = Self.inputs("Corpus", "FuzzTranscript")
+        #expect(!seeds.isEmpty, "no seeds for FuzzTranscript")
+        for url in Self.inputs("FailCases", "FuzzTranscript") + seeds {
+            TranscriptFuzzing.run(try [UInt8](Data(contentsOf: url)))
         }
     }
 }

@@ -1,7 +1,6 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
-import ConsultRecords
 import Foundation
 
 /// The parsers of consult that read what someone else wrote, each behind one entry point that takes
@@ -23,8 +22,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case localeLoader = "FuzzLocaleLoader"
     /// `MessageFormat.parse` of one message, then `Localizer.text` with arguments of every kind.
     case messageFormat = "FuzzMessageFormat"
-    /// `TranscriptReader.events` and `verify` of one transcript file, then the staff's summary and views.
-    case transcript = "FuzzTranscript"
+    // The transcript's target (FuzzTranscript) is `TranscriptFuzzing` in ConsultFuzzingRecords.
 
     /// Feeds one input to the target's parsers. Returns 0, as libFuzzer wants.
     @discardableResult
@@ -36,7 +34,6 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .dialogLoader: DialogLoaderFuzzing.run(bytes)
         case .localeLoader: LocaleLoaderFuzzing.run(bytes)
         case .messageFormat: MessageFormatFuzzing.run(bytes)
-        case .transcript: TranscriptFuzzing.run(bytes)
         }
         return 0
     }
@@ -49,10 +46,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 }
 
 /// Reads a fuzzer's bytes as a few small parameters followed by text; missing bytes read as zero.
-struct FuzzInput {
+public struct FuzzInput {
     private var bytes: ArraySlice<UInt8>
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self.bytes = bytes[...]
     }
 
@@ -74,7 +71,7 @@ struct FuzzInput {
 }
 
 /// A check that holds for every input, whatever the input; a failure is a finding.
-func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
              file: StaticString = #fileID, line: UInt = #line) {
     if !condition() {
         fatalError("fuzz invariant broken: \(message())", file: file, line: line)

@@ -6,12 +6,12 @@ import Foundation
 /// The content shipped in `dialogs/` and `locales/` of this checkout, loaded once: the facts the
 /// expression checker knows, the words and choice labels the answer parser compares with, the
 /// catalogs messages are written through and the staff view renders transcripts with.
-enum Shipped {
+public enum Shipped {
     /// The checkout this library was built from (…/FuzzTesting/Sources/ConsultFuzzing/Shipped.swift).
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static let content: Content = {
+    public static let content: Content = {
         do {
             return try Content.load(dialogs: root.appendingPathComponent("dialogs"), locales: root.appendingPathComponent("locales"))
         } catch {

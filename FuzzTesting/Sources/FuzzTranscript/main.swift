@@ -1,6 +1,7 @@
-import ConsultFuzzing
+import ConsultFuzzingRecords
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    FuzzTarget.transcript.run(UnsafeRawBufferPointer(start: start, count: count))
+    TranscriptFuzzing.run(Array(UnsafeRawBufferPointer(start: start, count: count)))
+    return 0
 }

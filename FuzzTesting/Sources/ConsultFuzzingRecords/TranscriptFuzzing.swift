@@ -1,4 +1,5 @@
 import ConsultContent
+import ConsultFuzzing
 import ConsultRecords
 import Foundation
 
@@ -9,7 +10,7 @@ import Foundation
 /// the fuzzer goes through exactly that path); its name is the id its first line claims, so that
 /// the checks that compare the two are reached. Then the events are read, the chain verified, the
 /// transcript summarised as `transcripts list` does and rendered as `transcripts show` does.
-enum TranscriptFuzzing {
+public enum TranscriptFuzzing {
     /// One folder per process: fuzzing jobs running side by side never share a file.
     static let directory: URL = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm")
@@ -19,7 +20,7 @@ enum TranscriptFuzzing {
         return dir
     }()
 
-    static func run(_ bytes: [UInt8]) {
+    public static func run(_ bytes: [UInt8]) {
         let url = directory.appendingPathComponent("\(claimedID(bytes) ?? "fuzz").jsonl")
         guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {
             fatalError("cannot write \(url.path)")
