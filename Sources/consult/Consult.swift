@@ -28,6 +28,19 @@ struct ContentOptions: ParsableArguments {
 
     var urls: (dialogs: URL, locales: URL) { (location.dialogs, location.locales) }
 
+    /// Loads the copy of the content someone is editing (`./dialogs` and `./locales` first, as lint
+    /// reads them), or prints every error with its place and exits 2: for graph and test.
+    func loadForEditing() throws -> (location: ContentLocation, content: Content) {
+        let location = ContentLocation.locate(dialogs: dialogs, locales: locales, editing: true)
+        do {
+            return (location, try Content.load(dialogs: location.dialogs, locales: location.locales))
+        } catch {
+            printError(error.description)
+            printError("The content has errors: run `consult lint` for the full list.")
+            throw ExitCode(2)
+        }
+    }
+
     /// Loads the content an applicant will read, or prints every error with its place and exits 2.
     /// Content that others could change is refused with its path.
     func load() throws -> Content {

@@ -34,15 +34,7 @@ extension Consult {
 
         func run() throws {
             // Like lint, the graph shows the copy being edited.
-            let location = ContentLocation.locate(dialogs: content.dialogs, locales: content.locales, editing: true)
-            let content: Content
-            do {
-                content = try Content.load(dialogs: location.dialogs, locales: location.locales)
-            } catch {
-                printError(error.description)
-                printError("The content has errors: run `consult lint` for the full list.")
-                throw ExitCode(2)
-            }
+            let (location, content) = try self.content.loadForEditing()
             do {
                 _ = try content.language(requested: lang)
             } catch {
