@@ -43,3 +43,28 @@ struct LawyerTextTests {
         }
     }
 }
+
+/// A consultation that crashed ends with an end event that carries no facts (the crash handler
+/// cannot gather them): the lawyer reads that it crashed, and facts rebuilt from the answers are
+/// not said to come from a transcript "with no end event".
+@Suite("records: a crashed consultation as the lawyer reads it")
+struct CrashedTranscriptViewTests {
+    @Test func crashedEndReadsAsACrash() throws {
+        let directory = try temporaryDataDirectory()
+        defer { removeDirectory(directory) }
+        let writer = try writeConsultation(in: directory, end: false)
+        try writer.append("end", ["reason": "crashed"])
+        let events = try TranscriptReader.events(writer.url)
+        for language in ["en", "ru"] {
+            let out = plainSpaces(renderTranscript(events, content: shipped, language: language, format: .text,
+                                                   verification: TranscriptReader.verify(writer.url)))
+            let crashed = plainSpaces(shipped.localizer.text("staff.reason.crashed", language: language))
+            let noEnd = plainSpaces(shipped.localizer.text("staff.cut_short", language: language))
+            #expect(out.contains(crashed), "\(out)")
+            #expect(!out.contains(noEnd), "\(out)")
+            // Neither in the end line nor in the note on the facts.
+            #expect(!out.contains(language == "en" ? "no end event" : "нет события завершения"), "\(out)")
+            #expect(out.contains(plainSpaces(shipped.localizer.text("staff.facts_reconstructed", language: language))))
+        }
+    }
+}
