@@ -26,8 +26,9 @@ final class ConsultationHandler: ChannelDuplexHandler {
     typealias OutboundIn = SSHChannelData
     typealias OutboundOut = SSHChannelData
 
-    /// What the client gets after a server shutdown ended its consultation normally: a shell's
-    /// status for a command ended by SIGTERM, so that scripts and people see it did not finish.
+    /// What the client gets after the server ended its consultation (a shutdown, the session time
+    /// limit) and it closed normally: a shell's status for a command ended by SIGTERM, so that
+    /// scripts and people see it did not finish.
     static let shutdownExitStatus = 128 + Int(SIGTERM)
     /// `consult`'s exit status when the records of its consultation could not be written.
     static let recordsFailedExitStatus = 4
@@ -59,6 +60,8 @@ final class ConsultationHandler: ChannelDuplexHandler {
     fileprivate var output: TerminalOutputHandler?
     private var exitStatus: Int?
     private var reason: String?
+    /// The server ended the consultation (the session time limit): the client must not read success.
+    private var endedByServer = false
     /// A message of the server's shown after the child's last output (the time limit).
     private var closingMessage: String?
     private var started = Date()
@@ -268,6 +271,7 @@ final class ConsultationHandler: ChannelDuplexHandler {
             let handler = bound.value
             guard handler.exitStatus == nil else { return }
             handler.reason = "time limit"
+            handler.endedByServer = true
             handler.closingMessage = handler.messages.text(
                 "ssh.time_limit", ["minutes": .number(Int((limits.maximumSessionTime / 60).rounded()))],
                 environment: handler.environment)
@@ -399,7 +403,7 @@ final class ConsultationHandler: ChannelDuplexHandler {
         if admission.isShuttingDown && reason == nil { reason = "server shutdown" }
         // The consultation closed its transcript ("interrupted") and exited normally, but the
         // applicant's session did not end normally: the client must not read success.
-        if admission.isShuttingDown && status == 0 { exitStatus = Self.shutdownExitStatus }
+        if (admission.isShuttingDown || endedByServer) && status == 0 { exitStatus = Self.shutdownExitStatus }
         if status > 128 && reason == nil {
             reason = "consultation ended by signal \(status - 128)"
             logger.error("the consultation crashed or was killed", metadata: ["pid": "\(pid)", "signal": "\(status - 128)"])

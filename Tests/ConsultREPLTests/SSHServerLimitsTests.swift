@@ -218,7 +218,9 @@ struct SSHServerLimitsTests {
         try await terminal.waitForPrompt(after: en["intake.language.prompt"], timeout: 20)
         try await terminal.waitFor(ru.lead("ssh.time_limit"), in: .scrollback, timeout: 20)
         #expect(try await server.waitForEnd() == "interrupted")
-        _ = try await terminal.waitForExit(timeout: 10)
+        // The session did not end as the applicant wished: ssh reports it (143, as after SIGTERM), not 0.
+        let exit = try await terminal.waitForExit(timeout: 10)
+        #expect(exit.status == 143, "ssh exit status \(exit.status)")
         try await server.waitForLog("session ended") { $0.contains("reason=time limit") }
         #expect(try await server.stop() == 0)
 
