@@ -309,7 +309,7 @@ public enum ScenarioLoader {
 
         mutating func phrases(_ node: Node) -> [Scenario.PhraseExpectation] {
             guard case .mapping(let m) = node else {
-                error(node, "'explanation' is a mapping of languages to phrases, e.g. ru: [\"осталось 15 дней\"]", "scenario-shape")
+                error(node, "'explanation' is a mapping of languages to phrases, e.g. es: [\"quedan 15 días\"]", "scenario-shape")
                 return []
             }
             var out: [Scenario.PhraseExpectation] = []

@@ -14,7 +14,7 @@ public enum CatalogLoader {
         var typography = Typography()
         for (k, v) in entries {
             guard case .sequence(let items) = v, items.allSatisfy({ $0.scalarText?.isEmpty == false }) else {
-                error(v, "'\(k.scalarText ?? "?")' is a list of words, e.g. [\"ул.\", \"д.\"]", "field-type")
+                error(v, "'\(k.scalarText ?? "?")' is a list of words, e.g. [\"str.\", \"No.\"]", "field-type")
                 continue
             }
             let words = items.compactMap(\.scalarText)

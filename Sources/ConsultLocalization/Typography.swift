@@ -3,13 +3,13 @@ import Foundation
 import Yams
 
 /// Where a language wants a non-breaking space (U+00A0) instead of an ordinary one, so that a line
-/// is never broken between «ул.» and «Сретенка», inside a phone number, or between a number and
+/// is never broken between an abbreviation and its word (a Russian street, "ul. Sretenka"), inside a phone number, or between a number and
 /// what it counts. The words are the locale's own (`typography:` in the locale file); the phone
 /// number rule holds in every language. Lint warns at the file, line and column of each space.
 public struct Typography: Sendable, Equatable {
-    /// Abbreviations that an ordinary space may not follow («ул.», «д.»).
+    /// Abbreviations that an ordinary space may not follow ("ul.", "d." in Russian; "str." in English).
     public var noBreakAfter: [String]
-    /// Words that an ordinary space may not separate from the number before them («30 дней»,
+    /// Words that an ordinary space may not separate from the number before them ("30 days", "30 dney",
     /// and the `#` of a plural form).
     public var noBreakBefore: [String]
 
