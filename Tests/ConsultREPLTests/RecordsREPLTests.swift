@@ -75,10 +75,9 @@ struct RecordsREPLTests {
         #expect(show.output.contains("31.03.2028"), "\(show.output)")
     }
 
-    @Test("an appointment request is reviewed, saved and listed for the office")
-    func appointmentRequestIsSaved() async throws {
-        let terminal = try await startAndAnswer(.unset)
-        defer { terminal.kill() }
+    /// From the contract question (after `startAndAnswer`) to the review of the appointment request:
+    /// no to the remaining VKS questions, then Анна Смирнова's request by phone with `question`.
+    func answerUpToTheReview(_ terminal: TmuxHarness, question: String) async throws {
         try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
@@ -90,7 +89,14 @@ struct RecordsREPLTests {
         try await terminal.answer("+7 916 123-45-67", then: ru["closing.meeting_format.prompt"])
         try await terminal.answer("3", then: ru["closing.preferred_time.prompt"])
         try await terminal.answer("пятница, утро", then: ru["closing.applicant_question.prompt"])
-        try await terminal.answer("Нужно ли продлевать ВНЖ?", then: ru["appointment.confirm"])
+        try await terminal.answer(question, then: ru["appointment.confirm"])
+    }
+
+    @Test("an appointment request is reviewed, saved and listed for the office")
+    func appointmentRequestIsSaved() async throws {
+        let terminal = try await startAndAnswer(.unset)
+        defer { terminal.kill() }
+        try await answerUpToTheReview(terminal, question: "Нужно ли продлевать ВНЖ?")
         try terminal.type("да")
         try terminal.press(.enter)
         _ = try await terminal.waitForExit()
