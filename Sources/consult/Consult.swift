@@ -26,8 +26,6 @@ struct ContentOptions: ParsableArguments {
     /// Where the content is read from (never the working directory: see ``ContentLocation``).
     var location: ContentLocation { ContentLocation.locate(dialogs: dialogs, locales: locales) }
 
-    var urls: (dialogs: URL, locales: URL) { (location.dialogs, location.locales) }
-
     /// Loads the copy of the content someone is editing (`./dialogs` and `./locales` first, as lint
     /// reads them), or prints every error with its place and exits 2: for graph and test.
     func loadForEditing() throws -> (location: ContentLocation, content: Content) {

@@ -22,7 +22,8 @@ struct StaffLanguageOptions: ParsableArguments {
     /// A message in the staff's language; `fallback` when the content cannot be loaded (so that a
     /// missing record is still named, with exit status 1 rather than 2).
     func message(_ options: ContentOptions, _ key: String, _ texts: [String: String], else fallback: String) -> String {
-        guard let content = try? Content.load(dialogs: options.urls.dialogs, locales: options.urls.locales) else { return fallback }
+        let location = options.location
+        guard let content = try? Content.load(dialogs: location.dialogs, locales: location.locales) else { return fallback }
         return (try? view(content))?.text(key, texts) ?? fallback
     }
 
