@@ -23,10 +23,16 @@ let package = Package(
         .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
 .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
-        // Transcripts (hash-chained JSON Lines) and appointment requests; never the terminal.
+        // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
+        // files: the typed events, the writer, the reader and `verify`. Never the terminal, never words.
         .target(
             name: "ConsultRecords",
-            dependencies: ["ConsultContent", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ConsultEngine", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The lawyer's view of the records, in the lawyer's language: rendering for people.
+        .target(
+            name: "ConsultStaff",
+            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]
         ),
         // libedit, through pkg-config, and fixed-argument wrappers for its variadic calls.
         .systemLibrary(
@@ -36,12 +42,21 @@ let package = Package(
         ),
         .target(name: "CLibEditShim", dependencies: ["CLibEdit"]),
         // The terminal front end: line reader (libedit or plain), rendering, commands.
-        .target(name: "ConsultTerminal", dependencies: ["ConsultContent", "ConsultRecords", "CLibEditShim"]),
+        .target(
+            name: "ConsultTerminal",
+            dependencies: [
+                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CLibEditShim",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "consult",
             dependencies: [
+                "ConsultEngine",
+                "ConsultLocalization",
                 "ConsultContent",
                 "ConsultRecords",
+                "ConsultStaff",
                 "ConsultTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -80,7 +95,7 @@ let package = Package(
         ),
         // The transcript's entry point on its own: it needs the records (and so swift-crypto's
         // BoringSSL), which the other targets' sanitized builds do without.
-        .target(name: "ConsultFuzzingRecords", dependencies: ["ConsultFuzzing", "ConsultRecords"],
+        .target(name: "ConsultFuzzingRecords", dependencies: ["ConsultFuzzing", "ConsultRecords", "ConsultStaff", "ConsultContent"],
                 path: "FuzzTesting/Sources/ConsultFuzzingRecords"),
         .executableTarget(name: "FuzzAnswerParser", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzAnswerParser"),
         .executableTarget(name: "FuzzExpression", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzExpression"),
@@ -94,7 +109,7 @@ let package = Package(
         .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
-        .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords"]),
+        .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
         .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultLocalization"]),
     ],

@@ -169,17 +169,3 @@ struct NoWords: AnswerVocabulary {
     var noWords: [String] { [] }
     func label(_ key: MessageKey) -> String { "" }
 }
-
-extension Value {
-    /// The value as JSON: dates `YYYY-MM-DD`, lists of objects.
-    public var jsonObject: Any {
-        switch self {
-        case .bool(let b): return b
-        case .int(let n): return n
-        case .date(let d): return d.description
-        case .text(let s): return s
-        case .choice(let c): return c
-        case .list(let items): return items.map { item in item.fields.mapValues(\.jsonObject) }
-        }
-    }
-}

@@ -3,13 +3,14 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ConsultContent
 import ConsultEngine
 import Crypto
 import Foundation
 
 /// An appointment request: what the office needs to act on, saved as JSON under a short reference.
-public struct AppointmentRequest: Sendable {
+/// Its values describe themselves (`Value`'s coding); requests of the first format (no `format`
+/// field) held plain JSON values, read as `Value(untyped:)` reads them.
+public struct AppointmentRequest: Codable, Sendable, Equatable {
     public let reference: String
     public let created: Date
     public let language: String
@@ -31,6 +32,8 @@ public struct AppointmentRequest: Sendable {
     public let transcriptHead: String?
     /// SHA-256 of `transcriptHead` and the request's JSON without this field; set by `save`.
     public private(set) var hash: String?
+    /// The request's format (`ConsultationEvent.format`); nil for requests of the first format.
+    public let format: Int?
 
     public init(reference: String = AppointmentRequest.newReference(), created: Date = Date(), language: String, channel: String,
                 transcript: String?, applicant: [String: Value], facts: [String: Value], outcomes: [String],
@@ -49,6 +52,85 @@ public struct AppointmentRequest: Sendable {
         self.openPoints = openPoints
         self.preferences = preferences
         self.question = question
+        format = ConsultationEvent.format
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reference, created, language, channel, transcript, applicant, facts, outcomes, preferences, question, urgent, hash, format
+        case openPoints = "open_points"
+        case transcriptHead = "transcript_head"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        reference = try c.decode(String.self, forKey: .reference)
+        let createdText = try c.decode(String.self, forKey: .created)
+        guard let created = TranscriptWriter.parseTimestamp(createdText) else {
+            throw DecodingError.dataCorruptedError(forKey: .created, in: c, debugDescription: "'\(createdText)' is not a time")
+        }
+        self.created = created
+        language = try c.decode(String.self, forKey: .language)
+        channel = try c.decode(String.self, forKey: .channel)
+        transcript = try c.decodeIfPresent(String.self, forKey: .transcript)
+        applicant = try c.decode([String: Value].self, forKey: .applicant)
+        facts = try c.decode([String: Value].self, forKey: .facts)
+        outcomes = try c.decode([String].self, forKey: .outcomes)
+        openPoints = try c.decode([String].self, forKey: .openPoints)
+        preferences = try c.decode([String: Value].self, forKey: .preferences)
+        question = try c.decodeIfPresent(String.self, forKey: .question)
+        // Requests written before urgency was recorded were not urgent.
+        urgent = try c.decodeIfPresent(Bool.self, forKey: .urgent) ?? false
+        transcriptHead = try c.decodeIfPresent(String.self, forKey: .transcriptHead)
+        hash = try c.decodeIfPresent(String.self, forKey: .hash)
+        format = try c.decodeIfPresent(Int.self, forKey: .format)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(reference, forKey: .reference)
+        try c.encode(createdText, forKey: .created)
+        try c.encode(language, forKey: .language)
+        try c.encode(channel, forKey: .channel)
+        try c.encodeIfPresent(transcript, forKey: .transcript)
+        try c.encode(applicant, forKey: .applicant)
+        try c.encode(facts, forKey: .facts)
+        try c.encode(outcomes, forKey: .outcomes)
+        try c.encode(openPoints, forKey: .openPoints)
+        try c.encode(preferences, forKey: .preferences)
+        try c.encodeIfPresent(question, forKey: .question)
+        try c.encode(urgent, forKey: .urgent)
+        try c.encodeIfPresent(transcriptHead, forKey: .transcriptHead)
+        try c.encodeIfPresent(hash, forKey: .hash)
+        try c.encodeIfPresent(format, forKey: .format)
+    }
+
+    /// The creation time as written.
+    public var createdText: String { TranscriptWriter.timestamp(created) }
+
+    /// Reads a saved request: its JSON as written (what the hash is checked against) and the request.
+    public static func read(_ data: Data) throws(RecordError) -> (object: [String: UntypedJSON], request: AppointmentRequest) {
+        guard case .object(let object)? = try? JSONDecoder().decode(UntypedJSON.self, from: data) else {
+            throw RecordError.unreadable("not a JSON object")
+        }
+        let decoder = JSONDecoder()
+        if object["format"] == nil { decoder.userInfo[Value.untypedValues] = true }
+        do {
+            return (object, try decoder.decode(AppointmentRequest.self, from: data))
+        } catch {
+            throw RecordError.unreadable("not an appointment request (\(Self.describe(error)))")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?:
+            return "no \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?, .dataCorrupted(let context)?:
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
     }
 
     /// "K7M-Q9P2": random, so one reference says nothing about the next.
@@ -56,32 +138,30 @@ public struct AppointmentRequest: Sendable {
         Identifier.random(groups: 2)
     }
 
-    public var json: [String: Any] {
-        var object: [String: Any] = [
-            "reference": reference, "created": TranscriptWriter.timestamp(created), "language": language, "channel": channel,
-            "applicant": applicant.mapValues(\.jsonObject), "facts": facts.mapValues(\.jsonObject), "outcomes": outcomes,
-            "open_points": openPoints, "preferences": preferences.mapValues(\.jsonObject), "urgent": urgent,
-        ]
-        if let transcript { object["transcript"] = transcript }
-        if let question { object["question"] = question }
-        if let transcriptHead { object["transcript_head"] = transcriptHead }
-        if let hash { object["hash"] = hash }
-        return object
-    }
-
-    /// The hash of a request's JSON object (its `hash` field left out), chained to its
+    /// The hash of a request's JSON object as written (its `hash` field left out), chained to its
     /// `transcript_head` as a transcript's events are chained: what `verify` compares with the
     /// request's `hash` and the transcript's `appointment` event.
-    public static func hash(of object: [String: Any]) -> String? {
+    public static func hash(of object: [String: UntypedJSON]) -> String? {
         var object = object
         object["hash"] = nil
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return nil
-        }
-        let head = object["transcript_head"] as? String ?? ""
+        guard let data = try? StoredLine.encoder.encode(object) else { return nil }
+        let head = object["transcript_head"]?.string ?? ""
         let digest = SHA256.hash(data: Data((head + "\n").utf8) + data)
         return digest.map { String(format: "%02x", $0) }.joined()
     }
+
+    /// This request's hash (as `hash(of:)` computes it from the JSON it is written as).
+    func computedHash() -> String? {
+        guard let data = try? StoredLine.encoder.encode(self),
+              case .object(let object)? = try? JSONDecoder().decode(UntypedJSON.self, from: data) else { return nil }
+        return Self.hash(of: object)
+    }
+
+    static let fileEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 
     /// Writes `appointments/REF.json` (0600, never overwriting: a clash draws a new reference).
     /// The request is written and fsync'ed in a temporary file first and then linked under its
@@ -93,8 +173,8 @@ public struct AppointmentRequest: Sendable {
         defer { unlink(temporary.path) }
         for _ in 0..<8 {
             request.hash = nil
-            request.hash = Self.hash(of: request.json)
-            guard let data = try? JSONSerialization.data(withJSONObject: request.json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+            request.hash = request.computedHash()
+            guard request.hash != nil, let data = try? Self.fileEncoder.encode(request) else {
                 throw RecordError.writeFailed(temporary.path, "not representable as JSON")
             }
             unlink(temporary.path)
@@ -126,53 +206,58 @@ public struct AppointmentRequest: Sendable {
                            preferences: preferences, question: question, urgent: urgent, transcriptHead: transcriptHead)
     }
 
-    /// What is wrong with a saved request (its JSON object, found under `reference`), nil when
-    /// nothing is: its `hash` must be its own, and its transcript must record it (an `appointment`
-    /// event with this reference and hash). Requests of earlier releases carry no hash and are not
-    /// checked.
-    public static func problem(with object: [String: Any], reference: String, in directory: DataDirectory) -> String? {
-        guard let hash = object["hash"] as? String else { return nil }
-        guard Self.hash(of: object) == hash, object["reference"] as? String == reference else {
+    /// What is wrong with a saved request (its JSON object as written, found under `reference`),
+    /// nil when nothing is: its `hash` must be its own, and its transcript must record it (an
+    /// `appointment` event with this reference and hash). Requests of earlier releases carry no hash
+    /// and are not checked.
+    public static func problem(with object: [String: UntypedJSON], reference: String, in directory: DataDirectory) -> String? {
+        guard let hash = object["hash"]?.string else { return nil }
+        guard Self.hash(of: object) == hash, object["reference"]?.string == reference else {
             return "the request was altered (its hash is not that of its content)"
         }
         // A request saved without a transcript (a caller of the library) has only its own hash to check.
-        guard let id = object["transcript"] as? String else { return nil }
+        guard let id = object["transcript"]?.string else { return nil }
         let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
         guard FileManager.default.fileExists(atPath: url.path) else { return "its transcript \(id) is missing" }
         let events = TranscriptReader.read(url).events
-        if events.contains(where: { $0.kind == "appointment" && $0.string("reference") == reference && $0.string("request_hash") == hash }) {
-            return nil
+        let recorded = events.contains { event in
+            if case .appointment(let a) = event.event { return a.reference == reference && a.requestHash == hash }
+            return false
         }
+        if recorded { return nil }
         // Saved, and then the transcript could not be written (a full disk): it ends where the
         // request was chained, without its end. Not an alteration.
-        if events.last?.hash == object["transcript_head"] as? String, events.last?.kind != "end" { return nil }
+        if let last = events.last, last.hash == object["transcript_head"]?.string, last.kind != "end" { return nil }
         return "its transcript \(id) does not record this request"
     }
 
     /// Every request in `directory` that `problem(with:reference:in:)` finds wrong (or that is not
-    /// a JSON object), by reference.
+    /// a request), by reference.
     public static func problems(in directory: DataDirectory) -> [(reference: String, problem: String)] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)) ?? [])
-            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
-        return names.compactMap { name in
+        names(in: directory).compactMap { name -> (reference: String, problem: String)? in
             let reference = String(name.dropLast(5))
-            guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                return (reference, "not a JSON object")
+            guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path) else {
+                return (reference, "it cannot be read")
             }
-            return problem(with: object, reference: reference, in: directory).map { (reference, $0) }
+            do throws(RecordError) {
+                let (object, _) = try read(data)
+                return problem(with: object, reference: reference, in: directory).map { (reference, $0) }
+            } catch {
+                return (reference, error.reason)
+            }
         }
     }
 
-    /// Whether a saved request (its JSON object) is marked urgent.
-    public static func isUrgent(_ object: [String: Any]) -> Bool { object["urgent"] as? Bool ?? false }
+    private static func names(in directory: DataDirectory) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+    }
 
-    /// Every saved request, newest first, as JSON objects.
-    public static func all(in directory: DataDirectory) -> [[String: Any]] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)) ?? []).filter { $0.hasSuffix(".json") }
-        return names.compactMap { name -> [String: Any]? in
+    /// Every saved request that can be read, newest first.
+    public static func all(in directory: DataDirectory) -> [AppointmentRequest] {
+        names(in: directory).compactMap { name -> AppointmentRequest? in
             guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path) else { return nil }
-            return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-        }.sorted { ($0["created"] as? String ?? "") > ($1["created"] as? String ?? "") }
+            return try? read(data).request
+        }.sorted { $0.created > $1.created }
     }
 }

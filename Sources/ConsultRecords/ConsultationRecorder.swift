@@ -1,4 +1,3 @@
-import ConsultContent
 import ConsultEngine
 import Crypto
 import Foundation
@@ -25,38 +24,44 @@ public final class ConsultationRecorder: @unchecked Sendable {
 
     public var id: String { writer.id }
 
-    public func record(_ kind: String, _ data: [String: Any] = [:]) {
-        guard failure == nil, !limitReached || kind == "end" else { return }
-        // What the applicant typed and the program did not take is kept shortened: a paste of a
-        // megabyte is not worth a megabyte of record.
-        let data = kind == "rejected" || kind == "command" ? Self.shortened(data) : data
+    public func record(_ event: ConsultationEvent) {
+        let isEnd = event.kind == "end"
+        guard failure == nil, !limitReached || isEnd else { return }
         do {
-            try writer.append(kind, data)
+            // What the applicant typed and the program did not take is kept shortened: a paste of a
+            // megabyte is not worth a megabyte of record.
+            try writer.append(Self.shortened(event))
         } catch {
             if case .limitReached = error { limitReached = true } else { failure = error }
         }
     }
 
-    /// `data` with an `input` longer than `keptInput` characters cut to them, and its whole length
-    /// in `input_length`.
-    static func shortened(_ data: [String: Any]) -> [String: Any] {
-        guard let input = data["input"] as? String, input.count > keptInput else { return data }
-        var data = data
-        data["input"] = String(input.prefix(keptInput))
-        data["input_length"] = input.count
-        return data
+    /// `event` with an input (of a rejected line or a command) longer than `keptInput` characters
+    /// cut to them, and its whole length in `inputLength`.
+    static func shortened(_ event: ConsultationEvent) -> ConsultationEvent {
+        func cut(_ input: inout String, _ length: inout Int?) {
+            guard input.count > keptInput else { return }
+            length = length ?? input.count
+            input = String(input.prefix(keptInput))
+        }
+        switch event {
+        case .rejected(var r):
+            cut(&r.input, &r.inputLength)
+            return .rejected(r)
+        case .command(var c):
+            cut(&c.input, &c.inputLength)
+            return .command(c)
+        default:
+            return event
+        }
     }
 
     public func start(channel: String, remote: String?, contentHash: String, version: String, today: LocalDate, language: String) {
-        var data: [String: Any] = [
-            "id": writer.id, "channel": channel, "content_hash": contentHash, "version": version,
-            "today": today.description, "language": language,
-        ]
-        if let remote { data["remote"] = remote }
-        record("start", data)
+        record(.start(.init(id: writer.id, channel: channel, contentHash: contentHash, version: version, today: today,
+                            language: language, remote: remote)))
     }
 
     public func end(_ reason: String, facts: [String: Value] = [:], outcomes: [OutcomeStep] = []) {
-        record("end", ["reason": reason, "facts": facts.mapValues(\.jsonObject), "outcomes": outcomes.map(\.id)])
+        record(.end(.init(reason: reason, facts: facts, outcomes: outcomes.map(\.id))))
     }
 }

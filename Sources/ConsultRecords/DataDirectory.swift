@@ -57,6 +57,17 @@ public enum RecordError: Error, CustomStringConvertible, Sendable {
     case notFound(String)
     /// The transcript reached its size limit (bytes): not a failure, the consultation ends.
     case limitReached(String, Int)
+    /// A record that is not what this program writes, and why.
+    case unreadable(String)
+
+    /// Why, without the path.
+    public var reason: String {
+        switch self {
+        case .unwritable(_, let why), .writeFailed(_, let why), .unreadable(let why): return why
+        case .notFound: return "it does not exist"
+        case .limitReached(_, let limit): return "it reached its size limit of \(limit) bytes"
+        }
+    }
 
     public var description: String {
         switch self {
@@ -64,6 +75,7 @@ public enum RecordError: Error, CustomStringConvertible, Sendable {
         case .writeFailed(let path, let why): return "writing \(path) failed: \(why)"
         case .notFound(let what): return "no record \(what)"
         case .limitReached(let path, let limit): return "\(path) reached its size limit of \(limit) bytes"
+        case .unreadable(let why): return why
         }
     }
 }

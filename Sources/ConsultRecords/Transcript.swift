@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConsultEngine
 import Crypto
 import Foundation
 
@@ -60,15 +61,14 @@ public final class TranscriptWriter: @unchecked Sendable {
     public var reserve: Int { limit.map { min($0 / 4, 16 * 1024) } ?? 0 }
 
     /// Appends one event and flushes it to disk.
-    public func append(_ kind: String, _ data: [String: Any] = [:], at time: Date = Date()) throws(RecordError) {
+    public func append(_ event: ConsultationEvent, at time: Date = Date()) throws(RecordError) {
         lock.lock()
         defer { lock.unlock() }
         guard !ended else { return }
         if let failed { throw failed }
-        let body: [String: Any] = [
-            "seq": sequence, "time": Self.timestamp(time), "kind": kind, "data": data, "prev": previousHash,
-        ]
-        guard let json = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        let kind = event.kind
+        let stored = StoredLine(sequence: sequence, time: Self.timestamp(time), event: event, previous: previousHash)
+        guard let json = try? StoredLine.encoder.encode(stored) else {
             throw RecordError.writeFailed(url.path, "the event cannot be written as JSON")
         }
         let text = String(decoding: json, as: UTF8.self)
@@ -114,23 +114,91 @@ public final class TranscriptWriter: @unchecked Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
+        date.formatted(timestampStyle)
     }
+
+    /// A time as `timestamp` writes it (or without fractions of a second).
+    static func parseTimestamp(_ text: String) -> Date? {
+        (try? Date(text, strategy: timestampStyle)) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
+    }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
 
 /// One event read back from a transcript.
-public struct TranscriptEvent: @unchecked Sendable {
+public struct TranscriptEvent: Sendable, Equatable {
     public let line: Int
     public let sequence: Int
+    /// The time as written (ISO 8601, UTC, with milliseconds).
     public let time: String
-    public let kind: String
-    public let data: [String: Any]
+    public let event: ConsultationEvent
     /// The event's hash as written (what the next event and an appointment request chain to).
     public var hash: String = ""
 
-    public func string(_ key: String) -> String? { data[key] as? String }
+    public init(line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "") {
+        self.line = line
+        self.sequence = sequence
+        self.time = time
+        self.event = event
+        self.hash = hash
+    }
+
+    public var kind: String { event.kind }
+}
+
+/// A transcript's line as written, without its hash: the keys sorted, so that the same event is
+/// always the same bytes.
+struct StoredLine: Encodable {
+    let sequence: Int
+    let time: String
+    let event: ConsultationEvent
+    let previous: String
+
+    enum CodingKeys: String, CodingKey {
+        case sequence = "seq", time, kind, data, previous = "prev"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sequence, forKey: .sequence)
+        try c.encode(time, forKey: .time)
+        try c.encode(event.kind, forKey: .kind)
+        try event.encodeData(to: c.superEncoder(forKey: .data))
+        try c.encode(previous, forKey: .previous)
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+/// A line read back, its fields as they are: whether they are what they should be is `verify`'s to say.
+struct ReadLine: Decodable {
+    let sequence: Int?
+    let time: String?
+    let previous: String?
+    let event: ConsultationEvent
+
+    typealias CodingKeys = StoredLine.CodingKeys
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sequence = try? c.decode(Int.self, forKey: .sequence)
+        time = try? c.decode(String.self, forKey: .time)
+        previous = try? c.decode(String.self, forKey: .previous)
+        let kind = (try? c.decode(String.self, forKey: .kind)) ?? ""
+        event = try ConsultationEvent(kind: kind, data: c.superDecoder(forKey: .data))
+    }
+
+    /// Decoders for transcripts of this format and of the first, whose values were plain JSON.
+    static let decoder = JSONDecoder()
+    static let untypedDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.userInfo[Value.untypedValues] = true
+        return decoder
+    }()
 }
 
 /// What `verify` found in a transcript.
@@ -191,6 +259,7 @@ public enum TranscriptReader {
         var events: [TranscriptEvent] = []
         var hashes: [String] = []
         var ended = false
+        var untyped = false
         func result(_ status: Verification.Status) -> (events: [TranscriptEvent], verification: Verification) {
             (events, Verification(id: id, status: status, events: events.count))
         }
@@ -205,21 +274,23 @@ public enum TranscriptReader {
             }
             let stored = String(text[marker.upperBound...].dropLast(2))
             let body = String(text[..<marker.lowerBound]) + "}"
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else {
+            guard let read = try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(ReadLine.self, from: Data(body.utf8)) else {
                 return "the line is not valid JSON"
             }
             let count = events.count
-            if object["seq"] as? Int != count {
-                let seq = object["seq"] as? Int
-                return seq.map { $0 > count ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))" }
+            if read.sequence != count {
+                return read.sequence.map { $0 > count ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))" }
                     ?? "the event has no sequence number"
             }
-            guard object["prev"] as? String == previous else { return "it does not follow the event before it" }
+            guard read.previous == previous else { return "it does not follow the event before it" }
             guard TranscriptWriter.hash(previous: previous, body: body) == stored else { return "the event was altered" }
-            let event = TranscriptEvent(line: number, sequence: count, time: object["time"] as? String ?? "",
-                                        kind: object["kind"] as? String ?? "", data: object["data"] as? [String: Any] ?? [:], hash: stored)
-            if count == 0, event.kind == "start", let written = event.string("id"), written != id {
-                return "the transcript's own id is \(written), not \(id) (its file name): it was copied or renamed"
+            let event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored)
+            if count == 0, case .start(let start) = event.event {
+                if start.id != id {
+                    return "the transcript's own id is \(start.id), not \(id) (its file name): it was copied or renamed"
+                }
+                // Transcripts of the first format wrote values as plain JSON.
+                untyped = start.format == nil
             }
             previous = stored
             events.append(event)
@@ -284,21 +355,22 @@ public enum TranscriptReader {
     /// chained to the event written just before it. Nil when they all are.
     static func checkAppointments(_ events: [TranscriptEvent], hashes: [String], transcript: URL, id: String) -> (Int, String)? {
         let folder = transcript.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("appointments")
-        for (index, event) in events.enumerated() where event.kind == "appointment" {
+        for (index, event) in events.enumerated() {
             // Transcripts of earlier releases recorded the reference only.
-            guard let recorded = event.string("request_hash"), let reference = event.string("reference") else { continue }
+            guard case .appointment(let saved) = event.event, let recorded = saved.requestHash, !recorded.isEmpty else { continue }
+            let reference = saved.reference
             let file = folder.appendingPathComponent("\(reference).json")
             guard let data = FileManager.default.contents(atPath: file.path) else {
                 return (event.line, "the appointment request \(reference) it recorded is missing from \(folder.path)")
             }
-            guard let request = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            guard case .object(let request)? = try? JSONDecoder().decode(UntypedJSON.self, from: data) else {
                 return (event.line, "the appointment request \(reference) is not a JSON object")
             }
             let head = index > 0 ? hashes[index - 1] : TranscriptWriter.genesis
-            guard request["hash"] as? String == recorded, AppointmentRequest.hash(of: request) == recorded else {
+            guard request["hash"]?.string == recorded, AppointmentRequest.hash(of: request) == recorded else {
                 return (event.line, "the appointment request \(reference) was altered (it is not the request this transcript recorded)")
             }
-            guard request["transcript"] as? String == id, request["transcript_head"] as? String == head else {
+            guard request["transcript"]?.string == id, request["transcript_head"]?.string == head else {
                 return (event.line, "the appointment request \(reference) belongs to another transcript or place in it")
             }
         }

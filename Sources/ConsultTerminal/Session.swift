@@ -123,9 +123,9 @@ public final class Session {
         return records.recorder == nil || records.recorder?.failure != nil || appointmentFailed
     }
 
-    private func record(_ kind: String, _ data: [String: Any] = [:]) {
+    private func record(_ event: ConsultationEvent) {
         guard let recorder else { return }
-        recorder.record(kind, data)
+        recorder.record(event)
         if recorder.failure != nil { recordsFailed() }
         if recorder.limitReached && pendingEnd == nil { pendingEnd = .recordLimit }
     }
@@ -216,7 +216,7 @@ public final class Session {
                 showQuestion = true
             case .line(let raw):
                 if let command = command(in: raw.trimmingCharacters(in: .whitespaces), prompt: prompt) {
-                    record("command", ["name": command.rawValue, "input": raw])
+                    record(.command(.init(name: command.rawValue, input: raw)))
                 }
                 let line = raw.trimmingCharacters(in: .whitespaces)
                 if !line.isEmpty { reader.addHistory(line) }
@@ -254,7 +254,7 @@ public final class Session {
         switch reader.readLine(prompt: styledPrompt, timeout: idle - warning) {
         case .timedOut:
             let shown = text("ui.kiosk.idle_warning", ["seconds": .number(warning)])
-            record("shown", ["keys": ["ui.kiosk.idle_warning"], "text": shown])
+            record(.shown(.init(keys: ["ui.kiosk.idle_warning"], text: shown)))
             screen.show(shown, style: .problem)
             let second = reader.readLine(prompt: styledPrompt, timeout: max(1, warning))
             if case .timedOut = second { return .end(.idle) }
@@ -278,9 +278,9 @@ public final class Session {
         case .tooLong(let prefix, let length):
             // Refused at the reader: said why, recorded shortened, and the question asked again.
             let shown = text("ui.line_too_long", ["max_length": .number(LineLimit.characters)])
-            var event: [String: Any] = ["input": prefix, "length": length, "problem": shown]
-            if case .ask(let prompt) = consultation.step { event["fact"] = prompt.question.fact }
-            record("rejected", event)
+            var fact: String?
+            if case .ask(let prompt) = consultation.step { fact = prompt.question.fact }
+            record(.rejected(.init(fact: fact, input: prefix, inputLength: length, problem: shown)))
             screen.show(shown, style: .problem)
             return .interrupted
         }
@@ -298,14 +298,14 @@ public final class Session {
         prepareCrashApology()
         screen.gap()
         let question = presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent)
-        var event: [String: Any] = ["fact": prompt.question.fact, "key": prompt.message.rawValue, "text": question]
+        var event = ConsultationEvent.Question(fact: prompt.question.fact, key: prompt.message.rawValue, text: question, part: .question)
         switch prompt.part {
-        case .question: event["part"] = "question"
-        case .groupStart: event["part"] = "group_start"
-        case .groupMore(let count): event["part"] = "group_more"; event["items"] = count
-        case .groupField(let item, let field): event["part"] = "group_field"; event["item"] = item; event["field"] = field
+        case .question: break
+        case .groupStart: event.part = .groupStart
+        case .groupMore(let count): event.part = .groupMore; event.items = count
+        case .groupField(let item, let field): event.part = .groupField; event.item = item; event.field = field
         }
-        record("question", event)
+        record(.question(event))
         screen.show(question, style: .question)
         let labels = presenter.choiceLabels(prompt.expected)
         if !labels.isEmpty { screen.numbered(labels) }
@@ -327,7 +327,7 @@ public final class Session {
                 outcomes = []
                 screen.gap()
                 let shown = presenter.text(key, facts: consultation.environment)
-                record("shown", ["keys": [key.rawValue], "text": shown])
+                record(.shown(.init(keys: [key.rawValue], text: shown)))
                 screen.show(shown)
             case .outcome(let o):
                 outcomes.append(o)
@@ -350,8 +350,8 @@ public final class Session {
 
     private func showOutcomes(_ outcomes: [OutcomeStep]) {
         guard !outcomes.isEmpty else { return }
-        record("outcome", ["ids": outcomes.map(\.id), "open_points": outcomes.flatMap { $0.confirm.map(\.rawValue) },
-                           "text": OutcomeText.render(outcomes, environment: consultation.environment, presenter: presenter)])
+        record(.outcome(.init(ids: outcomes.map(\.id), openPoints: outcomes.flatMap { $0.confirm.map(\.rawValue) },
+                              text: OutcomeText.render(outcomes, environment: consultation.environment, presenter: presenter))))
         screen.gap()
         screen.show(text("outcome.heading"), style: .heading)
         var confirm: [String] = []
@@ -379,19 +379,18 @@ public final class Session {
         switch consultation.answered(line, vocabulary: presenter.vocabulary) {
         case .failure(let problem):
             let shown = presenter.problem(problem)
-            record("rejected", ["fact": prompt.question.fact, "input": line, "problem": shown])
+            record(.rejected(.init(fact: prompt.question.fact, input: line, problem: shown)))
             screen.show(shown, style: .problem)
         case .success(let answered):
-            var event: [String: Any] = ["fact": answered.fact, "input": line, "value": answered.parsed.jsonObject]
-            if case .groupField(_, let field) = prompt.part { event["field"] = field }
-            record("answer", event)
+            var event = ConsultationEvent.Answer(fact: answered.fact, input: line, value: answered.parsed)
+            if case .groupField(_, let field) = prompt.part { event.field = field }
+            record(.answer(event))
             if let previous = answered.previous, let value = answered.value {
-                record("change", ["fact": answered.fact, "old": previous.jsonObject, "new": value.jsonObject,
-                                  "dropped": answered.dropped.mapValues(\.jsonObject)])
+                record(.change(.init(fact: answered.fact, old: previous, new: value, dropped: answered.dropped)))
             }
             if answered.fact == Session.languageFact, case .choice(let l)? = answered.value, content.localizer.catalogs[l] != nil {
                 language = l
-                record("language", ["language": l, "reason": "chosen"])
+                record(.language(.init(language: l, reason: .chosen)))
             }
             if case .groupField = prompt.part, case .ask(let next) = consultation.step, case .groupMore(let count) = next.part,
                let item = next.items.last, case .group(let group) = prompt.question.kind {
@@ -497,7 +496,7 @@ public final class Session {
             switch consultation.wentBack() {
             case nil: screen.show(text("ui.back.nothing"), style: .note)
             case .answer(let fact, _), .groupPart(let fact):
-                record("back", ["fact": fact])
+                record(.back(.init(fact: fact)))
                 screen.show(text("ui.back.done", ["fact": .text(presenter.factName(fact))]), style: .note)
             case .changeCancelled:
                 screen.show(text("ui.change.cancelled"), style: .note)
@@ -530,7 +529,7 @@ public final class Session {
         case .restart:
             if confirm("ui.restart.confirm") {
                 if let fresh = try? Consultation(dialogs: content.dialogs, today: today) { consultation = fresh }
-                record("restart", [:])
+                record(.restart)
                 reader.clearHistory()
                 screen.show(text("ui.restart.done"), style: .note)
             } else {
@@ -595,7 +594,7 @@ public final class Session {
             return
         }
         language = picked
-        record("language", ["language": picked, "reason": "switched"])
+        record(.language(.init(language: picked, reason: .switched)))
         if content.dialogs.question(for: Session.languageFact) != nil, consultation.answers[Session.languageFact] != nil {
             _ = consultation.set(Session.languageFact, .choice(picked))
         }
@@ -630,7 +629,7 @@ public final class Session {
             case .line(let line):
                 let typed = line.trimmingCharacters(in: .whitespaces)
                 if let n = Int(typed), items.indices.contains(n - 1) {
-                    record("command", ["name": "correct", "input": line])
+                    record(.command(.init(name: "correct", input: line)))
                     consultation.changeRequested(items[n - 1].fact)
                     return nil
                 }
@@ -663,12 +662,12 @@ public final class Session {
         do {
             let saved = try request.save(in: records.directory)
             appointment = saved
-            record("appointment", ["reference": saved.reference, "request_hash": saved.hash ?? ""])
+            record(.appointment(.init(reference: saved.reference, requestHash: saved.hash)))
             screen.gap()
             screen.show(text("appointment.saved", ["reference": .text(saved.reference)]), style: .heading)
         } catch {
             appointmentFailed = true
-            record("appointment_failed", ["error": error.description])
+            record(.appointmentFailed(.init(error: error.description)))
             screen.show(text("appointment.not_saved"), style: .problem)
         }
         return .completed

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ConsultContent
+import ConsultEngine
 import ConsultRecords
+import ConsultStaff
 import Foundation
 
 extension Consult {
@@ -21,7 +23,7 @@ extension Consult {
                 let view = try staff.view(try content.load())
                 // Urgent requests first (each group newest first): they are the ones to call back today.
                 let requests = AppointmentRequest.all(in: data.directory).enumerated()
-                    .sorted { (AppointmentRequest.isUrgent($0.element) ? 0 : 1, $0.offset) < (AppointmentRequest.isUrgent($1.element) ? 0 : 1, $1.offset) }
+                    .sorted { ($0.element.urgent ? 0 : 1, $0.offset) < ($1.element.urgent ? 0 : 1, $1.offset) }
                     .map(\.element)
                 for request in requests {
                     print(view.appointmentLine(request))
@@ -48,15 +50,19 @@ extension Consult {
                                              else: "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(folder.path))."))
                     throw ExitCode(1)
                 }
-                guard let data = FileManager.default.contents(atPath: url.path),
-                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                    printError("\(SafeText.escape(url.path)): not an appointment request (not a JSON object)")
+                let object: [String: UntypedJSON]
+                let request: AppointmentRequest
+                do throws(RecordError) {
+                    guard let data = FileManager.default.contents(atPath: url.path) else { throw RecordError.unreadable("it cannot be read") }
+                    (object, request) = try AppointmentRequest.read(data)
+                } catch {
+                    printError("\(SafeText.escape(url.path)): \(SafeText.escape(error.reason))")
                     throw ExitCode(1)
                 }
                 let reference = url.deletingPathExtension().lastPathComponent
                 let problem = AppointmentRequest.problem(with: object, reference: reference, in: self.data.directory)
                 let view = try staff.view(try content.load())
-                print(view.appointment(object, problem: problem), terminator: "")
+                print(view.appointment(request, problem: problem), terminator: "")
                 if let problem {
                     printError(view.text("staff.appointment", ["reference": reference]) + ": "
                                + view.text("staff.request_altered", ["reason": problem]))

@@ -58,12 +58,15 @@ extension Consult {
             }
             switch format {
             case .json:
-                let object: [String: Any] = [
-                    "outcomes": result.outcomes.map(\.id),
-                    "facts": result.facts.mapValues(\.jsonObject),
-                    "missing": result.missing,
+                // Plain JSON values (dates YYYY-MM-DD): what PRODUCT.md promises other tools.
+                let object: [String: UntypedJSON] = [
+                    "outcomes": .array(result.outcomes.map { .string($0.id) }),
+                    "facts": .object(result.facts.mapValues(\.untyped)),
+                    "missing": .array(result.missing.map(UntypedJSON.string)),
                 ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let data = try encoder.encode(object)
                 print(String(decoding: data, as: UTF8.self))
             case .text:
                 let presenter = Presenter(content: content, language: lang)

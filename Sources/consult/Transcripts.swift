@@ -2,6 +2,7 @@ import ArgumentParser
 import ConsultContent
 import ConsultEngine
 import ConsultRecords
+import ConsultStaff
 import Foundation
 
 /// Where the records are kept.

@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultFuzzing
 import ConsultRecords
+import ConsultStaff
 import Foundation
 
 /// Input: the bytes of one transcript file (`data/transcripts/ID.jsonl`), as a crash, a full disk or
