@@ -105,13 +105,13 @@ let package = Package(
         .executableTarget(name: "FuzzTranscript", dependencies: ["ConsultFuzzingRecords"], path: "FuzzTesting/Sources/FuzzTranscript"),
         .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing", "ConsultFuzzingRecords"]),
         .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),
-        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization"]),
-        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
-        .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
-        .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
+        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization", "ConsultEngine"]),
+        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization"]),
+        .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultRecords"]),
+        .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
         .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
-        .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultLocalization"]),
+        .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]),
     ],
     swiftLanguageModes: [.v6]
 )
