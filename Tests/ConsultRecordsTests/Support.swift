@@ -79,3 +79,25 @@ func startEvent(_ id: String, language: String = "en", channel: String = "local"
     .start(.init(id: id, channel: channel, contentHash: "abc123", version: "0.1.0",
                  today: LocalDate(year: 2026, month: 3, day: 1)!, language: language))
 }
+
+/// A copy of the data directory `Tests/Fixtures/NAME` in a fresh temporary folder: the tests read
+/// and alter the copy, never the fixture.
+func fixtureCopy(_ name: String, _ test: String = #function) throws -> DataDirectory {
+    let directory = try temporaryDataDirectory(test)
+    let fixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/\(name)")
+    for (folder, copy) in [("transcripts", directory.transcripts), ("appointments", directory.appointments)] {
+        let source = fixture.appendingPathComponent(folder)
+        for file in try FileManager.default.contentsOfDirectory(atPath: source.path) {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: copy.appendingPathComponent(file))
+        }
+    }
+    return directory
+}
+
+/// `url` with the byte at `offset` replaced by `byte` (which must differ from it).
+func alterByte(of url: URL, at offset: Int, to byte: UInt8) throws {
+    var data = try Data(contentsOf: url)
+    precondition(data[offset] != byte, "the byte at \(offset) is already \(byte)")
+    data[offset] = byte
+    try data.write(to: url)
+}
