@@ -73,17 +73,17 @@ import Testing
     }
 
     @Test func onlyLocaleVariablesPass() {
-        #expect(ConsultationHandler.isLocaleVariable("LANG", "ru_RU.UTF-8"))
-        #expect(ConsultationHandler.isLocaleVariable("LC_ALL", "C.UTF-8"))
-        #expect(ConsultationHandler.isLocaleVariable("LC_MESSAGES", "sr_RS.UTF-8@latin"))
-        #expect(!ConsultationHandler.isLocaleVariable("LD_PRELOAD", "/tmp/x.so"))
-        #expect(!ConsultationHandler.isLocaleVariable("PATH", "/tmp"))
-        #expect(!ConsultationHandler.isLocaleVariable("LC_lower", "C"))
-        #expect(!ConsultationHandler.isLocaleVariable("LANG", "ru_RU.UTF-8; rm -rf /"))
-        #expect(!ConsultationHandler.isLocaleVariable("LANG", String(repeating: "a", count: 101)))
-        #expect(ConsultationHandler.sanitizedTerm("xterm-256color") == "xterm-256color")
-        #expect(ConsultationHandler.sanitizedTerm("../../etc/passwd") == "xterm")
-        #expect(ConsultationHandler.sanitizedTerm("") == "xterm")
+        #expect(SessionStateMachine.isLocaleVariable("LANG", "ru_RU.UTF-8"))
+        #expect(SessionStateMachine.isLocaleVariable("LC_ALL", "C.UTF-8"))
+        #expect(SessionStateMachine.isLocaleVariable("LC_MESSAGES", "sr_RS.UTF-8@latin"))
+        #expect(!SessionStateMachine.isLocaleVariable("LD_PRELOAD", "/tmp/x.so"))
+        #expect(!SessionStateMachine.isLocaleVariable("PATH", "/tmp"))
+        #expect(!SessionStateMachine.isLocaleVariable("LC_lower", "C"))
+        #expect(!SessionStateMachine.isLocaleVariable("LANG", "ru_RU.UTF-8; rm -rf /"))
+        #expect(!SessionStateMachine.isLocaleVariable("LANG", String(repeating: "a", count: 101)))
+        #expect(SessionStateMachine.sanitizedTerm("xterm-256color") == "xterm-256color")
+        #expect(SessionStateMachine.sanitizedTerm("../../etc/passwd") == "xterm")
+        #expect(SessionStateMachine.sanitizedTerm("") == "xterm")
     }
 
     @Test func admissionCountsPerAddressPerMinute() {
