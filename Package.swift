@@ -95,7 +95,12 @@ let package = Package(
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords"]),
-        .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
+        .testTarget(
+            name: "ConsultSSHTests",
+            dependencies: [
+                "ConsultSSH", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            ]
+        ),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultLocalization"]),
     ],
     swiftLanguageModes: [.v6]

@@ -234,25 +234,27 @@ struct SessionStateMachine {
     }
 
     mutating func timerFired(_ timer: Timer, now: NIODeadline) -> [Action] {
-        guard case .running(var running) = state, !running.exited else { return [] }
+        guard case .running(var running) = state else { return [] }
         switch timer {
-        case .timeLimit:
+        case .drain:
+            // The child exited; its terminal has not reported the end of its output in time.
+            return running.exited && !running.terminalClosed ? [.closeTerminal] : []
+        case .timeLimit where !running.exited:
             running.reason = "time limit"
             running.endedByServer = true
             running.closingMessage = message("ssh.time_limit", ["minutes": .number(Int((settings.maximumSessionTime / 60).rounded()))])
             state = .running(running)
             // SIGTERM: the consultation closes its transcript ("interrupted") and exits.
             return [.signalChild(SIGTERM)] + scheduleKill()
-        case .idle:
-            guard !running.hungUp else { return [] }
+        case .idle where !running.exited && !running.hungUp:
             // The child closes an idle consultation itself; this is the backstop should it not.
             let silent = now - running.lastInput
             guard silent >= settings.idleBackstop else { return [.schedule(.idle, in: settings.idleBackstop - silent)] }
             return hangUp(reason: "idle")
-        case .kill:
+        case .kill where !running.exited:
             return [.log(.killing(pid: running.pid)), .signalChild(SIGKILL)]
-        case .drain:
-            return running.terminalClosed ? [] : [.closeTerminal]
+        case .timeLimit, .idle, .kill:
+            return []
         }
     }
 

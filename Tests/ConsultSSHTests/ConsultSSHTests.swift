@@ -239,3 +239,32 @@ extension ConsultSSHTests {
         }
     }
 }
+
+extension ConsultSSHTests {
+    /// What a shutdown waits for, reported as it happens: no consultation running (nor starting),
+    /// then every consultation's session closed (its client told how it ended).
+    @Test func admissionTellsWhenTheLastConsultationEndsAndItsSessionCloses() {
+        final class Calls: Sendable { let names = Mutex<[String]>([]) }
+        let calls = Calls()
+        let admission = Admission(limits: ServerLimits())
+        admission.whenNoConsultationRuns { calls.names.withLock { $0.append("idle at once") } }
+        #expect(calls.names.withLock { $0 } == ["idle at once"])
+
+        #expect(admission.reserveSession(from: "192.0.2.1") == nil)
+        #expect(admission.reserveSession(from: "192.0.2.2") == nil)
+        admission.whenNoConsultationRuns { calls.names.withLock { $0.append("none runs") } }
+        admission.whenEverySessionClosed { calls.names.withLock { $0.append("all closed") } }
+        admission.sessionStarted(pid: 4242, address: "192.0.2.1")
+        admission.sessionStarted(pid: nil, address: "192.0.2.2")  // could not start
+        admission.sessionClosed()
+        #expect(calls.names.withLock { $0 } == ["idle at once"])
+        admission.sessionEnded(pid: 4242)
+        #expect(calls.names.withLock { $0 } == ["idle at once", "none runs"])
+        #expect(admission.openSessions == 1)
+        admission.sessionClosed()
+        #expect(calls.names.withLock { $0 } == ["idle at once", "none runs", "all closed"])
+        // Each is told once.
+        admission.sessionClosed()
+        #expect(calls.names.withLock { $0 }.count == 3 && admission.openSessions == 0)
+    }
+}
