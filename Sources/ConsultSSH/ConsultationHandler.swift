@@ -11,7 +11,6 @@ final class ConsultationHandler: ChannelDuplexHandler {
     typealias InboundIn = SSHChannelData
     typealias OutboundIn = SSHChannelData
     typealias OutboundOut = SSHChannelData
-    typealias Action = SessionStateMachine.Action
 
     private var machine: SessionStateMachine
     private let admission: Admission
@@ -62,11 +61,9 @@ final class ConsultationHandler: ChannelDuplexHandler {
         case let request as SSHChannelRequestEvent.ShellRequest:
             perform(machine.shellRequested(wantReply: request.wantReply))
         case let request as SSHChannelRequestEvent.ExecRequest:
-            logger.notice("exec refused", metadata: ["request": "\(String(request.command.prefix(80)).debugDescription)"])
-            perform(machine.execRequested(wantReply: request.wantReply))
+            perform(machine.execRequested(command: request.command, wantReply: request.wantReply))
         case let request as SSHChannelRequestEvent.SubsystemRequest:
-            logger.notice("subsystem refused", metadata: ["request": "\(String(request.subsystem.prefix(80)).debugDescription)"])
-            perform(machine.subsystemRequested(wantReply: request.wantReply))
+            perform(machine.subsystemRequested(name: request.subsystem, wantReply: request.wantReply))
         case let request as SSHChannelRequestEvent.WindowChangeRequest:
             perform(machine.windowChanged(columns: request.terminalCharacterWidth, rows: request.terminalRowHeight))
             logger.debug("window changed", metadata: ["size": "\(request.terminalCharacterWidth)x\(request.terminalRowHeight)"])
@@ -130,11 +127,11 @@ final class ConsultationHandler: ChannelDuplexHandler {
 
     // MARK: - Actions out
 
-    private func perform(_ actions: [Action]) {
+    private func perform(_ actions: [SessionStateMachine.Action]) {
         for action in actions { perform(action) }
     }
 
-    private func perform(_ action: Action) {
+    private func perform(_ action: SessionStateMachine.Action) {
         switch action {
         case .reply(let success):
             context?.triggerUserOutboundEvent(success ? ChannelSuccessEvent() as Any : ChannelFailureEvent() as Any, promise: nil)
@@ -196,12 +193,7 @@ final class ConsultationHandler: ChannelDuplexHandler {
         }
         admission.sessionStarted(pid: child.pid, address: remoteIP)
         self.child = child
-        resizeDescriptor = dup(child.master)
-        _ = fcntl(resizeDescriptor, F_SETFD, FD_CLOEXEC)
-        logger.info("session started", metadata: [
-            "pid": "\(child.pid)", "term": "\(spawn.environment["TERM"] ?? "")", "size": "\(spawn.size.columns)x\(spawn.size.rows)",
-            "lang": "\(spawn.environment["LC_ALL"] ?? spawn.environment["LANG"] ?? "-")",
-        ])
+        resizeDescriptor = fcntl(child.master, F_DUPFD_CLOEXEC, 0)
         let bound = NIOLoopBound(self, eventLoop: loop)
         let admission = self.admission
         child.whenExited { status in

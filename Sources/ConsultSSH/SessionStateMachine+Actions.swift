@@ -81,6 +81,9 @@ extension SessionStateMachine {
     /// What the log says about the session.
     enum LogEntry: Equatable, Sendable {
         case environment(name: String, taken: Bool)
+        /// An exec or subsystem request, and what it asked for.
+        case refused(kind: String, request: String)
+        case started(pid: Int32, term: String, size: Size, language: String)
         /// The session ended before a consultation started.
         case declined(reason: String)
         case crashed(pid: Int32, signal: Int)

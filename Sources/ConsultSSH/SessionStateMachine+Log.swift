@@ -7,6 +7,12 @@ extension SessionStateMachine.LogEntry {
         switch self {
         case .environment(let name, let taken):
             logger.debug("environment variable \(taken ? "taken" : "refused")", metadata: ["name": "\(name.debugDescription)"])
+        case .refused(let kind, let request):
+            logger.notice("\(kind) refused", metadata: ["request": "\(request.debugDescription)"])
+        case .started(let pid, let term, let size, let language):
+            logger.info("session started", metadata: [
+                "pid": "\(pid)", "term": "\(term)", "size": "\(size.columns)x\(size.rows)", "lang": "\(language)",
+            ])
         case .declined(let reason):
             logger.notice("session declined", metadata: ["reason": "\(reason)"])
         case .crashed(let pid, let signal):

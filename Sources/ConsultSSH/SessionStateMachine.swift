@@ -48,7 +48,7 @@ struct SessionStateMachine {
     private var terminal: Terminal?
     private var size = Size(columns: 80, rows: 24)
     /// The client's locale variables: for the child, and the language of the server's messages.
-    private(set) var environment: [String: String] = [:]
+    private var environment: [String: String] = [:]
     private(set) var clientConnected = true
     /// A place was reserved for this session's consultation and is not given back yet.
     private var holdsPlace = false
@@ -96,22 +96,22 @@ struct SessionStateMachine {
     }
 
     /// `exec`: no commands here, and the client is told so.
-    mutating func execRequested(wantReply: Bool) -> [Action] {
-        refuse(wantReply: wantReply)
+    mutating func execRequested(command: String, wantReply: Bool) -> [Action] {
+        refuse(.log(.refused(kind: "exec", request: String(command.prefix(80)))), wantReply: wantReply)
     }
 
     /// Subsystems (sftp): no file transfer here, and the client is told so.
-    mutating func subsystemRequested(wantReply: Bool) -> [Action] {
-        refuse(wantReply: wantReply)
+    mutating func subsystemRequested(name: String, wantReply: Bool) -> [Action] {
+        refuse(.log(.refused(kind: "subsystem", request: String(name.prefix(80)))), wantReply: wantReply)
     }
 
-    private mutating func refuse(wantReply: Bool) -> [Action] {
+    private mutating func refuse(_ log: Action, wantReply: Bool) -> [Action] {
         guard clientConnected else { return [] }
-        guard case .requesting = state else { return Self.reply(wantReply, false) }
+        guard case .requesting = state else { return [log] + Self.reply(wantReply, false) }
         state = .ended
         // Accepted only to be answered: with a failure reply OpenSSH prints its own generic line
         // and drops ours. Nothing is run; the client gets the message and exit status 1.
-        return Self.reply(wantReply, true) + [
+        return [log] + Self.reply(wantReply, true) + [
             .write(message("ssh.no_commands", ["command": .text(settings.connectCommand)]), to: .standardError),
             .sendExitStatus(1), .closeChannel,
         ]
@@ -161,7 +161,9 @@ struct SessionStateMachine {
     mutating func childStarted(pid: Int32, now: NIODeadline) -> [Action] {
         guard case .starting = state else { return [] }
         state = .running(Running(pid: pid, started: now, lastInput: now))
+        let language = environment["LC_ALL"] ?? environment["LANG"] ?? "-"
         return [
+            .log(.started(pid: pid, term: Self.sanitizedTerm(terminal?.term ?? ""), size: size, language: language)),
             .attachTerminal,
             .schedule(.timeLimit, in: .milliseconds(Int64(settings.maximumSessionTime * 1000))),
             .schedule(.idle, in: settings.idleBackstop),

@@ -68,10 +68,13 @@ final class Transcript {
             "LANG": "ru_RU.UTF-8", "PATH": "/usr/local/bin:/usr/bin:/bin", "TERM": "xterm-256color",
             "SSH_CONNECTION": "192.0.2.5 50122 192.0.2.1 2222",
         ]
-        #expect(session { $0.placeReserved() } == [.spawn(.init(arguments: Self.settings.arguments, environment: environment,
-                                                        size: .init(columns: 120, rows: 40), modes: Self.modes))])
-        #expect(session { $0.childStarted(pid: Self.pid, now: at(0)) }
-            == [.attachTerminal, .schedule(.timeLimit, in: .hours(1)), .schedule(.idle, in: .seconds(660))])
+        #expect(session { $0.placeReserved() } == [
+            .spawn(.init(arguments: Self.settings.arguments, environment: environment, size: .init(columns: 120, rows: 40), modes: Self.modes)),
+        ])
+        #expect(session { $0.childStarted(pid: Self.pid, now: at(0)) } == [
+            .log(.started(pid: Self.pid, term: "xterm-256color", size: .init(columns: 120, rows: 40), language: "ru_RU.UTF-8")),
+            .attachTerminal, .schedule(.timeLimit, in: .hours(1)), .schedule(.idle, in: .seconds(660)),
+        ])
         // Until the terminal is attached the client's bytes and EOF have nowhere to go.
         #expect(!session { $0.clientDataReceived(now: at(0)) })
         #expect(session { $0.endOfInputReceived() } == [])
@@ -121,8 +124,8 @@ final class Transcript {
     @Test func execAndSubsystemsGetAMessageInTheClientsLanguageAndNoCommand() {
         let exec = Transcript()
         _ = exec { $0.environmentRequested(name: "LANG", value: "es_ES.UTF-8", wantReply: false) }
-        #expect(exec { $0.execRequested(wantReply: true) } == [
-            .reply(success: true),
+        #expect(exec { $0.execRequested(command: "cat /etc/passwd", wantReply: true) } == [
+            .log(.refused(kind: "exec", request: "cat /etc/passwd")), .reply(success: true),
             .write(message("ssh.no_commands", ["command": .text(Self.connect)], ["LANG": "es_ES.UTF-8"]), to: .standardError),
             .sendExitStatus(1), .closeChannel,
         ])
@@ -131,10 +134,10 @@ final class Transcript {
 
         let subsystem = Transcript()
         _ = subsystem { $0.ptyRequested(term: "xterm", columns: 80, rows: 24, modes: Self.modes, wantReply: true) }
-        #expect(subsystem { $0.subsystemRequested(wantReply: false) } == [
-            .write(message("ssh.no_commands", ["command": .text(Self.connect)]), to: .standardError), .sendExitStatus(1), .closeChannel,
+        #expect(subsystem { $0.subsystemRequested(name: "sftp", wantReply: false) } == [
+            .log(.refused(kind: "subsystem", request: "sftp")), .write(message("ssh.no_commands", ["command": .text(Self.connect)]), to: .standardError), .sendExitStatus(1), .closeChannel,
         ])
-        #expect(subsystem { $0.execRequested(wantReply: true) } == [.reply(success: false)])
+        #expect(subsystem { $0.execRequested(command: "ls", wantReply: true) } == [.log(.refused(kind: "exec", request: "ls")), .reply(success: false)])
     }
 
     @Test func requestsOnceTheConsultationRunsAreRefusedAndChangeNothing() {
@@ -144,8 +147,10 @@ final class Transcript {
         #expect(session { $0.ptyRequested(term: "vt100", columns: 10, rows: 10, modes: Self.modes, wantReply: true) } == [.reply(success: false)])
         #expect(session { $0.environmentRequested(name: "LANG", value: "C.UTF-8", wantReply: true) }
             == [.log(.environment(name: "LANG", taken: false)), .reply(success: false)])
-        #expect(session { $0.execRequested(wantReply: true) } == [.reply(success: false)])
-        #expect(session { $0.subsystemRequested(wantReply: true) } == [.reply(success: false)])
+        let long = String(repeating: "x", count: 200)
+        #expect(session { $0.execRequested(command: long, wantReply: true) }
+            == [.log(.refused(kind: "exec", request: String(long.prefix(80)))), .reply(success: false)])
+        #expect(session { $0.subsystemRequested(name: "sftp", wantReply: true) } == [.log(.refused(kind: "subsystem", request: "sftp")), .reply(success: false)])
         #expect(session { $0.clientDataReceived(now: at(2)) })
         #expect(session { $0.endOfInputReceived() } == [.sendEOFToTerminal])
     }
@@ -163,8 +168,8 @@ final class Transcript {
         #expect(session { $0.ptyRequested(term: "xterm", columns: 80, rows: 24, modes: Self.modes, wantReply: true) } == [])
         #expect(session { $0.environmentRequested(name: "LANG", value: "C.UTF-8", wantReply: true) } == [])
         #expect(session { $0.shellRequested(wantReply: true) } == [])
-        #expect(session { $0.execRequested(wantReply: true) } == [])
-        #expect(session { $0.subsystemRequested(wantReply: true) } == [])
+        #expect(session { $0.execRequested(command: "id", wantReply: true) } == [])
+        #expect(session { $0.subsystemRequested(name: "sftp", wantReply: true) } == [])
         #expect(session { $0.windowChanged(columns: 100, rows: 30) } == [])
         #expect(session { $0.endOfInputReceived() } == [])
         #expect(session { $0.channelClosed() } == [])
