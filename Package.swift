@@ -110,7 +110,12 @@ let package = Package(
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultRecords"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
-        .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
+        .testTarget(
+            name: "ConsultSSHTests",
+            dependencies: [
+                "ConsultSSH", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            ]
+        ),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]),
     ],
     swiftLanguageModes: [.v6]
