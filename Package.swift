@@ -40,15 +40,21 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // Only what Swift cannot call: libedit's variadic functions.
         .target(name: "CLibEditShim", dependencies: ["CLibEdit"]),
+        // Only what Swift cannot write: async-signal-safe handlers (flags, the crash guard) and
+        // waiting for input without missing a signal. No libedit.
+        .target(name: "CSignals"),
         // The terminal front end: line reader (libedit or plain), rendering, commands.
         .target(
             name: "ConsultTerminal",
             dependencies: [
-                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CLibEditShim",
+                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CSignals",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The libedit line reader, for a person at a terminal (the plain reader needs no libedit).
+        .target(name: "ConsultEditLine", dependencies: ["ConsultTerminal", "CLibEditShim", "CSignals"]),
         .executableTarget(
             name: "consult",
             dependencies: [
@@ -58,6 +64,7 @@ let package = Package(
                 "ConsultRecords",
                 "ConsultStaff",
                 "ConsultTerminal",
+                "ConsultEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

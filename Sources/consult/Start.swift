@@ -2,6 +2,7 @@ import ArgumentParser
 import ConsultContent
 import ConsultEngine
 import ConsultRecords
+import ConsultEditLine
 import ConsultTerminal
 import Foundation
 
