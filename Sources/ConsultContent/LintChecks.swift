@@ -45,6 +45,7 @@ struct CrossCheck {
                 checkSamePlaceholders(key, message, in: catalog, english: english)
                 checkPluralCategories(key, message, in: catalog)
             }
+            if catalog.language != english.language { checkTranslatedFromCurrentEnglish(catalog, english: english) }
         }
     }
 
@@ -150,6 +151,24 @@ struct CrossCheck {
             if !extra.isEmpty {
                 report(location(catalog, key), .pluralExtra(key, plural: plural.name, categories: Array(extra), language: catalog.name))
             }
+        }
+    }
+
+    /// `stale-translation`, `missing-source`, `orphan-source`: every translated message records the
+    /// English it was made from, and that English is the English there is now.
+    mutating func checkTranslatedFromCurrentEnglish(_ catalog: Catalog, english: Catalog) {
+        for key in catalog.locations.keys.sorted() where english.locations[key] != nil {
+            switch catalog.freshness(of: key, english: english) {
+            case .stale(let source):
+                report(location(catalog, key), .staleTranslation(key, was: source.english, now: english.texts[key] ?? ""))
+            case .unrecorded:
+                report(location(catalog, key), .missingSource(key))
+            case .current, .missing:
+                break
+            }
+        }
+        for (key, source) in catalog.sources.sorted(by: { $0.key < $1.key }) where catalog.locations[key] == nil {
+            report(source.location, .orphanSource(key))
         }
     }
 }

@@ -10,10 +10,13 @@ public enum TranslationRule: String, DiagnosticRule {
     case placeholderMismatch = "placeholder-mismatch"
     case pluralMissing = "plural-missing"
     case pluralExtra = "plural-extra"
+    case staleTranslation = "stale-translation"
+    case missingSource = "missing-source"
+    case orphanSource = "orphan-source"
 
     public var severity: Diagnostic.Severity {
         switch self {
-        case .unusedKey, .pluralExtra: .warning
+        case .unusedKey, .pluralExtra, .staleTranslation, .missingSource, .orphanSource: .warning
         default: .error
         }
     }
@@ -30,6 +33,10 @@ public enum TranslationProblem: DiagnosticMessage, Hashable {
     case placeholderMismatch(MessageKey, found: [String], englishFile: String, english: [String])
     case pluralMissing(MessageKey, plural: String, categories: [String], language: String)
     case pluralExtra(MessageKey, plural: String, categories: [String], language: String)
+    /// The English changed since the translation was made: what it was, what it is.
+    case staleTranslation(MessageKey, was: String, now: String)
+    case missingSource(MessageKey)
+    case orphanSource(MessageKey)
 
     public var rule: TranslationRule {
         switch self {
@@ -40,6 +47,9 @@ public enum TranslationProblem: DiagnosticMessage, Hashable {
         case .placeholderMismatch: .placeholderMismatch
         case .pluralMissing: .pluralMissing
         case .pluralExtra: .pluralExtra
+        case .staleTranslation: .staleTranslation
+        case .missingSource: .missingSource
+        case .orphanSource: .orphanSource
         }
     }
 
@@ -67,6 +77,14 @@ public enum TranslationProblem: DiagnosticMessage, Hashable {
             return "the plural of {\(plural)} in '\(key)' lacks \(categories.sorted().joined(separator: ", ")), which \(language) needs"
         case .pluralExtra(let key, let plural, let categories, let language):
             return "the plural of {\(plural)} in '\(key)' has \(categories.sorted().joined(separator: ", ")), which \(language) never uses"
+        case .staleTranslation(let key, let was, let now):
+            return "the translation of '\(key)' was made from older English: was \(TranslationSource.doubleQuoted(was)), "
+                + "now \(TranslationSource.doubleQuoted(now)); review it, then run `consult translations mark-current \(key)`"
+        case .missingSource(let key):
+            return "the translation of '\(key)' does not record the English it was made from; check it against the English, "
+                + "then run `consult translations mark-current \(key)`"
+        case .orphanSource(let key):
+            return "translated_from names '\(key)', which this file does not translate; remove the line"
         }
     }
 }

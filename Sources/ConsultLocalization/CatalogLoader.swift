@@ -27,7 +27,7 @@ public enum CatalogLoader {
         return typography
     }
 
-    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages", "typography"]
+    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages", "typography", "translated_from"]
 
     /// The terminal commands every locale names words for.
     public static let commandNames = ["help", "back", "change", "summary", "why", "language", "restart", "quit"]
@@ -157,6 +157,7 @@ public enum CatalogLoader {
 
         var messages: [MessageKey: MessageFormat] = [:]
         var locations: [MessageKey: SourceLocation] = [:]
+        var texts: [MessageKey: String] = [:]
         if case .mapping(let entries)? = fields["messages"] {
             for (k, v) in entries {
                 guard let keyText = k.scalarText, !keyText.isEmpty else {
@@ -173,6 +174,7 @@ public enum CatalogLoader {
                     error(v, LocaleProblem.messageType(keyText, found: v.kindDescription))
                     continue
                 }
+                texts[key] = body
                 do throws(MessageFormatError) {
                     messages[key] = try MessageFormat.parse(body)
                 } catch let e {
@@ -197,6 +199,27 @@ public enum CatalogLoader {
         }
         return Catalog(language: language, name: name, formattingLocale: formattingLocale, plurals: plurals,
                        yesWords: yes, noWords: no, list: listPatterns, commands: commands, messages: messages, locations: locations,
-                       file: file.path)
+                       file: file.path, texts: texts, sources: sources(fields["translated_from"], file, error: { error($0, $1) }))
+    }
+
+    /// The `translated_from:` section: what each translation was made from.
+    static func sources(_ node: Node?, _ file: YAMLFile, error: (Node?, StructureProblem) -> Void) -> [MessageKey: TranslationSource] {
+        guard let node else { return [:] }
+        guard case .mapping(let entries) = node else {
+            if node.scalarText?.isEmpty != true {
+                error(node, .fieldType("translated_from is a mapping of message key to \"HASH English text\""))
+            }
+            return [:]
+        }
+        var sources: [MessageKey: TranslationSource] = [:]
+        for (k, v) in entries {
+            guard let key = k.scalarText, let value = v.scalarText,
+                  let source = TranslationSource.parse(value, location: file.location(k)) else {
+                error(v, .fieldType("a translated_from record is \"HASH English text\", as `consult translations mark-current` writes it"))
+                continue
+            }
+            sources[MessageKey(key)] = source
+        }
+        return sources
     }
 }
