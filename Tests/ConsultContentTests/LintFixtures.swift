@@ -24,6 +24,9 @@ struct LocaleSet {
     var omitted: [String: Set<String>] = [:]
     /// Raw lines added at the end of a language's `messages:` (indented by two spaces).
     var extra: [String: [String]] = [:]
+    /// Whether es and ru record the English each message was made from (`translated_from:`, all
+    /// current), as the shipped locales do.
+    var recordSources = true
 
     static let languages = ["en", "es", "ru"]
 
@@ -94,12 +97,29 @@ struct LocaleSet {
         for line in extra[language] ?? [] {
             lines.append("  " + line)
         }
-        return MarkedText(lines.joined(separator: "\n") + "\n")
+        let marked = lines.joined(separator: "\n") + "\n"
+        guard language != "en", recordSources else { return MarkedText(marked) }
+        return MarkedText(marked + translatedFromSection(of: MarkedText(marked).text, english: text("en").text))
     }
 
     var files: [(path: String, text: MarkedText)] {
         LocaleSet.languages.map { ("locales/\($0).yaml", text($0)) }
     }
+}
+
+/// The `translated_from:` section of a translation's text: a record of the English text for each
+/// of its messages that English has (the translations are current).
+func translatedFromSection(of translation: String, english englishText: String) -> String {
+    var ignored: [Diagnostic] = []
+    guard let englishFile = YAMLFile.parse(englishText, displayPath: "en.yaml", into: &ignored),
+          let english = CatalogLoader.load(englishFile, expectedLanguage: nil, typography: false, into: &ignored),
+          let file = YAMLFile.parse(translation, displayPath: "xx.yaml", into: &ignored),
+          let catalog = CatalogLoader.load(file, expectedLanguage: nil, typography: false, into: &ignored)
+    else { return "" }
+    let records = catalog.locations.keys.sorted().compactMap { key in
+        english.texts[key].map { TranslationSource.line(key, english: $0) }
+    }
+    return (["translated_from:"] + records).joined(separator: "\n") + "\n"
 }
 
 /// Parses the files as `consult lint` reads them (a YAML syntax error is a diagnostic too) and lints them.

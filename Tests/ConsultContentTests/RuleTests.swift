@@ -31,6 +31,7 @@ private struct RuleFixture: Sendable {
     var languages = LocaleSet.languages
     /// Whole locale files written instead of the generated ones.
     var texts: [String: String] = [:]
+    var recordSources = true
 
     /// The base dialog with `steps` (indented as steps) added before the outcome.
     static func steps(_ steps: String, header: String = "") -> RuleFixture {
@@ -43,6 +44,7 @@ private struct RuleFixture: Sendable {
         var locales = baseLocales
         locales.extra = extra
         locales.omitted = omitted
+        locales.recordSources = recordSources
         let localeFiles = languages.map { language in
             var text = texts[language] ?? locales.text(language).text
             for (old, new) in replace[language] ?? [] { text = text.replacingOccurrences(of: old, with: new) }
@@ -114,6 +116,9 @@ private let ruleFixtures: [String: RuleFixture] = [
     TranslationRule.unusedKey.id: RuleFixture(extra: ["es": [#"o.unused: "x""#]]),
     TranslationRule.placeholderMismatch.id: RuleFixture(replace: ["es": [(#""es text of o.ok""#, #""{has_permit}""#)]]),
     TranslationRule.pluralMissing.id: RuleFixture(replace: ["ru": [(#""ru text of o.ok""#, #""{has_permit, plural, one {#} other {#}}""#)]]),
+    TranslationRule.staleTranslation.id: RuleFixture(replace: ["en": [(#""en text of o.ok""#, #""new English""#)]]),
+    TranslationRule.missingSource.id: RuleFixture(recordSources: false),
+    TranslationRule.orphanSource.id: RuleFixture(replace: ["es": [("translated_from:\n", "translated_from:\n  o.gone: \"0123abcd gone\"\n")]]),
     TranslationRule.pluralExtra.id: RuleFixture(replace: ["es": [(#""es text of o.ok""#, #""{has_permit, plural, one {#} few {#} other {#}}""#)]]),
 ]
 
@@ -144,7 +149,8 @@ struct RuleTests {
     @Test("only the rules about style and reach are warnings")
     func warnings() {
         let warnings = allRules.filter { $0.severity == .warning }.map(\.id).sorted()
-        #expect(warnings == ["plural-extra", "typography-no-break", "unreachable", "unused-key"])
+        #expect(warnings == ["missing-source", "orphan-source", "plural-extra", "stale-translation", "typography-no-break",
+                             "unreachable", "unused-key"])
     }
 
     @Test("every rule of the dialogs and the locales is broken by some fixture")
