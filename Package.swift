@@ -20,7 +20,8 @@ let package = Package(
         // The dialog model, expression language and the consultation state machine. No I/O.
         .target(name: "ConsultEngine"),
         // Message catalogs, CLDR plural rules, date and number formatting.
-        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
+        // Crypto: the short hash of the English text each translation records (`translated_from`).
+        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
 .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
         // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
