@@ -340,7 +340,7 @@ public struct StaffView: Sendable {
         case .end(let e):
             return (label("staff.event.end"), endReason(e.reason))
         case .unknown(let kind, let data):
-            return (label("staff.event.other") + " " + SafeText.escape(kind), SafeText.escape(data.compact))
+            return (label("staff.event.other") + " (" + SafeText.escape(kind) + ")", SafeText.escape(data.compact))
         }
     }
 
@@ -379,7 +379,8 @@ public struct StaffView: Sendable {
         return facts
     }
 
-    /// The events as a JSON array (each as written, without its chain), with nothing a terminal would act on.
+    /// The events as a JSON array (each event's data as the line holds it, without the chain), with
+    /// nothing a terminal would act on.
     public static func json(_ events: [TranscriptEvent]) -> String {
         struct Exported: Encodable {
             let event: TranscriptEvent
@@ -389,7 +390,11 @@ public struct StaffView: Sendable {
                 try c.encode(event.sequence, forKey: .seq)
                 try c.encode(event.time, forKey: .time)
                 try c.encode(event.kind, forKey: .kind)
-                try event.event.encodeData(to: c.superEncoder(forKey: .data))
+                if let written = event.written {
+                    try c.encode(written, forKey: .data)
+                } else {
+                    try event.event.encodeData(to: c.superEncoder(forKey: .data))
+                }
             }
         }
         let encoder = JSONEncoder()
