@@ -48,7 +48,11 @@ extension Consult {
                 }
                 let result = replayer.replay(id: url.deletingPathExtension().lastPathComponent, events: events)
                 totals.count(result)
-                if all || result.change != .unchanged { listed.append(result) }
+                // Not replayable (no topic chosen, no start) is counted, not listed: nothing of it can change.
+                switch result.change {
+                case .unchanged, .notReplayable: if all { listed.append(result) }
+                default: listed.append(result)
+                }
             }
             let elapsed = clock.now - started
             listed.sort { ($0.today.map(\.description) ?? "", $0.id) < ($1.today.map(\.description) ?? "", $1.id) }
