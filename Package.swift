@@ -34,6 +34,12 @@ let package = Package(
             name: "ConsultStaff",
             dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]
         ),
+        // What a terminal does around the engine (commands, the request's review, the language,
+        // confirmations, ends) as a value: inputs in, effects out. No I/O.
+        .target(
+            name: "ConsultConversation",
+            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]
+        ),
         // libedit, through pkg-config, and fixed-argument wrappers for its variadic calls.
         .systemLibrary(
             name: "CLibEdit",
@@ -45,8 +51,8 @@ let package = Package(
         .target(
             name: "ConsultTerminal",
             dependencies: [
-                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CLibEditShim",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "ConsultConversation",
+                "CLibEditShim", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -57,6 +63,7 @@ let package = Package(
                 "ConsultContent",
                 "ConsultRecords",
                 "ConsultStaff",
+                "ConsultConversation",
                 "ConsultTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -109,6 +116,7 @@ let package = Package(
         .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
+        .testTarget(name: "ConsultConversationTests", dependencies: ["ConsultConversation"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
         .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultLocalization"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConsultContent
+import ConsultConversation
 import ConsultEngine
 import ConsultRecords
 import ConsultTerminal
