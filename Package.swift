@@ -20,7 +20,8 @@ let package = Package(
         // The dialog model, expression language and the consultation state machine. No I/O.
         .target(name: "ConsultEngine"),
         // Message catalogs, CLDR plural rules, date and number formatting.
-        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
+        // Crypto: the short hash of the English text each translation records (`translated_from`).
+        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
 .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
         // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
@@ -46,15 +47,21 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // Only what Swift cannot call: libedit's variadic functions.
         .target(name: "CLibEditShim", dependencies: ["CLibEdit"]),
+        // Only what Swift cannot write: async-signal-safe handlers (flags, the crash guard) and
+        // waiting for input without missing a signal. No libedit.
+        .target(name: "CSignals"),
         // The terminal front end: line reader (libedit or plain), rendering, commands.
         .target(
             name: "ConsultTerminal",
             dependencies: [
                 "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "ConsultConversation",
-                "CLibEditShim", .product(name: "Crypto", package: "swift-crypto"),
+                "CSignals", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The libedit line reader, for a person at a terminal (the plain reader needs no libedit).
+        .target(name: "ConsultEditLine", dependencies: ["ConsultTerminal", "CLibEditShim", "CSignals"]),
         .executableTarget(
             name: "consult",
             dependencies: [
@@ -65,6 +72,7 @@ let package = Package(
                 "ConsultStaff",
                 "ConsultConversation",
                 "ConsultTerminal",
+                "ConsultEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -112,14 +120,22 @@ let package = Package(
         .executableTarget(name: "FuzzTranscript", dependencies: ["ConsultFuzzingRecords"], path: "FuzzTesting/Sources/FuzzTranscript"),
         .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing", "ConsultFuzzingRecords"]),
         .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),
-        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization"]),
-        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent"]),
-        .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
-        .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
-        .testTarget(name: "ConsultConversationTests", dependencies: ["ConsultConversation"]),
+        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization", "ConsultEngine"]),
+        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization"]),
+        .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultRecords"]),
+        .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff"]),
+        .testTarget(
+            name: "ConsultConversationTests",
+            dependencies: ["ConsultConversation", "ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]
+        ),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
-        .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
-        .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultLocalization"]),
+        .testTarget(
+            name: "ConsultSSHTests",
+            dependencies: [
+                "ConsultSSH", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            ]
+        ),
+        .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@ import ConsultContent
 import ConsultConversation
 import ConsultEngine
 import ConsultRecords
+import ConsultEditLine
 import ConsultTerminal
 import Foundation
 
