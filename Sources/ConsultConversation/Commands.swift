@@ -50,7 +50,8 @@ extension Conversation {
             answers += presenter.vocabulary.yesWords.prefix(1) + presenter.vocabulary.noWords.prefix(1)
         }
         let words = content.localizer.catalog(language)?.commands ?? [:]
-        let commands = Command.listed.map { "/\($0.rawValue)" }
+        let commands =
+            Command.listed.map { "/\($0.rawValue)" }
             + words.values.flatMap { $0 }.filter { !$0.hasPrefix("?") }.map { "/\($0)" }
         var bareWords: [String] = []
         if case .text = prompt.expected {} else { bareWords = words.values.flatMap { $0 }.filter { !$0.contains(" ") } }

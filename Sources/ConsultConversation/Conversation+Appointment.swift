@@ -9,9 +9,12 @@ extension Conversation {
     /// or contact, and its transcript is being written.
     func reviewToShow() -> Review? {
         guard records == .kept, !transcriptFailed,
-              let fields = content.dialogs.dialogs.first(where: { $0.appointment != nil })?.appointment,
-              fields.applicant.contains(where: { consultation.answers[$0] != nil }) else { return nil }
-        let items = consultation.answeredFacts.filter { fields.all.contains($0.fact) }.map { FactValue($0.fact, $0.value) }
+            let fields = content.dialogs.dialogs.first(where: { $0.appointment != nil })?.appointment,
+            fields.applicant.contains(where: { consultation.answers[$0] != nil })
+        else { return nil }
+        let items = consultation.answeredFacts.filter { fields.all.contains($0.fact) }.map {
+            FactValue($0.fact, $0.value)
+        }
         return Review(fields: fields, items: items)
     }
 
@@ -53,8 +56,10 @@ extension Conversation {
         if let q = fields.question, case .text(let s)? = consultation.answers[q], !s.isEmpty { question = s }
         let facts = factsSnapshot
         return AppointmentDraft(
-            language: language, applicant: pick(fields.applicant), facts: facts, outcomes: consultation.outcomes.map(\.id),
-            openPoints: consultation.outcomes.flatMap { $0.confirm.map(\.rawValue) }, preferences: pick(fields.preferences),
+            language: language, applicant: pick(fields.applicant), facts: facts,
+            outcomes: consultation.outcomes.map(\.id),
+            openPoints: consultation.outcomes.flatMap { $0.confirm.map(\.rawValue) },
+            preferences: pick(fields.preferences),
             question: question, urgent: fields.urgent.map { facts[$0] == .bool(true) } ?? false)
     }
 
@@ -62,8 +67,10 @@ extension Conversation {
         appointment = request
         state = .finishing
         let saved = ConsultationEvent.AppointmentSaved(reference: request.reference, requestHash: request.hash)
-        return [.record(.appointment(saved)), .gap,
-                .show(Message("appointment.saved", ["reference": .text(request.reference)]), .heading)]
+        return [
+            .record(.appointment(saved)), .gap,
+            .show(Message("appointment.saved", ["reference": .text(request.reference)]), .heading),
+        ]
     }
 
     mutating func notSaved(_ error: String) -> [Effect] {

@@ -25,7 +25,9 @@ extension Conversation {
             case nil:
                 effects = [.show(Message("ui.back.nothing"), .note)]
             case .answer(let fact, _), .groupPart(let fact):
-                effects = [.record(.back(.init(fact: fact))), .show(Message("ui.back.done", ["fact": .factName(fact)]), .note)]
+                effects = [
+                    .record(.back(.init(fact: fact))), .show(Message("ui.back.done", ["fact": .factName(fact)]), .note),
+                ]
             case .changeCancelled:
                 effects = [.show(Message("ui.change.cancelled"), .note)]
             }
@@ -90,7 +92,9 @@ extension Conversation {
             return yes ? ending(.quit) : goOn + commandDone()
         case .restart:
             guard yes else { return goOn + commandDone() }
-            if let fresh = try? Consultation(dialogs: content.dialogs, today: consultation.today) { consultation = fresh }
+            if let fresh = try? Consultation(dialogs: content.dialogs, today: consultation.today) {
+                consultation = fresh
+            }
             return [.record(.restart), .clearHistory, .show(Message("ui.restart.done"), .note)] + commandDone()
         case .quitAtReview(let review):
             if yes { return ending(.quit) }
@@ -136,7 +140,8 @@ extension Conversation {
         let typed = choice.trimmingCharacters(in: .whitespaces).lowercased()
         let localizer = content.localizer
         func named(_ code: String) -> Bool { localizer.catalog(code)?.name.lowercased().hasPrefix(typed) ?? false }
-        let picked = Int(typed).flatMap { languages.indices.contains($0 - 1) ? languages[$0 - 1] : nil }
+        let picked =
+            Int(typed).flatMap { languages.indices.contains($0 - 1) ? languages[$0 - 1] : nil }
             ?? languages.first { $0 == typed || named($0) && !typed.isEmpty }
         guard let picked else { return [.show(Message("ui.change.cancelled"), .note)] + commandDone() }
         language = picked

@@ -28,7 +28,9 @@ extension Conversation {
     private mutating func afterNotes(finishing: Bool) -> [Effect] {
         if finishing {
             var effects: [Effect] = []
-            if closingWordsUntrue && !appointmentFailed { effects = [.gap, .show(Message("records.closing"), .normal)] }
+            if closingWordsUntrue && !appointmentFailed {
+                effects = [.gap, .show(Message("records.closing"), .normal)]
+            }
             return effects + ending(.completed)
         }
         guard case .ask(let prompt) = consultation.step else {
@@ -54,7 +56,9 @@ extension Conversation {
                 if closingWordsUntrue && appointmentSays.contains(key) { continue }
                 state = .notes(cursor)
                 let text = presenter.text(key, facts: consultation.environment)
-                return explanation(outcomes) + [.gap, .record(.shown(.init(keys: [key.rawValue], text: text))), .say(key, text)]
+                return explanation(outcomes) + [
+                    .gap, .record(.shown(.init(keys: [key.rawValue], text: text))), .say(key, text),
+                ]
             case .outcome(let outcome):
                 outcomes.append(outcome)
             }
@@ -70,18 +74,21 @@ extension Conversation {
 
     /// The messages of the dialog that collects the appointment request (its closing words).
     private var appointmentSays: Set<MessageKey> {
-        Set(content.dialogs.dialogs.filter { $0.appointment != nil }.flatMap(\.nodes).compactMap { node -> MessageKey? in
-            if case .say(let key) = node.kind { return key }
-            return nil
-        })
+        Set(
+            content.dialogs.dialogs.filter { $0.appointment != nil }.flatMap(\.nodes).compactMap {
+                node -> MessageKey? in
+                if case .say(let key) = node.kind { return key }
+                return nil
+            })
     }
 
     private func explanation(_ outcomes: [OutcomeStep]) -> [Effect] {
         guard !outcomes.isEmpty else { return [] }
         let environment = consultation.environment
         let text = OutcomeText.render(outcomes, environment: environment, presenter: presenter)
-        let shown = ConsultationEvent.OutcomeShown(ids: outcomes.map(\.id),
-                                                   openPoints: outcomes.flatMap { $0.confirm.map(\.rawValue) }, text: text)
+        let shown = ConsultationEvent.OutcomeShown(
+            ids: outcomes.map(\.id),
+            openPoints: outcomes.flatMap { $0.confirm.map(\.rawValue) }, text: text)
         let explained = outcomes.map { outcome in
             let (text, points) = presenter.explanation(outcome, facts: environment)
             return ExplainedOutcome(id: outcome.id, text: text, openPoints: points)
@@ -92,15 +99,22 @@ extension Conversation {
     /// The question, recorded as it is shown, and what Tab completes at it.
     func render(_ prompt: Consultation.Prompt) -> [Effect] {
         let text = presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent)
-        var event = ConsultationEvent.Question(fact: prompt.question.fact, key: prompt.message.rawValue, text: text,
-                                               part: .question)
+        var event = ConsultationEvent.Question(
+            fact: prompt.question.fact, key: prompt.message.rawValue, text: text,
+            part: .question)
         switch prompt.part {
         case .question: break
         case .groupStart: event.part = .groupStart
-        case .groupMore(let count): event.part = .groupMore; event.items = count
-        case .groupField(let item, let field): event.part = .groupField; event.item = item; event.field = field
+        case .groupMore(let count):
+            event.part = .groupMore
+            event.items = count
+        case .groupField(let item, let field):
+            event.part = .groupField
+            event.item = item
+            event.field = field
         }
-        let shown = ShownQuestion(fact: prompt.question.fact, key: prompt.message, text: text, expected: prompt.expected)
+        let shown = ShownQuestion(
+            fact: prompt.question.fact, key: prompt.message, text: text, expected: prompt.expected)
         return [.gap, .record(.question(event)), .question(shown), .complete(completion(for: prompt))]
     }
 
@@ -134,8 +148,9 @@ extension Conversation {
         switch consultation.answered(line, vocabulary: presenter.vocabulary) {
         case .failure(let problem):
             state = .top
-            let rejected = ConsultationEvent.Rejected(fact: prompt.question.fact, input: line,
-                                                      problem: presenter.problem(problem))
+            let rejected = ConsultationEvent.Rejected(
+                fact: prompt.question.fact, input: line,
+                problem: presenter.problem(problem))
             return [.record(.rejected(rejected)), .problem(problem)]
         case .success(let answered):
             var event = ConsultationEvent.Answer(fact: answered.fact, input: line, value: answered.parsed)
@@ -149,23 +164,31 @@ extension Conversation {
     mutating func said(_ answered: Consultation.Answered, at prompt: Consultation.Prompt) -> [Effect] {
         var effects: [Effect] = []
         if let previous = answered.previous, let value = answered.value {
-            let change = ConsultationEvent.Change(fact: answered.fact, old: previous, new: value, dropped: answered.dropped)
+            let change = ConsultationEvent.Change(
+                fact: answered.fact, old: previous, new: value, dropped: answered.dropped)
             effects.append(.record(.change(change)))
         }
         if answered.fact == Self.languageFact, case .choice(let chosen)? = answered.value,
-           content.localizer.catalogs[chosen] != nil {
+            content.localizer.catalogs[chosen] != nil
+        {
             language = chosen
             effects += [.setLanguage(chosen), .record(.language(.init(language: chosen, reason: .chosen)))]
         }
-        if case .groupField = prompt.part, case .ask(let next) = consultation.step, case .groupMore(let count) = next.part,
-           let item = next.items.last, case .group(let group) = prompt.question.kind {
+        if case .groupField = prompt.part, case .ask(let next) = consultation.step,
+            case .groupMore(let count) = next.part,
+            let item = next.items.last, case .group(let group) = prompt.question.kind
+        {
             let added = Term.item(group.complete(item, today: consultation.today), group: prompt.question.fact)
             effects.append(.show(Message("ui.item_added", ["item": added, "count": .number(count)]), .note))
         }
         if let previous = answered.previous, let value = answered.value {
             let fact = answered.fact
-            let done = Message("ui.change.done", ["fact": .factName(fact), "old": .value(previous, fact: fact),
-                                                  "new": .value(value, fact: fact)])
+            let done = Message(
+                "ui.change.done",
+                [
+                    "fact": .factName(fact), "old": .value(previous, fact: fact),
+                    "new": .value(value, fact: fact),
+                ])
             effects.append(.show(done, .note))
         }
         if !answered.dropped.isEmpty {

@@ -54,8 +54,10 @@ public struct Conversation: Sendable {
     /// The idle warning was shown during this read: the next time out ends the consultation.
     var idleWarned = false
 
-    public init(content: Content, today: LocalDate, language: String, options: SessionOptions = SessionOptions(),
-                records: Records = .none) throws(Walk.Failure) {
+    public init(
+        content: Content, today: LocalDate, language: String, options: SessionOptions = SessionOptions(),
+        records: Records = .none
+    ) throws(Walk.Failure) {
         self.content = content
         self.options = options
         self.records = records
@@ -216,8 +218,10 @@ public struct Conversation: Sendable {
             idleWarned = true
             promptShown = true
             let warning = Message("ui.kiosk.idle_warning", ["seconds": .number(min(options.idleWarning, idle))])
-            return [.record(.shown(.init(keys: [warning.key.rawValue], text: presenter.text(warning)))),
-                    .show(warning, .problem)]
+            return [
+                .record(.shown(.init(keys: [warning.key.rawValue], text: presenter.text(warning)))),
+                .show(warning, .problem),
+            ]
         case .endOfInput(let interactive, let connected):
             return heard(.end(!interactive ? .inputEnded : connected ? .quit : .disconnected))
         case .stopped(let reason):
@@ -227,8 +231,9 @@ public struct Conversation: Sendable {
             let refusal = Message("ui.line_too_long", ["max_length": .number(limit)])
             var fact: String?
             if case .ask(let prompt) = consultation.step { fact = prompt.question.fact }
-            let rejected = ConsultationEvent.Rejected(fact: fact, input: prefix, inputLength: length,
-                                                      problem: presenter.text(refusal))
+            let rejected = ConsultationEvent.Rejected(
+                fact: fact, input: prefix, inputLength: length,
+                problem: presenter.text(refusal))
             return [.record(.rejected(rejected)), .show(refusal, .problem)] + heard(.interrupted)
         default:
             return []
@@ -283,8 +288,10 @@ public struct Conversation: Sendable {
         case .passphrase:
             return [.show(Message("ui.operator.passphrase"), .question)]
         case .review(let review):
-            return [.gap, .show(Message("appointment.summary_heading"), .heading), .answers(review.items, .numbered),
-                    .confirmation("appointment.confirm"), .complete(nil)]
+            return [
+                .gap, .show(Message("appointment.summary_heading"), .heading), .answers(review.items, .numbered),
+                .confirmation("appointment.confirm"), .complete(nil),
+            ]
         default:
             return []
         }
@@ -315,8 +322,10 @@ public struct Conversation: Sendable {
     // MARK: - The beginning and the end
 
     private mutating func greeting() -> [Effect] {
-        var effects: [Effect] = [.show(Message("app.title"), .heading), .show(Message("app.welcome"), .normal),
-                                 .show(Message("ui.help.hint"), .hint)]
+        var effects: [Effect] = [
+            .show(Message("app.title"), .heading), .show(Message("app.welcome"), .normal),
+            .show(Message("ui.help.hint"), .hint),
+        ]
         if records == .unavailable { effects += recordsFailed() }
         return effects
     }
@@ -326,8 +335,9 @@ public struct Conversation: Sendable {
         state = .ended(reason)
         var effects: [Effect] = []
         if reason == .recordLimit { effects += [.gap, .show(Message("records.limit"), .problem)] }
-        let end = ConsultationEvent.End(reason: reason.rawValue, facts: factsSnapshot,
-                                        outcomes: consultation.outcomes.map(\.id))
+        let end = ConsultationEvent.End(
+            reason: reason.rawValue, facts: factsSnapshot,
+            outcomes: consultation.outcomes.map(\.id))
         return effects + [.record(.end(end)), .end(reason)]
     }
 

@@ -32,13 +32,16 @@ public final class Session {
     private var failureReported = false
     private var limitReported = false
 
-    public init(content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
-                options: SessionOptions = SessionOptions(), records: RecordsContext? = nil) throws {
+    public init(
+        content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
+        options: SessionOptions = SessionOptions(), records: RecordsContext? = nil
+    ) throws {
         self.reader = reader
         self.screen = screen
         self.records = records
         let kept: Conversation.Records = records == nil ? .none : records?.recorder == nil ? .unavailable : .kept
-        conversation = try Conversation(content: content, today: today, language: language, options: options, records: kept)
+        conversation = try Conversation(
+            content: content, today: today, language: language, options: options, records: kept)
         presenter = Presenter(content: content, language: conversation.language)
     }
 
@@ -117,7 +120,8 @@ public final class Session {
             result = reader.readSecret(prompt: reading.prompt, timeout: reading.timeout)
         } else {
             let prompt = screen.styled(reading.prompt, .question)
-            result = reading.timeout.map { reader.readLine(prompt: prompt, timeout: $0) } ?? reader.readLine(prompt: prompt)
+            result =
+                reading.timeout.map { reader.readLine(prompt: prompt, timeout: $0) } ?? reader.readLine(prompt: prompt)
         }
         if let reason = Termination.endReason { return .stopped(reason) }
         switch result {
@@ -127,7 +131,8 @@ public final class Session {
         case .endOfInput:
             let interactive = reader.isInteractive
             return .endOfInput(interactive: interactive, connected: interactive && reader.isConnected)
-        case .tooLong(let prefix, let length): return .tooLong(prefix: prefix, length: length, limit: LineLimit.characters)
+        case .tooLong(let prefix, let length):
+            return .tooLong(prefix: prefix, length: length, limit: LineLimit.characters)
         }
     }
 

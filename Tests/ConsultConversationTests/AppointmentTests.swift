@@ -16,15 +16,19 @@ import Testing
 
     @Test func theRequestIsShownForReviewNumberedWithoutCompletion() throws {
         let (_, effects) = try atTheReview()
-        #expect(Array(effects.suffix(6)) == [
-            .gap, .show(Message("appointment.summary_heading"), .heading),
-            .answers([
-                FactValue("applicant_name", .text("John Smith")), FactValue("contact_method", .choice("phone")),
-                FactValue("contact_phone", .text("+7 916 123-45-67")), FactValue("meeting_format", .choice("phone")),
-                FactValue("preferred_time", .text("Tuesday afternoon")), FactValue("applicant_question", .text("")),
-            ], .numbered),
-            .confirmation("appointment.confirm"), .complete(nil), .read(Reading(prompt: "> ")),
-        ])
+        #expect(
+            Array(effects.suffix(6)) == [
+                .gap, .show(Message("appointment.summary_heading"), .heading),
+                .answers(
+                    [
+                        FactValue("applicant_name", .text("John Smith")), FactValue("contact_method", .choice("phone")),
+                        FactValue("contact_phone", .text("+7 916 123-45-67")),
+                        FactValue("meeting_format", .choice("phone")),
+                        FactValue("preferred_time", .text("Tuesday afternoon")),
+                        FactValue("applicant_question", .text("")),
+                    ], .numbered),
+                .confirmation("appointment.confirm"), .complete(nil), .read(Reading(prompt: "> ")),
+            ])
         // Nothing of the closing words before the review.
         #expect(!effects.keys.contains("closing.appointment_next"))
     }
@@ -41,23 +45,33 @@ import Testing
     @Test func confirmedTheRequestIsSavedThenTheClosingWords() throws {
         var (t, _) = try atTheReview()
         let confirmed = t.type("yes")
-        guard case .save(let draft)? = confirmed.wait else { Issue.record("\(confirmed)"); return }
+        guard case .save(let draft)? = confirmed.wait else {
+            Issue.record("\(confirmed)")
+            return
+        }
         #expect(confirmed == [.save(draft)])
         #expect(draft.language == "en" && draft.outcomes == ["vks_rp_eligible"] && !draft.urgent)
-        #expect(draft.applicant == ["applicant_name": .text("John Smith"), "contact_method": .choice("phone"),
-                                    "contact_phone": .text("+7 916 123-45-67")])
-        #expect(draft.preferences == ["meeting_format": .choice("phone"), "preferred_time": .text("Tuesday afternoon")])
+        #expect(
+            draft.applicant == [
+                "applicant_name": .text("John Smith"), "contact_method": .choice("phone"),
+                "contact_phone": .text("+7 916 123-45-67"),
+            ])
+        #expect(
+            draft.preferences == ["meeting_format": .choice("phone"), "preferred_time": .text("Tuesday afternoon")])
         #expect(draft.question == nil)
         let request = saved(draft)
         let effects = t.send(.appointmentSaved(request))
-        #expect(Array(effects.prefix(3)) == [
-            .record(.appointment(.init(reference: "TEST-0001", requestHash: nil))), .gap,
-            .show(Message("appointment.saved", ["reference": .text("TEST-0001")]), .heading),
-        ])
+        #expect(
+            Array(effects.prefix(3)) == [
+                .record(.appointment(.init(reference: "TEST-0001", requestHash: nil))), .gap,
+                .show(Message("appointment.saved", ["reference": .text("TEST-0001")]), .heading),
+            ])
         #expect(effects.keys == ["appointment.saved", "closing.appointment_next", "closing.thanks"])
         #expect(effects.wait == .end(.completed))
         guard case .end(let end)? = effects.records.last else { return }
-        #expect(end.reason == "completed" && end.outcomes == ["vks_rp_eligible"] && end.facts["applicant_name"] == .text("John Smith"))
+        #expect(
+            end.reason == "completed" && end.outcomes == ["vks_rp_eligible"]
+                && end.facts["applicant_name"] == .text("John Smith"))
         #expect(t.conversation.appointment == request && !t.conversation.recordsLost)
     }
 
@@ -69,10 +83,13 @@ import Testing
         _ = t.type("2")  // e-mail now
         let review = t.type("hello@example.com")
         #expect(review.keys.suffix(2) == ["appointment.summary_heading", "appointment.confirm"])
-        #expect(review.contains { effect in
-            if case .answers(let items, .numbered) = effect { return items.contains(FactValue("contact_email", .text("hello@example.com"))) }
-            return false
-        })
+        #expect(
+            review.contains { effect in
+                if case .answers(let items, .numbered) = effect {
+                    return items.contains(FactValue("contact_email", .text("hello@example.com")))
+                }
+                return false
+            })
         #expect(t.conversation.consultation.answers["contact_phone"] == nil)
     }
 
@@ -80,7 +97,8 @@ import Testing
         var (t, _) = try atTheReview()
         let declined = t.type("no")
         #expect(declined.keys == ["ui.change.prompt", "appointment.summary_heading", "appointment.confirm"])
-        #expect(t.type("maybe").keys == ["answer.expected_yesno", "appointment.summary_heading", "appointment.confirm"])
+        #expect(
+            t.type("maybe").keys == ["answer.expected_yesno", "appointment.summary_heading", "appointment.confirm"])
         #expect(t.send(.interrupt).keys == ["appointment.summary_heading", "appointment.confirm"])
     }
 
@@ -98,9 +116,11 @@ import Testing
         var (t, _) = try atTheReview()
         _ = t.type("yes")
         let effects = t.send(.appointmentNotSaved("disk full"))
-        #expect(Array(effects.prefix(2)) == [
-            .record(.appointmentFailed(.init(error: "disk full"))), .show(Message("appointment.not_saved"), .problem),
-        ])
+        #expect(
+            Array(effects.prefix(2)) == [
+                .record(.appointmentFailed(.init(error: "disk full"))),
+                .show(Message("appointment.not_saved"), .problem),
+            ])
         // Nothing of the closing dialog: it speaks of the request; the office's contacts were in `not_saved`.
         #expect(effects.keys == ["appointment.not_saved"])
         #expect(effects.wait == .end(.completed))
@@ -112,7 +132,10 @@ import Testing
     @Test func recordsUnavailableFromTheStartAreSaidAndNoConsentIsAsked() throws {
         var t = try Transcript(records: .unavailable)
         let effects = t.start()
-        #expect(effects.keys == ["app.title", "app.welcome", "ui.help.hint", "records.unavailable", "intake.language.prompt"])
+        #expect(
+            effects.keys == [
+                "app.title", "app.welcome", "ui.help.hint", "records.unavailable", "intake.language.prompt",
+            ])
         _ = t.type("1")
         #expect(t.conversation.consultation.answers["consent"] == .bool(false))
         #expect(t.conversation.recordsLost)
@@ -152,9 +175,11 @@ import Testing
         _ = c.next()  // the greeting
         #expect(c.next().recordKinds == ["question"])
         #expect(c.received(.recordLimitReached).isEmpty)
-        #expect(c.next() == [
-            .gap, .show(Message("records.limit"), .problem), .record(.end(.init(reason: "record_limit"))), .end(.recordLimit),
-        ])
+        #expect(
+            c.next() == [
+                .gap, .show(Message("records.limit"), .problem), .record(.end(.init(reason: "record_limit"))),
+                .end(.recordLimit),
+            ])
     }
 
     @Test func theRecordLimitReachedByACommandEndsAfterItsPrompt() throws {

@@ -18,7 +18,9 @@ import Testing
         for command in Conversation.Command.listed where command != .quit && command != .restart {
             var t = try atConsent()
             let effects = t.type("/\(command.rawValue)")
-            #expect(effects.records.first == .command(.init(name: command.rawValue, input: "/\(command.rawValue)")), "\(command)")
+            #expect(
+                effects.records.first == .command(.init(name: command.rawValue, input: "/\(command.rawValue)")),
+                "\(command)")
             #expect(effects.contains(.addHistory("/\(command.rawValue)")))
         }
     }
@@ -27,19 +29,22 @@ import Testing
         var t = try atConsent()
         let effects = t.type("/help")
         let help = english.text("intake.consent.help", facts: t.conversation.consultation.environment)
-        #expect(Array(effects.dropFirst(2).prefix(5)) == [
-            .say("intake.consent.help", help), .gap, .show(Message("ui.help.heading"), .heading), .commands, .gap,
-        ])
+        #expect(
+            Array(effects.dropFirst(2).prefix(5)) == [
+                .say("intake.consent.help", help), .gap, .show(Message("ui.help.heading"), .heading), .commands, .gap,
+            ])
         #expect(effects.keys == ["intake.consent.help", "ui.help.heading", "intake.consent.prompt"])
     }
 
     @Test func backTakesTheLastAnswerBack() throws {
         var t = try atConsent()
         let effects = t.type("/back")
-        #expect(Array(effects.prefix(4)) == [
-            .record(.command(.init(name: "back", input: "/back"))), .addHistory("/back"),
-            .record(.back(.init(fact: "language"))), .show(Message("ui.back.done", ["fact": .factName("language")]), .note),
-        ])
+        #expect(
+            Array(effects.prefix(4)) == [
+                .record(.command(.init(name: "back", input: "/back"))), .addHistory("/back"),
+                .record(.back(.init(fact: "language"))),
+                .show(Message("ui.back.done", ["fact": .factName("language")]), .note),
+            ])
         #expect(effects.question?.fact == "language")
         #expect(t.type("/back").keys == ["ui.back.nothing", "intake.language.prompt"])
     }
@@ -68,10 +73,11 @@ import Testing
         #expect(t.type("why").keys == ["ui.why.none", "intake.consent.prompt"])  // a bare word
         t.answer(["yes", "1", "1", "3"])
         let effects = t.type("/why")
-        #expect(effects.messages.filter { $0.key == "ui.why.heading" } == [
-            Message("ui.why.heading", ["outcome": .outcomeTitle("vks_rp_not_eligible")]),
-            Message("ui.why.heading", ["outcome": .outcomeTitle("general_order_route")]),
-        ])
+        #expect(
+            effects.messages.filter { $0.key == "ui.why.heading" } == [
+                Message("ui.why.heading", ["outcome": .outcomeTitle("vks_rp_not_eligible")]),
+                Message("ui.why.heading", ["outcome": .outcomeTitle("general_order_route")]),
+            ])
         let answers = [FactValue("applicant_role", .choice("vks")), FactValue("has_vks_work_permit", .choice("none"))]
         #expect(effects.filter { $0 == .answers(answers, .bulleted) }.count == 2)
     }
@@ -82,10 +88,12 @@ import Testing
         #expect(t.type("/change").keys == ["ui.change.nothing", "intake.language.prompt"])
         _ = t.type("1")
         let list = t.type("/change")
-        #expect(Array(list.suffix(3)) == [
-            .answers([FactValue("language", .choice("en"))], .numbered), .show(Message("ui.change.prompt"), .question),
-            .read(Reading(prompt: "# ")),
-        ])
+        #expect(
+            Array(list.suffix(3)) == [
+                .answers([FactValue("language", .choice("en"))], .numbered),
+                .show(Message("ui.change.prompt"), .question),
+                .read(Reading(prompt: "# ")),
+            ])
         #expect(t.type("7").keys == ["ui.change.cancelled", "intake.consent.prompt"])
         _ = t.type("/change")
         let chosen = t.type("1")
@@ -109,9 +117,11 @@ import Testing
     @Test func languageAsksWhichWhenNoneIsNamed() throws {
         var t = try atConsent()
         let asked = t.type("/language")
-        #expect(Array(asked.suffix(3)) == [
-            .show(Message("ui.language.prompt"), .question), .languages(content.localizer.languages), .read(Reading(prompt: "> ")),
-        ])
+        #expect(
+            Array(asked.suffix(3)) == [
+                .show(Message("ui.language.prompt"), .question), .languages(content.localizer.languages),
+                .read(Reading(prompt: "> ")),
+            ])
         #expect(t.type("klingon").keys == ["ui.change.cancelled", "intake.consent.prompt"])
         _ = t.type("/language")
         #expect(t.send(.interrupt).keys == ["intake.consent.prompt"])  // nothing said, nothing changed
@@ -121,10 +131,11 @@ import Testing
     @Test func restartAsksThenStartsAfresh() throws {
         var t = try atConsent()
         _ = t.type("yes")
-        #expect(t.type("/restart") == [
-            .record(.command(.init(name: "restart", input: "/restart"))), .addHistory("/restart"),
-            .confirmation("ui.restart.confirm"), .read(Reading(prompt: "> ")),
-        ])
+        #expect(
+            t.type("/restart") == [
+                .record(.command(.init(name: "restart", input: "/restart"))), .addHistory("/restart"),
+                .confirmation("ui.restart.confirm"), .read(Reading(prompt: "> ")),
+            ])
         #expect(t.type("no").keys == ["ui.continue", "intake.topic.prompt"])
         _ = t.type("/restart")
         let fresh = t.type("yes")
@@ -153,12 +164,17 @@ import Testing
     @Test func theOperatorLeavesWithThePassphraseOnly() throws {
         var t = try atConsent(options: SessionOptions(idleTimeout: 300, operatorPassphrase: "open sesame"))
         let asked = t.type("/operator")
-        #expect(Array(asked.suffix(2)) == [
-            .show(Message("ui.operator.passphrase"), .question), .read(Reading(prompt: "> ", secret: true, timeout: 300)),
-        ])
+        #expect(
+            Array(asked.suffix(2)) == [
+                .show(Message("ui.operator.passphrase"), .question),
+                .read(Reading(prompt: "> ", secret: true, timeout: 300)),
+            ])
         #expect(t.type("guess").keys == ["ui.operator.wrong", "intake.consent.prompt"])
         _ = t.type("/operator")
-        #expect(t.send(.tooLong(prefix: "x", length: 5000, limit: 4096)).keys == ["ui.operator.wrong", "intake.consent.prompt"])
+        #expect(
+            t.send(.tooLong(prefix: "x", length: 5000, limit: 4096)).keys == [
+                "ui.operator.wrong", "intake.consent.prompt",
+            ])
         _ = t.type("/operator")
         #expect(t.type("open sesame").wait == .end(.operatorExit))
         var idle = try atConsent(options: SessionOptions(idleTimeout: 300, operatorPassphrase: "open sesame"))
@@ -175,14 +191,21 @@ import Testing
         _ = named.start()
         named.answer(toTheVKSOutcome + ["yes"])
         let effects = named.type("summary")  // at the name question: a name
-        #expect(effects.records.first == .answer(.init(fact: "applicant_name", input: "summary", value: .text("summary"))))
+        #expect(
+            effects.records.first == .answer(.init(fact: "applicant_name", input: "summary", value: .text("summary"))))
     }
 
     @Test func tabCompletesTheChoicesAndTheCommands() throws {
         var t = try Transcript(language: "ru")
         let effects = t.start()
-        guard case .complete(let completion?)? = effects.first(where: { if case .complete = $0 { return true } else { return false } })
-        else { Issue.record("no completion: \(effects)"); return }
+        guard
+            case .complete(let completion?)? = effects.first(where: {
+                if case .complete = $0 { return true } else { return false }
+            })
+        else {
+            Issue.record("no completion: \(effects)")
+            return
+        }
         #expect(completion.candidates("/he") == ["/help"])
         #expect(completion.candidates("Esp") == ["Español"])
     }

@@ -4,9 +4,11 @@ import ConsultEngine
 import ConsultRecords
 import Foundation
 
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 /// The shipped content: the tests name its message keys and facts, never its wording.
-let content = try! Content.load(dialogs: root.appendingPathComponent("dialogs"), locales: root.appendingPathComponent("locales"))
+let content = try! Content.load(
+    dialogs: root.appendingPathComponent("dialogs"), locales: root.appendingPathComponent("locales"))
 let today = LocalDate(year: 2026, month: 11, day: 25)!
 
 /// A conversation driven as a transcript: each step feeds an input and returns the effects up to
@@ -14,8 +16,11 @@ let today = LocalDate(year: 2026, month: 11, day: 25)!
 struct Transcript {
     var conversation: Conversation
 
-    init(language: String = "en", options: SessionOptions = SessionOptions(), records: Conversation.Records = .none) throws {
-        conversation = try Conversation(content: content, today: today, language: language, options: options, records: records)
+    init(
+        language: String = "en", options: SessionOptions = SessionOptions(), records: Conversation.Records = .none
+    ) throws {
+        conversation = try Conversation(
+            content: content, today: today, language: language, options: options, records: records)
     }
 
     /// The first screen: the greeting and the first question, up to its read.
@@ -108,10 +113,11 @@ let toTheReview = toTheVKSOutcome + ["yes", "John Smith", "1", "+7 916 123-45-67
 
 /// The request the caller saves for a draft.
 func saved(_ draft: AppointmentDraft, reference: String = "TEST-0001") -> AppointmentRequest {
-    AppointmentRequest(reference: reference, created: Date(timeIntervalSince1970: 0), language: draft.language, channel: "local",
-                       transcript: nil, applicant: draft.applicant, facts: draft.facts, outcomes: draft.outcomes,
-                       openPoints: draft.openPoints, preferences: draft.preferences, question: draft.question,
-                       urgent: draft.urgent)
+    AppointmentRequest(
+        reference: reference, created: Date(timeIntervalSince1970: 0), language: draft.language, channel: "local",
+        transcript: nil, applicant: draft.applicant, facts: draft.facts, outcomes: draft.outcomes,
+        openPoints: draft.openPoints, preferences: draft.preferences, question: draft.question,
+        urgent: draft.urgent)
 }
 
 let english = Presenter(content: content, language: "en")
