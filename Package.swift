@@ -132,7 +132,8 @@ let package = Package(
         .testTarget(
             name: "ConsultSSHTests",
             dependencies: [
-                "ConsultSSH", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                "ConsultSSH", "ConsultEngine", "ConsultLocalization",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
             ]
         ),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]),

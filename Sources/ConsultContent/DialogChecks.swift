@@ -1,5 +1,6 @@
 import ConsultEngine
 import ConsultLocalization
+import Foundation
 
 // MARK: - Checks over all the dialogs, and the model
 
@@ -29,8 +30,10 @@ extension DialogBuilder {
             built.append(buildDialog(di, flow: flow, types: types, groups: groups, gotoTargets: links.gotoTargets))
             checkAppointment(dialogs[di], askedAt: askedAt, types: types)
         }
+        let (roles, timeZone) = checkOffice(askedAt: askedAt, types: types)
         let hasErrors = diagnostics.contains { $0.severity == .error }
-        let set = hasErrors ? nil : DialogSet(dialogs: built, start: dialogs.firstIndex(where: \.isStart) ?? 0, factTypes: types)
+        let set = hasErrors ? nil : DialogSet(dialogs: built, start: dialogs.firstIndex(where: \.isStart) ?? 0, factTypes: types,
+                                              roles: roles, timeZone: timeZone)
         return LoadedDialogs(set: set, references: references, diagnostics: diagnostics, factTypes: types, outcomeIDs: outcomeIDs)
     }
 
@@ -206,6 +209,42 @@ extension DialogBuilder {
 
     /// `dangling-reference`, `appointment-urgent`: an appointment names asked facts, and a yes/no
     /// fact (usually a `let`) for its urgency.
+    /// `fact-role`, `time-zone`: the start dialog's `roles:` name facts its questions ask, of the
+    /// type each role needs; `time_zone:` is a zone this machine knows. Both only in the start dialog.
+    mutating func checkOffice(askedAt: [String: SourceLocation], types: [String: ValueType]) -> (FactRoles, String) {
+        var roles = FactRoles()
+        var timeZone = "UTC"
+        for d in dialogs {
+            guard d.isStart else {
+                if let first = d.roles.first { report(d.file.location(first.node), DialogProblem.officeOutsideStart(field: "roles")) }
+                if let z = d.timeZone { report(d.file.location(z.node), DialogProblem.officeOutsideStart(field: "time_zone")) }
+                continue
+            }
+            if let z = d.timeZone {
+                if TimeZone(identifier: z.name) == nil { report(d.file.location(z.node), DialogProblem.unknownTimeZone(z.name)) } else { timeZone = z.name }
+            }
+            let startFacts = Set(d.steps.compactMap { step -> String? in
+                if case .ask(let q) = step.kind { return q.fact }
+                return nil
+            })
+            for (role, fact, node) in d.roles {
+                guard startFacts.contains(fact), let type = types[fact] else {
+                    report(d.file.location(node), DialogProblem.roleFactNotAsked(role: role, fact: fact))
+                    continue
+                }
+                switch (role, type) {
+                case ("language", .choice): roles.language = fact
+                case ("topic", .choice): roles.topic = fact
+                case ("consent", .bool): roles.consent = fact
+                default:
+                    let expected = role == "consent" ? "a yes/no question" : "a choice question"
+                    report(d.file.location(node), DialogProblem.roleFactType(role: role, fact: fact, expected: expected, found: type))
+                }
+            }
+        }
+        return (roles, timeZone)
+    }
+
     mutating func checkAppointment(_ d: RawDialog, askedAt: [String: SourceLocation], types: [String: ValueType]) {
         guard let a = d.appointment, let node = d.appointmentNode else { return }
         for fact in a.all where askedAt[fact] == nil {

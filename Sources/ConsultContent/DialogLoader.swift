@@ -73,6 +73,9 @@ struct RawDialog {
     let node: Node
     var appointment: AppointmentFields? = nil
     var appointmentNode: Node? = nil
+    /// `roles:` (role, fact, where) and `time_zone:`.
+    var roles: [(role: String, fact: String, node: Node)] = []
+    var timeZone: (name: String, node: Node)? = nil
 }
 
 /// A class, not a struct: the checks pass over every step several times, and copying a step

@@ -25,6 +25,8 @@ public enum DialogRule: String, DiagnosticRule {
     case danglingReference = "dangling-reference"
     case unreachable = "unreachable"
     case appointmentUrgent = "appointment-urgent"
+    case factRole = "fact-role"
+    case timeZone = "time-zone"
 
     public var severity: Diagnostic.Severity {
         switch self {
@@ -68,6 +70,12 @@ public enum DialogProblem: DiagnosticMessage, Hashable {
     case appointmentFactNotAsked(String)
     case dialogNeverReached(String)
     case stepNeverReached
+    /// `roles:` or `time_zone:` in a dialog other than the start dialog.
+    case officeOutsideStart(field: String)
+    case unknownRole(String, roles: [String])
+    case roleFactNotAsked(role: String, fact: String)
+    case roleFactType(role: String, fact: String, expected: String, found: ValueType)
+    case unknownTimeZone(String)
     case urgentNotYesNo(String, found: String)
 
     public var rule: DialogRule {
@@ -94,6 +102,8 @@ public enum DialogProblem: DiagnosticMessage, Hashable {
         case .unknownGotoTarget, .unknownNext, .appointmentFactNotAsked: .danglingReference
         case .dialogNeverReached, .stepNeverReached: .unreachable
         case .urgentNotYesNo: .appointmentUrgent
+        case .officeOutsideStart, .unknownRole, .roleFactNotAsked, .roleFactType: .factRole
+        case .unknownTimeZone: .timeZone
         }
     }
 
@@ -159,6 +169,16 @@ public enum DialogProblem: DiagnosticMessage, Hashable {
             "the dialog '\(name)' is never reached: no goto or next leads to it"
         case .stepNeverReached:
             "this step can never be reached (an earlier goto always jumps past it)"
+        case .officeOutsideStart(let field):
+            "'\(field)' belongs in the start dialog (the one with 'start: true'), where the consultation begins"
+        case .unknownRole(let role, let roles):
+            "unknown role '\(role)' (expected: \(roles.joined(separator: ", ")))"
+        case .roleFactNotAsked(let role, let fact):
+            "the role '\(role)' names '\(fact)', which no question of the start dialog asks"
+        case .roleFactType(let role, let fact, let expected, let found):
+            "the role '\(role)' needs \(expected), and '\(fact)' is \(found)"
+        case .unknownTimeZone(let name):
+            "'\(name)' is not a time zone this machine knows (expected an IANA name such as Europe/Moscow)"
         case .urgentNotYesNo(let fact, let found):
             "the appointment's 'urgent' must name a yes/no fact, and '\(fact)' is \(found)"
         }

@@ -11,7 +11,7 @@ extension DialogBuilder {
             report(file.location(file.root), DialogProblem.dialogShape)
             return
         }
-        let fields = fieldsOf(mapping, allowed: ["dialog", "start", "next", "nodes", "appointment"], what: "a dialog", file: file)
+        let fields = fieldsOf(mapping, allowed: ["dialog", "start", "next", "nodes", "appointment", "roles", "time_zone"], what: "a dialog", file: file)
         guard let nameNode = fields["dialog"], let name = nameNode.scalarText else {
             report(file.location(root), StructureProblem.missingField("missing 'dialog: NAME'"))
             return
@@ -49,8 +49,36 @@ extension DialogBuilder {
             raw.appointment = readAppointment(a, file)
             raw.appointmentNode = a
         }
+        if let r = fields["roles"] { raw.roles = readRoles(r, file) }
+        if let z = fields["time_zone"] {
+            if let name = z.scalarText { raw.timeZone = (name, z) } else { report(file.location(z), StructureProblem.fieldType("'time_zone' is a name such as Europe/Moscow")) }
+        }
         dialogs.append(raw)
     }
+
+    /// `roles: {language: FACT, consent: FACT, topic: FACT}`.
+    mutating func readRoles(_ node: Node, _ file: YAMLFile) -> [(role: String, fact: String, node: Node)] {
+        guard case .mapping(let m) = node else {
+            report(file.location(node), StructureProblem.fieldType("'roles' is a mapping of roles to facts, e.g. language: language"))
+            return []
+        }
+        var roles: [(role: String, fact: String, node: Node)] = []
+        for (k, v) in m {
+            guard let role = k.scalarText else { continue }
+            guard DialogBuilder.roleNames.contains(role) else {
+                report(file.location(k), DialogProblem.unknownRole(role, roles: DialogBuilder.roleNames))
+                continue
+            }
+            guard let fact = v.scalarText else {
+                report(file.location(v), StructureProblem.fieldType("the role '\(role)' names a fact"))
+                continue
+            }
+            roles.append((role, fact, v))
+        }
+        return roles
+    }
+
+    static let roleNames = ["language", "consent", "topic"]
 
     /// `appointment: {applicant: [facts], preferences: [facts], question: fact, urgent: fact}`.
     mutating func readAppointment(_ node: Node, _ file: YAMLFile) -> AppointmentFields? {

@@ -41,10 +41,10 @@ public struct TranscriptSummary: Sendable {
         TranscriptSummary(id: url.deletingPathExtension().lastPathComponent, events: try TranscriptReader.events(url))
     }
 
-    /// The day the consultation was held, in Moscow: from the start time, else its `today`.
-    public var day: LocalDate? {
+    /// The day the consultation was held in the office's time zone: from the start time, else its `today`.
+    public func day(in timeZone: TimeZone) -> LocalDate? {
         guard let date = StaffView.parseTime(started) else { return today }
-        return StaffView.moscowDay(date)
+        return StaffView.day(of: date, in: timeZone)
     }
 }
 
@@ -68,14 +68,34 @@ public struct StaffView: Sendable {
     public let content: Content
     public let language: String
     private let presenter: Presenter
-
-    /// Times are shown in Moscow time, where the office is.
-    public static let moscow = TimeZone(identifier: "Europe/Moscow") ?? TimeZone(secondsFromGMT: 3 * 3600)!
+    /// Times are shown in the office's time zone (the content's `time_zone`).
+    public let timeZone: TimeZone
+    private let clockStyles: ClockStyles
 
     public init(content: Content, language: String) {
         self.content = content
         self.language = language
         presenter = Presenter(content: content, language: language)
+        timeZone = TimeZone(identifier: content.dialogs.timeZone) ?? .gmt
+        clockStyles = ClockStyles(timeZone)
+    }
+
+    /// The three ways a time is written for staff, made once per view (not per event).
+    private struct ClockStyles: Sendable {
+        let seconds: Date.VerbatimFormatStyle
+        let minutes: Date.VerbatimFormatStyle
+        let time: Date.VerbatimFormatStyle
+
+        init(_ zone: TimeZone) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            func style(_ format: Date.FormatString) -> Date.VerbatimFormatStyle {
+                Date.VerbatimFormatStyle(format: format, locale: Locale(identifier: "en_US_POSIX"), timeZone: zone, calendar: calendar)
+            }
+            seconds = style("\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)")
+            minutes = style("\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)")
+            time = style("\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)")
+        }
     }
 
     // MARK: Words
@@ -186,24 +206,30 @@ public struct StaffView: Sendable {
         return f.date(from: iso)
     }
 
-    static func clock(_ pattern: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = moscow
-        f.dateFormat = pattern
-        return f
-    }
-
     /// "2026-03-01 10:32:05 Moscow time"; the text as written (escaped) when it is not a time.
     public func moment(_ iso: String) -> String {
         guard let date = Self.parseTime(iso) else { return SafeText.escape(iso) }
-        return label("staff.moscow_time", ["time": .text(Self.clock("yyyy-MM-dd HH:mm:ss").string(from: date))])
+        return label("staff.moscow_time", ["time": .text(date.formatted(clockStyles.seconds))])
     }
 
     /// "2026-03-01 10:32", for lists.
     func shortMoment(_ iso: String) -> String {
         guard let date = Self.parseTime(iso) else { return iso.isEmpty ? "—" : SafeText.escape(iso) }
-        return Self.clock("yyyy-MM-dd HH:mm").string(from: date)
+        return date.formatted(clockStyles.minutes)
+    }
+
+    /// "10:32:05", for the exchange.
+    func clockTime(_ date: Date) -> String {
+        date.formatted(clockStyles.time)
+    }
+
+    /// The day in `zone` at `date`.
+    static func day(of date: Date, in zone: TimeZone) -> LocalDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        // The calendar's own components always make a date.
+        return LocalDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1) ?? LocalDate(year: 2000, month: 1, day: 1)!
     }
 
     // MARK: Transcripts
@@ -285,9 +311,8 @@ public struct StaffView: Sendable {
         for key in points { doc.item(message(openPoint(key), facts: facts, today: today)) }
 
         doc.section(label("staff.exchange"))
-        let clock = Self.clock("HH:mm:ss")
         for event in events {
-            let time = Self.parseTime(event.time).map { clock.string(from: $0) } ?? SafeText.escape(event.time)
+            let time = Self.parseTime(event.time).map(clockTime) ?? SafeText.escape(event.time)
             guard let (name, text) = exchangeLine(event.event) else { continue }
             doc.entry(time: time, label: name, text: text)
         }
@@ -340,7 +365,7 @@ public struct StaffView: Sendable {
         case .end(let e):
             return (label("staff.event.end"), endReason(e.reason))
         case .unknown(let kind, let data):
-            return (label("staff.event.other") + " " + SafeText.escape(kind), SafeText.escape(data.compact))
+            return (label("staff.event.other") + " (" + SafeText.escape(kind) + ")", SafeText.escape(data.compact))
         }
     }
 
@@ -379,7 +404,8 @@ public struct StaffView: Sendable {
         return facts
     }
 
-    /// The events as a JSON array (each as written, without its chain), with nothing a terminal would act on.
+    /// The events as a JSON array (each event's data as the line holds it, without the chain), with
+    /// nothing a terminal would act on.
     public static func json(_ events: [TranscriptEvent]) -> String {
         struct Exported: Encodable {
             let event: TranscriptEvent
@@ -389,7 +415,11 @@ public struct StaffView: Sendable {
                 try c.encode(event.sequence, forKey: .seq)
                 try c.encode(event.time, forKey: .time)
                 try c.encode(event.kind, forKey: .kind)
-                try event.event.encodeData(to: c.superEncoder(forKey: .data))
+                if let written = event.written {
+                    try c.encode(written, forKey: .data)
+                } else {
+                    try event.event.encodeData(to: c.superEncoder(forKey: .data))
+                }
             }
         }
         let encoder = JSONEncoder()

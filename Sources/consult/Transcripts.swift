@@ -80,7 +80,7 @@ extension Consult {
                 for url in TranscriptReader.all(in: data.directory) {
                     guard let summary = try? TranscriptSummary.load(url) else { continue }
                     if let since {
-                        guard let day = summary.day, day >= since.date else { continue }
+                        guard let day = summary.day(in: view.timeZone), day >= since.date else { continue }
                     }
                     if let outcome, !summary.outcomes.contains(outcome) { continue }
                     if let channel, summary.channel != channel { continue }

@@ -110,6 +110,9 @@ private let ruleFixtures: [String: RuleFixture] = [
     DialogRule.danglingReference.id: .steps("- goto: nowhere"),
     DialogRule.unreachable.id: RuleFixture(dialogs: [baseDialog, otherDialog]),
     DialogRule.appointmentUrgent.id: RuleFixture(dialogs: [baseDialog + "\nappointment: {applicant: [has_permit], urgent: nothing}\n"]),
+    // A consent role must be a yes/no question, a language role a choice.
+    DialogRule.factRole.id: RuleFixture(dialogs: [baseDialog + "\nroles: {language: has_permit}\n"]),
+    DialogRule.timeZone.id: RuleFixture(dialogs: [baseDialog + "\ntime_zone: Mars/Olympus_Mons\n"]),
     TranslationRule.noFallback.id: RuleFixture(languages: ["es", "ru"]),
     TranslationRule.missingKey.id: RuleFixture(omitted: ["es": ["o.ok"]]),
     TranslationRule.unknownPlaceholder.id: RuleFixture(replace: ["es": [(#""es text of o.ok""#, #""{nothing}""#)]]),
