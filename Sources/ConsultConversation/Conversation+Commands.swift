@@ -146,8 +146,11 @@ extension Conversation {
         guard let picked else { return [.show(Message("ui.change.cancelled"), .note)] + commandDone() }
         language = picked
         let effects: [Effect] = [.setLanguage(picked), .record(.language(.init(language: picked, reason: .switched)))]
-        if content.dialogs.question(for: Self.languageFact) != nil, consultation.answers[Self.languageFact] != nil {
-            _ = consultation.set(Self.languageFact, .choice(picked))
+        // The answer that chose the language follows the switch.
+        if let fact = content.dialogs.roles.language, content.dialogs.question(for: fact) != nil,
+            consultation.answers[fact] != nil
+        {
+            _ = consultation.set(fact, .choice(picked))
         }
         return effects + [.show(Message("ui.language.changed"), .note)] + commandDone()
     }

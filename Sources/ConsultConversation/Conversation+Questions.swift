@@ -168,7 +168,7 @@ extension Conversation {
                 fact: answered.fact, old: previous, new: value, dropped: answered.dropped)
             effects.append(.record(.change(change)))
         }
-        if answered.fact == Self.languageFact, case .choice(let chosen)? = answered.value,
+        if answered.fact == content.dialogs.roles.language, case .choice(let chosen)? = answered.value,
             content.localizer.catalogs[chosen] != nil
         {
             language = chosen

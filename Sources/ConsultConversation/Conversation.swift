@@ -13,11 +13,6 @@ import ConsultRecords
 /// record whose failure could change what follows, so the caller's report (`.recordsFailed`,
 /// `.recordLimitReached`) arrives before anything else is decided.
 public struct Conversation: Sendable {
-    /// The fact whose answer is the session's language (intake's first question).
-    public static let languageFact = "language"
-    /// The fact of consent to the processing of personal data: set to no when nothing can be recorded.
-    public static let consentFact = "consent"
-
     /// Whether the consultation's records are kept.
     public enum Records: Hashable, Sendable {
         /// None are kept (nobody asked for them).
@@ -349,8 +344,8 @@ public struct Conversation: Sendable {
         // A request that could not be saved was said so (`appointment.not_saved`) just before.
         guard !recordsFailureShown, appointment == nil, !appointmentFailed else { return [] }
         recordsFailureShown = true
-        if content.dialogs.question(for: Self.consentFact) != nil {
-            _ = consultation.set(Self.consentFact, .bool(false))
+        if let consent = content.dialogs.roles.consent, content.dialogs.question(for: consent) != nil {
+            _ = consultation.set(consent, .bool(false))
         }
         return [.gap, .show(Message(records == .unavailable ? "records.unavailable" : "records.failed"), .problem)]
     }
