@@ -73,9 +73,12 @@ let package = Package(
                 "ConsultConversation",
                 "ConsultTerminal",
                 "ConsultEditLine",
+                "ConsultReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Past consultations walked through the content as it is now (`consult replay`).
+        .target(name: "ConsultReplay", dependencies: ["ConsultEngine", "ConsultContent", "ConsultRecords"]),
         // Pseudo-terminals and spawning a consultation in one (ioctl and posix_spawn flags Swift cannot call).
         .target(name: "CPseudoTerminal"),
         // The SSH server: one child `consult` per session, in a pseudo-terminal of its own.

@@ -25,14 +25,13 @@ public struct TranscriptSummary: Sendable {
 
     public init(id: String, events: [TranscriptEvent]) {
         self.id = id
-        let start = events.start
+        let start = events.timedStart
         started = start?.time ?? ""
         channel = start?.start.channel ?? ""
         language = StaffView.applicantLanguage(events)
         today = start?.start.today
-        let end = events.end
-        endReason = end?.end.reason
-        outcomes = end.map(\.end.outcomes) ?? events.lastOutcome?.ids ?? []
+        endReason = events.endEvent?.end.reason
+        outcomes = events.outcomeIDs
         self.events = events.count
     }
 
@@ -256,9 +255,9 @@ public struct StaffView: Sendable {
     public func transcript(_ events: [TranscriptEvent], id: String? = nil, verification: Verification? = nil, format: Format) -> String {
         if format == .json { return Self.json(events) }
         var doc = Document(markdown: format == .markdown)
-        let start = events.start?.start
-        let startTime = events.start?.time
-        let end = events.end
+        let start = events.startEvent
+        let startTime = events.timedStart?.time
+        let end = events.endEvent
         let transcriptID = id ?? start?.id ?? "?"
         doc.title(label("staff.transcript", ["id": .text(SafeText.escape(transcriptID))]))
         if let verification { doc.field(label("staff.integrity"), integrity(verification)) }
@@ -287,16 +286,15 @@ public struct StaffView: Sendable {
 
         // Facts: the end event's, else what the answers amount to so far. (The end a crash handler
         // writes holds none: the answers tell.)
-        let recorded = end.map(\.end.facts).flatMap { $0.isEmpty ? nil : $0 }
-        let facts = recorded ?? Self.reconstructFacts(events)
+        let (facts, recorded) = events.lastFacts
         doc.section(label("staff.facts"))
-        if recorded == nil && !facts.isEmpty { doc.note(label("staff.facts_reconstructed")) }
+        if !recorded && !facts.isEmpty { doc.note(label("staff.facts_reconstructed")) }
         if facts.isEmpty { doc.item(label("staff.none")) }
         for name in ordered(Array(facts.keys), events: events) {
             doc.item(labelled: factName(name), value(facts[name], fact: name))
         }
 
-        let outcomeIDs = end.map(\.end.outcomes).flatMap { $0.isEmpty ? nil : $0 } ?? events.lastOutcome?.ids ?? []
+        let outcomeIDs = events.outcomeIDs
         doc.section(label("staff.outcomes"))
         if outcomeIDs.isEmpty { doc.item(label("staff.none")) }
         for outcome in outcomeIDs { doc.item("\(outcomeTitle(outcome)) [\(SafeText.escape(outcome))]") }
@@ -380,28 +378,7 @@ public struct StaffView: Sendable {
         for event in events {
             if case .language(let l) = event.event, l.reason == .chosen { return l.language }
         }
-        return events.start?.start.language ?? ""
-    }
-
-    /// The facts as the answers, changes and steps back left them (for a transcript without an end event).
-    static func reconstructFacts(_ events: [TranscriptEvent]) -> [String: Value] {
-        var facts: [String: Value] = [:]
-        for e in events {
-            switch e.event {
-            case .restart:
-                facts.removeAll()
-            case .answer(let a) where a.field == nil:
-                facts[a.fact] = a.value
-            case .change(let c):
-                facts[c.fact] = c.new
-                for name in c.dropped.keys { facts[name] = nil }
-            case .back(let b):
-                facts[b.fact] = nil
-            default:
-                break
-            }
-        }
-        return facts
+        return events.startEvent?.language ?? ""
     }
 
     /// The events as a JSON array (each event's data as the line holds it, without the chain), with
@@ -430,22 +407,9 @@ public struct StaffView: Sendable {
 }
 
 extension Array where Element == TranscriptEvent {
-    /// The start event, with its fields.
-    var start: (time: String, start: ConsultationEvent.Start)? {
+    /// The start event, with its time.
+    var timedStart: (time: String, start: ConsultationEvent.Start)? {
         for e in self { if case .start(let s) = e.event { return (e.time, s) } }
         return nil
     }
-
-    /// The end event, with its fields.
-    var end: (time: String, end: ConsultationEvent.End)? {
-        for e in reversed() { if case .end(let s) = e.event { return (e.time, s) } }
-        return nil
-    }
-
-    /// The last explanation shown.
-    var lastOutcome: ConsultationEvent.OutcomeShown? {
-        for e in reversed() { if case .outcome(let o) = e.event { return o } }
-        return nil
-    }
 }
-
