@@ -95,6 +95,7 @@ let package = Package(
             name: "consult-sshd",
             dependencies: [
                 "ConsultSSH",
+                "ConsultSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

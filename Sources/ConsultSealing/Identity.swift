@@ -24,7 +24,7 @@ public struct Identity: Sendable {
     /// The shortest passphrase `keys generate` accepts.
     public static let minimumPassphrase = 8
     /// scrypt's cost: N = 2^16, r = 8 (64 MiB, about a fifth of a second), p = 1.
-    static let cost = (logN: 16, r: 8, p: 1)
+    public static let cost = (logN: 16, r: 8, p: 1)
 
     /// The X25519 private key's 32 bytes (swift-crypto's key types are not Sendable).
     let raw: Data
@@ -43,13 +43,14 @@ public struct Identity: Sendable {
 
     public var recipient: Recipient { Recipient(privateKey.publicKey) }
 
-    /// The file's text, sealed with `passphrase`.
-    public func fileText(passphrase: String) throws(SealingError) -> String {
+    /// The file's text, sealed with `passphrase` at scrypt cost N = 2^`logN` (tests use less than the default).
+    public func fileText(passphrase: String, logN: Int = Identity.cost.logN) throws(SealingError) -> String {
         guard passphrase.count >= Self.minimumPassphrase else {
             throw SealingError(.weakPassphrase, "", "expected a passphrase of at least \(Self.minimumPassphrase) characters")
         }
         let salt = Data((0..<16).map { _ in UInt8.random(in: 0...255) })
-        let cost = Self.cost
+        guard (10...22).contains(logN) else { throw SealingError(.malformed, "", "expected a scrypt cost (log2 N) of 10 to 22, not \(logN)") }
+        let cost = (logN: logN, r: Self.cost.r, p: Self.cost.p)
         let head = Self.head(recipient: recipient.string, cost: "\(cost.logN) \(cost.r) \(cost.p)", salt: Base64URL.encode(salt))
         do {
             let key = try Self.derive(passphrase, salt: salt, logN: cost.logN, r: cost.r, p: cost.p)
@@ -67,8 +68,8 @@ public struct Identity: Sendable {
     }
 
     /// Writes a new identity file (0600, never over an existing file) and `path.pub` with its recipient.
-    public func write(to path: String, passphrase: String) throws(SealingError) {
-        let text = try fileText(passphrase: passphrase)
+    public func write(to path: String, passphrase: String, logN: Int = Identity.cost.logN) throws(SealingError) {
+        let text = try fileText(passphrase: passphrase, logN: logN)
         try createFile(path, Data(text.utf8), mode: 0o600)
         try createFile(path + ".pub", Data((recipient.string + "\n").utf8), mode: 0o644)
     }

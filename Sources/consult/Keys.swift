@@ -24,11 +24,15 @@ extension Consult {
             @Option(help: ArgumentHelp("A file holding the passphrase (mode 0600; default: asked twice without echo).", valueName: "file"))
             var passphraseFile: String?
 
+            /// Lower only for tests: every opening of the identity costs 2^N (scrypt's memory and time).
+            @Option(help: .hidden)
+            var scryptLogN: Int = Identity.cost.logN
+
             func run() throws {
                 let passphrase = try Passphrase.read(file: passphraseFile, prompt: "Passphrase for the new identity: ", twice: true)
                 let identity = Identity()
                 do throws(SealingError) {
-                    try identity.write(to: out, passphrase: passphrase)
+                    try identity.write(to: out, passphrase: passphrase, logN: scryptLogN)
                 } catch {
                     throw ValidationError(error.place.isEmpty ? "\(out): \(error.message)" : error.description)
                 }
