@@ -24,11 +24,17 @@ let package = Package(
         .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
 .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        // Keys for sealed records: lawyers' identities (scrypt-sealed X25519 keys), recipients, host
+        // signing keys, HPKE wrapping and sealing. Knows nothing of transcripts.
+        .target(
+            name: "ConsultSealing",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
+        ),
         // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
         // files: the typed events, the writer, the reader and `verify`. Never the terminal, never words.
         .target(
             name: "ConsultRecords",
-            dependencies: ["ConsultEngine", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ConsultEngine", "ConsultSealing", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The lawyer's view of the records, in the lawyer's language: rendering for people.
         .target(
@@ -69,6 +75,7 @@ let package = Package(
                 "ConsultLocalization",
                 "ConsultContent",
                 "ConsultRecords",
+                "ConsultSealing",
                 "ConsultStaff",
                 "ConsultConversation",
                 "ConsultTerminal",
@@ -98,6 +105,7 @@ let package = Package(
             name: "consult-sshd",
             dependencies: [
                 "ConsultSSH",
+                "ConsultSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -139,6 +147,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
             ]
         ),
+        .testTarget(name: "ConsultSealingTests", dependencies: ["ConsultSealing", "ConsultRecords", "ConsultEngine"]),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]),
     ],
     swiftLanguageModes: [.v6]
