@@ -24,15 +24,27 @@ let package = Package(
         .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
 .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        // Keys for sealed records: lawyers' identities (scrypt-sealed X25519 keys), recipients, host
+        // signing keys, HPKE wrapping and sealing. Knows nothing of transcripts.
+        .target(
+            name: "ConsultSealing",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
+        ),
         // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
         // files: the typed events, the writer, the reader and `verify`. Never the terminal, never words.
         .target(
             name: "ConsultRecords",
-            dependencies: ["ConsultEngine", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ConsultEngine", "ConsultSealing", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The lawyer's view of the records, in the lawyer's language: rendering for people.
         .target(
             name: "ConsultStaff",
+            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]
+        ),
+        // What a terminal does around the engine (commands, the request's review, the language,
+        // confirmations, ends) as a value: inputs in, effects out. No I/O.
+        .target(
+            name: "ConsultConversation",
             dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]
         ),
         // libedit, through pkg-config, and fixed-argument wrappers for its variadic calls.
@@ -50,8 +62,8 @@ let package = Package(
         .target(
             name: "ConsultTerminal",
             dependencies: [
-                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CSignals",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "ConsultConversation",
+                "CSignals", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The libedit line reader, for a person at a terminal (the plain reader needs no libedit).
@@ -63,7 +75,9 @@ let package = Package(
                 "ConsultLocalization",
                 "ConsultContent",
                 "ConsultRecords",
+                "ConsultSealing",
                 "ConsultStaff",
+                "ConsultConversation",
                 "ConsultTerminal",
                 "ConsultEditLine",
                 "ConsultReplay",
@@ -91,6 +105,7 @@ let package = Package(
             name: "consult-sshd",
             dependencies: [
                 "ConsultSSH",
+                "ConsultSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -133,6 +148,10 @@ let package = Package(
             dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff", "ConsultTestSupport"]
         ),
         .testTarget(
+            name: "ConsultConversationTests",
+            dependencies: ["ConsultConversation", "ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords", "ConsultTestSupport"]
+        ),
+        .testTarget(
             name: "ConsultRecordsTests",
             dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport"]
         ),
@@ -143,6 +162,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
             ]
         ),
+        .testTarget(name: "ConsultSealingTests", dependencies: ["ConsultSealing", "ConsultRecords", "ConsultEngine", "ConsultTestSupport"]),
         // The real binaries in tmux and through OpenSSH: everything they need comes through the support target.
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultTestSupport"]),
     ],

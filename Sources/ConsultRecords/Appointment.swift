@@ -33,7 +33,7 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// is chained to the transcript as an event is.
     public let transcriptHead: String?
     /// SHA-256 of `transcriptHead` and the request's JSON without this field; set by `save`.
-    public private(set) var hash: String?
+    public internal(set) var hash: String?
     /// The request's format (`ConsultationEvent.format`); nil for requests of the first format.
     public let format: Int?
 
@@ -174,9 +174,16 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         defer { unlink(temporary.path) }
         for _ in 0..<8 {
             request.hash = nil
-            request.hash = request.computedHash()
-            guard request.hash != nil, let data = try? Self.fileEncoder.encode(request) else {
-                throw RecordError.writeFailed(temporary.path, "not representable as JSON")
+            let data: Data
+            if let sealing = directory.sealing {
+                // Sealed to the recipients: its hash (recorded by the transcript) is the sealed document's.
+                (data, request.hash) = try request.sealedDocument(sealing)
+            } else {
+                request.hash = request.computedHash()
+                guard request.hash != nil, let plain = try? Self.fileEncoder.encode(request) else {
+                    throw RecordError.writeFailed(temporary.path, "not representable as JSON")
+                }
+                data = plain
             }
             unlink(temporary.path)
             let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -211,7 +218,9 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// nil when nothing is: its `hash` must be its own, and its transcript must record it (an
     /// `appointment` event with this reference and hash). Requests of earlier releases carry no hash
     /// and are not checked.
-    public static func problem(with object: [String: UntypedJSON], reference: String, in directory: DataDirectory) -> String? {
+    public static func problem(with object: [String: UntypedJSON], reference: String, in directory: DataDirectory,
+                               keys: OpeningKeys = .none) -> String? {
+        if let problem = sealProblem(object, keys: keys) { return problem }
         guard let hash = object["hash"]?.string else { return nil }
         guard Self.hash(of: object) == hash, object["reference"]?.string == reference else {
             return "the request was altered (its hash is not that of its content)"
@@ -234,15 +243,15 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
 
     /// Every request in `directory` that `problem(with:reference:in:)` finds wrong (or that is not
     /// a request), by reference.
-    public static func problems(in directory: DataDirectory) -> [(reference: String, problem: String)] {
+    public static func problems(in directory: DataDirectory, keys: OpeningKeys = .none) -> [(reference: String, problem: String)] {
         names(in: directory).compactMap { name -> (reference: String, problem: String)? in
             let reference = String(name.dropLast(5))
             guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path) else {
                 return (reference, "it cannot be read")
             }
             do throws(RecordError) {
-                let (object, _) = try read(data)
-                return problem(with: object, reference: reference, in: directory).map { (reference, $0) }
+                let (object, _) = try load(data, keys: .none)
+                return problem(with: object, reference: reference, in: directory, keys: keys).map { (reference, $0) }
             } catch {
                 return (reference, error.reason)
             }

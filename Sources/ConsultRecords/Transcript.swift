@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ConsultEngine
+import ConsultSealing
 import Crypto
 import Foundation
 
@@ -27,6 +28,8 @@ public final class TranscriptWriter: @unchecked Sendable {
     /// Bytes of the whole lines written so far (the file's length).
     private var size = 0
     private var failed: RecordError?
+    /// With recipients configured (`DataDirectory.sealing`), every line's data sealed to them.
+    private let seal: TranscriptSeal?
     private let lock = NSLock()
     private var ended = false
     /// Told after every event written: the file's descriptor and the whole line of an end "crashed"
@@ -41,6 +44,11 @@ public final class TranscriptWriter: @unchecked Sendable {
         self.id = id
         self.limit = limit
         url = directory.transcripts.appendingPathComponent("\(id).jsonl")
+        do throws(SealingError) {
+            seal = try directory.sealing.map { (sealing) throws(SealingError) in try TranscriptSeal(id: id, sealing: sealing) }
+        } catch {
+            throw RecordError.unwritable(url.path, error.message)
+        }
         fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
     }
@@ -67,11 +75,7 @@ public final class TranscriptWriter: @unchecked Sendable {
         guard !ended else { return }
         if let failed { throw failed }
         let kind = event.kind
-        let stored = StoredLine(sequence: sequence, time: Self.timestamp(time), event: event, previous: previousHash)
-        guard let json = try? StoredLine.encoder.encode(stored) else {
-            throw RecordError.writeFailed(url.path, "the event cannot be written as JSON")
-        }
-        let text = String(decoding: json, as: UTF8.self)
+        let text = try body(sequence: sequence, time: Self.timestamp(time), event: event, previous: previousHash)
         let hash = Self.hash(previous: previousHash, body: text)
         let line = String(text.dropLast()) + ",\"hash\":\"\(hash)\"}\n"
         let bytes = Array(line.utf8)
@@ -93,7 +97,30 @@ public final class TranscriptWriter: @unchecked Sendable {
         previousHash = hash
         sequence += 1
         if kind == "end" { ended = true }
-        crashEnd?(fd, ended ? [] : Self.crashEndLine(sequence: sequence, previous: previousHash))
+        crashEnd?(fd, ended ? [] : preparedCrashEnd(sequence: sequence, previous: previousHash))
+    }
+
+    /// A line's JSON text without its hash: in the clear, or sealed and signed.
+    private func body(sequence: Int, time: String, event: ConsultationEvent, previous: String) throws(RecordError) -> String {
+        if let seal {
+            do throws(SealingError) {
+                return try seal.body(sequence: sequence, time: time, event: event, previous: previous)
+            } catch {
+                throw RecordError.writeFailed(url.path, error.message)
+            }
+        }
+        guard let json = try? StoredLine.encoder.encode(StoredLine(sequence: sequence, time: time, event: event, previous: previous)) else {
+            throw RecordError.writeFailed(url.path, "the event cannot be written as JSON")
+        }
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// The crash handler's end line (see `crashEndLine(sequence:previous:at:)`), sealed when the transcript is.
+    private func preparedCrashEnd(sequence: Int, previous: String) -> [UInt8] {
+        guard seal != nil else { return Self.crashEndLine(sequence: sequence, previous: previous) }
+        let event = ConsultationEvent.end(.init(reason: Self.crashedReason))
+        guard let text = try? body(sequence: sequence, time: Self.timestamp(Date()), event: event, previous: previous) else { return [] }
+        return Array((String(text.dropLast()) + ",\"hash\":\"\(Self.hash(previous: previous, body: text))\"}\n").utf8)
     }
 
     /// After a failed write: the part of the line written is cut off again (the file ends with the
@@ -137,6 +164,8 @@ public struct TranscriptEvent: Sendable, Equatable {
     /// The event's data exactly as the line holds it (nil for an event not read from a file):
     /// what an export shows, whatever release wrote it.
     public var written: UntypedJSON?
+    /// Sealed, and not opened (no identity among its recipients was given): only the kind is known.
+    public var sealed = false
 
     public init(line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "", written: UntypedJSON? = nil) {
         self.line = line
@@ -188,6 +217,15 @@ struct ReadLine: Decodable {
 
     typealias CodingKeys = StoredLine.CodingKeys
 
+    /// A sealed line's clear fields; its event is filled in by `SealedReading`.
+    init(sealed line: SealedLine) {
+        sequence = line.seq
+        time = line.time
+        previous = line.prev
+        event = .unknown(kind: line.kind, data: .object([:]))
+        written = nil
+    }
+
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         sequence = try? c.decode(Int.self, forKey: .sequence)
@@ -221,11 +259,14 @@ public struct Verification: Sendable, CustomStringConvertible {
     public let id: String
     public let status: Status
     public let events: Int
+    /// Who wrote a sealed transcript and for whom; nil for one in the clear.
+    public var seal: SealInfo?
 
     public var description: String {
+        let sealed = seal.map { "; " + $0.description } ?? ""
         switch status {
-        case .intact: return "\(id): intact (\(events) events)"
-        case .cutShort: return "\(id): cut short — no end event after \(events) events (the events there are intact)"
+        case .intact: return "\(id): intact (\(events) events\(sealed))"
+        case .cutShort: return "\(id): cut short — no end event after \(events) events (the events there are intact\(sealed))"
         case .broken(let line, let reason): return "\(id): ALTERED at line \(line): \(reason)"
         }
     }
@@ -234,14 +275,14 @@ public struct Verification: Sendable, CustomStringConvertible {
 public enum TranscriptReader {
     /// The events `verify` vouches for: every event up to the first line that is altered, out of
     /// place or torn. What follows is never returned as if it were an event of the consultation.
-    public static func events(_ url: URL) throws(RecordError) -> [TranscriptEvent] {
+    public static func events(_ url: URL, keys: OpeningKeys = .none) throws(RecordError) -> [TranscriptEvent] {
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw RecordError.notFound(url.path) }
-        return read(url).events
+        return read(url, keys: keys).events
     }
 
-    /// Checks the chain line by line.
-    public static func verify(_ url: URL) -> Verification {
-        read(url).verification
+    /// Checks the chain line by line (and a sealed transcript's signatures: no key is needed).
+    public static func verify(_ url: URL, keys: OpeningKeys = .none) -> Verification {
+        read(url, keys: keys).verification
     }
 
     /// Reads and checks a transcript: the verified events and what `verify` says of the file.
@@ -252,7 +293,8 @@ public enum TranscriptReader {
     /// whose id is not the file's name, and an appointment request that is not the one the
     /// transcript recorded. Cut short: no end event, or a last line without its newline that is
     /// the beginning of the next event (a write stopped mid-line).
-    public static func read(_ url: URL) -> (events: [TranscriptEvent], verification: Verification) {
+    /// A sealed transcript is opened with `keys` when one of its identities is a recipient.
+    public static func read(_ url: URL, keys: OpeningKeys = .none) -> (events: [TranscriptEvent], verification: Verification) {
         let id = url.deletingPathExtension().lastPathComponent
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return ([], Verification(id: id, status: .broken(line: 0, reason: "the file cannot be read"), events: 0))
@@ -266,8 +308,9 @@ public enum TranscriptReader {
         var hashes: [String] = []
         var ended = false
         var untyped = false
+        var sealing = SealedReading(keys: keys, id: id)
         func result(_ status: Verification.Status) -> (events: [TranscriptEvent], verification: Verification) {
-            (events, Verification(id: id, status: status, events: events.count))
+            (events, Verification(id: id, status: status, events: events.count, seal: sealing.info))
         }
         func check(_ line: [UInt8], number: Int) -> String? {
             if ended { return "an event after the end event" }
@@ -280,7 +323,9 @@ public enum TranscriptReader {
             }
             let stored = String(text[marker.upperBound...].dropLast(2))
             let body = String(text[..<marker.lowerBound]) + "}"
-            guard let read = try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(ReadLine.self, from: Data(body.utf8)) else {
+            let sealedLine = SealedReading.decode(body)
+            guard let read = sealedLine.map(ReadLine.init(sealed:))
+                    ?? (try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(ReadLine.self, from: Data(body.utf8))) else {
                 return "the line is not valid JSON"
             }
             let count = events.count
@@ -290,8 +335,16 @@ public enum TranscriptReader {
             }
             guard read.previous == previous else { return "it does not follow the event before it" }
             guard TranscriptWriter.hash(previous: previous, body: body) == stored else { return "the event was altered" }
-            let event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
+            var event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
                                         written: read.written)
+            switch sealing.event(sealedLine, sequence: count) {
+            case .success(let opened):
+                event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: opened.event, hash: stored,
+                                        written: opened.written)
+                event.sealed = opened.sealed
+            case .failure(let reason) where reason != .notSealed: return reason.text
+            case .failure: break
+            }
             if count == 0, case .start(let start) = event.event {
                 if start.id != id {
                     return "the transcript's own id is \(start.id), not \(id) (its file name): it was copied or renamed"

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ConsultContent
+import ConsultConversation
 import ConsultEngine
 import ConsultRecords
 
@@ -63,7 +64,7 @@ public final class Kiosk {
             if session.recordsLost { recordsLost = true }
             closedIdle = end == .idle
             switch end {
-            case .operatorExit, .disconnected, .interrupted, .inputEnded:
+            case .operatorExit, .disconnected, .interrupted, .inputEnded, .crashed:
                 reader.clearHistory()
                 screen.clearAll()
                 return count

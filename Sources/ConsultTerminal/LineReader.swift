@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 internal import CSignals
+import ConsultRecords
 
 /// What one call to ``LineReader/readLine(prompt:)`` produced.
 public enum LineReadResult: Equatable, Sendable {
@@ -107,6 +108,17 @@ public enum Termination {
     public static var signal: Int32? {
         let s = csignals_termination_signal()
         return s == 0 ? nil : s
+    }
+
+    /// How the signal received, if any, ends a consultation.
+    public static var endReason: EndReason? { signal.map(EndReason.init(signal:)) }
+}
+
+extension EndReason {
+    /// The one place a signal becomes an end: the terminal hung up (SIGHUP, or SIGPIPE: the output
+    /// is gone) is `disconnected`; any other (SIGTERM) asked the program to stop: `interrupted`.
+    public init(signal: Int32) {
+        self = signal == SIGHUP || signal == SIGPIPE ? .disconnected : .interrupted
     }
 }
 

@@ -4,11 +4,7 @@ import Glibc
 import Darwin
 #endif
 internal import CSignals
-
-/// How text looks on the screen.
-public enum TextStyle: Sendable {
-    case normal, question, hint, problem, heading, note
-}
+import ConsultConversation
 
 /// Where the session writes: wraps text to the terminal's width (read anew for every block, so a
 /// resized window is followed), adds colour only on a terminal without `NO_COLOR`, and nothing but

@@ -18,15 +18,24 @@ extension Consult {
             @OptionGroup var data: DataOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
                 let view = try staff.view(try content.load())
                 // Urgent requests first (each group newest first): they are the ones to call back today.
-                let requests = AppointmentRequest.all(in: data.directory).enumerated()
-                    .sorted { ($0.element.urgent ? 0 : 1, $0.offset) < ($1.element.urgent ? 0 : 1, $1.offset) }
+                // A sealed request no identity given opens cannot say whether it is urgent: it comes after.
+                func rank(_ request: StoredRequest) -> Int {
+                    if case .open(let r) = request { return r.urgent ? 0 : 1 }
+                    return 2
+                }
+                let requests = AppointmentRequest.all(in: data.directory, keys: try keys.keys()).enumerated()
+                    .sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
                     .map(\.element)
                 for request in requests {
-                    print(view.appointmentLine(request))
+                    switch request {
+                    case .open(let request): print(view.appointmentLine(request))
+                    case .sealed(let sealed): print(view.sealedAppointmentLine(sealed))
+                    }
                 }
                 if requests.isEmpty { printError(view.text("staff.no_appointments")) }
             }
@@ -42,8 +51,10 @@ extension Consult {
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var data: DataOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
+                let opening = try keys.keys()
                 let folder = data.directory.appointments
                 guard let url = recordFile(reference, in: folder, extension: "json") else {
                     printError(staff.message(content, "staff.appointment_not_found", ["reference": reference, "dir": folder.path],
@@ -51,18 +62,21 @@ extension Consult {
                     throw ExitCode(1)
                 }
                 let object: [String: UntypedJSON]
-                let request: AppointmentRequest
+                let stored: StoredRequest
                 do throws(RecordError) {
                     guard let data = FileManager.default.contents(atPath: url.path) else { throw RecordError.unreadable("it cannot be read") }
-                    (object, request) = try AppointmentRequest.read(data)
+                    (object, stored) = try AppointmentRequest.load(data, keys: opening)
                 } catch {
                     printError("\(SafeText.escape(url.path)): \(SafeText.escape(error.reason))")
                     throw ExitCode(1)
                 }
                 let reference = url.deletingPathExtension().lastPathComponent
-                let problem = AppointmentRequest.problem(with: object, reference: reference, in: self.data.directory)
+                let problem = AppointmentRequest.problem(with: object, reference: reference, in: self.data.directory, keys: opening)
                 let view = try staff.view(try content.load())
-                print(view.appointment(request, problem: problem), terminator: "")
+                switch stored {
+                case .open(let request): print(view.appointment(request, problem: problem), terminator: "")
+                case .sealed(let sealed): print(view.sealedAppointment(sealed), terminator: "")
+                }
                 if let problem {
                     printError(view.text("staff.appointment", ["reference": reference]) + ": "
                                + view.text("staff.request_altered", ["reason": problem]))

@@ -73,12 +73,24 @@ extension Consult {
             @OptionGroup var data: DataOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
                 let view = try staff.view(try content.load())
+                let opening = try keys.keys()
                 var shown = 0
                 for url in TranscriptReader.all(in: data.directory) {
-                    guard let summary = try? TranscriptSummary.load(url) else { continue }
+                    let id = url.deletingPathExtension().lastPathComponent
+                    guard let events = try? TranscriptReader.events(url, keys: opening) else { continue }
+                    if events.contains(where: \.sealed) {
+                        // Only what is in the clear: its day, not its outcome or channel.
+                        if outcome != nil || channel != nil { continue }
+                        if let since, let day = view.day(of: events), day < since.date { continue }
+                        print(view.sealedLine(id: id, events: events))
+                        shown += 1
+                        continue
+                    }
+                    let summary = TranscriptSummary(id: id, events: events)
                     if let since {
                         guard let day = summary.day(in: view.timeZone), day >= since.date else { continue }
                     }
@@ -105,6 +117,7 @@ extension Consult {
 
             @OptionGroup var data: DataOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
                 let directory = data.directory
@@ -113,7 +126,7 @@ extension Consult {
                     return
                 }
                 // Only the events verify vouches for; the integrity line says where the rest begins.
-                let (events, verification) = TranscriptReader.read(url)
+                let (events, verification) = TranscriptReader.read(url, keys: try keys.keys())
                 if format == .json {
                     print(StaffView.json(events))
                     if case .broken = verification.status {
@@ -123,8 +136,12 @@ extension Consult {
                     return
                 }
                 let view = try staff.view(try content.load())
-                print(view.transcript(events, id: url.deletingPathExtension().lastPathComponent, verification: verification,
-                                      format: format), terminator: "")
+                let id = url.deletingPathExtension().lastPathComponent
+                if events.contains(where: \.sealed) {
+                    print(view.sealedTranscript(events, id: id, verification: verification), terminator: "")
+                } else {
+                    print(view.transcript(events, id: id, verification: verification, format: format), terminator: "")
+                }
                 if case .broken = verification.status { printError(SafeText.escape(verification.description)) }
             }
 
@@ -156,6 +173,7 @@ extension Consult {
             @OptionGroup var data: DataOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func validate() throws {
                 if id != nil && all { throw ValidationError("give a transcript's id or --all, not both") }
@@ -186,16 +204,18 @@ extension Consult {
                         throw ExitCode(1)
                     }
                 }
+                // No identity is needed: the chain and the hosts' signatures are in the clear.
+                let opening = try keys.keys()
                 var altered = 0
                 for url in urls {
-                    let result = TranscriptReader.verify(url)
+                    let result = TranscriptReader.verify(url, keys: opening)
                     print(SafeText.escape(result.description))
                     if case .broken = result.status { altered += 1 }
                 }
                 // Every request, also one its transcript does not know of (made up, or copied in).
                 var badRequests = 0
                 if id == nil {
-                    for (reference, problem) in AppointmentRequest.problems(in: directory) {
+                    for (reference, problem) in AppointmentRequest.problems(in: directory, keys: opening) {
                         print(SafeText.escape("\(reference): ALTERED appointment request: \(problem)"))
                         badRequests += 1
                     }

@@ -1,5 +1,6 @@
 import ConsultContent
 import ConsultEngine
+import ConsultRecords
 import ConsultTestSupport
 import Foundation
 import Testing
@@ -29,7 +30,7 @@ final class ScriptedReader: LineReader {
 
 /// Runs a session over typed lines; returns how it ended, the text shown and the session.
 func session(_ typed: [String], language: String = "en", plain: Bool = false, color: Bool = false, width: Int = 80,
-             extra: [LineReadResult] = []) throws -> (SessionEnd, String, Session, ScriptedReader) {
+             extra: [LineReadResult] = []) throws -> (EndReason, String, Session, ScriptedReader) {
     var output = ""
     let reader = ScriptedReader(typed.map { .line($0) } + extra)
     let screen = Screen(color: color, plain: plain, width: width) { output += $0 }
