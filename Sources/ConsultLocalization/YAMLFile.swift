@@ -12,6 +12,13 @@ public struct YAMLFile {
     public let text: String
     public let root: Node?
 
+    /// A tree built by other means (a line of `consult run --batch`): its problems are placed at `path`.
+    public init(path: String, text: String, root: Node?) {
+        self.path = path
+        self.text = text
+        self.root = root
+    }
+
     /// Reads and parses a file; a read or syntax error becomes a located diagnostic.
     public static func load(_ url: URL, displayPath: String, into diagnostics: inout [Diagnostic]) -> YAMLFile? {
         let text: String

@@ -1,0 +1,57 @@
+import Benchmark
+import Foundation
+
+/// Time to the first prompt under a pseudo-terminal: the C floor, `consult start`, and the
+/// kiosk's reset between two applicants (from the quit's confirmation to the next first prompt).
+func startUpBenchmarks() {
+    let terminal = ["TERM": "xterm-256color", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+    let data = Places.scratch("start")
+    let prompt = Array("> ".utf8)
+    let configuration = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 3,
+                                                maxDuration: .seconds(10), maxIterations: 60)
+
+    Benchmark("Start-up: C libedit floor, first prompt (anchor)", configuration: configuration) { benchmark in
+        benchmark.startMeasurement()
+        let program = try TerminalProgram(Places.floor, [], environment: terminal)
+        try program.wait(for: prompt)
+        benchmark.stopMeasurement()
+        program.end()
+    }
+
+    Benchmark("Start-up: consult start, first prompt (goal ≤ 5× floor)", configuration: configuration) { benchmark in
+        benchmark.startMeasurement()
+        let program = try TerminalProgram(Places.consult, ["start", "--data-dir", data.path, "--today", "2026-11-25"],
+                                          environment: terminal)
+        try program.wait(for: prompt)
+        benchmark.stopMeasurement()
+        program.end()
+    }
+
+    // One kiosk for all iterations: each ends its consultation (/quit, yes) and waits for the
+    // next applicant's first prompt. Its records go to a scratch folder.
+    final class KioskBox: @unchecked Sendable { var program: TerminalProgram?; var prompts = 0 }
+    let kiosk = KioskBox()
+    Benchmark("Start-up: kiosk reset, next first prompt (goal ≤ 5× floor)", configuration: configuration) { benchmark in
+        if kiosk.program == nil {
+            let program = try TerminalProgram(Places.consult, ["kiosk", "--data-dir", data.path, "--today", "2026-11-25",
+                                                               "--idle-minutes", "30"], environment: terminal)
+            try program.wait(for: Array("Русский".utf8))
+            try program.wait(for: prompt)
+            kiosk.program = program
+            kiosk.prompts = program.occurrences(of: prompt)
+        }
+        guard let program = kiosk.program else { return }
+        program.type("/quit\r")
+        try program.wait(for: prompt, count: kiosk.prompts + 1)
+        let before = program.occurrences(of: Array("Русский".utf8))
+        benchmark.startMeasurement()
+        program.type("1\r")
+        try program.wait(for: Array("Русский".utf8), count: before + 1)
+        try program.wait(for: prompt, count: program.occurrences(of: prompt) + 0)
+        benchmark.stopMeasurement()
+        kiosk.prompts = program.occurrences(of: prompt)
+    } teardown: {
+        kiosk.program?.end()
+        kiosk.program = nil
+    }
+}
