@@ -6,8 +6,8 @@ import Foundation
 /// Profiles of the VKS consultation, one JSON object a line, varied so that different ways
 /// through the dialog are taken.
 let profiles: [String] = [
-    #"{"topic":"vks_residence_permit","applicant_role":"vks","has_vks_work_permit":"issued","work_permit_expires":"2028-03-31","contract_terminated":"yes","termination_date":"2026-11-10","new_contract_signed":"no","wants_citizenship":"yes","wants_independent_permit":"no","family_members":[{"relation":"spouse","age":34},{"relation":"child","age":17}]}"#,
-    #"{"topic":"vks_residence_permit","applicant_role":"vks","has_vks_work_permit":"issued","work_permit_expires":"2027-06-30","contract_terminated":"no","wants_citizenship":"no","wants_independent_permit":"yes","family_members":[]}"#,
+    #"{"topic":"vks_residence_permit","applicant_role":"vks","has_vks_work_permit":"issued","holds_vks_residence_permit":"no","work_permit_expires":"2028-03-31","contract_terminated":"yes","termination_date":"2026-11-10","new_contract_signed":"no","wants_citizenship":"yes","wants_independent_permit":"no","family_members":[{"relation":"spouse","age":34},{"relation":"child","age":17}]}"#,
+    #"{"topic":"vks_residence_permit","applicant_role":"vks","has_vks_work_permit":"issued","holds_vks_residence_permit":"no","work_permit_expires":"2027-06-30","contract_terminated":"no","wants_citizenship":"no","wants_independent_permit":"yes","family_members":[]}"#,
     #"{"topic":"vks_residence_permit","applicant_role":"vks","has_vks_work_permit":"applied","wants_citizenship":"no","wants_independent_permit":"no","family_members":[{"relation":"child","age":5}]}"#,
     #"{"topic":"vks_residence_permit","applicant_role":"vks","has_vks_work_permit":"none"}"#,
 ]
