@@ -38,7 +38,7 @@ public struct HeadlessBatch {
         let file = YAMLFile(path: "\(path):\(number)", text: "", root: root)
         let result: HeadlessRun
         do {
-            result = try HeadlessRun.run(content, facts: root, in: file, today: today)
+            result = try HeadlessRun.run(content, facts: root, in: file, today: today, coverage: false)
         } catch {
             malformed += 1
             let fact = error.fact.map { ",\"fact\":\(JSONLine.quoted($0))" } ?? ""
@@ -62,6 +62,10 @@ enum JSONLine {
     struct Malformed: Error, CustomStringConvertible {
         let description: String
     }
+
+    /// One tag for every node: `Tag.implicit` builds a new tag, with its resolver and constructor
+    /// tables, at each use (most of the reading time). Nodes only read it.
+    nonisolated(unsafe) static let tag = Tag(.implicit)
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
 
@@ -103,17 +107,17 @@ enum JSONLine {
                 skipSpace()
                 if index < bytes.endIndex, bytes[index] == UInt8(ascii: "}") {
                     index += 1
-                    return .mapping(Node.Mapping(pairs))
+                    return .mapping(Node.Mapping(pairs, JSONLine.tag))
                 }
                 while true {
                     skipSpace()
                     let key = try string()
                     try expect(UInt8(ascii: ":"))
-                    pairs.append((.scalar(Node.Scalar(key)), try value(depth: depth + 1)))
+                    pairs.append((.scalar(Node.Scalar(key, JSONLine.tag)), try value(depth: depth + 1)))
                     skipSpace()
                     guard index < bytes.endIndex else { throw fail("'}' expected") }
                     index += 1
-                    if bytes[index - 1] == UInt8(ascii: "}") { return .mapping(Node.Mapping(pairs)) }
+                    if bytes[index - 1] == UInt8(ascii: "}") { return .mapping(Node.Mapping(pairs, JSONLine.tag)) }
                     guard bytes[index - 1] == UInt8(ascii: ",") else { index -= 1; throw fail("',' or '}' expected") }
                 }
             case UInt8(ascii: "["):
@@ -122,18 +126,18 @@ enum JSONLine {
                 skipSpace()
                 if index < bytes.endIndex, bytes[index] == UInt8(ascii: "]") {
                     index += 1
-                    return .sequence(Node.Sequence(items))
+                    return .sequence(Node.Sequence(items, JSONLine.tag))
                 }
                 while true {
                     items.append(try value(depth: depth + 1))
                     skipSpace()
                     guard index < bytes.endIndex else { throw fail("']' expected") }
                     index += 1
-                    if bytes[index - 1] == UInt8(ascii: "]") { return .sequence(Node.Sequence(items)) }
+                    if bytes[index - 1] == UInt8(ascii: "]") { return .sequence(Node.Sequence(items, JSONLine.tag)) }
                     guard bytes[index - 1] == UInt8(ascii: ",") else { index -= 1; throw fail("',' or ']' expected") }
                 }
             case UInt8(ascii: "\""):
-                return .scalar(Node.Scalar(try string()))
+                return .scalar(Node.Scalar(try string(), JSONLine.tag))
             default:
                 // true, false, null or a number: kept as written (null as nothing).
                 let start = index
@@ -146,7 +150,7 @@ enum JSONLine {
                     index = start
                     throw fail("a value expected")
                 }
-                return .scalar(Node.Scalar(word == "null" ? "" : word))
+                return .scalar(Node.Scalar(word == "null" ? "" : word, JSONLine.tag))
             }
         }
 
@@ -222,6 +226,9 @@ enum JSONLine {
     }
 
     static func quoted(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 >= 0x7F }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

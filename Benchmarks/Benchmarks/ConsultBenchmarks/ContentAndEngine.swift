@@ -47,7 +47,7 @@ func engineBenchmarks() {
         var hand = HandRules(steps: 10_000)
     }
     let state = State()
-    let configuration = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 10,
+    let configuration = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .nanoseconds, warmupIterations: 10,
                                                 maxDuration: .seconds(5), maxIterations: 2_000)
     let today = LocalDate(year: 2026, month: 11, day: 25)!
 

@@ -48,6 +48,8 @@ func runQuietly(_ path: String, _ arguments: [String]) throws -> Int32 {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    // The checkout's content, wherever the binary measured lies.
+    process.environment = ProcessInfo.processInfo.environment.merging(["CONSULT_CONTENT": Places.root.path]) { $1 }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()

@@ -30,9 +30,9 @@ final class TerminalProgram {
             guard ContinuousClock.now < deadline else {
                 throw BenchError("no \(String(decoding: marker, as: UTF8.self)) within \(timeout): \(String(decoding: output.suffix(400), as: UTF8.self))")
             }
-            let n = buffer.withUnsafeMutableBytes { bench_read(master, $0.baseAddress, $0.count, 100) }
+            let n = buffer.withUnsafeMutableBytes { bench_read(master, $0.baseAddress, UInt($0.count), 100) }
             if n < 0 { throw BenchError("the program ended: \(String(decoding: output.suffix(400), as: UTF8.self))") }
-            output += buffer[0..<n]
+            output += buffer[0..<Int(n)]
         }
     }
 
