@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "consult", targets: ["consult"]),
         .executable(name: "consult-sshd", targets: ["consult-sshd"]),
+        // For the benchmark suite (Benchmarks/, a package of its own that `make test` never builds).
+        .library(name: "ConsultLibraries", targets: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
