@@ -95,7 +95,7 @@ class Client:
             self.first_question = time.monotonic() - self.started
             self.go.wait()
             self.type("1")
-            at = self.wait_for("(yes / no)", at)
+            at = self.wait_for("no)", at)  # "(yes / no)", with no-break spaces
             at = self.wait_for(PROMPT, at)
             self.type(self.token)
             at = self.wait_for(self.token, at)
