@@ -12,6 +12,7 @@ the client's. Exit status 1 if anything failed. Figures on standard output.
 import argparse, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 FIRST = "Choose your language"
+PROMPT = "\x1b[1m>\x1b[0m "  # consult's prompt, in bold, once it waits for an answer
 
 
 def rss_kib(pid):
@@ -90,18 +91,18 @@ class Client:
     def script(self):
         try:
             at = self.wait_for(FIRST)
-            at = self.wait_for("> ", at)
+            at = self.wait_for(PROMPT, at)
             self.first_question = time.monotonic() - self.started
             self.go.wait()
             self.type("1")
-            at = self.wait_for("(yes / no)", at)
-            at = self.wait_for("> ", at)
+            at = self.wait_for("no)", at)  # "(yes / no)", with no-break spaces
+            at = self.wait_for(PROMPT, at)
             self.type(self.token)
             at = self.wait_for(self.token, at)
-            at = self.wait_for("> ", at)
+            at = self.wait_for(PROMPT, at)
             self.type("n")
             at = self.wait_for("What would you like to know about?", at)
-            at = self.wait_for("> ", at)
+            at = self.wait_for(PROMPT, at)
             self.type("3")
             self.status = self.process.wait(timeout=120)
         except Exception as error:  # noqa: BLE001 - reported with the client's number

@@ -115,7 +115,8 @@ public struct Walk: Sendable {
         stoppedAtQuestion = false
         missing.removeAll()
         step -= 1  // the current question's step, passed again with its answer
-        try proceed(env, answers: answers, stopAtQuestion: true)
+        // Consumed: a copy kept here would make the walk copy every binding at its first step.
+        try proceed(consume env, answers: answers, stopAtQuestion: true)
         return true
     }
 
@@ -128,8 +129,8 @@ public struct Walk: Sendable {
         step = 0
     }
 
-    private mutating func proceed(_ start: Environment, answers: [String: Value], stopAtQuestion: Bool) throws(Failure) {
-        var env = start
+    private mutating func proceed(_ start: consuming Environment, answers: [String: Value], stopAtQuestion: Bool) throws(Failure) {
+        var env = consume start
         walking: while true {
             let dialog = set.dialogs[dialogIndex]
             guard step < dialog.nodes.count else {

@@ -8,6 +8,8 @@ func startUpBenchmarks() {
                     "CONSULT_CONTENT": Places.root.path]
     let data = Places.scratch("start")
     let floorPrompt = Array("> ".utf8)
+    // The last choice of the first question: "Russian", written in Russian.
+    let lastChoice = Array("\u{0420}\u{0443}\u{0441}\u{0441}\u{043A}\u{0438}\u{0439}".utf8)
     // consult's prompt, in bold: what libedit shows once it waits for the answer.
     let prompt = Array("\u{1B}[1m>\u{1B}[0m ".utf8)
     let configuration = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 3,
@@ -38,7 +40,7 @@ func startUpBenchmarks() {
         if kiosk.program == nil {
             let program = try TerminalProgram(Places.consult, ["kiosk", "--data-dir", data.path, "--today", "2026-11-25",
                                                                "--idle-minutes", "30"], environment: terminal)
-            try program.wait(for: Array("Русский".utf8))
+            try program.wait(for: lastChoice)
             try program.wait(for: prompt)
             kiosk.program = program
             kiosk.prompts = program.occurrences(of: prompt)
@@ -46,11 +48,11 @@ func startUpBenchmarks() {
         guard let program = kiosk.program else { return }
         program.type("/quit\r")
         try program.wait(for: prompt, count: kiosk.prompts + 1)
-        let before = program.occurrences(of: Array("Русский".utf8))
+        let before = program.occurrences(of: lastChoice)
         let prompts = program.occurrences(of: prompt)
         benchmark.startMeasurement()
         program.type("y\r")
-        try program.wait(for: Array("Русский".utf8), count: before + 1)
+        try program.wait(for: lastChoice, count: before + 1)
         try program.wait(for: prompt, count: prompts + 1)
         benchmark.stopMeasurement()
         kiosk.prompts = program.occurrences(of: prompt)
