@@ -50,8 +50,12 @@ public struct HeadlessBatch {
         out += "],\"facts\":"
         JSONLine.write(.object(result.facts.mapValues(\.untyped)), to: &out)
         out += ",\"missing\":[" + result.missing.map(JSONLine.quoted).joined(separator: ",") + "]"
-        if !result.unknown.isEmpty { out += ",\"unknown\":[" + result.unknown.map(JSONLine.quoted).joined(separator: ",") + "]" }
-        if !result.computed.isEmpty { out += ",\"computed\":[" + result.computed.map(JSONLine.quoted).joined(separator: ",") + "]" }
+        if !result.unknown.isEmpty {
+            out += ",\"unknown\":[" + result.unknown.map(JSONLine.quoted).joined(separator: ",") + "]"
+        }
+        if !result.computed.isEmpty {
+            out += ",\"computed\":[" + result.computed.map(JSONLine.quoted).joined(separator: ",") + "]"
+        }
         return out + "}"
     }
 }
@@ -92,7 +96,9 @@ enum JSONLine {
 
         mutating func expect(_ byte: UInt8) throws(Malformed) {
             skipSpace()
-            guard index < bytes.endIndex, bytes[index] == byte else { throw fail("expected '\(Character(Unicode.Scalar(byte)))'") }
+            guard index < bytes.endIndex, bytes[index] == byte else {
+                throw fail("expected '\(Character(Unicode.Scalar(byte)))'")
+            }
             index += 1
         }
 
@@ -118,7 +124,10 @@ enum JSONLine {
                     guard index < bytes.endIndex else { throw fail("'}' expected") }
                     index += 1
                     if bytes[index - 1] == UInt8(ascii: "}") { return .mapping(Node.Mapping(pairs, JSONLine.tag)) }
-                    guard bytes[index - 1] == UInt8(ascii: ",") else { index -= 1; throw fail("',' or '}' expected") }
+                    guard bytes[index - 1] == UInt8(ascii: ",") else {
+                        index -= 1
+                        throw fail("',' or '}' expected")
+                    }
                 }
             case UInt8(ascii: "["):
                 index += 1
@@ -134,7 +143,10 @@ enum JSONLine {
                     guard index < bytes.endIndex else { throw fail("']' expected") }
                     index += 1
                     if bytes[index - 1] == UInt8(ascii: "]") { return .sequence(Node.Sequence(items, JSONLine.tag)) }
-                    guard bytes[index - 1] == UInt8(ascii: ",") else { index -= 1; throw fail("',' or ']' expected") }
+                    guard bytes[index - 1] == UInt8(ascii: ",") else {
+                        index -= 1
+                        throw fail("',' or ']' expected")
+                    }
                 }
             case UInt8(ascii: "\""):
                 return .scalar(Node.Scalar(try string(), JSONLine.tag))
@@ -142,7 +154,8 @@ enum JSONLine {
                 // true, false, null or a number: kept as written (null as nothing).
                 let start = index
                 while index < bytes.endIndex, !JSONLine.isSpace(bytes[index]),
-                      ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")].contains(bytes[index]) {
+                    ![UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]")].contains(bytes[index])
+                {
                     index += 1
                 }
                 let word = String(decoding: bytes[start..<index], as: UTF8.self)
@@ -181,7 +194,10 @@ enum JSONLine {
                 index += 1
                 if byte == UInt8(ascii: "\"") { break }
                 guard byte >= 0x20 else { throw fail("a control character in a string") }
-                guard byte == UInt8(ascii: "\\") else { raw.append(byte); continue }
+                guard byte == UInt8(ascii: "\\") else {
+                    raw.append(byte)
+                    continue
+                }
                 flush()
                 guard index < bytes.endIndex else { throw fail("an unterminated string") }
                 let escape = bytes[index]
@@ -198,7 +214,9 @@ enum JSONLine {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code) {
-                        guard index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        guard index + 1 < bytes.endIndex, bytes[index] == UInt8(ascii: "\\"),
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        else {
                             throw fail("a lone surrogate")
                         }
                         index += 2
@@ -217,7 +235,9 @@ enum JSONLine {
         }
 
         mutating func hex4() throws(Malformed) -> UInt32 {
-            guard index + 4 <= bytes.endIndex, let code = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
+            guard index + 4 <= bytes.endIndex,
+                let code = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
+            else {
                 throw fail("four hex digits expected")
             }
             index += 4
@@ -226,7 +246,9 @@ enum JSONLine {
     }
 
     static func quoted(_ text: String) -> String {
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 >= 0x7F }) {
+        if !text.utf8.contains(where: {
+            $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 >= 0x7F
+        }) {
             return "\"" + text + "\""
         }
         var out = "\""
@@ -237,7 +259,9 @@ enum JSONLine {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let s where s.value < 0x20 || s.value == 0x7F || (0x80..<0xA0).contains(s.value) || s.value == 0x2028 || s.value == 0x2029:
+            case let s
+            where s.value < 0x20 || s.value == 0x7F || (0x80..<0xA0).contains(s.value) || s.value == 0x2028
+                || s.value == 0x2029:
                 let hex = String(s.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

@@ -84,9 +84,11 @@ public struct Walk: Sendable {
     /// answer lies behind it (nothing after it could become unreachable): what a consultation
     /// needs after each answer, without walking the rest of the tree.
     /// With `recordStatuses` false, `statuses` stays empty (a walk that only wants its results).
-    public init(_ set: DialogSet, answers: [String: Value], today: LocalDate,
-                start: Int? = nil, followNext: Bool = true, stopAtQuestion: Bool = false,
-                recordStatuses: Bool = true) throws(Failure) {
+    public init(
+        _ set: DialogSet, answers: [String: Value], today: LocalDate,
+        start: Int? = nil, followNext: Bool = true, stopAtQuestion: Bool = false,
+        recordStatuses: Bool = true
+    ) throws(Failure) {
         let env = Environment(today: today)
         environmentAtCurrent = env
         environment = env
@@ -104,7 +106,8 @@ public struct Walk: Sendable {
     /// Returns false, changing nothing, when this walk did not stop at `fact`'s question.
     public mutating func resume(answering fact: String, answers: [String: Value]) throws(Failure) -> Bool {
         guard stoppedAtQuestion, let current, current.fact == fact, answers[fact] != nil,
-              answers.count == used.count + 1 else { return false }
+            answers.count == used.count + 1
+        else { return false }
         // Taken out, so that the walk owns the only copy and extends it in place.
         let env = environmentAtCurrent
         environmentAtCurrent = Self.placeholder
@@ -129,7 +132,9 @@ public struct Walk: Sendable {
         step = 0
     }
 
-    private mutating func proceed(_ start: consuming Environment, answers: [String: Value], stopAtQuestion: Bool) throws(Failure) {
+    private mutating func proceed(
+        _ start: consuming Environment, answers: [String: Value], stopAtQuestion: Bool
+    ) throws(Failure) {
         var env = consume start
         walking: while true {
             let dialog = set.dialogs[dialogIndex]

@@ -56,9 +56,14 @@ public final class ConsultationRecorder: @unchecked Sendable {
         }
     }
 
-    public func start(channel: String, remote: String?, contentHash: String, version: String, today: LocalDate, language: String) {
-        record(.start(.init(id: writer.id, channel: channel, contentHash: contentHash, version: version, today: today,
-                            language: language, remote: remote)))
+    public func start(
+        channel: String, remote: String?, contentHash: String, version: String, today: LocalDate, language: String
+    ) {
+        record(
+            .start(
+                .init(
+                    id: writer.id, channel: channel, contentHash: contentHash, version: version, today: today,
+                    language: language, remote: remote)))
     }
 
     public func end(_ reason: String, facts: [String: Value] = [:], outcomes: [OutcomeStep] = []) {

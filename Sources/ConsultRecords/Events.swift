@@ -62,8 +62,10 @@ public enum ConsultationEvent: Sendable, Equatable {
         /// The transcript's format (`ConsultationEvent.format`); nil in transcripts of version 1.
         public var format: Int?
 
-        public init(id: String, channel: String, contentHash: String, version: String, today: LocalDate, language: String,
-                    remote: String? = nil, format: Int? = ConsultationEvent.format) {
+        public init(
+            id: String, channel: String, contentHash: String, version: String, today: LocalDate, language: String,
+            remote: String? = nil, format: Int? = ConsultationEvent.format
+        ) {
             self.id = id
             self.channel = channel
             self.contentHash = contentHash
@@ -99,7 +101,10 @@ public enum ConsultationEvent: Sendable, Equatable {
         public var item: Int?
         public var field: String?
 
-        public init(fact: String, key: String, text: String, part: Part, items: Int? = nil, item: Int? = nil, field: String? = nil) {
+        public init(
+            fact: String, key: String, text: String, part: Part, items: Int? = nil, item: Int? = nil,
+            field: String? = nil
+        ) {
             self.fact = fact
             self.key = key
             self.text = text
@@ -150,7 +155,8 @@ public enum ConsultationEvent: Sendable, Equatable {
             input = try c.decode(String.self, forKey: .input)
             // A line refused at the reader in the first format recorded its whole length as `length`
             // (and, shortened once more by the recorder, the reader's part of it as `input_length`).
-            inputLength = try c.decodeIfPresent(Int.self, forKey: .length) ?? c.decodeIfPresent(Int.self, forKey: .inputLength)
+            inputLength =
+                try c.decodeIfPresent(Int.self, forKey: .length) ?? c.decodeIfPresent(Int.self, forKey: .inputLength)
             problem = try c.decode(String.self, forKey: .problem)
         }
 

@@ -15,10 +15,14 @@ public struct RecordSealing: Sendable {
     }
 
     /// The recipients of `recipientsFile` and the host key kept in `directory` (made on first use).
-    public static func load(recipientsFile: String, directory: DataDirectory, hostName: String = ProcessInfo.processInfo.hostName)
-        throws(SealingError) -> RecordSealing {
+    public static func load(
+        recipientsFile: String, directory: DataDirectory, hostName: String = ProcessInfo.processInfo.hostName
+    )
+        throws(SealingError) -> RecordSealing
+    {
         let list = try RecipientList.recipients(at: recipientsFile)
-        return RecordSealing(recipients: list.keys, host: try HostKey.loadOrCreate(at: directory.hostKey.path, name: hostName))
+        return RecordSealing(
+            recipients: list.keys, host: try HostKey.loadOrCreate(at: directory.hostKey.path, name: hostName))
     }
 }
 
@@ -86,7 +90,8 @@ public struct SealInfo: Sendable, Equatable {
         guard let hosts = keys.knownHosts else { return nil }
         guard let key = try? HostPublicKey(string: header.host), hosts.entry(for: key) != nil else {
             let fingerprint = (try? HostPublicKey(string: header.host))?.fingerprint ?? "unreadable"
-            return "written by a host not in \(hosts.path) (it calls itself \(header.hostName), key \(fingerprint)): not a record of the office's machines"
+            return
+                "written by a host not in \(hosts.path) (it calls itself \(header.hostName), key \(fingerprint)): not a record of the office's machines"
         }
         return nil
     }
@@ -136,8 +141,9 @@ final class TranscriptSeal {
         self.id = id
         key = Envelope.newKey()
         host = sealing.host
-        header = SealHeader(id: id, host: sealing.host.publicKey.string, hostName: sealing.host.name,
-                            keys: try Envelope.wrap(key, to: sealing.recipients, info: SealHeader.info("transcript", id)))
+        header = SealHeader(
+            id: id, host: sealing.host.publicKey.string, hostName: sealing.host.name,
+            keys: try Envelope.wrap(key, to: sealing.recipients, info: SealHeader.info("transcript", id)))
     }
 
     /// The line's JSON text without its hash: the event's data sealed, the line signed.
@@ -149,11 +155,16 @@ final class TranscriptSeal {
         let box = try Envelope.seal(data, key: key, binding: binding)
         var clear: ConsultationEvent.AppointmentSaved?
         if case .appointment(let saved) = event { clear = saved }
-        var line = SealedLine(clear: clear, kind: event.kind, prev: previous, seal: sequence == 0 ? header : nil,
-                              sealed: Base64URL.encode(box), seq: sequence, sig: nil, time: time)
-        guard let message = line.signedMessage(id: id) else { throw SealingError(.unreadable, id, "the line cannot be written as JSON") }
+        var line = SealedLine(
+            clear: clear, kind: event.kind, prev: previous, seal: sequence == 0 ? header : nil,
+            sealed: Base64URL.encode(box), seq: sequence, sig: nil, time: time)
+        guard let message = line.signedMessage(id: id) else {
+            throw SealingError(.unreadable, id, "the line cannot be written as JSON")
+        }
         line.sig = Base64URL.encode(try host.sign(message))
-        guard let json = try? StoredLine.encoder.encode(line) else { throw SealingError(.unreadable, id, "the line cannot be written as JSON") }
+        guard let json = try? StoredLine.encoder.encode(line) else {
+            throw SealingError(.unreadable, id, "the line cannot be written as JSON")
+        }
         return String(decoding: json, as: UTF8.self)
     }
 }

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultEngine
 import ConsultSealing
 import Crypto
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One consultation's transcript: append-only JSON Lines, mode 0600, each event written and
 /// fsync'ed before the caller goes on. Every line carries the hash of the line before it (`prev`)
@@ -40,12 +41,16 @@ public final class TranscriptWriter: @unchecked Sendable {
     static let genesis = String(repeating: "0", count: 64)
 
     /// Creates a new transcript file in `directory` (never overwrites one).
-    public init(directory: DataDirectory, id: String = Identifier.random(groups: 3), limit: Int? = nil) throws(RecordError) {
+    public init(
+        directory: DataDirectory, id: String = Identifier.random(groups: 3), limit: Int? = nil
+    ) throws(RecordError) {
         self.id = id
         self.limit = limit
         url = directory.transcripts.appendingPathComponent("\(id).jsonl")
         do throws(SealingError) {
-            seal = try directory.sealing.map { (sealing) throws(SealingError) in try TranscriptSeal(id: id, sealing: sealing) }
+            seal = try directory.sealing.map { (sealing) throws(SealingError) in
+                try TranscriptSeal(id: id, sealing: sealing)
+            }
         } catch {
             throw RecordError.unwritable(url.path, error.message)
         }
@@ -101,7 +106,9 @@ public final class TranscriptWriter: @unchecked Sendable {
     }
 
     /// A line's JSON text without its hash: in the clear, or sealed and signed.
-    private func body(sequence: Int, time: String, event: ConsultationEvent, previous: String) throws(RecordError) -> String {
+    private func body(
+        sequence: Int, time: String, event: ConsultationEvent, previous: String
+    ) throws(RecordError) -> String {
         if let seal {
             do throws(SealingError) {
                 return try seal.body(sequence: sequence, time: time, event: event, previous: previous)
@@ -109,7 +116,10 @@ public final class TranscriptWriter: @unchecked Sendable {
                 throw RecordError.writeFailed(url.path, error.message)
             }
         }
-        guard let json = try? StoredLine.encoder.encode(StoredLine(sequence: sequence, time: time, event: event, previous: previous)) else {
+        guard
+            let json = try? StoredLine.encoder.encode(
+                StoredLine(sequence: sequence, time: time, event: event, previous: previous))
+        else {
             throw RecordError.writeFailed(url.path, "the event cannot be written as JSON")
         }
         return String(decoding: json, as: UTF8.self)
@@ -119,7 +129,8 @@ public final class TranscriptWriter: @unchecked Sendable {
     private func preparedCrashEnd(sequence: Int, previous: String) -> [UInt8] {
         guard seal != nil else { return Self.crashEndLine(sequence: sequence, previous: previous) }
         let event = ConsultationEvent.end(.init(reason: Self.crashedReason))
-        guard let text = try? body(sequence: sequence, time: Self.timestamp(Date()), event: event, previous: previous) else { return [] }
+        guard let text = try? body(sequence: sequence, time: Self.timestamp(Date()), event: event, previous: previous)
+        else { return [] }
         return Array((String(text.dropLast()) + ",\"hash\":\"\(Self.hash(previous: previous, body: text))\"}\n").utf8)
     }
 
@@ -167,7 +178,9 @@ public struct TranscriptEvent: Sendable, Equatable {
     /// Sealed, and not opened (no identity among its recipients was given): only the kind is known.
     public var sealed = false
 
-    public init(line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "", written: UntypedJSON? = nil) {
+    public init(
+        line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "", written: UntypedJSON? = nil
+    ) {
         self.line = line
         self.sequence = sequence
         self.time = time
@@ -266,7 +279,8 @@ public struct Verification: Sendable, CustomStringConvertible {
         let sealed = seal.map { "; " + $0.description } ?? ""
         switch status {
         case .intact: return "\(id): intact (\(events) events\(sealed))"
-        case .cutShort: return "\(id): cut short — no end event after \(events) events (the events there are intact\(sealed))"
+        case .cutShort:
+            return "\(id): cut short — no end event after \(events) events (the events there are intact\(sealed))"
         case .broken(let line, let reason): return "\(id): ALTERED at line \(line): \(reason)"
         }
     }
@@ -294,7 +308,9 @@ public enum TranscriptReader {
     /// transcript recorded. Cut short: no end event, or a last line without its newline that is
     /// the beginning of the next event (a write stopped mid-line).
     /// A sealed transcript is opened with `keys` when one of its identities is a recipient.
-    public static func read(_ url: URL, keys: OpeningKeys = .none) -> (events: [TranscriptEvent], verification: Verification) {
+    public static func read(
+        _ url: URL, keys: OpeningKeys = .none
+    ) -> (events: [TranscriptEvent], verification: Verification) {
         let id = url.deletingPathExtension().lastPathComponent
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return ([], Verification(id: id, status: .broken(line: 0, reason: "the file cannot be read"), events: 0))
@@ -315,7 +331,8 @@ public enum TranscriptReader {
         func check(_ line: [UInt8], number: Int) -> String? {
             if ended { return "an event after the end event" }
             if line.contains(where: { $0 < 0x20 }) || line.last == 0x20 {
-                return "the line is not an event of this program (it holds blanks or control characters outside its text)"
+                return
+                    "the line is not an event of this program (it holds blanks or control characters outside its text)"
             }
             guard let text = String(validating: line, as: UTF8.self) else { return "the line is not valid UTF-8" }
             guard let marker = text.range(of: ",\"hash\":\"", options: .backwards), endsWithHash(text) else {
@@ -324,23 +341,33 @@ public enum TranscriptReader {
             let stored = String(text[marker.upperBound...].dropLast(2))
             let body = String(text[..<marker.lowerBound]) + "}"
             let sealedLine = SealedReading.decode(body)
-            guard let read = sealedLine.map(ReadLine.init(sealed:))
-                    ?? (try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(ReadLine.self, from: Data(body.utf8))) else {
+            guard
+                let read = sealedLine.map(ReadLine.init(sealed:))
+                    ?? (try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(
+                        ReadLine.self, from: Data(body.utf8)))
+            else {
                 return "the line is not valid JSON"
             }
             let count = events.count
             if read.sequence != count {
-                return read.sequence.map { $0 > count ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))" }
+                return read.sequence.map {
+                    $0 > count
+                        ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))"
+                }
                     ?? "the event has no sequence number"
             }
             guard read.previous == previous else { return "it does not follow the event before it" }
-            guard TranscriptWriter.hash(previous: previous, body: body) == stored else { return "the event was altered" }
-            var event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
-                                        written: read.written)
+            guard TranscriptWriter.hash(previous: previous, body: body) == stored else {
+                return "the event was altered"
+            }
+            var event = TranscriptEvent(
+                line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
+                written: read.written)
             switch sealing.event(sealedLine, sequence: count) {
             case .success(let opened):
-                event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: opened.event, hash: stored,
-                                        written: opened.written)
+                event = TranscriptEvent(
+                    line: number, sequence: count, time: read.time ?? "", event: opened.event, hash: stored,
+                    written: opened.written)
                 event.sealed = opened.sealed
             case .failure(let reason) where reason != .notSealed: return reason.text
             case .failure: break
@@ -392,13 +419,18 @@ public enum TranscriptReader {
             // Only the start of the hash may follow: hex digits, then at most its closing quote.
             let rest = text[marker.upperBound...]
             let digits = rest.prefix { $0.isHexDigit }
-            guard digits.count <= 64, rest.dropFirst(digits.count).isEmpty || (digits.count == 64 && rest.dropFirst(64) == "\"")
+            guard digits.count <= 64,
+                rest.dropFirst(digits.count).isEmpty || (digits.count == 64 && rest.dropFirst(64) == "\"")
             else { return reason }
             // The event before the hash is whole: its hash must begin with the digits written.
             let body = String(text[..<marker.lowerBound]) + "}"
-            guard TranscriptWriter.hash(previous: previous, body: body).hasPrefix(String(digits)) else { return "the event was altered" }
+            guard TranscriptWriter.hash(previous: previous, body: body).hasPrefix(String(digits)) else {
+                return "the event was altered"
+            }
         }
-        if let range = text.range(of: "\"prev\":\""), text[range.upperBound...].count >= 64, !text[range.upperBound...].hasPrefix(previous) {
+        if let range = text.range(of: "\"prev\":\""), text[range.upperBound...].count >= 64,
+            !text[range.upperBound...].hasPrefix(previous)
+        {
             return "the last line does not follow the event before it"
         }
         if let range = text.range(of: "\"seq\":") {
@@ -413,11 +445,16 @@ public enum TranscriptReader {
     /// The appointment requests a transcript recorded (`appointment` events with a `request_hash`):
     /// each must be in the data directory's `appointments/`, unaltered, naming this transcript and
     /// chained to the event written just before it. Nil when they all are.
-    static func checkAppointments(_ events: [TranscriptEvent], hashes: [String], transcript: URL, id: String) -> (Int, String)? {
-        let folder = transcript.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("appointments")
+    static func checkAppointments(
+        _ events: [TranscriptEvent], hashes: [String], transcript: URL, id: String
+    ) -> (Int, String)? {
+        let folder = transcript.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "appointments")
         for (index, event) in events.enumerated() {
             // Transcripts of earlier releases recorded the reference only.
-            guard case .appointment(let saved) = event.event, let recorded = saved.requestHash, !recorded.isEmpty else { continue }
+            guard case .appointment(let saved) = event.event, let recorded = saved.requestHash, !recorded.isEmpty else {
+                continue
+            }
             let reference = saved.reference
             let file = folder.appendingPathComponent("\(reference).json")
             guard let data = FileManager.default.contents(atPath: file.path) else {
@@ -428,7 +465,10 @@ public enum TranscriptReader {
             }
             let head = index > 0 ? hashes[index - 1] : TranscriptWriter.genesis
             guard request["hash"]?.string == recorded, AppointmentRequest.hash(of: request) == recorded else {
-                return (event.line, "the appointment request \(reference) was altered (it is not the request this transcript recorded)")
+                return (
+                    event.line,
+                    "the appointment request \(reference) was altered (it is not the request this transcript recorded)"
+                )
             }
             guard request["transcript"]?.string == id, request["transcript_head"]?.string == head else {
                 return (event.line, "the appointment request \(reference) belongs to another transcript or place in it")

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Crypto
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The signing key of a machine that writes records (a kiosk, an SSH host): every sealed line and
 /// request it writes is signed with it, so that someone who has only the lawyers' public keys cannot
@@ -57,24 +58,31 @@ public struct HostKey: Sendable {
         try createFile(temporary, Data(text.utf8), mode: 0o600)
         defer { unlink(temporary) }
         if link(temporary, path) != 0 {
-            guard errno == EEXIST else { throw SealingError(.unreadable, path, "cannot be created: \(String(cString: strerror(errno)))") }
+            guard errno == EEXIST else {
+                throw SealingError(.unreadable, path, "cannot be created: \(String(cString: strerror(errno)))")
+            }
             return try read(path)
         }
         return key
     }
 
     public static func read(_ path: String) throws(SealingError) -> HostKey {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             throw SealingError(.unreadable, path, "cannot read the host key")
         }
         let lines = text.split(separator: "\n").map(String.init)
-        guard lines.first == header else { throw SealingError(.malformed, path, "expected a host key beginning with '\(header)'") }
+        guard lines.first == header else {
+            throw SealingError(.malformed, path, "expected a host key beginning with '\(header)'")
+        }
         var fields: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        guard let raw = Base64URL.decode(fields["key"] ?? ""), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
+        guard let raw = Base64URL.decode(fields["key"] ?? ""),
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else {
             throw SealingError(.corrupted, path, "expected a 'key:' line holding an Ed25519 private key in base64url")
         }
         return HostKey(signing: key, name: fields["name"] ?? "host")
@@ -100,13 +108,18 @@ public enum Envelope {
 
     /// The key wrapped for each recipient; `info` names the record (HPKE's context), so a wrapped key
     /// copied into another record does not open there.
-    public static func wrap(_ key: SymmetricKey, to recipients: [Recipient], info: String) throws(SealingError) -> [WrappedKey] {
+    public static func wrap(
+        _ key: SymmetricKey, to recipients: [Recipient], info: String
+    ) throws(SealingError) -> [WrappedKey] {
         let bytes = key.withUnsafeBytes { Data($0) }
         do {
             return try recipients.map { recipient in
-                var sender = try HPKE.Sender(recipientKey: recipient.publicKey, ciphersuite: suite, info: Data(info.utf8))
+                var sender = try HPKE.Sender(
+                    recipientKey: recipient.publicKey, ciphersuite: suite, info: Data(info.utf8))
                 let sealed = try sender.seal(bytes, authenticating: Data(recipient.fingerprint.utf8))
-                return WrappedKey(to: recipient.fingerprint, enc: Base64URL.encode(sender.encapsulatedKey), key: Base64URL.encode(sealed))
+                return WrappedKey(
+                    to: recipient.fingerprint, enc: Base64URL.encode(sender.encapsulatedKey),
+                    key: Base64URL.encode(sealed))
             }
         } catch {
             throw SealingError(.unreadable, info, "the content key cannot be wrapped: \(error)")
@@ -119,9 +132,11 @@ public enum Envelope {
             let fingerprint = identity.recipient.fingerprint
             for entry in wrapped where entry.to == fingerprint {
                 guard let enc = Base64URL.decode(entry.enc), let sealed = Base64URL.decode(entry.key),
-                      var recipient = try? HPKE.Recipient(privateKey: identity.privateKey, ciphersuite: suite, info: Data(info.utf8),
-                                                          encapsulatedKey: enc),
-                      let key = try? recipient.open(sealed, authenticating: Data(fingerprint.utf8)), key.count == 32 else { continue }
+                    var recipient = try? HPKE.Recipient(
+                        privateKey: identity.privateKey, ciphersuite: suite, info: Data(info.utf8),
+                        encapsulatedKey: enc),
+                    let key = try? recipient.open(sealed, authenticating: Data(fingerprint.utf8)), key.count == 32
+                else { continue }
                 return SymmetricKey(data: key)
             }
         }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A lawyer's private key (X25519): opens what was sealed to its `recipient`. On disk it is sealed
 /// itself, with a key derived from a passphrase by scrypt (memory-hard, so a stolen file is slow to
@@ -46,12 +47,16 @@ public struct Identity: Sendable {
     /// The file's text, sealed with `passphrase` at scrypt cost N = 2^`logN` (tests use less than the default).
     public func fileText(passphrase: String, logN: Int = Identity.cost.logN) throws(SealingError) -> String {
         guard passphrase.count >= Self.minimumPassphrase else {
-            throw SealingError(.weakPassphrase, "", "expected a passphrase of at least \(Self.minimumPassphrase) characters")
+            throw SealingError(
+                .weakPassphrase, "", "expected a passphrase of at least \(Self.minimumPassphrase) characters")
         }
         let salt = Data((0..<16).map { _ in UInt8.random(in: 0...255) })
-        guard (10...22).contains(logN) else { throw SealingError(.malformed, "", "expected a scrypt cost (log2 N) of 10 to 22, not \(logN)") }
+        guard (10...22).contains(logN) else {
+            throw SealingError(.malformed, "", "expected a scrypt cost (log2 N) of 10 to 22, not \(logN)")
+        }
         let cost = (logN: logN, r: Self.cost.r, p: Self.cost.p)
-        let head = Self.head(recipient: recipient.string, cost: "\(cost.logN) \(cost.r) \(cost.p)", salt: Base64URL.encode(salt))
+        let head = Self.head(
+            recipient: recipient.string, cost: "\(cost.logN) \(cost.r) \(cost.p)", salt: Base64URL.encode(salt))
         do {
             let key = try Self.derive(passphrase, salt: salt, logN: cost.logN, r: cost.r, p: cost.p)
             let box = try ChaChaPoly.seal(raw, using: key, authenticating: Data(head.utf8)).combined
@@ -76,7 +81,9 @@ public struct Identity: Sendable {
 
     /// Reads and opens an identity file.
     public static func read(_ path: String, passphrase: String) throws(SealingError) -> Identity {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SealingError(.unreadable, path, "cannot read the identity file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SealingError(.unreadable, path, "cannot read the identity file")
+        }
         let fields = try parse(data, path: path)
         let recipientText = fields["recipient"] ?? ""
         let recipient: Recipient
@@ -86,10 +93,14 @@ public struct Identity: Sendable {
             throw SealingError(.corrupted, path, "its recipient line is damaged: \(error.message)")
         }
         let numbers = (fields["scrypt"] ?? "").split(separator: " ").compactMap { Int($0) }
-        guard numbers.count == 3, (10...22).contains(numbers[0]), (1...32).contains(numbers[1]), (1...16).contains(numbers[2]) else {
+        guard numbers.count == 3, (10...22).contains(numbers[0]), (1...32).contains(numbers[1]),
+            (1...16).contains(numbers[2])
+        else {
             throw SealingError(.corrupted, path, "expected 'scrypt: LOG2N R P' with LOG2N 10-22, R 1-32, P 1-16")
         }
-        guard let salt = Base64URL.decode(fields["salt"] ?? ""), salt.count >= 16, let box = Base64URL.decode(fields["key"] ?? "") else {
+        guard let salt = Base64URL.decode(fields["salt"] ?? ""), salt.count >= 16,
+            let box = Base64URL.decode(fields["key"] ?? "")
+        else {
             throw SealingError(.corrupted, path, "expected a 'salt:' and a 'key:' line in base64url")
         }
         let head = Self.head(recipient: recipientText, cost: fields["scrypt"] ?? "", salt: fields["salt"] ?? "")
@@ -99,22 +110,28 @@ public struct Identity: Sendable {
         let opened: Data
         do {
             let key = try derive(passphrase, salt: salt, logN: numbers[0], r: numbers[1], p: numbers[2])
-            opened = try ChaChaPoly.open(ChaChaPoly.SealedBox(combined: box), using: key, authenticating: Data(head.utf8))
+            opened = try ChaChaPoly.open(
+                ChaChaPoly.SealedBox(combined: box), using: key, authenticating: Data(head.utf8))
         } catch {
             throw SealingError(.wrongPassphrase, path, "wrong passphrase: the key does not open with it")
         }
-        guard let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: opened), key.publicKey.rawRepresentation == recipient.publicKey.rawRepresentation
+        guard let key = try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: opened),
+            key.publicKey.rawRepresentation == recipient.publicKey.rawRepresentation
         else { throw SealingError(.corrupted, path, "the key inside does not belong to its recipient line") }
         return Identity(privateKey: key, path: path)
     }
 
     /// The recipient of an identity file, without its passphrase (the line is in the clear).
     public static func recipient(at path: String) throws(SealingError) -> Recipient {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SealingError(.unreadable, path, "cannot read the file") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SealingError(.unreadable, path, "cannot read the file")
+        }
         // A `.pub` file (or a recipients line) holds the recipient string alone.
         if let text = String(data: data, encoding: .utf8), text.hasPrefix(Recipient.prefix) {
             let first = text.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
-            do throws(SealingError) { return try Recipient(string: first) } catch { throw SealingError(.malformed, path, error.message) }
+            do throws(SealingError) { return try Recipient(string: first) } catch {
+                throw SealingError(.malformed, path, error.message)
+            }
         }
         do throws(SealingError) {
             return try Recipient(string: try parse(data, path: path)["recipient"] ?? "")
@@ -124,14 +141,20 @@ public struct Identity: Sendable {
     }
 
     static func parse(_ data: Data, path: String) throws(SealingError) -> [String: String] {
-        guard let text = String(data: data, encoding: .utf8) else { throw SealingError(.malformed, path, "expected UTF-8 text") }
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SealingError(.malformed, path, "expected UTF-8 text")
+        }
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty && !$0.hasPrefix("#")
+        }
         guard lines.first == header else {
             throw SealingError(.malformed, path, "not a consult identity (expected its first line to be '\(header)')")
         }
         var fields: [String: String] = [:]
         for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { throw SealingError(.corrupted, path, "expected 'name: value' lines, found '\(line.prefix(40))'") }
+            guard let colon = line.firstIndex(of: ":") else {
+                throw SealingError(.corrupted, path, "expected 'name: value' lines, found '\(line.prefix(40))'")
+            }
             fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         return fields
@@ -146,8 +169,9 @@ public struct Identity: Sendable {
     }
 
     static func derive(_ passphrase: String, salt: Data, logN: Int, r: Int, p: Int) throws -> SymmetricKey {
-        try KDF.Scrypt.deriveKey(from: Data(passphrase.utf8), salt: salt, outputByteCount: 32, rounds: 1 << logN, blockSize: r,
-                                 parallelism: p, maxMemory: 128 * r * (1 << logN) * 2)
+        try KDF.Scrypt.deriveKey(
+            from: Data(passphrase.utf8), salt: salt, outputByteCount: 32, rounds: 1 << logN, blockSize: r,
+            parallelism: p, maxMemory: 128 * r * (1 << logN) * 2)
     }
 }
 
@@ -155,8 +179,11 @@ public struct Identity: Sendable {
 func createFile(_ path: String, _ data: Data, mode: mode_t) throws(SealingError) {
     let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
     guard fd >= 0 else {
-        throw SealingError(.unreadable, path, errno == EEXIST ? "already exists: a key is never overwritten (choose another --out)"
-                                                              : "cannot be created: \(String(cString: strerror(errno)))")
+        throw SealingError(
+            .unreadable, path,
+            errno == EEXIST
+                ? "already exists: a key is never overwritten (choose another --out)"
+                : "cannot be created: \(String(cString: strerror(errno)))")
     }
     let ok = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == data.count && fsync(fd) == 0
     let why = String(cString: strerror(errno))

@@ -19,15 +19,22 @@ public struct KeyList<Key: Hashable & Sendable>: Sendable {
     /// The entry of `key`, if listed.
     public func entry(for key: Key) -> Entry? { entries.first { $0.key == key } }
 
-    static func read(_ path: String, what: String, parse: (String) throws(SealingError) -> Key) throws(SealingError) -> KeyList {
+    static func read(
+        _ path: String, what: String, parse: (String) throws(SealingError) -> Key
+    ) throws(SealingError) -> KeyList {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SealingError(.unreadable, path, "cannot read the \(what) file")
         }
-        guard let text = String(data: data, encoding: .utf8) else { throw SealingError(.malformed, path, "expected UTF-8 text") }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw SealingError(.malformed, path, "expected UTF-8 text")
+        }
         // Whoever can write this file chooses who reads the records (recipients) or whose records
         // are believed (hosts): only its owner may.
-        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o022 != 0 {
-            throw SealingError(.exposed, path, "others can write to the \(what) file (mode \(String(mode, radix: 8))): chmod go-w it")
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int,
+            mode & 0o022 != 0
+        {
+            throw SealingError(
+                .exposed, path, "others can write to the \(what) file (mode \(String(mode, radix: 8))): chmod go-w it")
         }
         var entries: [Entry] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -47,7 +54,9 @@ public struct KeyList<Key: Hashable & Sendable>: Sendable {
             let name = fields.count > 1 ? String(fields[1]).trimmingCharacters(in: .whitespaces) : ""
             entries.append(Entry(key: key, name: name, line: index + 1))
         }
-        guard !entries.isEmpty else { throw SealingError(.malformed, path, "expected at least one key, one a line; found none") }
+        guard !entries.isEmpty else {
+            throw SealingError(.malformed, path, "expected at least one key, one a line; found none")
+        }
         return KeyList(path: path, entries: entries)
     }
 }
@@ -65,6 +74,8 @@ extension KeyList where Key == Recipient {
 extension KeyList where Key == HostPublicKey {
     /// Reads a file of the hosts whose records the office trusts (`consult keys host` prints a line of it).
     public static func hosts(at path: String) throws(SealingError) -> KnownHosts {
-        try read(path, what: "known hosts") { (text) throws(SealingError) -> HostPublicKey in try HostPublicKey(string: text) }
+        try read(path, what: "known hosts") { (text) throws(SealingError) -> HostPublicKey in
+            try HostPublicKey(string: text)
+        }
     }
 }

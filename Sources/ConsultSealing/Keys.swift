@@ -11,7 +11,9 @@ enum KeyText {
 
     /// The key's bytes, or why the text is not such a key (the caller adds the place).
     static func decode(_ prefix: String, _ text: String) throws(SealingError) -> Data {
-        guard text.hasPrefix(prefix) else { throw SealingError(.malformed, "", "expected a key beginning with '\(prefix)'") }
+        guard text.hasPrefix(prefix) else {
+            throw SealingError(.malformed, "", "expected a key beginning with '\(prefix)'")
+        }
         guard let bytes = Base64URL.decode(String(text.dropFirst(prefix.count))), bytes.count == 36 else {
             throw SealingError(.malformed, "", "the key after '\(prefix)' is not 48 base64url characters")
         }
@@ -40,7 +42,9 @@ public enum Base64URL {
     }
 
     public static func decode(_ text: String) -> Data? {
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            return nil
+        }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         return Data(base64Encoded: base64)
@@ -69,7 +73,8 @@ public struct Recipient: Sendable, Hashable, CustomStringConvertible {
 
     public var publicKey: Curve25519.KeyAgreement.PublicKey {
         // Checked when made.
-        (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: raw)) ?? Curve25519.KeyAgreement.PrivateKey().publicKey
+        (try? Curve25519.KeyAgreement.PublicKey(rawRepresentation: raw))
+            ?? Curve25519.KeyAgreement.PrivateKey().publicKey
     }
 
     public var string: String { KeyText.encode(Self.prefix, raw) }

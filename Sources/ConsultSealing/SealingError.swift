@@ -5,7 +5,8 @@ import Foundation
 public struct SealingError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Stable identities, so that callers and tests can tell the cases apart without reading words.
     public enum Code: String, Sendable {
-        case unreadable, malformed, wrongPassphrase, corrupted, notARecipient, notOpened, badSignature, exposed, weakPassphrase
+        case unreadable, malformed, wrongPassphrase, corrupted, notARecipient, notOpened, badSignature, exposed,
+            weakPassphrase
     }
 
     public let code: Code

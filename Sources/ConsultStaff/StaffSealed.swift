@@ -10,8 +10,11 @@ extension StaffView {
     /// in the clear (id, start, events, whether it ended) and the word that it is sealed.
     public func sealedLine(id: String, events: [TranscriptEvent]) -> String {
         let ended = events.last?.kind == "end" ? label("staff.event.end") : label("staff.cut_short")
-        return [SafeText.escape(id), shortMoment(events.first?.time ?? ""), label("staff.events", ["count": .number(events.count)]),
-                ended, label("staff.sealed")].joined(separator: "  ")
+        return [
+            SafeText.escape(id), shortMoment(events.first?.time ?? ""),
+            label("staff.events", ["count": .number(events.count)]),
+            ended, label("staff.sealed"),
+        ].joined(separator: "  ")
     }
 
     /// The day a transcript began in the office's time zone (its first event's time, in the clear).
@@ -26,7 +29,9 @@ extension StaffView {
         doc.field(label("staff.integrity"), integrity(verification))
         if let seal = verification.seal { doc.field(label("staff.sealed_field"), sealedBy(seal)) }
         if let first = events.first { doc.field(label("staff.started"), moment(first.time)) }
-        doc.field(label("staff.ended"), events.last.flatMap { $0.kind == "end" ? moment($0.time) : nil } ?? label("staff.cut_short"))
+        doc.field(
+            label("staff.ended"),
+            events.last.flatMap { $0.kind == "end" ? moment($0.time) : nil } ?? label("staff.cut_short"))
         doc.note(label("staff.sealed_note"))
         return doc.text
     }
@@ -48,8 +53,12 @@ extension StaffView {
     }
 
     func sealedBy(_ seal: SealInfo) -> String {
-        label("staff.sealed_by", ["host": .text(SafeText.escape(seal.knownAs.flatMap { $0.isEmpty ? nil : $0 } ?? seal.hostName)),
-                                  "key": .text(SafeText.escape(seal.hostKey)),
-                                  "recipients": .text(seal.recipients.map(SafeText.escape).joined(separator: ", "))])
+        label(
+            "staff.sealed_by",
+            [
+                "host": .text(SafeText.escape(seal.knownAs.flatMap { $0.isEmpty ? nil : $0 } ?? seal.hostName)),
+                "key": .text(SafeText.escape(seal.hostKey)),
+                "recipients": .text(seal.recipients.map(SafeText.escape).joined(separator: ", ")),
+            ])
     }
 }

@@ -23,7 +23,10 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: ArgumentHelp("Address and port to listen on (port 0: any free port).", valueName: "host:port"))
     var listen: String = "0.0.0.0:2222"
 
-    @Option(help: ArgumentHelp("The ed25519 host key: read if it exists, else generated here (mode 0600, and PATH.pub).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The ed25519 host key: read if it exists, else generated here (mode 0600, and PATH.pub).", valueName: "path"
+        ))
     var hostKey: String
 
     @Option(help: ArgumentHelp("Where transcripts and appointment requests are kept.", valueName: "dir"))
@@ -53,9 +56,10 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: "New connections per minute from one address.")
     var maxConnectionsPerMinute: Int = 10
 
-    @Option(help: ArgumentHelp(
-        "Connections still authenticating, all addresses together: FULL, or START:RATE:FULL as OpenSSH's MaxStartups (from START on, a new one is dropped at random with RATE % chance, rising to 100 % at FULL).",
-        valueName: "full|start:rate:full"))
+    @Option(
+        help: ArgumentHelp(
+            "Connections still authenticating, all addresses together: FULL, or START:RATE:FULL as OpenSSH's MaxStartups (from START on, a new one is dropped at random with RATE % chance, rising to 100 % at FULL).",
+            valueName: "full|start:rate:full"))
     var maxUnauthenticated: String = "10:30:100"
 
     @Option(help: "Connections still authenticating from one address.")
@@ -70,7 +74,9 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds from connecting to authenticating.", valueName: "seconds"))
     var loginGraceSeconds: Double = 30
 
-    @Option(help: ArgumentHelp("The consult executable (default: the one beside consult-sshd, else on PATH).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The consult executable (default: the one beside consult-sshd, else on PATH).", valueName: "path"))
     var consult: String?
 
     @Option(help: ArgumentHelp("The folder of question trees (passed to consult).", valueName: "dir"))
@@ -79,11 +85,15 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: ArgumentHelp("The folder of locale files (passed to consult).", valueName: "dir"))
     var locales: String?
 
-    @Option(help: ArgumentHelp("A fixed date for every consultation, YYYY-MM-DD (demonstrations and tests).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "A fixed date for every consultation, YYYY-MM-DD (demonstrations and tests).", valueName: "date"))
     var today: String?
 
-    @Option(help: ArgumentHelp("Seal every record to the public keys in this file, one a line (default: $CONSULT_RECIPIENTS; passed to consult).",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Seal every record to the public keys in this file, one a line (default: $CONSULT_RECIPIENTS; passed to consult).",
+            valueName: "file"))
     var recipients: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -95,27 +105,36 @@ struct ConsultSSHD: ParsableCommand {
         }
         if auth == "password" && passwordFile == nil { throw ValidationError("--auth password needs --password-file") }
         if auth == "keys" && authorizedKeys == nil { throw ValidationError("--auth keys needs --authorized-keys") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
-        for (name, value) in [("--idle-minutes", idleMinutes), ("--max-session-minutes", maxSessionMinutes),
-                              ("--login-grace-seconds", loginGraceSeconds), ("--version-grace-seconds", versionGraceSeconds)]
-            where !(value > 0) {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: unknown level '\(logLevel)'")
+        }
+        for (name, value) in [
+            ("--idle-minutes", idleMinutes), ("--max-session-minutes", maxSessionMinutes),
+            ("--login-grace-seconds", loginGraceSeconds), ("--version-grace-seconds", versionGraceSeconds),
+        ]
+        where !(value > 0) {
             throw ValidationError("\(name) must be more than 0")
         }
-        for (name, value) in [("--max-sessions", maxSessions), ("--max-sessions-per-address", maxSessionsPerAddress),
-                              ("--max-connections-per-minute", maxConnectionsPerMinute),
-                              ("--max-unauthenticated-per-address", maxUnauthenticatedPerAddress),
-                              ("--max-auth-attempts", maxAuthAttempts)] where value < 1 {
+        for (name, value) in [
+            ("--max-sessions", maxSessions), ("--max-sessions-per-address", maxSessionsPerAddress),
+            ("--max-connections-per-minute", maxConnectionsPerMinute),
+            ("--max-unauthenticated-per-address", maxUnauthenticatedPerAddress),
+            ("--max-auth-attempts", maxAuthAttempts),
+        ] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
         guard Startups(maxUnauthenticated) != nil else {
-            throw ValidationError("--max-unauthenticated: expected FULL or START:RATE:FULL with 1 ≤ START ≤ FULL and 1 ≤ RATE ≤ 100 (e.g. 10:30:100), not '\(maxUnauthenticated)'")
+            throw ValidationError(
+                "--max-unauthenticated: expected FULL or START:RATE:FULL with 1 ≤ START ≤ FULL and 1 ≤ RATE ≤ 100 (e.g. 10:30:100), not '\(maxUnauthenticated)'"
+            )
         }
         _ = try address()
     }
 
     private func address() throws -> (host: String, port: Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-              (0...65535).contains(port) else {
+            (0...65535).contains(port)
+        else {
             throw ValidationError("--listen: expected HOST:PORT (e.g. 0.0.0.0:2222), not '\(listen)'")
         }
         var host = String(listen[..<colon])
@@ -126,7 +145,9 @@ struct ConsultSSHD: ParsableCommand {
     /// The consult binary: given, else beside this executable, else on PATH.
     private func consultExecutable() throws -> String {
         if let consult {
-            guard FileManager.default.isExecutableFile(atPath: consult) else { throw ValidationError("--consult: no executable at \(consult)") }
+            guard FileManager.default.isExecutableFile(atPath: consult) else {
+                throw ValidationError("--consult: no executable at \(consult)")
+            }
             return URL(fileURLWithPath: consult).standardizedFileURL.path
         }
         let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -158,8 +179,9 @@ struct ConsultSSHD: ParsableCommand {
     private func serve(logger: Logger) throws {
         let (host, port) = try address()
         let hostKey = try HostKey.loadOrCreate(at: hostKey)
-        logger.info("\(hostKey.created ? "host key generated" : "host key loaded")",
-                    metadata: ["path": "\(self.hostKey)", "fingerprint": "\(hostKey.fingerprint)"])
+        logger.info(
+            "\(hostKey.created ? "host key generated" : "host key loaded")",
+            metadata: ["path": "\(self.hostKey)", "fingerprint": "\(hostKey.fingerprint)"])
 
         // The content the children will load: checked now, so that a broken edit is found at start.
         let urls = ContentLocation.locate(dialogs: dialogs, locales: locales)
@@ -181,7 +203,9 @@ struct ConsultSSHD: ParsableCommand {
         var extra = ["--dialogs", urls.dialogs.path, "--locales", urls.locales.path]
         if let today { extra += ["--today", today] }
         // Sealed records: each consultation seals to these recipients; this host never reads them back.
-        if let file = recipients ?? ProcessInfo.processInfo.environment["CONSULT_RECIPIENTS"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        if let file = recipients
+            ?? ProcessInfo.processInfo.environment["CONSULT_RECIPIENTS"].flatMap({ $0.isEmpty ? nil : $0 })
+        {
             do throws(SealingError) {
                 _ = try RecipientList.recipients(at: file)
             } catch {
@@ -205,12 +229,16 @@ struct ConsultSSHD: ParsableCommand {
         let mode = AuthenticationMode(rawValue: auth) ?? .open
         var configuration = ServerConfiguration(
             host: host, port: port, hostKey: hostKey.privateKey, authentication: mode,
-            command: ConsultationCommand(executable: try consultExecutable(), extraArguments: extra, dataDirectory: dataDirectory),
+            command: ConsultationCommand(
+                executable: try consultExecutable(), extraArguments: extra, dataDirectory: dataDirectory),
             limits: limits)
         if mode == .password, let passwordFile { configuration.passwords = try Credentials.passwords(at: passwordFile) }
-        if mode == .keys, let authorizedKeys { configuration.authorizedKeys = try Credentials.authorizedKeys(at: authorizedKeys) }
+        if mode == .keys, let authorizedKeys {
+            configuration.authorizedKeys = try Credentials.authorizedKeys(at: authorizedKeys)
+        }
 
-        let server = ConsultSSHServer(configuration: configuration, messages: ServerMessages(content: content), logger: logger)
+        let server = ConsultSSHServer(
+            configuration: configuration, messages: ServerMessages(content: content), logger: logger)
         let address: SocketAddress
         do {
             address = try server.start()
@@ -219,10 +247,13 @@ struct ConsultSSHD: ParsableCommand {
         } catch {
             throw ConfigurationError("--listen \(listen): cannot listen: \(error)")
         }
-        logger.info("listening", metadata: [
-            "address": "\(address)", "auth": "\(mode.rawValue)", "consult": "\(configuration.command.executable)",
-            "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)", "max_unauthenticated": "\(limits.startups)",
-        ])
+        logger.info(
+            "listening",
+            metadata: [
+                "address": "\(address)", "auth": "\(mode.rawValue)", "consult": "\(configuration.command.executable)",
+                "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)",
+                "max_unauthenticated": "\(limits.startups)",
+            ])
 
         // SIGTERM (systemd stop) and SIGINT (Ctrl-C in a terminal): a graceful shutdown.
         var sources: [DispatchSourceSignal] = []

@@ -13,7 +13,9 @@ extension Consult {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes.")
+                abstract:
+                    "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes."
+            )
 
             @OptionGroup var data: DataOptions
             @OptionGroup var staff: StaffLanguageOptions
@@ -43,7 +45,9 @@ extension Consult {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "An appointment request in the chosen language: applicant, preferences, question, outcomes, open points and facts.")
+                abstract:
+                    "An appointment request in the chosen language: applicant, preferences, question, outcomes, open points and facts."
+            )
 
             @Argument(help: "The request's reference, e.g. K7M2-Q9P2.")
             var reference: String
@@ -57,29 +61,37 @@ extension Consult {
                 let opening = try keys.keys()
                 let folder = data.directory.appointments
                 guard let url = recordFile(reference, in: folder, extension: "json") else {
-                    printError(staff.message(content, "staff.appointment_not_found", ["reference": reference, "dir": folder.path],
-                                             else: "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(folder.path))."))
+                    printError(
+                        staff.message(
+                            content, "staff.appointment_not_found", ["reference": reference, "dir": folder.path],
+                            else:
+                                "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(folder.path))."
+                        ))
                     throw ExitCode(1)
                 }
                 let object: [String: UntypedJSON]
                 let stored: StoredRequest
                 do throws(RecordError) {
-                    guard let data = FileManager.default.contents(atPath: url.path) else { throw RecordError.unreadable("it cannot be read") }
+                    guard let data = FileManager.default.contents(atPath: url.path) else {
+                        throw RecordError.unreadable("it cannot be read")
+                    }
                     (object, stored) = try AppointmentRequest.load(data, keys: opening)
                 } catch {
                     printError("\(SafeText.escape(url.path)): \(SafeText.escape(error.reason))")
                     throw ExitCode(1)
                 }
                 let reference = url.deletingPathExtension().lastPathComponent
-                let problem = AppointmentRequest.problem(with: object, reference: reference, in: self.data.directory, keys: opening)
+                let problem = AppointmentRequest.problem(
+                    with: object, reference: reference, in: self.data.directory, keys: opening)
                 let view = try staff.view(try content.load())
                 switch stored {
                 case .open(let request): print(view.appointment(request, problem: problem), terminator: "")
                 case .sealed(let sealed): print(view.sealedAppointment(sealed), terminator: "")
                 }
                 if let problem {
-                    printError(view.text("staff.appointment", ["reference": reference]) + ": "
-                               + view.text("staff.request_altered", ["reason": problem]))
+                    printError(
+                        view.text("staff.appointment", ["reference": reference]) + ": "
+                            + view.text("staff.request_altered", ["reason": problem]))
                     throw ExitCode(1)
                 }
             }

@@ -16,12 +16,15 @@ extension Consult {
 
         struct Generate: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Make a new identity in FILE (mode 0600, sealed with a passphrase) and its recipient in FILE.pub.")
+                abstract:
+                    "Make a new identity in FILE (mode 0600, sealed with a passphrase) and its recipient in FILE.pub.")
 
             @Option(help: ArgumentHelp("Where to write the identity (never over an existing file).", valueName: "file"))
             var out: String
 
-            @Option(help: ArgumentHelp("A file holding the passphrase (mode 0600; default: asked twice without echo).", valueName: "file"))
+            @Option(
+                help: ArgumentHelp(
+                    "A file holding the passphrase (mode 0600; default: asked twice without echo).", valueName: "file"))
             var passphraseFile: String?
 
             /// Lower only for tests: every opening of the identity costs 2^N (scrypt's memory and time).
@@ -29,7 +32,8 @@ extension Consult {
             var scryptLogN: Int = Identity.cost.logN
 
             func run() throws {
-                let passphrase = try Passphrase.read(file: passphraseFile, prompt: "Passphrase for the new identity: ", twice: true)
+                let passphrase = try Passphrase.read(
+                    file: passphraseFile, prompt: "Passphrase for the new identity: ", twice: true)
                 let identity = Identity()
                 do throws(SealingError) {
                     try identity.write(to: out, passphrase: passphrase, logN: scryptLogN)
@@ -37,13 +41,16 @@ extension Consult {
                     throw ValidationError(error.place.isEmpty ? "\(out): \(error.message)" : error.description)
                 }
                 print(identity.recipient.string)
-                printError("Identity written to \(out) (keep it and its passphrase apart); its recipient to \(out).pub.")
+                printError(
+                    "Identity written to \(out) (keep it and its passphrase apart); its recipient to \(out).pub.")
             }
         }
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "The recipient (public key) of an identity or .pub file, for the recipients file; no passphrase needed.")
+                abstract:
+                    "The recipient (public key) of an identity or .pub file, for the recipients file; no passphrase needed."
+            )
 
             @Argument(help: "An identity file or its .pub file.")
             var file: String
@@ -63,14 +70,18 @@ extension Consult {
 
             @OptionGroup var data: DataOptions
 
-            @Option(help: "The name this host signs with (default: the machine's host name); only when the key is made.")
+            @Option(
+                help: "The name this host signs with (default: the machine's host name); only when the key is made.")
             var name: String?
 
             func run() throws {
                 let directory = data.directory
                 do {
                     try directory.prepare()
-                    print(try HostKey.loadOrCreate(at: directory.hostKey.path, name: name ?? ProcessInfo.processInfo.hostName).knownHostsLine)
+                    print(
+                        try HostKey.loadOrCreate(
+                            at: directory.hostKey.path, name: name ?? ProcessInfo.processInfo.hostName
+                        ).knownHostsLine)
                 } catch let error as SealingError {
                     throw ValidationError(error.description)
                 } catch {

@@ -21,11 +21,15 @@ extension Consult {
         @Option(help: ArgumentHelp("A YAML or JSON file of facts (topic and answers).", valueName: "file"))
         var facts: String?
 
-        @Option(help: ArgumentHelp("Many profiles in one run: one JSON object of facts a line (- for standard input).",
-                                   valueName: "file.jsonl"))
+        @Option(
+            help: ArgumentHelp(
+                "Many profiles in one run: one JSON object of facts a line (- for standard input).",
+                valueName: "file.jsonl"))
         var batch: String?
 
-        @Option(help: ArgumentHelp("The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
+        @Option(
+            help: ArgumentHelp(
+                "The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
         var today: DateArgument?
 
         @Option(help: "The language of the text output: en, es or ru.")
@@ -37,14 +41,17 @@ extension Consult {
         @OptionGroup var content: ContentOptions
 
         func validate() throws {
-            guard (facts == nil) != (batch == nil) else { throw ValidationError("give either --facts FILE or --batch FILE.jsonl") }
+            guard (facts == nil) != (batch == nil) else {
+                throw ValidationError("give either --facts FILE or --batch FILE.jsonl")
+            }
             if batch != nil && format == .text { throw ValidationError("--batch writes JSON lines only") }
         }
 
         func run() throws {
             let content = try self.content.load()
             if let batch {
-                let status = try BatchRun.run(content, path: batch, today: today?.date ?? .today(in: content.dialogs.timeZone))
+                let status = try BatchRun.run(
+                    content, path: batch, today: today?.date ?? .today(in: content.dialogs.timeZone))
                 if status != 0 { throw ExitCode(status) }
                 return
             }
@@ -63,7 +70,8 @@ extension Consult {
             }
             let result: HeadlessRun
             do {
-                result = try HeadlessRun.run(content, facts: file, today: today?.date ?? .today(in: content.dialogs.timeZone))
+                result = try HeadlessRun.run(
+                    content, facts: file, today: today?.date ?? .today(in: content.dialogs.timeZone))
             } catch {
                 printError(error.description)
                 throw ExitCode(2)

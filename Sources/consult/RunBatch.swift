@@ -1,10 +1,11 @@
 import ArgumentParser
 import ConsultContent
 import ConsultEngine
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `consult run --batch`: reads the whole file (or standard input), writes one result a line to
 /// standard output in large writes, and a count of the lines on standard error.
@@ -38,7 +39,9 @@ enum BatchRun {
             start = end + 1
         }
         flush(&out)
-        printError("\(path): \(batch.completed) with outcomes, \(batch.incomplete) with facts missing, \(batch.malformed) malformed")
+        printError(
+            "\(path): \(batch.completed) with outcomes, \(batch.incomplete) with facts missing, \(batch.malformed) malformed"
+        )
         return batch.exitStatus
     }
 

@@ -7,9 +7,10 @@ import Foundation
 
 /// Where the records are kept.
 struct DataOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The folder of transcripts and appointment requests (default: $CONSULT_DATA_DIR, else $XDG_DATA_HOME/consult, else ~/.local/share/consult).",
-        valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The folder of transcripts and appointment requests (default: $CONSULT_DATA_DIR, else $XDG_DATA_HOME/consult, else ~/.local/share/consult).",
+            valueName: "dir"))
     var dataDir: String?
 
     var directory: DataDirectory { DataDirectory.resolve(dataDir) }
@@ -24,7 +25,9 @@ struct StaffLanguageOptions: ParsableArguments {
     /// missing record is still named, with exit status 1 rather than 2).
     func message(_ options: ContentOptions, _ key: String, _ texts: [String: String], else fallback: String) -> String {
         let location = options.location
-        guard let content = try? Content.load(dialogs: location.dialogs, locales: location.locales) else { return fallback }
+        guard let content = try? Content.load(dialogs: location.dialogs, locales: location.locales) else {
+            return fallback
+        }
         return (try? view(content))?.text(key, texts) ?? fallback
     }
 
@@ -42,11 +45,15 @@ struct StaffLanguageOptions: ParsableArguments {
 func recordFile(_ name: String, in folder: URL, extension ext: String) -> URL? {
     var base = name
     if base.hasSuffix("." + ext) { base.removeLast(ext.count + 1) }
-    guard !base.isEmpty, !base.contains("/"), !base.hasPrefix("."), !base.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
+    guard !base.isEmpty, !base.contains("/"), !base.hasPrefix("."),
+        !base.unicodeScalars.contains(where: SafeText.isUnsafe)
+    else { return nil }
     for candidate in [base, base.uppercased()] {
         let url = folder.appendingPathComponent("\(candidate).\(ext)")
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { return url }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return url
+        }
     }
     return nil
 }
@@ -59,15 +66,21 @@ extension Consult {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "One line per transcript, newest first: id, start (Moscow time), channel, language, events, how it ended, outcomes.")
+                abstract:
+                    "One line per transcript, newest first: id, start (Moscow time), channel, language, events, how it ended, outcomes."
+            )
 
             @Option(help: ArgumentHelp("Only consultations held on or after this day, YYYY-MM-DD.", valueName: "date"))
             var since: DateArgument?
 
-            @Option(help: ArgumentHelp("Only consultations that reached this outcome (its id, e.g. vks_rp_eligible).", valueName: "id"))
+            @Option(
+                help: ArgumentHelp(
+                    "Only consultations that reached this outcome (its id, e.g. vks_rp_eligible).", valueName: "id"))
             var outcome: String?
 
-            @Option(help: ArgumentHelp("Only consultations held over this channel: local, kiosk or ssh.", valueName: "channel"))
+            @Option(
+                help: ArgumentHelp(
+                    "Only consultations held over this channel: local, kiosk or ssh.", valueName: "channel"))
             var channel: String?
 
             @OptionGroup var data: DataOptions
@@ -105,7 +118,9 @@ extension Consult {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "A transcript for the lawyer: facts, outcomes and open points in the chosen language, then the exchange as it happened.")
+                abstract:
+                    "A transcript for the lawyer: facts, outcomes and open points in the chosen language, then the exchange as it happened."
+            )
 
             @Argument(help: "The transcript's id (as `consult transcripts list` shows it).")
             var id: String
@@ -147,8 +162,10 @@ extension Consult {
 
             func notFound() throws {
                 let folder = data.directory.transcripts.path
-                printError(staff.message(content, "staff.transcript_not_found", ["id": id, "dir": folder],
-                                         else: "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(folder))."))
+                printError(
+                    staff.message(
+                        content, "staff.transcript_not_found", ["id": id, "dir": folder],
+                        else: "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(folder))."))
                 throw ExitCode(1)
             }
         }
@@ -184,7 +201,9 @@ extension Consult {
                 let urls: [URL]
                 if let id {
                     guard let url = recordFile(id, in: directory.transcripts, extension: "jsonl") else {
-                        printError("There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(directory.transcripts.path)).")
+                        printError(
+                            "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(directory.transcripts.path))."
+                        )
                         throw ExitCode(1)
                     }
                     urls = [url]
@@ -193,14 +212,18 @@ extension Consult {
                     // Nothing verified is no "all intact": a wrong --data-dir or a lost folder must show.
                     if !FileManager.default.fileExists(atPath: directory.url.path) {
                         let dir = directory.url.path
-                        printError(staff.message(content, "staff.no_data_directory", ["dir": dir],
-                                                 else: "There is no data directory at \(SafeText.escape(dir))."))
+                        printError(
+                            staff.message(
+                                content, "staff.no_data_directory", ["dir": dir],
+                                else: "There is no data directory at \(SafeText.escape(dir))."))
                         throw ExitCode(1)
                     }
                     if urls.isEmpty {
                         let dir = directory.transcripts.path
-                        printError(staff.message(content, "staff.no_transcripts_in", ["dir": dir],
-                                                 else: "There are no transcripts in \(SafeText.escape(dir))."))
+                        printError(
+                            staff.message(
+                                content, "staff.no_transcripts_in", ["dir": dir],
+                                else: "There are no transcripts in \(SafeText.escape(dir))."))
                         throw ExitCode(1)
                     }
                 }
@@ -222,7 +245,9 @@ extension Consult {
                 }
                 if altered > 0 || badRequests > 0 {
                     var counts = ["\(altered) of \(urls.count) transcript\(urls.count == 1 ? "" : "s") altered"]
-                    if badRequests > 0 { counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered") }
+                    if badRequests > 0 {
+                        counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered")
+                    }
                     printError(counts.joined(separator: ", "))
                     throw ExitCode(1)
                 }

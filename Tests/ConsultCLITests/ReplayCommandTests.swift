@@ -32,7 +32,8 @@ struct ReplayCommandTests {
         ]
         for (name, answers) in cases {
             let before = Set(TranscriptReader.all(in: data).map(\.lastPathComponent))
-            let out = try runConsult(["start", "--data-dir", data.url.path, "--today", today], input: Data(answers.utf8))
+            let out = try runConsult(
+                ["start", "--data-dir", data.url.path, "--today", today], input: Data(answers.utf8))
             #expect(out.status == 0, "\(name): \(out)")
             let new = TranscriptReader.all(in: data).map(\.lastPathComponent).filter { !before.contains($0) }
             ids[name] = try #require(new.first).replacingOccurrences(of: ".jsonl", with: "")
@@ -54,7 +55,9 @@ struct ReplayCommandTests {
         defer { content.remove() }
         let out = try replay(data, content)
         #expect(out.status == 0, "\(out)")
-        #expect(out.stdout == "6 replayed: 0 with other outcomes, 0 with another urgency, 0 needing a question never asked, "
+        #expect(
+            out.stdout
+                == "6 replayed: 0 with other outcomes, 0 with another urgency, 0 needing a question never asked, "
                 + "5 unchanged, 1 not replayable (no start or no topic)\n", "\(out)")
         #expect(out.stderr.contains("replayed 6 consultations in "), "\(out.stderr)")
     }
@@ -85,14 +88,18 @@ struct ReplayCommandTests {
         let id10 = try #require(ids["10 days ago"])
         // 25 days after the termination: in the grace period with 30 days, past it with 20.
         let outcomes = try #require(lines.first { $0.hasPrefix(id25) }, "\(out.stdout)")
-        #expect(outcomes.contains("OUTCOMES CHANGE") && outcomes.contains("outcomes: grace_period_active -> rp_cancelled"), "\(outcomes)")
+        #expect(
+            outcomes.contains("OUTCOMES CHANGE") && outcomes.contains("outcomes: grace_period_active -> rp_cancelled"),
+            "\(outcomes)")
         // 10 days after: 20 days left with 30, 10 with 20, and 10 left is urgent.
         let urgency = try #require(lines.first { $0.hasPrefix(id10) }, "\(out.stdout)")
         #expect(urgency.contains("URGENCY CHANGES") && urgency.contains("urgent: no -> yes"), "\(urgency)")
         for unchanged in ["36 days ago", "61 days ago", "prices", "no topic"] {
             #expect(!out.stdout.contains(try #require(ids[unchanged])), "\(unchanged) listed:\n\(out.stdout)")
         }
-        #expect(lines.last == "6 replayed: 1 with other outcomes, 1 with another urgency, 0 needing a question never asked, "
+        #expect(
+            lines.last
+                == "6 replayed: 1 with other outcomes, 1 with another urgency, 0 needing a question never asked, "
                 + "3 unchanged, 1 not replayable (no start or no topic)", "\(out.stdout)")
 
         // The same as JSON, for other tools.
@@ -103,11 +110,15 @@ struct ReplayCommandTests {
             return
         }
         #expect(items.count == 2)
-        #expect(items.contains(.object([
-            "id": .string(id25), "change": .string("outcomes"), "today": .string(Self.today),
-            "old_outcomes": .array([.string("grace_period_active")]), "new_outcomes": .array([.string("rp_cancelled")]),
-            "old_urgent": .bool(true), "new_urgent": .bool(true), "missing": .array([]), "cut_short": .bool(false),
-        ])), "\(json.stdout)")
+        #expect(
+            items.contains(
+                .object([
+                    "id": .string(id25), "change": .string("outcomes"), "today": .string(Self.today),
+                    "old_outcomes": .array([.string("grace_period_active")]),
+                    "new_outcomes": .array([.string("rp_cancelled")]),
+                    "old_urgent": .bool(true), "new_urgent": .bool(true), "missing": .array([]),
+                    "cut_short": .bool(false),
+                ])), "\(json.stdout)")
     }
 
     @Test("a longer grace period: a consultation that ended past it would now be asked what it never was")
@@ -125,10 +136,14 @@ struct ReplayCommandTests {
         // 36 days after: past the deadline with 30 days (so never asked about citizenship or family),
         // within it with 45: those questions are now on the way.
         let needs = try #require(lines.first { $0.hasPrefix(id36) }, "\(out.stdout)")
-        #expect(needs.contains("NEEDS A QUESTION") && needs.contains("never asked: wants_citizenship, family_members"), "\(needs)")
+        #expect(
+            needs.contains("NEEDS A QUESTION") && needs.contains("never asked: wants_citizenship, family_members"),
+            "\(needs)")
         let urgency = try #require(lines.first { $0.hasPrefix(id25) }, "\(out.stdout)")
         #expect(urgency.contains("URGENCY CHANGES") && urgency.contains("urgent: yes -> no"), "\(urgency)")
-        #expect(lines.last == "6 replayed: 0 with other outcomes, 1 with another urgency, 1 needing a question never asked, "
+        #expect(
+            lines.last
+                == "6 replayed: 0 with other outcomes, 1 with another urgency, 1 needing a question never asked, "
                 + "3 unchanged, 1 not replayable (no start or no topic)", "\(out.stdout)")
     }
 
@@ -142,12 +157,15 @@ struct ReplayCommandTests {
         let text = try String(contentsOf: vks, encoding: .utf8)
         let anchor = "  - let: permit_in_force\n"
         #expect(text.contains(anchor))
-        try text.replacingOccurrences(of: anchor, with: """
-              - ask: has_patent
-                type: yesno
-                prompt: vks.wants_citizenship.prompt
-            \(anchor)
-            """).write(to: vks, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: anchor,
+            with: """
+                  - ask: has_patent
+                    type: yesno
+                    prompt: vks.wants_citizenship.prompt
+                \(anchor)
+                """
+        ).write(to: vks, atomically: true, encoding: .utf8)
         // The new fact's name, for the lawyer, in every language.
         for language in ["en", "es", "ru"] {
             let url = content.locales.appendingPathComponent("\(language).yaml")

@@ -1,8 +1,9 @@
 import ConsultEngine
-@testable import ConsultRecords
 import ConsultSealing
 import Foundation
 import Testing
+
+@testable import ConsultRecords
 
 /// Someone who has the lawyers' public keys (they are no secret) cannot add to the records unnoticed.
 @Suite struct ForgeryTests {
@@ -19,7 +20,8 @@ import Testing
         let previous = String(last.suffix(66).prefix(64))
         // The forger's own transcript seal, to the office's real recipients.
         let recipients = try RecipientList.recipients(at: office.recipients).keys
-        let forger = try TranscriptSeal(id: id, sealing: RecordSealing(recipients: recipients, host: HostKey(name: "vm")))
+        let forger = try TranscriptSeal(
+            id: id, sealing: RecordSealing(recipients: recipients, host: HostKey(name: "vm")))
         let event = ConsultationEvent.answer(.init(fact: "applicant_name", input: "Mallory", value: .text("Mallory")))
         let body = try forger.body(sequence: 10, time: "2026-11-25T10:00:00.000Z", event: event, previous: previous)
         let forged = String(body.dropLast()) + ",\"hash\":\"\(TranscriptWriter.hash(previous: previous, body: body))\"}"
@@ -27,7 +29,10 @@ import Testing
 
         let result = try office.run(["transcripts", "verify", id, "--data-dir", office.data])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("\(id): ALTERED at line 11: the line is not signed by the host that wrote the transcript"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains(
+                "\(id): ALTERED at line 11: the line is not signed by the host that wrote the transcript"),
+            "\(result.stdout)")
         // Opened by a lawyer, the forged line is not shown as part of the consultation.
         let shown = try office.run(["transcripts", "show", id, "--data-dir", office.data] + office.opening("anna"))
         #expect(!shown.stdout.contains("Mallory"))
@@ -44,10 +49,14 @@ import Testing
         try Data(host.stdout.utf8).write(to: URL(fileURLWithPath: hosts))
 
         var directory = DataDirectory(URL(fileURLWithPath: office.data))
-        directory.sealing = RecordSealing(recipients: try RecipientList.recipients(at: office.recipients).keys, host: HostKey(name: "vm"))
+        directory.sealing = RecordSealing(
+            recipients: try RecipientList.recipients(at: office.recipients).keys, host: HostKey(name: "vm"))
         let writer = try TranscriptWriter(directory: directory)
-        try writer.append(.start(.init(id: writer.id, channel: "kiosk", contentHash: "x", version: "0.1.0",
-                                       today: LocalDate(year: 2026, month: 11, day: 25)!, language: "en")))
+        try writer.append(
+            .start(
+                .init(
+                    id: writer.id, channel: "kiosk", contentHash: "x", version: "0.1.0",
+                    today: LocalDate(year: 2026, month: 11, day: 25)!, language: "en")))
         try writer.append(.end(.init(reason: "completed")))
 
         var result = try office.run(["transcripts", "verify", "--all", "--data-dir", office.data])
@@ -55,10 +64,13 @@ import Testing
         #expect(result.stdout.contains("\(writer.id): intact (2 events; sealed, written by host vm (key"))
         result = try office.run(["transcripts", "verify", "--all", "--data-dir", office.data, "--hosts", hosts])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("\(writer.id): ALTERED at line 1: written by a host not in \(hosts)"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("\(writer.id): ALTERED at line 1: written by a host not in \(hosts)"),
+            "\(result.stdout)")
         #expect(result.stdout.contains("a known host"))
         // The lawyer, with the same file, is not shown it as a consultation.
-        result = try office.run(["transcripts", "show", writer.id, "--data-dir", office.data, "--hosts", hosts] + office.opening("anna"))
+        result = try office.run(
+            ["transcripts", "show", writer.id, "--data-dir", office.data, "--hosts", hosts] + office.opening("anna"))
         #expect(result.stderr.contains("written by a host not in"))
     }
 }

@@ -1,8 +1,9 @@
 import ConsultEngine
-@testable import ConsultRecords
 import ConsultSealing
 import Foundation
 import Testing
+
+@testable import ConsultRecords
 
 /// With recipients configured, the data directory holds nothing of the applicant; the host
 /// cannot read its own records; each recipient can; `verify` works without a key.
@@ -17,8 +18,10 @@ import Testing
         let files = office.files()
         #expect(files.count >= 3)
         // What the applicant typed and what they were told, in every encoding a file could hold it.
-        let personal = [name, email, "Mondays", "2028-03-31", "31.03.2028", "vks_rp_eligible", "citizenship_path",
-                        "applicant_role", "\"en\""]
+        let personal = [
+            name, email, "Mondays", "2028-03-31", "31.03.2028", "vks_rp_eligible", "citizenship_path",
+            "applicant_role", "\"en\"",
+        ]
         for (path, bytes) in files {
             for secret in personal {
                 for encoded in encodings(of: secret) {
@@ -56,11 +59,13 @@ import Testing
         // Each lawyer reads it as before, in any of the three languages.
         for (lawyer, lang) in [("anna", "en"), ("recovery", "ru"), ("anna", "es")] {
             let heading = try staffMessage("staff.facts", lang)
-            result = try office.run(["transcripts", "show", id, "--data-dir", office.data, "--lang", lang] + office.opening(lawyer))
+            result = try office.run(
+                ["transcripts", "show", id, "--data-dir", office.data, "--lang", lang] + office.opening(lawyer))
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains(name) && result.stdout.contains(heading), "\(result.stdout)")
             #expect(!result.stdout.contains("sealed"))
-            result = try office.run(["appointments", "show", reference, "--data-dir", office.data, "--lang", lang] + office.opening(lawyer))
+            result = try office.run(
+                ["appointments", "show", reference, "--data-dir", office.data, "--lang", lang] + office.opening(lawyer))
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains(name))
         }
@@ -81,7 +86,8 @@ import Testing
         result = try office.run(["transcripts", "show", old, "--data-dir", office.data] + office.opening("anna"))
         #expect(result.stdout.contains("Before Rotation"))
         for id in [old, new] {
-            result = try office.run(["transcripts", "show", id, "--data-dir", office.data] + office.opening("recovery"))
+            result = try office.run(
+                ["transcripts", "show", id, "--data-dir", office.data] + office.opening("recovery"))
             #expect(result.stdout.contains("Rotation"), "\(id)")
         }
     }
@@ -98,7 +104,8 @@ import Testing
         var result = try office.run(["transcripts", "verify", id, "--data-dir", office.data])
         #expect(result.status == 0)
         #expect(result.stdout.contains("\(id): cut short — no end event after 12 events"))
-        result = try office.run(["transcripts", "show", id, "--data-dir", office.data, "--format", "json"] + office.opening("anna"))
+        result = try office.run(
+            ["transcripts", "show", id, "--data-dir", office.data, "--format", "json"] + office.opening("anna"))
         let events = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]
         #expect(events?.count == 12)
         #expect(events?.first?["kind"] as? String == "start")
@@ -110,7 +117,10 @@ import Testing
         let wrong = office.folder.appendingPathComponent("wrong").path
         try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: wrong))
         chmod(wrong, 0o600)
-        var result = try office.run(["transcripts", "list", "--data-dir", office.data, "--identity", office.identity("anna"), "--passphrase-file", wrong])
+        var result = try office.run([
+            "transcripts", "list", "--data-dir", office.data, "--identity", office.identity("anna"),
+            "--passphrase-file", wrong,
+        ])
         #expect(result.status != 0)
         #expect(result.stderr.contains("\(office.identity("anna")): wrong passphrase"), "\(result.stderr)")
         // One character of the sealed key changed.
@@ -125,7 +135,10 @@ import Testing
         try Data("# lawyers\nconsult-recipient-1:AAAA\n".utf8).write(to: URL(fileURLWithPath: office.recipients))
         result = try office.run(["--data-dir", office.data, "--recipients", office.recipients], input: "")
         #expect(result.status != 0)
-        #expect(result.stderr.contains("\(office.recipients):2: the key after 'consult-recipient-1:' is not 48 base64url characters"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "\(office.recipients):2: the key after 'consult-recipient-1:' is not 48 base64url characters"),
+            "\(result.stderr)")
         #expect(office.transcriptIDs().isEmpty)
     }
 }

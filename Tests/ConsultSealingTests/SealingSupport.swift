@@ -4,7 +4,8 @@ import Testing
 /// The real `consult` binary, and an office set up as the README tells the admin: two lawyers'
 /// identities (one the offline recovery key), a recipients file, a data directory.
 struct Office {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static var binary: URL {
         let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -29,12 +30,16 @@ struct Office {
 
     /// An office with identities `names` (scrypt made cheap: 2^12), all of them in the recipients file.
     init(_ names: [String] = ["anna", "recovery"], test: String = #function) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("consult-sealed-\(UUID().uuidString.prefix(8))")
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "consult-sealed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("correct horse battery\n".utf8).write(to: URL(fileURLWithPath: passphraseFile))
         chmod(passphraseFile, 0o600)
         for name in names {
-            let made = try run(["keys", "generate", "--out", identity(name), "--passphrase-file", passphraseFile, "--scrypt-log-n", "12"])
+            let made = try run([
+                "keys", "generate", "--out", identity(name), "--passphrase-file", passphraseFile, "--scrypt-log-n",
+                "12",
+            ])
             #expect(made.status == 0, "\(made.stderr)")
         }
         try writeRecipients(names)
@@ -47,7 +52,11 @@ struct Office {
     /// The recipients file: a comment, then each identity's `.pub` line.
     func writeRecipients(_ names: [String]) throws {
         var text = "# the office's lawyers and the recovery key\n"
-        for name in names { text += try String(contentsOfFile: identity(name) + ".pub", encoding: .utf8).trimmingCharacters(in: .newlines) + " \(name)\n" }
+        for name in names {
+            text +=
+                try String(contentsOfFile: identity(name) + ".pub", encoding: .utf8).trimmingCharacters(in: .newlines)
+                + " \(name)\n"
+        }
         try Data(text.utf8).write(to: URL(fileURLWithPath: recipients))
         chmod(recipients, 0o644)
     }
@@ -60,7 +69,9 @@ struct Office {
         process.currentDirectoryURL = Self.root
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
-        for key in ["LC_ALL", "CONSULT_DATA_DIR", "CONSULT_RECIPIENTS", "CONSULT_HOSTS"] { env.removeValue(forKey: key) }
+        for key in ["LC_ALL", "CONSULT_DATA_DIR", "CONSULT_RECIPIENTS", "CONSULT_HOSTS"] {
+            env.removeValue(forKey: key)
+        }
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe()
@@ -77,17 +88,24 @@ struct Office {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     /// A whole consultation typed at `consult start` (an appointment request sent): its transcript id.
     @discardableResult
     func consultation(name: String, email: String, sealed: Bool = true) throws -> String {
-        let script = ["1", "yes", "1", "1", "1", "31.03.2028", "no", "no", "yes", "no", "no",
-                      "yes", name, "2", email, "1", "Mondays", "", "yes"].joined(separator: "\n") + "\n"
+        let script =
+            [
+                "1", "yes", "1", "1", "1", "31.03.2028", "no", "no", "yes", "no", "no",
+                "yes", name, "2", email, "1", "Mondays", "", "yes",
+            ].joined(separator: "\n") + "\n"
         let before = Set(transcriptIDs())
-        let result = try run(["--today", "2026-11-25", "--data-dir", data, "--channel", "ssh"] + (sealed ? ["--recipients", recipients] : []),
-                             input: script)
+        let result = try run(
+            ["--today", "2026-11-25", "--data-dir", data, "--channel", "ssh"]
+                + (sealed ? ["--recipients", recipients] : []),
+            input: script)
         #expect(result.status == 0, "\(result.stderr)")
         let made = Set(transcriptIDs()).subtracting(before)
         #expect(made.count == 1)
@@ -95,15 +113,19 @@ struct Office {
     }
 
     func transcriptIDs() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: data + "/transcripts")) ?? []).filter { $0.hasSuffix(".jsonl") }
-            .map { String($0.dropLast(6)) }
+        ((try? FileManager.default.contentsOfDirectory(atPath: data + "/transcripts")) ?? []).filter {
+            $0.hasSuffix(".jsonl")
+        }
+        .map { String($0.dropLast(6)) }
     }
 
     func transcript(_ id: String) -> URL { URL(fileURLWithPath: data + "/transcripts/\(id).jsonl") }
 
     func references() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: data + "/appointments")) ?? []).filter { $0.hasSuffix(".json") }
-            .map { String($0.dropLast(5)) }
+        ((try? FileManager.default.contentsOfDirectory(atPath: data + "/appointments")) ?? []).filter {
+            $0.hasSuffix(".json")
+        }
+        .map { String($0.dropLast(5)) }
     }
 
     /// Every file under the data directory, with its bytes.

@@ -1,9 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultRecords
 import Testing
+
 @testable import ConsultTerminal
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The one place a signal becomes an end reason.
 @Suite struct SignalEndTests {
