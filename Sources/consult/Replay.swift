@@ -29,6 +29,7 @@ extension Consult {
 
         @OptionGroup var data: DataOptions
         @OptionGroup var content: ContentOptions
+        @OptionGroup var keys: KeyOptions
 
         enum ReplayFormat: String, ExpressibleByArgument, CaseIterable {
             case text, json
@@ -37,12 +38,13 @@ extension Consult {
         func run() throws {
             let (_, content) = try self.content.loadForEditing()
             let replayer = Replayer(content: content)
+            let openingKeys = try keys.keys()
             var totals = ReplayTotals()
             var listed: [ReplayCase] = []
             let clock = ContinuousClock()
             let started = clock.now
             for url in TranscriptReader.all(in: data.directory) {
-                guard let events = try? TranscriptReader.events(url) else { continue }
+                guard let events = try? TranscriptReader.events(url, keys: openingKeys) else { continue }
                 if let since {
                     guard let today = events.startEvent?.today, today >= since.date else { continue }
                 }
@@ -93,7 +95,7 @@ enum ReplayText {
         lines.append(
             "\(totals.replayed) replayed: \(totals.outcomes) with other outcomes, \(totals.urgency) with another urgency, "
                 + "\(totals.needsQuestions) needing a question never asked, \(totals.unchanged) unchanged, "
-                + "\(totals.notReplayable) not replayable (no start or no topic)")
+                + "\(totals.notReplayable) not replayable (no start, no topic, or sealed without --identity)")
         return lines.joined(separator: "\n") + "\n"
     }
 

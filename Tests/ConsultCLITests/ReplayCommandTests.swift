@@ -58,7 +58,7 @@ struct ReplayCommandTests {
         #expect(
             out.stdout
                 == "6 replayed: 0 with other outcomes, 0 with another urgency, 0 needing a question never asked, "
-                + "5 unchanged, 1 not replayable (no start or no topic)\n", "\(out)")
+                + "5 unchanged, 1 not replayable (no start, no topic, or sealed without --identity)\n", "\(out)")
         #expect(out.stderr.contains("replayed 6 consultations in "), "\(out.stderr)")
     }
 
@@ -100,7 +100,7 @@ struct ReplayCommandTests {
         #expect(
             lines.last
                 == "6 replayed: 1 with other outcomes, 1 with another urgency, 0 needing a question never asked, "
-                + "3 unchanged, 1 not replayable (no start or no topic)", "\(out.stdout)")
+                + "3 unchanged, 1 not replayable (no start, no topic, or sealed without --identity)", "\(out.stdout)")
 
         // The same as JSON, for other tools.
         let json = try replay(data, content, ["--format", "json"])
@@ -144,7 +144,7 @@ struct ReplayCommandTests {
         #expect(
             lines.last
                 == "6 replayed: 0 with other outcomes, 1 with another urgency, 1 needing a question never asked, "
-                + "3 unchanged, 1 not replayable (no start or no topic)", "\(out.stdout)")
+                + "3 unchanged, 1 not replayable (no start, no topic, or sealed without --identity)", "\(out.stdout)")
     }
 
     @Test("a new question on the way: every consultation of the topic would need it")
@@ -185,5 +185,40 @@ struct ReplayCommandTests {
         // None held after the day given.
         let later = try replay(data, content, ["--since", "2026-12-02"])
         #expect(later.status == 0 && later.stdout.hasPrefix("0 replayed"), "\(later)")
+    }
+
+    @Test("sealed consultations replay with a lawyer's identity, and are counted as sealed without one")
+    func sealedConsultations() throws {
+        let folder = try temporaryDirectory("replay-sealed")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let identity = folder.appendingPathComponent("anna.key").path
+        let passphrase = folder.appendingPathComponent("passphrase").path
+        try Data("correct horse battery\n".utf8).write(to: URL(fileURLWithPath: passphrase))
+        chmod(passphrase, 0o600)
+        let made = try runConsult([
+            "keys", "generate", "--out", identity, "--passphrase-file", passphrase, "--scrypt-log-n", "12",
+        ])
+        #expect(made.status == 0, "\(made)")
+        let recipients = folder.appendingPathComponent("recipients").path
+        try FileManager.default.copyItem(atPath: identity + ".pub", toPath: recipients)
+        let data = try temporaryDataDirectory("replay-sealed")
+        defer { removeDirectory(data) }
+        let held = try runConsult(
+            ["start", "--data-dir", data.url.path, "--today", Self.today, "--recipients", recipients],
+            input: Data(Self.terminated("06.11.2026").utf8))
+        #expect(held.status == 0, "\(held)")
+        let content = try Self.grace(20)
+        defer { content.remove() }
+
+        let closed = try replay(data, content)
+        #expect(closed.status == 0, "\(closed)")
+        #expect(
+            closed.stdout.hasPrefix("1 replayed: 0 with other outcomes") && closed.stdout.contains("1 not replayable"),
+            "\(closed)")
+        let opened = try replay(data, content, ["--identity", identity, "--passphrase-file", passphrase])
+        #expect(opened.status == 1, "\(opened)")
+        #expect(
+            opened.stdout.contains("OUTCOMES CHANGE") && opened.stdout.contains("grace_period_active -> rp_cancelled"),
+            "\(opened)")
     }
 }
