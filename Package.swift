@@ -101,8 +101,11 @@ let package = Package(
         .target(
             name: "ConsultSSH",
             dependencies: [
+                "ConsultEngine",
+                "ConsultLocalization",
                 "ConsultContent",
                 "CPseudoTerminal",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSH", package: "swift-nio-ssh"),
@@ -113,6 +116,7 @@ let package = Package(
         .executableTarget(
             name: "consult-sshd",
             dependencies: [
+                "ConsultContent",
                 "ConsultSSH",
                 "ConsultSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
