@@ -29,7 +29,12 @@ let package = Package(
             name: "ConsultLocalization",
             dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
-        .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        // Crypto: the content's hash, and the content cache's keys and digests.
+        .target(
+            name: "ConsultContent",
+            dependencies: [
+                "ConsultEngine", "ConsultLocalization", "Yams", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Keys for sealed records: lawyers' identities (scrypt-sealed X25519 keys), recipients, host
         // signing keys, HPKE wrapping and sealing. Knows nothing of transcripts.
         .target(
@@ -72,7 +77,7 @@ let package = Package(
             name: "ConsultTerminal",
             dependencies: [
                 "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "ConsultConversation",
-                "CSignals", .product(name: "Crypto", package: "swift-crypto"),
+                "CSignals",
             ]
         ),
         // The libedit line reader, for a person at a terminal (the plain reader needs no libedit).

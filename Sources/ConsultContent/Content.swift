@@ -3,7 +3,7 @@ import ConsultLocalization
 import Foundation
 
 /// Everything a consultation needs from `dialogs/` and `locales/`, loaded and checked.
-public struct Content: Sendable {
+public struct Content: Equatable, Codable, Sendable {
     public let dialogs: DialogSet
     public let localizer: Localizer
     /// Every problem found (errors stop loading; warnings do not).

@@ -95,7 +95,7 @@ public struct ContentLocation: Sendable, Equatable {
         }
     }
 
-    private static func check(_ path: String, isFolder: Bool) throws(Unsafe) {
+    static func check(_ path: String, isFolder: Bool) throws(Unsafe) {
         var info = stat()
         guard stat(path, &info) == 0 else { return }
         let mode = info.st_mode & 0o7777

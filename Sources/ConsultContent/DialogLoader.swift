@@ -42,15 +42,33 @@ public enum DialogLoader {
                 files.append(f)
             }
         }
+        return load(files, named: names, displayPrefix: displayPrefix, diagnostics: diagnostics)
+    }
+
+    /// Loads the texts of a folder's `*.yaml` and `*.yml` files (named as listed, sorted), read
+    /// once by ``ContentFiles``: what `loadDirectory` does after reading them.
+    static func load(texts: [(name: String, text: String)], displayPrefix: String) -> LoadedDialogs {
+        var diagnostics: [Diagnostic] = []
+        var files: [YAMLFile] = []
+        for (name, text) in texts {
+            let display = displayPrefix.isEmpty ? name : "\(displayPrefix)/\(name)"
+            if let f = YAMLFile.parse(text, displayPath: display, into: &diagnostics) { files.append(f) }
+        }
+        return load(files, named: texts.map(\.name), displayPrefix: displayPrefix, diagnostics: diagnostics)
+    }
+
+    private static func load(
+        _ files: [YAMLFile], named names: [String], displayPrefix: String, diagnostics: [Diagnostic]
+    ) -> LoadedDialogs {
+        var diagnostics = diagnostics
         if names.isEmpty {
             diagnostics.append(
                 Diagnostic(SourceLocation(file: displayPrefix, line: 1, column: 1), DialogProblem.noDialogs))
         }
-        var result = load(files)
-        result = LoadedDialogs(
+        let result = load(files)
+        return LoadedDialogs(
             set: result.set, references: result.references, diagnostics: diagnostics + result.diagnostics,
             factTypes: result.factTypes, outcomeIDs: result.outcomeIDs)
-        return result
     }
 
     /// Loads already parsed files (tests pass text directly).

@@ -4,7 +4,7 @@
 /// `offset` is where the expression starts in its source text, counted in Unicode scalars,
 /// so that a diagnostic can point at the exact column in the YAML file.
 public struct Expr: Hashable, Sendable {
-    public indirect enum Kind: Hashable, Sendable {
+    public indirect enum Kind: Hashable, Codable, Sendable {
         case literal(Value)
         /// A fact, `today`, or inside a list function an item's field.
         case reference(String)
@@ -67,14 +67,14 @@ public struct Expr: Hashable, Sendable {
     }
 }
 
-public enum BinaryOperator: String, Hashable, Sendable, CaseIterable {
+public enum BinaryOperator: String, Hashable, Codable, Sendable, CaseIterable {
     case and, or
     case equal = "==", notEqual = "!="
     case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
     case plus = "+", minus = "-"
 }
 
-public enum Function: String, Hashable, Sendable, CaseIterable {
+public enum Function: String, Hashable, Codable, Sendable, CaseIterable {
     case date
     case daysBetween = "days_between"
     case addMonths = "add_months", addYears = "add_years"

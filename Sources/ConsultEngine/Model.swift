@@ -2,7 +2,7 @@
 /// The facts the program itself acts on, named by the content: which answer is the consultation's
 /// language, which says the applicant agreed to the keeping of their data, which chooses the topic's
 /// dialog. A role the content does not name is a feature the consultation goes without.
-public struct FactRoles: Hashable, Sendable {
+public struct FactRoles: Hashable, Codable, Sendable {
     /// A choice whose values are locale codes: answering it switches the consultation's language.
     public var language: String?
     /// A yes/no fact: counted as "no" when records cannot be kept.
@@ -97,7 +97,7 @@ public struct DialogSet: Sendable {
     }
 }
 
-public struct Dialog: Sendable {
+public struct Dialog: Equatable, Codable, Sendable {
     public let name: String
     public let isStart: Bool
     /// The dialog to continue in when this one ends.
@@ -121,7 +121,7 @@ public struct Dialog: Sendable {
 }
 
 /// The facts of an appointment request, as a dialog names them.
-public struct AppointmentFields: Hashable, Sendable {
+public struct AppointmentFields: Hashable, Codable, Sendable {
     /// Name and contact details.
     public let applicant: [String]
     /// Meeting format, preferred times...
@@ -142,8 +142,8 @@ public struct AppointmentFields: Hashable, Sendable {
 }
 
 /// One step of a dialog.
-public struct DialogStep: Sendable {
-    public enum Kind: Sendable {
+public struct DialogStep: Equatable, Codable, Sendable {
+    public enum Kind: Equatable, Codable, Sendable {
         case ask(Question)
         /// A computed fact.
         case compute(fact: String, value: Expr)
@@ -165,14 +165,14 @@ public struct DialogStep: Sendable {
     }
 }
 
-public enum GotoTarget: Hashable, Sendable {
+public enum GotoTarget: Hashable, Codable, Sendable {
     /// The first step of another dialog.
     case dialog(String)
     /// A later step of the same dialog, by index.
     case step(Int)
 }
 
-public struct OutcomeStep: Hashable, Sendable {
+public struct OutcomeStep: Hashable, Codable, Sendable {
     public let id: String
     public let explain: MessageKey
     /// Points the lawyer will confirm at the appointment (message keys).
@@ -188,8 +188,8 @@ public struct OutcomeStep: Hashable, Sendable {
     }
 }
 
-public struct Question: Sendable {
-    public enum Kind: Sendable {
+public struct Question: Equatable, Codable, Sendable {
+    public enum Kind: Equatable, Codable, Sendable {
         case yesNo
         case choice([Choice])
         case number(min: Int, max: Int)
@@ -224,14 +224,14 @@ public struct Question: Sendable {
 }
 
 /// A shape a text answer must have.
-public enum TextFormat: String, Hashable, Sendable, CaseIterable {
+public enum TextFormat: String, Hashable, Codable, Sendable, CaseIterable {
     /// A phone number: 7 to 15 digits, an optional leading +, spaces, dashes, dots and brackets.
     case phone
     /// An e-mail address: local@domain.tld.
     case email
 }
 
-public struct Choice: Hashable, Sendable {
+public struct Choice: Hashable, Codable, Sendable {
     public let value: String
     public let label: MessageKey
 

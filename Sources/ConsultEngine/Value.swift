@@ -26,7 +26,7 @@ public struct Record: Hashable, Sendable {
 }
 
 /// The static type of a fact or expression, checked when the dialogs are loaded.
-public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
+public indirect enum ValueType: Hashable, Codable, Sendable, CustomStringConvertible {
     case bool
     case int
     case date
@@ -49,14 +49,14 @@ public indirect enum ValueType: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// The shape of a group's items: the fields asked and derived, in order.
-public struct RecordType: Hashable, Sendable {
+public struct RecordType: Hashable, Codable, Sendable {
     /// The fact that holds the list (names the item type in messages).
     public let group: String
     public let fields: [Field]
     /// The message key that writes one item, e.g. "{relation}, {age}".
     public let itemMessage: MessageKey
 
-    public struct Field: Hashable, Sendable {
+    public struct Field: Hashable, Codable, Sendable {
         public let name: String
         public let type: ValueType
         public let derived: Bool
@@ -97,7 +97,7 @@ public struct MessageKey: Hashable, Sendable, Comparable, CustomStringConvertibl
 }
 
 /// Where something was written: `dialogs/vks.yaml:42:7`.
-public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+public struct SourceLocation: Hashable, Codable, Sendable, CustomStringConvertible {
     public let file: String
     public let line: Int
     public let column: Int

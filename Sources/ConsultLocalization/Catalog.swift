@@ -70,7 +70,7 @@ public struct Catalog: Sendable {
 }
 
 /// How a language joins list items: `{0} y {1}` for two, `{0}, {1}` in the middle, `{0} y {1}` at the end.
-public struct ListPatterns: Hashable, Sendable {
+public struct ListPatterns: Hashable, Codable, Sendable {
     public let pair: String
     public let middle: String
     public let last: String
@@ -86,32 +86,42 @@ public struct ListPatterns: Hashable, Sendable {
     }
 }
 
-/// Dates and numbers through Foundation, in one locale's conventions.
+/// Dates and numbers through Foundation, in one locale's conventions. The formatters are made
+/// once, at the first date or number written (a consultation that shows none, or a language not
+/// chosen, makes none), and kept: never one per message.
 final class Formatting: @unchecked Sendable {
     private let lock = NSLock()
-    private let dateFormatter: DateFormatter
-    private let numberFormatter: NumberFormatter
-    private let calendar: Calendar
+    private let localeIdentifier: String
+    private var formatters: (date: DateFormatter, number: NumberFormatter, calendar: Calendar)?
 
     init(localeIdentifier: String) {
+        self.localeIdentifier = localeIdentifier
+    }
+
+    /// The formatters, made on first use; call with the lock held.
+    private func made() -> (date: DateFormatter, number: NumberFormatter, calendar: Calendar) {
+        if let formatters { return formatters }
         let locale = Locale(identifier: localeIdentifier)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        self.calendar = calendar
-        dateFormatter = DateFormatter()
+        let dateFormatter = DateFormatter()
         dateFormatter.locale = locale
         dateFormatter.calendar = calendar
         dateFormatter.timeZone = calendar.timeZone
         dateFormatter.dateStyle = .long
         dateFormatter.timeStyle = .none
-        numberFormatter = NumberFormatter()
+        let numberFormatter = NumberFormatter()
         numberFormatter.locale = locale
         numberFormatter.numberStyle = .decimal
+        let made = (dateFormatter, numberFormatter, calendar)
+        formatters = made
+        return made
     }
 
     func date(_ d: LocalDate) -> String {
         lock.lock()
         defer { lock.unlock() }
+        let (dateFormatter, _, calendar) = made()
         let components = DateComponents(year: d.year, month: d.month, day: d.day, hour: 12)
         guard let date = calendar.date(from: components) else { return d.description }
         return dateFormatter.string(from: date)
@@ -120,6 +130,6 @@ final class Formatting: @unchecked Sendable {
     func number(_ n: Int) -> String {
         lock.lock()
         defer { lock.unlock() }
-        return numberFormatter.string(from: NSNumber(value: n)) ?? String(n)
+        return made().number.string(from: NSNumber(value: n)) ?? String(n)
     }
 }

@@ -60,6 +60,23 @@ public enum CatalogLoader {
         }
     }
 
+    /// What `loadDirectory` does with files already read: `texts` are the folder's `*.yaml` files
+    /// (sorted by name), `folderIsEmpty` whether the folder listed nothing at all.
+    public static func load(
+        texts: [(name: String, text: String)], folderIsEmpty: Bool, displayPrefix: String, typography: Bool = true,
+        into diagnostics: inout [Diagnostic]
+    ) -> [Catalog] {
+        if folderIsEmpty {
+            diagnostics.append(
+                Diagnostic(SourceLocation(file: displayPrefix, line: 1, column: 1), LocaleProblem.noLocales))
+        }
+        return texts.compactMap { name, text in
+            let display = displayPrefix.isEmpty ? name : "\(displayPrefix)/\(name)"
+            guard let file = YAMLFile.parse(text, displayPath: display, into: &diagnostics) else { return nil }
+            return load(file, expectedLanguage: String(name.dropLast(5)), typography: typography, into: &diagnostics)
+        }
+    }
+
     /// - Parameter checkTypography: warn where a non-breaking space belongs (lint).
     public static func load(
         _ file: YAMLFile, expectedLanguage: String?, typography checkTypography: Bool = true,

@@ -3,8 +3,8 @@
 /// The syntax is a small subset of ICU MessageFormat, which translators know:
 /// `{name}`, `{n, plural, one {# day} few {…} many {…} other {# days}}`,
 /// `{relation, select, spouse {…} other {…}}`, `{@other.key}`, and `'` to quote braces.
-public struct MessageFormat: Hashable, Sendable {
-    public indirect enum Part: Hashable, Sendable {
+public struct MessageFormat: Hashable, Codable, Sendable {
+    public indirect enum Part: Hashable, Codable, Sendable {
         case text(String)
         case placeholder(String)
         /// `#` inside a plural branch: the number, formatted.

@@ -4,13 +4,13 @@ import Foundation
 /// (`i % 10 = 2..4 and i % 100 != 12..14`), so a new language needs no code.
 ///
 /// Operands: `n` and `i` are the number, `v`, `w`, `f`, `t`, `e` are 0 (no fraction digits).
-public struct PluralRules: Sendable {
-    public struct Rule: Sendable {
+public struct PluralRules: Hashable, Sendable {
+    public struct Rule: Hashable, Sendable {
         public let category: String
         let condition: [[Relation]]  // or of ands
     }
 
-    struct Relation: Sendable {
+    struct Relation: Hashable, Sendable {
         let operand: Character
         let modulus: Int?
         let negated: Bool

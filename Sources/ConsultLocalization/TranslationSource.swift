@@ -8,7 +8,7 @@ import Foundation
 ///
 ///     translated_from:
 ///       app.title: "5d41402a Migration law office: consultation assistant"
-public struct TranslationSource: Sendable, Hashable {
+public struct TranslationSource: Sendable, Hashable, Codable {
     /// The first 8 hex digits of the SHA-256 of the English text (UTF-8).
     public let hash: String
     /// The English text the translation was made from.

@@ -1,24 +1,5 @@
 import ConsultContent
-import Crypto
 import Foundation
-
-extension ContentLocation {
-    /// A hash of every dialog and locale file (names and bytes), so that a lawyer knows which
-    /// content a consultation used and a long-running front end knows when to load it again.
-    public func contentHash() -> String {
-        var hasher = SHA256()
-        for folder in [dialogs, locales] {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-            for name in names {
-                hasher.update(data: Data((folder.lastPathComponent + "/" + name + "\n").utf8))
-                hasher.update(
-                    data: FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data())
-            }
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-}
 
 /// The content a long-running front end (the kiosk) serves: loaded again between consultations
 /// when a file changed, so that an edit takes effect at the next consultation. An edit that does
@@ -41,19 +22,35 @@ public final class ContentReloader {
         case rejected(hash: String, problems: String)
     }
 
-    public init(location: ContentLocation, content: Content, hash: String) {
+    /// Where checked content is kept between runs (nil: none): a reload of content the cache
+    /// holds (an edit undone, another kiosk's) is not checked again.
+    public let cache: ContentCache?
+    /// What the cache did at the last reload, for the staff log.
+    public private(set) var cacheOutcome: ContentCache.Outcome?
+
+    public init(location: ContentLocation, content: Content, hash: String, cache: ContentCache? = nil) {
         self.location = location
         self.content = content
         self.hash = hash
+        self.cache = cache
     }
 
     /// Loads the content again if any file changed since the last load.
     public func refresh() -> Change {
-        let now = location.contentHash()
+        let files = ContentFiles(location)
+        let now = files.hash
         guard now != hash, now != rejectedHash else { return .unchanged }
+        cacheOutcome = nil
         do {
             try location.checkOnlyOwnerCanChange()
-            let loaded = try Content.load(dialogs: location.dialogs, locales: location.locales)
+            let loaded: Content
+            if let cache {
+                let (content, outcome) = try cache.load(files)
+                loaded = content
+                cacheOutcome = outcome
+            } else {
+                loaded = try Content.load(files)
+            }
             // Files still being written while they were read: try again next time.
             guard location.contentHash() == now else { return .unchanged }
             content = loaded

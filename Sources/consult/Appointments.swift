@@ -8,11 +8,13 @@ import Foundation
 extension Consult {
     struct Appointments: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "appointments",
             abstract: "Read the appointment requests applicants have sent.",
             subcommands: [List.self, Show.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract:
                     "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes."
             )
@@ -45,6 +47,7 @@ extension Consult {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract:
                     "An appointment request in the chosen language: applicant, preferences, question, outcomes, open points and facts."
             )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConsultContent
 import ConsultEngine
+import ConsultRecords
 import Foundation
 
 @main
@@ -45,6 +46,13 @@ struct ContentOptions: ParsableArguments {
     /// Loads the content an applicant will read, or prints every error with its place and exits 2.
     /// Content that others could change is refused with its path.
     func load() throws -> Content {
+        try load(cachingIn: nil).content
+    }
+
+    /// `load()`, and the hash of the files the content was loaded from (what the records name).
+    /// With a data directory, through the content cache in it (`DATA/cache`, ``ContentCache``):
+    /// what the cache could not do is written to the staff log, never to the applicant's terminal.
+    func load(cachingIn data: DataDirectory?) throws -> (content: Content, hash: String) {
         let location = self.location
         do {
             try location.checkOnlyOwnerCanChange()
@@ -52,12 +60,30 @@ struct ContentOptions: ParsableArguments {
             printError("The content (\(location.source)) is not safe to show: \(error.description)")
             throw ExitCode(2)
         }
-        do {
-            return try Content.load(dialogs: location.dialogs, locales: location.locales)
+        let files = ContentFiles(location)
+        do throws(Content.Invalid) {
+            guard let data else { return (try Content.load(files), files.hash) }
+            let (content, outcome) = try ContentCache(dataDirectory: data.url).load(files)
+            StaffLog(directory: data).log(outcome, contentHash: files.hash)
+            return (content, files.hash)
         } catch {
             printError(error.description)
             printError("The content has errors: run `consult lint` for the full list.")
             throw ExitCode(2)
+        }
+    }
+}
+
+extension StaffLog {
+    /// What the content cache did, when there is something to say (a hit is the usual case).
+    func log(_ outcome: ContentCache.Outcome, contentHash: String) {
+        switch outcome {
+        case .hit: break
+        case .stored(nil): log("info", "content checked and cached", [("content_hash", contentHash)])
+        case .stored(let replaced?):
+            log("warning", "content cache entry not used, checked again and replaced: \(replaced)", [("content_hash", contentHash)])
+        case .notStored(let why):
+            log("warning", "content cache not used: \(why)", [("content_hash", contentHash)])
         }
     }
 }

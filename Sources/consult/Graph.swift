@@ -6,6 +6,7 @@ import Foundation
 extension Consult {
     struct Graph: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "graph",
             abstract: "Draw the consultation: every dialog, question, condition and outcome.",
             discussion: """
                 Urgent outcomes are those a scenario (dialogs/tests) reaches with the urgent fact yes. \

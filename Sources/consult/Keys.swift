@@ -6,6 +6,7 @@ import Foundation
 extension Consult {
     struct Keys: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "keys",
             abstract: "The keys of sealed records: lawyers' identities, their recipients, this host's signing key.",
             discussion: """
                 An identity opens the records sealed to its recipient (its public key). Machines that face \
@@ -16,6 +17,7 @@ extension Consult {
 
         struct Generate: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "generate",
                 abstract:
                     "Make a new identity in FILE (mode 0600, sealed with a passphrase) and its recipient in FILE.pub.")
 
@@ -48,6 +50,7 @@ extension Consult {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract:
                     "The recipient (public key) of an identity or .pub file, for the recipients file; no passphrase needed."
             )
@@ -66,6 +69,7 @@ extension Consult {
 
         struct Host: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "host",
                 abstract: "This host's signing key as a line of the known hosts file (made now if there is none yet).")
 
             @OptionGroup var data: DataOptions

@@ -6,6 +6,7 @@ import Foundation
 extension Consult {
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check the question trees and locale files; every problem is printed as file:line:col.")
 
         @OptionGroup var content: ContentOptions

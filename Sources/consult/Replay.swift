@@ -9,6 +9,7 @@ import Foundation
 extension Consult {
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replay",
             abstract: "Walk the answers of stored consultations through the content as it is now.",
             discussion: """
                 Lists the consultations that would now end with other outcomes or another urgency, and those \

@@ -7,6 +7,7 @@ import Foundation
 extension Consult {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Walk a consultation with answers from a file, asking nothing.",
             discussion: """
                 Exit status: 0 an outcome was reached; 3 facts are missing (listed in "missing" and on \

@@ -123,6 +123,7 @@ struct TerminalOptions: ParsableArguments {
 extension Consult {
     struct Start: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "start",
             abstract: "Start a consultation in this terminal (the default).")
 
         @OptionGroup var terminal: TerminalOptions
@@ -140,14 +141,14 @@ extension Consult {
         func run() throws {
             terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
-            let content = try self.content.load()
+            let (content, contentHash) = try self.content.load(cachingIn: DataDirectory.resolve(terminal.dataDir))
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
             Termination.catchSignals()
             ignoreFileSizeSignal()
             let today = terminal.today?.date ?? .today(in: content.dialogs.timeZone)
             let language = try terminal.language(content)
             let records = terminal.records(
-                contentHash: self.content.location.contentHash(), channel: "local",
+                contentHash: contentHash, channel: "local",
                 today: today, language: language)
             let options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
             let session = try Session(
@@ -169,6 +170,7 @@ extension Consult {
 
     struct Kiosk: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "kiosk",
             abstract: "Consultations one after another at an office terminal.",
             discussion: """
                 Between applicants the screen, the scrollback and the line history are cleared. Ctrl-C, \
@@ -195,8 +197,11 @@ extension Consult {
             terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
             let location = self.content.location
-            let content = try self.content.load()
-            let reloader = ContentReloader(location: location, content: content, hash: location.contentHash())
+            let data = DataDirectory.resolve(terminal.dataDir)
+            let (content, contentHash) = try self.content.load(cachingIn: data)
+            let reloader = ContentReloader(
+                location: location, content: content, hash: contentHash,
+                cache: ContentCache(dataDirectory: data.url))
             var passphrase: String?
             if let passphraseFile {
                 do {
@@ -230,6 +235,7 @@ extension Consult {
                 switch reloader.refresh() {
                 case .unchanged: break
                 case .reloaded(let hash):
+                    if let outcome = reloader.cacheOutcome { log.log(outcome, contentHash: hash) }
                     log.log(
                         "info", "content reloaded",
                         [

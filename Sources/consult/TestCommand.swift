@@ -6,6 +6,7 @@ import Foundation
 extension Consult {
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract:
                 "Run the scenario tests (dialogs/tests/*.yaml): answers in, expected outcomes, facts and phrases out.",
             discussion: """

@@ -61,11 +61,13 @@ func recordFile(_ name: String, in folder: URL, extension ext: String) -> URL? {
 extension Consult {
     struct Transcripts: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "transcripts",
             abstract: "Read and check the transcripts of consultations.",
             subcommands: [List.self, Show.self, Verify.self])
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract:
                     "One line per transcript, newest first: id, start (Moscow time), channel, language, events, how it ended, outcomes."
             )
@@ -118,6 +120,7 @@ extension Consult {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract:
                     "A transcript for the lawyer: facts, outcomes and open points in the chosen language, then the exchange as it happened."
             )
@@ -172,6 +175,7 @@ extension Consult {
 
         struct Verify: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "verify",
                 abstract: "Check the hash chain of one transcript or of all of them.",
                 discussion: """
                     One line per transcript: intact, cut short (no end event: the consultation was interrupted, \

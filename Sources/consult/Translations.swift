@@ -7,6 +7,7 @@ import Foundation
 extension Consult {
     struct Translations: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "translations",
             abstract: "How far each language is translated, and recording that translations were reviewed.",
             discussion: """
                 Each translated message records the English it was made from (translated_from: in \
@@ -26,6 +27,7 @@ extension Consult {
 extension Consult.Translations {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Per language: messages, translated, missing, stale, unrecorded and current.")
 
         @OptionGroup var content: ContentOptions
