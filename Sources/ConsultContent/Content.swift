@@ -31,6 +31,18 @@ public struct Content: Equatable, Codable, Sendable {
     }
 }
 
+extension Content: BinaryCodable {
+    public func write(to writer: inout BinaryWriter) {
+        writer.value(dialogs)
+        writer.value(localizer)
+        writer.array(diagnostics)
+    }
+
+    public init(from reader: inout BinaryReader) throws(BinaryError) {
+        self.init(dialogs: try reader.value(), localizer: try reader.value(), diagnostics: try reader.array())
+    }
+}
+
 /// Message keys the program itself uses, with the placeholders it fills in.
 public enum SystemMessages {
     public static let keys: [MessageKey: [String]] = [

@@ -72,10 +72,11 @@ public struct ContentCache: Sendable {
         return (content, .stored(replaced: replaced))
     }
 
-    /// The forms a payload was measured in (README, "Speed": decoding the shipped content); the
-    /// cache writes `.compact`, the fastest to read back by far.
+    /// The forms a payload was measured in (README, "Speed": decoding the shipped content, warm
+    /// and in a fresh process); the cache writes `.binary` (`BinaryCodable`, written by hand),
+    /// the fastest to read back by far. The other two go through `Codable`.
     public enum PayloadFormat: String, CaseIterable, Sendable {
-        case json, binaryPropertyList, compact
+        case json, binaryPropertyList, binary
 
         public func encode(_ content: Content) throws -> [UInt8] {
             switch self {
@@ -84,7 +85,10 @@ public struct ContentCache: Sendable {
                 let encoder = PropertyListEncoder()
                 encoder.outputFormat = .binary
                 return Array(try encoder.encode(content))
-            case .compact: return try CompactEncoder.encode(content)
+            case .binary:
+                var writer = BinaryWriter()
+                content.write(to: &writer)
+                return writer.finished()
             }
         }
 
@@ -92,7 +96,11 @@ public struct ContentCache: Sendable {
             switch self {
             case .json: return try JSONDecoder().decode(Content.self, from: Data(bytes))
             case .binaryPropertyList: return try PropertyListDecoder().decode(Content.self, from: Data(bytes))
-            case .compact: return try CompactDecoder.decode(Content.self, from: bytes)
+            case .binary:
+                var reader = try BinaryReader(bytes)
+                let content = try Content(from: &reader)
+                guard reader.isAtEnd else { throw reader.fail("bytes after the content") }
+                return content
             }
         }
     }
@@ -101,7 +109,7 @@ public struct ContentCache: Sendable {
 
     /// Bump when the layout of an entry or the model's coding changes (the build ID changes too,
     /// but a build of the same sources must not read an older layout either).
-    static let format = "consult content cache 1"
+    static let format = "consult content cache 2"
 
     /// The entry's key for `files`, in hex; nil when the program's build cannot be identified.
     static func key(_ files: ContentFiles, build: String? = BuildIdentity.current) -> String? {
@@ -120,7 +128,7 @@ public struct ContentCache: Sendable {
     // MARK: - Entries
 
     /// "consult-content\n", the key (32 bytes), the payload's length (8 bytes, little-endian), the
-    /// payload (`CompactEncoder`), then the SHA-256 of everything before it (32 bytes).
+    /// payload (`PayloadFormat.binary`), then the SHA-256 of everything before it (32 bytes).
     static let magic = Array("consult-content\n".utf8)
 
     static func entry(_ payload: [UInt8], key: String) -> [UInt8]? {
@@ -213,7 +221,7 @@ public struct ContentCache: Sendable {
             return .unusable("\(url.path): \(problem.reason)")
         case .success(let payload):
             do {
-                return .found(try CompactDecoder.decode(Content.self, from: Array(payload)))
+                return .found(try PayloadFormat.binary.decode(Array(payload)))
             } catch {
                 return .unusable("\(url.path): cannot be read back: \(error)")
             }
@@ -242,7 +250,7 @@ public struct ContentCache: Sendable {
         if let problem = unsafeFolder(mustExist: true) { return problem }
         let entry: [UInt8]
         do {
-            guard let made = Self.entry(try CompactEncoder.encode(content), key: key) else { return "a bad key" }
+            guard let made = Self.entry(try PayloadFormat.binary.encode(content), key: key) else { return "a bad key" }
             entry = made
         } catch {
             return "the content cannot be encoded: \(error)"

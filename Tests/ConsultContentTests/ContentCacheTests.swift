@@ -213,25 +213,35 @@ struct ContentCacheTests {
         #expect(setup.files.hash.count == 64)
     }
 
-    @Test("the compact coding refuses what it did not write, without crashing")
-    func compactRefuses() throws {
-        let good = try CompactEncoder.encode(shipped)
+    @Test("the binary form refuses what it did not write, without crashing")
+    func binaryRefuses() throws {
+        let good = try ContentCache.PayloadFormat.binary.encode(shipped)
         for length in [0, 1, 2, 10, good.count / 2, good.count - 1] {
-            #expect(throws: (any Error).self) { try CompactDecoder.decode(Content.self, from: Array(good.prefix(length))) }
+            #expect(throws: (any Error).self) {
+                try ContentCache.PayloadFormat.binary.decode(Array(good.prefix(length)))
+            }
         }
-        #expect(throws: (any Error).self) { try CompactDecoder.decode(Content.self, from: good + [0]) }
+        #expect(throws: (any Error).self) { try ContentCache.PayloadFormat.binary.decode(good + [0]) }
         // Values nested deeper than any content are refused, not recursed into until the stack ends.
         var deep = Nest(children: [])
         for _ in 0..<1_000 { deep = Nest(children: [deep]) }
-        let bytes = try CompactEncoder.encode(deep)
-        #expect(throws: DecodingError.self) { try CompactDecoder.decode(Nest.self, from: bytes) }
+        var writer = BinaryWriter()
+        deep.write(to: &writer)
+        var reader = try BinaryReader(writer.finished())
+        #expect(throws: BinaryError.self) { try Nest(from: &reader) }
         var shallow = Nest(children: [])
         for _ in 0..<100 { shallow = Nest(children: [shallow, Nest(children: [])]) }
-        #expect(try CompactDecoder.decode(Nest.self, from: try CompactEncoder.encode(shallow)) == shallow)
+        writer = BinaryWriter()
+        shallow.write(to: &writer)
+        reader = try BinaryReader(writer.finished())
+        #expect(try Nest(from: &reader) == shallow)
     }
 
-    struct Nest: Codable, Equatable {
+    struct Nest: BinaryCodable, Equatable {
         var children: [Nest]
+        init(children: [Nest]) { self.children = children }
+        func write(to writer: inout BinaryWriter) { writer.array(children) }
+        init(from reader: inout BinaryReader) throws(BinaryError) { children = try reader.array() }
     }
 }
 

@@ -19,6 +19,14 @@ func contentBenchmarks() {
     Benchmark("Content: load, shipped (the start path)", configuration: configuration) { benchmark in
         blackHole(try Content.load(dialogs: Places.dialogs, locales: Places.locales))
     }
+    // The content cache's payload, read back: the forms it was measured in (README, "Speed").
+    for format in ContentCache.PayloadFormat.allCases {
+        let payload = try? format.encode(try Content.load(dialogs: Places.dialogs, locales: Places.locales))
+        Benchmark("Content: decode, shipped, \(format.rawValue)", configuration: configuration) { benchmark in
+            guard let payload else { throw BenchError("the shipped content does not encode as \(format)") }
+            blackHole(try format.decode(payload))
+        }
+    }
     Benchmark("Content: lint, shipped (consult lint)", configuration: configuration) { benchmark in
         let report = Linter.lint(dialogs: Places.dialogs, locales: Places.locales)
         guard report.diagnostics.isEmpty else { throw BenchError("the shipped content has problems: \(report.diagnostics.prefix(3))") }
