@@ -39,13 +39,17 @@ struct CrossCheck {
             if let allowed = need.allowed { checkPlaceholdersGiven(key, allowed: allowed) }
         }
         let used = checkInsertsAndCollectUsed(Set(required.keys))
+        // Each English text's short hash once, not once per language that translates it.
+        let englishHashes = english.texts.mapValues(TranslationSource.hash)
         for catalog in catalogs {
             checkUsed(catalog, used: used)
             for (key, message) in catalog.messages.sorted(by: { $0.key < $1.key }) {
                 checkSamePlaceholders(key, message, in: catalog, english: english)
                 checkPluralCategories(key, message, in: catalog)
             }
-            if catalog.language != english.language { checkTranslatedFromCurrentEnglish(catalog, english: english) }
+            if catalog.language != english.language {
+                checkTranslatedFromCurrentEnglish(catalog, english: english, hashes: englishHashes)
+            }
         }
     }
 
@@ -176,9 +180,10 @@ struct CrossCheck {
 
     /// `stale-translation`, `missing-source`, `orphan-source`: every translated message records the
     /// English it was made from, and that English is the English there is now.
-    mutating func checkTranslatedFromCurrentEnglish(_ catalog: Catalog, english: Catalog) {
+    /// - Parameter hashes: the short hash of each English text (`TranslationSource.hash`).
+    mutating func checkTranslatedFromCurrentEnglish(_ catalog: Catalog, english: Catalog, hashes: [MessageKey: String]) {
         for key in catalog.locations.keys.sorted() where english.locations[key] != nil {
-            switch catalog.freshness(of: key, english: english) {
+            switch catalog.freshness(of: key, englishHash: hashes[key]) {
             case .stale(let source):
                 report(
                     location(catalog, key), .staleTranslation(key, was: source.english, now: english.texts[key] ?? ""))

@@ -250,12 +250,21 @@ public enum CatalogLoader {
             // Where each value ends: the next key written after it, in the messages or at the top.
             let keyMarks = (mapping.keys.map(\.mark) + entries.keys.map(\.mark)).compactMap { $0 }
                 .sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-            let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).map {
-                Array($0.unicodeScalars)
-            }
+            let lines = Self.lines(file.text)
             for (k, v) in entries {
                 guard let key = k.scalarText, let start = v.mark else { continue }
-                let end = keyMarks.first { ($0.line, $0.column) > (start.line, start.column) }
+                // The first key after the value's start (a binary search: the marks are sorted).
+                var low = 0
+                var high = keyMarks.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if (keyMarks[middle].line, keyMarks[middle].column) > (start.line, start.column) {
+                        high = middle
+                    } else {
+                        low = middle + 1
+                    }
+                }
+                let end = low < keyMarks.count ? keyMarks[low] : nil
                 let characters = Typography.characters(of: v, until: end, lines: lines)
                 diagnostics += typography.check(characters, key: key, file: file.path)
             }
@@ -265,6 +274,26 @@ public enum CatalogLoader {
             yesWords: yes, noWords: no, list: listPatterns, commands: commands, messages: messages,
             locations: locations,
             file: file.path, texts: texts, sources: sources(fields["translated_from"], file, error: { error($0, $1) }))
+    }
+
+    /// The lines of `text` as `split(separator: "\n")` gives them (a CR LF pair is one character,
+    /// not a line break, there), each as its Unicode scalars: found in the UTF-8 bytes, which is
+    /// many times faster than splitting characters.
+    static func lines(_ text: String) -> [[Unicode.Scalar]] {
+        var lines: [[Unicode.Scalar]] = []
+        var line: [Unicode.Scalar] = []
+        var previous: Unicode.Scalar = "\0"
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" && previous != "\r" {
+                lines.append(line)
+                line.removeAll(keepingCapacity: true)
+            } else {
+                line.append(scalar)
+            }
+            previous = scalar
+        }
+        lines.append(line)
+        return lines
     }
 
     /// The `translated_from:` section: what each translation was made from.

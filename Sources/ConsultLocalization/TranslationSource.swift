@@ -24,14 +24,37 @@ public struct TranslationSource: Sendable, Hashable, Codable {
 
     /// The short hash of an English message's text.
     public static func hash(_ english: String) -> String {
-        SHA256.hash(data: Data(english.utf8)).prefix(4).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(8)
+        for byte in SHA256.hash(data: Data(english.utf8)).prefix(4) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Reads a record's value, `"HASH English text"`; nil when it is not of that form.
     static func parse(_ value: String, location: SourceLocation) -> TranslationSource? {
+        // The usual record, read in its UTF-8 bytes: eight lower-case ASCII hex digits, then nothing,
+        // or a space and text whose first character is ASCII (so it cannot join the space).
+        let utf8 = value.utf8
+        func isHex(_ b: UInt8) -> Bool {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(b)
+        }
+        if utf8.count >= 8 {
+            let hashEnd = utf8.index(utf8.startIndex, offsetBy: 8)
+            if utf8[..<hashEnd].allSatisfy(isHex) {
+                let hash = String(Substring(utf8[..<hashEnd]))
+                if hashEnd == utf8.endIndex { return TranslationSource(hash: hash, english: "", location: location) }
+                guard utf8[hashEnd] == UInt8(ascii: " ") else { return nil }
+                let textStart = utf8.index(after: hashEnd)
+                if textStart == utf8.endIndex || utf8[textStart] < 0x80 {
+                    return TranslationSource(hash: hash, english: String(Substring(utf8[textStart...])), location: location)
+                }
+            }
+        }
+        // Anything else, character by character.
         let hash = value.prefix(8)
         guard hash.count == 8, hash.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
         let rest = value.dropFirst(8)
@@ -93,9 +116,14 @@ public enum TranslationFreshness: Sendable, Hashable {
 extension Catalog {
     /// How the message `key` of this (translated) catalog stands against `english`'s.
     public func freshness(of key: MessageKey, english: Catalog) -> TranslationFreshness {
+        freshness(of: key, englishHash: english.texts[key].map(TranslationSource.hash))
+    }
+
+    /// `freshness(of:english:)` given the English text's short hash (nil: no English text).
+    public func freshness(of key: MessageKey, englishHash: String?) -> TranslationFreshness {
         guard locations[key] != nil else { return .missing }
         guard let source = sources[key] else { return .unrecorded }
-        guard let text = english.texts[key], source.hash == TranslationSource.hash(text) else { return .stale(source) }
+        guard let englishHash, source.hash == englishHash else { return .stale(source) }
         return .current
     }
 }

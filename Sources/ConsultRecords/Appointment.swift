@@ -155,8 +155,7 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         object["hash"] = nil
         guard let data = try? StoredLine.encoder.encode(object) else { return nil }
         let head = object["transcript_head"]?.string ?? ""
-        let digest = SHA256.hash(data: Data((head + "\n").utf8) + data)
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return TranscriptWriter.hex(SHA256.hash(data: Data((head + "\n").utf8) + data))
     }
 
     /// This request's hash (as `hash(of:)` computes it from the JSON it is written as).

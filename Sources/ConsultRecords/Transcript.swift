@@ -147,8 +147,20 @@ public final class TranscriptWriter: @unchecked Sendable {
     }
 
     static func hash(previous: String, body: String) -> String {
-        let digest = SHA256.hash(data: Data((previous + "\n" + body).utf8))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data((previous + "\n" + body).utf8)))
+    }
+
+    /// Lower-case hex digits of `bytes` (what `String(format: "%02x")` wrote, without a format
+    /// parsed per byte: this is on every event's way to the disk).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func timestamp(_ date: Date) -> String {

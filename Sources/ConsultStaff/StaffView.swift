@@ -210,11 +210,28 @@ public struct StaffView: Sendable {
     // MARK: Times
 
     static func parseTime(_ iso: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: iso) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: iso)
+        isoReaders.date(from: iso)
+    }
+
+    /// The two ISO 8601 readers, made once for the process rather than once per event shown.
+    private static let isoReaders = ISOReaders()
+
+    /// A formatter is not safe to share between threads: one lock around both.
+    private final class ISOReaders: @unchecked Sendable {
+        private let lock = NSLock()
+        private let fractional = ISO8601DateFormatter()
+        private let whole = ISO8601DateFormatter()
+
+        init() {
+            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            whole.formatOptions = [.withInternetDateTime]
+        }
+
+        func date(from iso: String) -> Date? {
+            lock.lock()
+            defer { lock.unlock() }
+            return fractional.date(from: iso) ?? whole.date(from: iso)
+        }
     }
 
     /// "2026-03-01 10:32:05 Moscow time"; the text as written (escaped) when it is not a time.
