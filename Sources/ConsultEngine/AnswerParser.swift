@@ -124,6 +124,24 @@ public enum AnswerParser {
     }
 
     static func parseInteger(_ text: String) -> Int? {
+        // ASCII: what the character-by-character reading below accepts, in the bytes.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            var value = 0
+            var count = 0
+            var negative = false
+            for byte in text.utf8 where !(byte == 0x20 || (0x09...0x0D).contains(byte)) {
+                if count == 0 && byte == UInt8(ascii: "-") {
+                    negative = true
+                } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                    value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                } else {
+                    return nil
+                }
+                count += 1
+            }
+            guard count > 0, count <= 9, !(negative && count == 1) else { return nil }
+            return negative ? -value : value
+        }
         let digits = text.filter { !$0.isWhitespace }
         guard !digits.isEmpty, digits.count <= 9,
             digits.allSatisfy({ $0.isASCII && $0.isNumber })
@@ -138,7 +156,15 @@ public enum AnswerParser {
     /// Case- and accent-insensitive form for comparing words: "Sí" = "si", and a Russian yo
     /// equals ye (folding its diaeresis away), as people type them interchangeably.
     public static func fold(_ s: String) -> String {
-        s.trimmingWhitespace()
-            .folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        let trimmed = s.trimmingWhitespace()
+        // ASCII folds to its lower case: no marks, no widths. Foundation's folding costs a bridge
+        // to NSString and back, on every answer and every word it is compared with.
+        if trimmed.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard trimmed.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else {
+                return trimmed
+            }
+            return String(decoding: trimmed.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
+        }
+        return trimmed.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
     }
 }

@@ -18,7 +18,9 @@ public struct Consultation: Sendable {
         self.dialogs = dialogs
         self.today = today
         self.answers = answers
-        self.walk = try Walk(dialogs, answers: answers, today: today, stopAtQuestion: true)
+        // No statuses: a consultation never reads them, and recording one per step was a good part
+        // of a step's time on large trees.
+        self.walk = try Walk(dialogs, answers: answers, today: today, stopAtQuestion: true, recordStatuses: false)
     }
 
     // MARK: - What is asked now
@@ -194,7 +196,10 @@ public struct Consultation: Sendable {
         while true {
             // A set that loaded without lint errors has no loops, so the walk cannot fail; if a set
             // built by hand does, the consultation stays where it was rather than crash.
-            guard let next = try? Walk(dialogs, answers: answers, today: today, stopAtQuestion: true) else {
+            guard
+                let next = try? Walk(
+                    dialogs, answers: answers, today: today, stopAtQuestion: true, recordStatuses: false)
+            else {
                 return dropped
             }
             walk = next

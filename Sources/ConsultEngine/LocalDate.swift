@@ -171,6 +171,30 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
 extension String {
     /// The string without leading and trailing white space (spaces, tabs, newlines, NBSP).
     func trimmingWhitespace() -> String {
+        // ASCII (what is typed nearly always): white space is tab to carriage return, and space.
+        var ascii = true
+        var firstByte = -1
+        var lastByte = -1
+        var index = 0
+        for byte in utf8 {
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if !(byte == 0x20 || (0x09...0x0D).contains(byte)) {
+                if firstByte < 0 { firstByte = index }
+                lastByte = index
+            }
+            index += 1
+        }
+        if ascii {
+            guard firstByte >= 0 else { return "" }
+            if firstByte == 0 && lastByte == index - 1 { return self }
+            let u = utf8
+            let from = u.index(u.startIndex, offsetBy: firstByte)
+            let through = u.index(u.startIndex, offsetBy: lastByte)
+            return String(Substring(u[from...through]))
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

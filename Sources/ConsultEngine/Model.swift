@@ -142,7 +142,7 @@ public struct AppointmentFields: Hashable, Codable, Sendable {
 }
 
 /// One step of a dialog.
-public struct DialogStep: Equatable, Codable, Sendable {
+public struct DialogStep: Sendable {
     public enum Kind: Equatable, Codable, Sendable {
         case ask(Question)
         /// A computed fact.
@@ -152,16 +152,38 @@ public struct DialogStep: Equatable, Codable, Sendable {
         case goto(GotoTarget)
     }
 
-    public let id: String?
-    public let when: Expr?
-    public let kind: Kind
-    public let location: SourceLocation
+    /// The step's parts behind one reference: a walk copies each step it passes, and copying a
+    /// step was copying (retaining) every part of it.
+    private final class Storage: Sendable {
+        let id: String?
+        let when: Expr?
+        let kind: Kind
+        let location: SourceLocation
+
+        init(id: String?, when: Expr?, kind: Kind, location: SourceLocation) {
+            self.id = id
+            self.when = when
+            self.kind = kind
+            self.location = location
+        }
+    }
+
+    private let storage: Storage
+
+    public var id: String? { storage.id }
+    public var when: Expr? { storage.when }
+    public var kind: Kind { storage.kind }
+    public var location: SourceLocation { storage.location }
 
     public init(id: String? = nil, when: Expr? = nil, kind: Kind, location: SourceLocation) {
-        self.id = id
-        self.when = when
-        self.kind = kind
-        self.location = location
+        storage = Storage(id: id, when: when, kind: kind, location: location)
+    }
+}
+
+extension DialogStep: Equatable {
+    public static func == (a: DialogStep, b: DialogStep) -> Bool {
+        a.storage === b.storage
+            || (a.id == b.id && a.when == b.when && a.kind == b.kind && a.location == b.location)
     }
 }
 

@@ -118,6 +118,27 @@ extension DialogSet: Equatable, Codable {
     }
 }
 
+extension DialogStep: Codable {
+    private enum CodingKeys: String, CodingKey { case id, when, kind, location }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decodeIfPresent(String.self, forKey: .id),
+            when: try container.decodeIfPresent(Expr.self, forKey: .when),
+            kind: try container.decode(Kind.self, forKey: .kind),
+            location: try container.decode(SourceLocation.self, forKey: .location))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(id, forKey: .id)
+        try container.encodeIfPresent(when, forKey: .when)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(location, forKey: .location)
+    }
+}
+
 extension Diagnostic.Severity: Codable {}
 
 extension Diagnostic: Codable {

@@ -137,15 +137,16 @@ public struct Walk: Sendable {
     ) throws(Failure) {
         var env = consume start
         walking: while true {
-            let dialog = set.dialogs[dialogIndex]
-            guard step < dialog.nodes.count else {
-                if followNext, let next = dialog.next {
+            // Read in place: a copy of the dialog (or of its steps) per step was a good part of
+            // a step's time on large trees.
+            guard step < set.dialogs[dialogIndex].nodes.count else {
+                if followNext, let next = set.dialogs[dialogIndex].next {
                     try enter(next)
                     continue
                 }
                 break walking
             }
-            let node = dialog.nodes[step]
+            let node = set.dialogs[dialogIndex].nodes[step]
             let location = Location(dialog: dialogIndex, step: step)
             step += 1
 
