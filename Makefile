@@ -63,15 +63,20 @@ check-content: deps
 	.build/debug/consult test --coverage
 
 # Figures, not pass/fail (README, "Benchmarks"): the suite in Benchmarks/ (a package of its own,
-# on package-benchmark, which `make test` never builds) against the shipped release binaries, then
-# the SSH figures (consult-sshd beside OpenSSH) through the test harness and the same binaries.
+# on package-benchmark, which `make test` never builds) against the shipped release binaries, run
+# once into the baseline `latest`, printed as tables and then each figure beside its anchor
+# (Scripts/bench-summary.py); then the SSH figures (consult-sshd beside OpenSSH) through the test
+# harness and the same binaries.
 #   make bench BENCH_ARGS="--filter Start-up.*"      a part of the suite
 #   make bench-baseline    save the figures as the baseline `main` (Benchmarks/.benchmarkBaselines)
-#   make bench-check       run the suite and compare with it (exit 1 on a regression)
+#   make bench-check       run the suite and compare with it (exit 1 on a regression: a median
+#                          35% slower, or 10% more allocations; Benchmarks/.../ConsultBenchmarks.swift)
 BENCH_ARGS ?=
 BENCH = cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 bench: bench-build
-	$(BENCH) --grouping metric --no-progress $(BENCH_ARGS)
+	$(BENCH) baseline update latest --no-progress $(BENCH_ARGS)
+	$(BENCH) baseline read latest --grouping metric
+	$(BENCH) baseline read latest --format markdown --path stdout | python3 $(CURDIR)/Scripts/bench-summary.py
 	$(SWIFT) build --build-tests
 	CONSULT_REPL_BINARY=$(CURDIR)/.build/release/consult $(SWIFT) test --skip-build --filter SSHBenchmarkTests
 

@@ -29,16 +29,26 @@ import Foundation
 /// - Entries are written to a temporary file and renamed into place, so that a reader sees a
 ///   whole entry or none; the eight most recent entries are kept.
 public struct ContentCache: Sendable {
-    /// The folder of entries (`DATA/cache`).
+    /// The folder of entries (`~/.cache/consult`, ``resolve(environment:)``).
     public let directory: URL
 
     public init(directory: URL) {
         self.directory = directory
     }
 
-    /// The cache in a data directory: `DATA/cache`, beside the records the consultation keeps.
-    public init(dataDirectory: URL) {
-        self.init(directory: dataDirectory.appendingPathComponent("cache"))
+    /// The cache of this user: `$CONSULT_CACHE_DIR`, else `$XDG_CACHE_HOME/consult`, else
+    /// `~/.cache/consult` (the account's home when `HOME` is not set, as for consult-sshd's
+    /// children). Not the data directory: that holds the applicants' records, sealed ones among
+    /// them, and nothing else belongs there; a cache is disposable, one per user and machine.
+    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) -> ContentCache {
+        if let folder = environment["CONSULT_CACHE_DIR"], !folder.isEmpty {
+            return ContentCache(directory: URL(fileURLWithPath: folder))
+        }
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            return ContentCache(directory: URL(fileURLWithPath: xdg).appendingPathComponent("consult"))
+        }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return ContentCache(directory: URL(fileURLWithPath: home).appendingPathComponent(".cache/consult"))
     }
 
     /// What loading through the cache did, for the staff log and for tests.
@@ -305,7 +315,7 @@ public struct ContentCache: Sendable {
         }
     }
 
-    /// Makes the folder (and missing parents, mode 0700, as the data directory is made).
+    /// Makes the folder (and missing parents, mode 0700, as the data directory's are made).
     private func createFolder() -> String? {
         var missing: [URL] = []
         var folder = directory

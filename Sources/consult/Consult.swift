@@ -46,13 +46,13 @@ struct ContentOptions: ParsableArguments {
     /// Loads the content an applicant will read, or prints every error with its place and exits 2.
     /// Content that others could change is refused with its path.
     func load() throws -> Content {
-        try load(cachingIn: nil).content
+        try load(cache: nil, log: DataDirectory.resolve(nil)).content
     }
 
     /// `load()`, and the hash of the files the content was loaded from (what the records name).
-    /// With a data directory, through the content cache in it (`DATA/cache`, ``ContentCache``):
-    /// what the cache could not do is written to the staff log, never to the applicant's terminal.
-    func load(cachingIn data: DataDirectory?) throws -> (content: Content, hash: String) {
+    /// With a cache (``ContentCache``), through it: what the cache could not do is written to the
+    /// staff log of `data`, never to the applicant's terminal.
+    func load(cache: ContentCache?, log data: DataDirectory) throws -> (content: Content, hash: String) {
         let location = self.location
         do {
             try location.checkOnlyOwnerCanChange()
@@ -62,8 +62,8 @@ struct ContentOptions: ParsableArguments {
         }
         let files = ContentFiles(location)
         do throws(Content.Invalid) {
-            guard let data else { return (try Content.load(files), files.hash) }
-            let (content, outcome) = try ContentCache(dataDirectory: data.url).load(files)
+            guard let cache else { return (try Content.load(files), files.hash) }
+            let (content, outcome) = try cache.load(files)
             StaffLog(directory: data).log(outcome, contentHash: files.hash)
             return (content, files.hash)
         } catch {

@@ -141,7 +141,8 @@ extension Consult {
         func run() throws {
             terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
-            let (content, contentHash) = try self.content.load(cachingIn: DataDirectory.resolve(terminal.dataDir))
+            let (content, contentHash) = try self.content.load(
+                cache: .resolve(), log: DataDirectory.resolve(terminal.dataDir))
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
             Termination.catchSignals()
             ignoreFileSizeSignal()
@@ -197,11 +198,10 @@ extension Consult {
             terminal.guardAgainstCrashes()
             TerminalLocale.ensureUTF8CharacterType()
             let location = self.content.location
-            let data = DataDirectory.resolve(terminal.dataDir)
-            let (content, contentHash) = try self.content.load(cachingIn: data)
-            let reloader = ContentReloader(
-                location: location, content: content, hash: contentHash,
-                cache: ContentCache(dataDirectory: data.url))
+            let cache = ContentCache.resolve()
+            let (content, contentHash) = try self.content.load(
+                cache: cache, log: DataDirectory.resolve(terminal.dataDir))
+            let reloader = ContentReloader(location: location, content: content, hash: contentHash, cache: cache)
             var passphrase: String?
             if let passphraseFile {
                 do {

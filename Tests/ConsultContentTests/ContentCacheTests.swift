@@ -204,6 +204,14 @@ struct ContentCacheTests {
         #expect(try String(contentsOf: setup.cache.directory, encoding: .utf8) == "not a folder")
     }
 
+    @Test("the cache is the user's (CONSULT_CACHE_DIR, XDG_CACHE_HOME, ~/.cache), never the data directory")
+    func place() {
+        #expect(ContentCache.resolve(environment: ["CONSULT_CACHE_DIR": "/c", "XDG_CACHE_HOME": "/x"]).directory.path == "/c")
+        #expect(ContentCache.resolve(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]).directory.path == "/x/consult")
+        #expect(ContentCache.resolve(environment: ["HOME": "/h", "CONSULT_DATA_DIR": "/d"]).directory.path == "/h/.cache/consult")
+        #expect(ContentCache.resolve(environment: [:]).directory.path.hasSuffix("/.cache/consult"))
+    }
+
     @Test("the hash the records name is the hash of the bytes loaded")
     func contentHash() throws {
         let setup = try Setup()

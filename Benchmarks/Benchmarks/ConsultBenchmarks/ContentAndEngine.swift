@@ -11,18 +11,25 @@ let tenThousand: URL = {
     return dir
 }()
 
-/// Loading and linting: what a consultation does before its first prompt (`Content.load`), what
-/// `consult lint` does, and both for the generated 10,000-step tree.
+/// Loading and linting: what a consultation does before its first prompt (`ContentCache.load`,
+/// which finds the checked content in its cache, and `Content.load`, what a cache miss costs),
+/// what `consult lint` does, and both for the generated 10,000-step tree. The cache's payload
+/// read back in the forms it was measured in (README, "Speed").
 func contentBenchmarks() {
     let configuration = Benchmark.Configuration(metrics: [.wallClock, .mallocCountTotal], timeUnits: .milliseconds,
                                                 warmupIterations: 1, maxDuration: .seconds(10), maxIterations: 50)
-    Benchmark("Content: load, shipped (the start path)", configuration: configuration) { benchmark in
+    let cache = ContentCache(directory: Places.scratch("cache").appendingPathComponent("cache"))
+    Benchmark("Content: load, shipped, from the cache (the start path)", configuration: configuration) { benchmark in
+        let (content, outcome) = try cache.load(ContentFiles(dialogs: Places.dialogs, locales: Places.locales))
+        guard outcome == .hit || outcome == .stored(replaced: nil) else { throw BenchError("the cache was not used: \(outcome)") }
+        blackHole(content)
+    }
+    Benchmark("Content: load + check, shipped (a cache miss)", configuration: configuration) { benchmark in
         blackHole(try Content.load(dialogs: Places.dialogs, locales: Places.locales))
     }
-    // The content cache's payload, read back: the forms it was measured in (README, "Speed").
     for format in ContentCache.PayloadFormat.allCases {
         let payload = try? format.encode(try Content.load(dialogs: Places.dialogs, locales: Places.locales))
-        Benchmark("Content: decode, shipped, \(format.rawValue)", configuration: configuration) { benchmark in
+        Benchmark("Content: cache payload read back, shipped, \(format.rawValue)", configuration: configuration) { benchmark in
             guard let payload else { throw BenchError("the shipped content does not encode as \(format)") }
             blackHole(try format.decode(payload))
         }
