@@ -137,12 +137,12 @@ extension Content {
         requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(UnknownLanguage) -> String {
         if let requested {
-            guard localizer.catalogs[requested] != nil else {
+            guard localizer.hasLanguage(requested) else {
                 throw UnknownLanguage(requested: requested, available: localizer.languages)
             }
             return requested
         }
         let fromEnvironment = String((environment["LC_ALL"] ?? environment["LANG"] ?? "").prefix(2))
-        return localizer.catalogs[fromEnvironment] != nil ? fromEnvironment : localizer.fallback
+        return localizer.hasLanguage(fromEnvironment) ? fromEnvironment : localizer.fallback
     }
 }

@@ -68,7 +68,7 @@ public struct ContentCache: Sendable {
         let key = Self.key(files)
         var replaced: String?
         if let key {
-            switch read(key) {
+            switch read(key, files: files) {
             case .found(let content): return (content, .hit)
             case .absent: break
             case .unusable(let why): replaced = why
@@ -119,7 +119,7 @@ public struct ContentCache: Sendable {
 
     /// Bump when the layout of an entry or the model's coding changes (the build ID changes too,
     /// but a build of the same sources must not read an older layout either).
-    static let format = "consult content cache 2"
+    static let format = "consult content cache 3"
 
     /// The entry's key for `files`, in hex; nil when the program's build cannot be identified.
     static func key(_ files: ContentFiles, build: String? = BuildIdentity.current) -> String? {
@@ -137,41 +137,86 @@ public struct ContentCache: Sendable {
 
     // MARK: - Entries
 
-    /// "consult-content\n", the key (32 bytes), the payload's length (8 bytes, little-endian), the
-    /// payload (`PayloadFormat.binary`), then the SHA-256 of everything before it (32 bytes).
+    /// "consult-content\n", the key (32 bytes), the number of sections (8 bytes, little-endian),
+    /// then each section: its length (8 bytes), its payload and the SHA-256 of the payload (32
+    /// bytes). Section 0 holds the dialogs, the diagnostics, the fallback language and the
+    /// languages; then one section per language's catalog (`BinaryCodable` each). A section is
+    /// checked against its digest before it is read: the dialogs and the fallback's catalog at
+    /// once, another language's catalog when a consultation first needs it (most never do).
     static let magic = Array("consult-content\n".utf8)
 
-    static func entry(_ payload: [UInt8], key: String) -> [UInt8]? {
+    static func entry(_ content: Content, key: String) -> [UInt8]? {
         guard let keyBytes = bytes(hex: key) else { return nil }
-        var out = magic + keyBytes
-        var length = UInt64(payload.count)
-        for _ in 0..<8 {
-            out.append(UInt8(truncatingIfNeeded: length))
-            length >>= 8
+        let languages = content.localizer.languages
+        var main = BinaryWriter()
+        main.value(content.dialogs)
+        main.array(content.diagnostics)
+        main.string(content.localizer.fallback)
+        main.strings(languages)
+        var sections = [main.finished()]
+        for language in languages {
+            guard let catalog = content.localizer.catalog(exactly: language) else { return nil }
+            var writer = BinaryWriter()
+            catalog.write(to: &writer)
+            sections.append(writer.finished())
         }
-        out += payload
-        out += Array(SHA256.hash(data: out))
+        return entry(sections: sections, keyBytes: keyBytes)
+    }
+
+    static func entry(sections: [[UInt8]], keyBytes: [UInt8]) -> [UInt8] {
+        var out = magic + keyBytes
+        append64(UInt64(sections.count), to: &out)
+        for section in sections {
+            append64(UInt64(section.count), to: &out)
+            out += section
+            out += Array(SHA256.hash(data: section))
+        }
         return out
     }
 
-    /// The payload of an entry written for `key`, or why it cannot be used.
-    static func payload(_ entry: [UInt8], key: String) -> Result<ArraySlice<UInt8>, Unusable> {
+    private static func append64(_ value: UInt64, to out: inout [UInt8]) {
+        var v = value
+        for _ in 0..<8 {
+            out.append(UInt8(truncatingIfNeeded: v))
+            v >>= 8
+        }
+    }
+
+    /// Where each section of an entry written for `key` lies (its payload, then its digest), or
+    /// why the entry cannot be used. The digests are not checked here (`checked`).
+    static func sections(_ entry: [UInt8], key: String) -> Result<[Range<Int>], Unusable> {
+        func read64(_ at: Int) -> UInt64 {
+            (0..<8).reduce(UInt64(0)) { $0 | UInt64(entry[at + $1]) << (8 * UInt64($1)) }
+        }
         let header = magic.count + 32 + 8
-        guard entry.count >= header + 32 else { return .failure(.init("cut short (\(entry.count) bytes)")) }
+        guard entry.count >= header else { return .failure(.init("cut short (\(entry.count) bytes)")) }
         guard entry[0..<magic.count].elementsEqual(magic) else { return .failure(.init("not a cache entry")) }
         guard let keyBytes = bytes(hex: key), entry[magic.count..<(magic.count + 32)].elementsEqual(keyBytes) else {
             return .failure(.init("written under another key"))
         }
-        var length: UInt64 = 0
-        for i in 0..<8 { length |= UInt64(entry[magic.count + 32 + i]) << (8 * UInt64(i)) }
-        guard length == UInt64(entry.count - header - 32) else {
-            return .failure(.init("cut short or extended (\(entry.count) bytes, \(length) of content expected)"))
+        let count = read64(magic.count + 32)
+        guard count >= 1, count <= 64 else { return .failure(.init("not a cache entry (\(count) sections)")) }
+        var sections: [Range<Int>] = []
+        var at = header
+        for _ in 0..<count {
+            guard entry.count - at >= 8 else { return .failure(.init("cut short (\(entry.count) bytes)")) }
+            let length = read64(at)
+            at += 8
+            guard length <= UInt64(entry.count - at), entry.count - at - Int(length) >= 32 else {
+                return .failure(.init("cut short (\(entry.count) bytes)"))
+            }
+            sections.append(at..<(at + Int(length)))
+            at += Int(length) + 32
         }
-        let digest = SHA256.hash(data: entry[0..<(entry.count - 32)])
-        guard entry[(entry.count - 32)...].elementsEqual(digest) else {
-            return .failure(.init("altered (its digest does not match its bytes)"))
-        }
-        return .success(entry[header..<(entry.count - 32)])
+        guard at == entry.count else { return .failure(.init("extended past its last section (\(entry.count) bytes)")) }
+        return .success(sections)
+    }
+
+    /// A section's payload once its digest (the 32 bytes after it) matches it.
+    static func checked(_ entry: [UInt8], _ section: Range<Int>) -> [UInt8]? {
+        let digest = SHA256.hash(data: entry[section])
+        guard entry[section.upperBound..<(section.upperBound + 32)].elementsEqual(digest) else { return nil }
+        return Array(entry[section])
     }
 
     struct Unusable: Error {
@@ -208,7 +253,7 @@ public struct ContentCache: Sendable {
         case unsafe(String)
     }
 
-    func read(_ key: String) -> Read {
+    func read(_ key: String, files: ContentFiles) -> Read {
         if let problem = unsafeFolder(mustExist: false) { return .unsafe(problem) }
         let url = entryURL(key)
         let fd = open(url.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
@@ -226,16 +271,74 @@ public struct ContentCache: Sendable {
         guard let entry = Self.readAll(fd, size: Int(info.st_size)) else {
             return .unusable("\(url.path): \(String(cString: strerror(errno)))")
         }
-        switch Self.payload(entry, key: key) {
-        case .failure(let problem):
-            return .unusable("\(url.path): \(problem.reason)")
-        case .success(let payload):
-            do {
-                return .found(try PayloadFormat.binary.decode(Array(payload)))
-            } catch {
-                return .unusable("\(url.path): cannot be read back: \(error)")
-            }
+        let sections: [Range<Int>]
+        switch Self.sections(entry, key: key) {
+        case .failure(let problem): return .unusable("\(url.path): \(problem.reason)")
+        case .success(let found): sections = found
         }
+        guard let main = Self.checked(entry, sections[0]) else {
+            return .unusable("\(url.path): altered (its digest does not match its bytes)")
+        }
+        do throws(BinaryError) {
+            var reader = try BinaryReader(main)
+            let dialogs: DialogSet = try reader.value()
+            let diagnostics: [Diagnostic] = try reader.array()
+            let fallback = try reader.string()
+            let languages = try reader.strings()
+            guard reader.isAtEnd, languages.count == sections.count - 1, Set(languages).count == languages.count else {
+                throw reader.fail("the languages do not match the sections")
+            }
+            var range: [String: Range<Int>] = [:]
+            for (language, section) in zip(languages, sections.dropFirst()) { range[language] = section }
+            let localizer = Localizer(languages: languages, fallback: fallback) { [range] language in
+                // Checked and read at first use; one that cannot be is read from the very bytes the
+                // entry's key names, and the entry is removed so that the next load replaces it.
+                if let section = range[language], let payload = Self.checked(entry, section),
+                    let catalog = try? Self.catalog(payload), catalog.language == language
+                {
+                    return catalog
+                }
+                unlink(url.path)
+                return Self.catalogFromFiles(language, files)
+            }
+            // The fallback's catalog is wanted at once (the first screen); reading it now also
+            // finds a bad section while the entry can still be replaced.
+            if let section = range[fallback] {
+                guard let payload = Self.checked(entry, section), (try? Self.catalog(payload)) != nil else {
+                    return .unusable("\(url.path): altered (its digest does not match its bytes)")
+                }
+            }
+            return .found(Content(dialogs: dialogs, localizer: localizer, diagnostics: diagnostics))
+        } catch {
+            return .unusable("\(url.path): cannot be read back: \(error)")
+        }
+    }
+
+    private static func catalog(_ payload: [UInt8]) throws(BinaryError) -> Catalog {
+        var reader = try BinaryReader(payload)
+        let catalog = try Catalog(from: &reader)
+        guard reader.isAtEnd else { throw reader.fail("bytes after the catalog") }
+        return catalog
+    }
+
+    /// `language`'s catalog loaded from its file, as loading the content loads it.
+    static func catalogFromFiles(_ language: String, _ files: ContentFiles) -> Catalog {
+        var ignored: [Diagnostic] = []
+        let name = "\(language).yaml"
+        if let (_, bytes) = files.locales.files.first(where: { $0.name == name }), let bytes,
+            let text = String(bytes: bytes, encoding: .utf8),
+            let catalog = CatalogLoader.load(
+                texts: [(name, text)], folderIsEmpty: false, displayPrefix: Linter.displayPath(files.localesURL),
+                typography: false, into: &ignored
+            ).first
+        {
+            return catalog
+        }
+        // Content that was checked when it was cached loads again: this is never reached.
+        return Catalog(
+            language: language, name: language, formattingLocale: language, plurals: PluralRules(rules: []),
+            yesWords: [], noWords: [], list: ListPatterns(pair: "{0}, {1}", middle: "{0}, {1}", last: "{0}, {1}"),
+            messages: [:])
     }
 
     private static func readAll(_ fd: Int32, size: Int) -> [UInt8]? {
@@ -258,13 +361,7 @@ public struct ContentCache: Sendable {
     func write(_ content: Content, key: String) -> String? {
         if let problem = createFolder() { return problem }
         if let problem = unsafeFolder(mustExist: true) { return problem }
-        let entry: [UInt8]
-        do {
-            guard let made = Self.entry(try PayloadFormat.binary.encode(content), key: key) else { return "a bad key" }
-            entry = made
-        } catch {
-            return "the content cannot be encoded: \(error)"
-        }
+        guard let entry = Self.entry(content, key: key) else { return "a bad key" }
         let final = entryURL(key)
         let temporary = directory.appendingPathComponent(".\(key).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)

@@ -175,7 +175,9 @@ public enum StaffAudience {
     /// The key to show a lawyer: `KEY.lawyer` when the content has it, else `KEY`.
     public static func key(_ key: MessageKey, in content: Content, language: String) -> MessageKey {
         let lawyer = lawyerKey(key)
-        let catalogs = [content.localizer.catalogs[language], content.localizer.catalogs[content.localizer.fallback]]
+        let catalogs = [
+            content.localizer.catalog(exactly: language), content.localizer.catalog(exactly: content.localizer.fallback),
+        ]
         return catalogs.contains { $0?.messages[lawyer] != nil } ? lawyer : key
     }
 }

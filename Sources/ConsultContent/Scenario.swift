@@ -332,7 +332,7 @@ public enum ScenarioLoader {
             }
             var out: [Scenario.PhraseExpectation] = []
             for (k, v) in m {
-                guard let language = k.scalarText, content.localizer.catalogs[language] != nil else {
+                guard let language = k.scalarText, content.localizer.hasLanguage(language) else {
                     error(k, .unknownLanguage(k.scalarText ?? "", available: content.localizer.languages))
                     continue
                 }

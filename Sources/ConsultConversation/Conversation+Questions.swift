@@ -169,7 +169,7 @@ extension Conversation {
             effects.append(.record(.change(change)))
         }
         if answered.fact == content.dialogs.roles.language, case .choice(let chosen)? = answered.value,
-            content.localizer.catalogs[chosen] != nil
+            content.localizer.hasLanguage(chosen)
         {
             language = chosen
             effects += [.setLanguage(chosen), .record(.language(.init(language: chosen, reason: .chosen)))]

@@ -56,7 +56,7 @@ public struct Conversation: Sendable {
         self.content = content
         self.options = options
         self.records = records
-        self.language = content.localizer.catalogs[language] != nil ? language : content.localizer.fallback
+        self.language = content.localizer.hasLanguage(language) ? language : content.localizer.fallback
         consultation = try Consultation(dialogs: content.dialogs, today: today)
     }
 

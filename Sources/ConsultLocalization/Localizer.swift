@@ -1,4 +1,5 @@
 import ConsultEngine
+import Foundation
 
 /// A value ready to be written into a message.
 public enum Argument: Hashable, Sendable {
@@ -15,29 +16,87 @@ public enum Argument: Hashable, Sendable {
 /// Writes messages in a language, falling back to English where a message is missing,
 /// so the applicant never reads a raw key or placeholder.
 public struct Localizer: Sendable {
-    public let catalogs: [String: Catalog]
+    /// Every catalog, by language (read now if they were read lazily: prefer `catalog(exactly:)`
+    /// and `hasLanguage(_:)` where one language is wanted).
+    public var catalogs: [String: Catalog] { store.all() }
     public let fallback: String
+    private let store: Store
 
     /// English: the language every other is translated from, shown when a message is missing.
     public static let fallbackLanguage = "en"
 
     public init(catalogs: [Catalog], fallback: String = Localizer.fallbackLanguage) {
-        self.catalogs = Dictionary(catalogs.map { ($0.language, $0) }, uniquingKeysWith: { a, _ in a })
+        store = Store(loaded: Dictionary(catalogs.map { ($0.language, $0) }, uniquingKeysWith: { a, _ in a }))
+        self.fallback = fallback
+    }
+
+    /// Catalogs read when first wanted (the content cache): a consultation reads its own language
+    /// and the fallback, not every locale. `read` gives the catalog of a language; each is called
+    /// at most once, and must not fail (the cache checks and, if need be, loads the file).
+    public init(languages: [String], fallback: String = Localizer.fallbackLanguage, read: @escaping @Sendable (String) -> Catalog) {
+        store = Store(lazy: Set(languages), read: read)
         self.fallback = fallback
     }
 
     /// The languages available, in a stable order (the fallback first).
     public var languages: [String] {
-        catalogs.keys.sorted { ($0 == fallback ? "" : $0) < ($1 == fallback ? "" : $1) }
+        store.languages.sorted { ($0 == fallback ? "" : $0) < ($1 == fallback ? "" : $1) }
+    }
+
+    /// Whether `language` has a locale file.
+    public func hasLanguage(_ language: String) -> Bool {
+        store.languages.contains(language)
+    }
+
+    /// The catalog of `language`, nil when there is none (no fallback).
+    public func catalog(exactly language: String) -> Catalog? {
+        store.catalog(language)
     }
 
     public func catalog(_ language: String) -> Catalog? {
-        catalogs[language] ?? catalogs[fallback]
+        store.catalog(language) ?? store.catalog(fallback)
+    }
+
+    /// The catalogs, read once each, under a lock (a localizer is shared between threads).
+    private final class Store: @unchecked Sendable {
+        private let lock = NSLock()
+        let languages: Set<String>
+        private var loaded: [String: Catalog]
+        private let read: (@Sendable (String) -> Catalog)?
+
+        init(loaded: [String: Catalog]) {
+            languages = Set(loaded.keys)
+            self.loaded = loaded
+            read = nil
+        }
+
+        init(lazy languages: Set<String>, read: @escaping @Sendable (String) -> Catalog) {
+            self.languages = languages
+            loaded = [:]
+            self.read = read
+        }
+
+        func catalog(_ language: String) -> Catalog? {
+            guard languages.contains(language) else { return nil }
+            lock.lock()
+            defer { lock.unlock() }
+            if let catalog = loaded[language] { return catalog }
+            guard let read else { return nil }
+            let catalog = read(language)
+            loaded[language] = catalog
+            return catalog
+        }
+
+        func all() -> [String: Catalog] {
+            var result: [String: Catalog] = [:]
+            for language in languages { result[language] = catalog(language) }
+            return result
+        }
     }
 
     /// True when `key` has a text in `language` (without falling back).
     public func has(_ key: MessageKey, in language: String) -> Bool {
-        catalogs[language]?.messages[key] != nil
+        store.catalog(language)?.messages[key] != nil
     }
 
     /// The message `key` in `language`, with its placeholders filled from `arguments`.
@@ -47,8 +106,8 @@ public struct Localizer: Sendable {
 
     private func text(_ key: MessageKey, language: String, _ arguments: (String) -> Argument?, depth: Int) -> String {
         let found =
-            catalogs[language].flatMap { c in c.messages[key].map { (c, $0) } }
-            ?? catalogs[fallback].flatMap { c in c.messages[key].map { (c, $0) } }
+            store.catalog(language).flatMap { c in c.messages[key].map { (c, $0) } }
+            ?? store.catalog(fallback).flatMap { c in c.messages[key].map { (c, $0) } }
         guard let (catalog, message) = found, depth < 8 else { return "…" }
         var out = ""
         write(message.parts, into: &out, catalog: catalog, language: language, arguments, number: nil, depth: depth)

@@ -16,7 +16,7 @@ public struct ServerMessages: Sendable {
     func text(_ key: MessageKey, _ arguments: [String: Argument] = [:], environment: [String: String]) -> String {
         let named = ["LC_ALL", "LC_MESSAGES", "LANG"].compactMap { environment[$0] }.first { !$0.isEmpty }
         let languages: [String]
-        if let named, content.localizer.catalogs[String(named.prefix(2))] != nil {
+        if let named, content.localizer.hasLanguage(String(named.prefix(2))) {
             languages = [String(named.prefix(2))]
         } else {
             languages = content.localizer.languages

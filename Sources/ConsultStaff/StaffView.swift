@@ -144,7 +144,7 @@ public struct StaffView: Sendable {
     }
 
     public func languageName(_ code: String) -> String {
-        guard let catalog = content.localizer.catalogs[code] else { return SafeText.escape(code) }
+        guard let catalog = content.localizer.catalog(exactly: code) else { return SafeText.escape(code) }
         return "\(catalog.name) (\(code))"
     }
 

@@ -113,47 +113,95 @@ struct ContentCacheTests {
         _ = try setup.cache.load(setup.files)
         let url = try setup.entry()
         let good = try Data(contentsOf: url)
+        let key = url.deletingPathExtension().lastPathComponent
+        let sections = try ContentCache.sections(Array(good), key: key).get()
+        let languages = loaded.localizer.languages
+        #expect(sections.count == 1 + languages.count)
+        #expect(languages.first == "en")
 
+        func flipped(_ section: Range<Int>) -> Data {
+            var bytes = good
+            bytes[(section.lowerBound + section.upperBound) / 2] ^= 0x01
+            return bytes
+        }
         var cases: [(String, Data)] = [
             ("cut short", good.prefix(good.count / 2)),
             ("cut short", Data()),
             ("not a cache entry", Data(repeating: 0x41, count: good.count)),
+            ("extended", good + Data([0])),
+            // One byte changed, as someone editing the file would: the dialogs, or the fallback's catalog.
+            ("altered", flipped(sections[0])),
+            ("altered", flipped(sections[1])),
         ]
-        // One byte of the payload changed, as someone editing the file would: the digest says so.
-        var altered = good
-        let place = altered.count / 2
-        altered[place] ^= 0x01
-        cases.append(("altered", altered))
-        // A payload that is not the content at all, with a digest that matches it (a bug that
-        // wrote garbage, or a disk that returned it): decoding refuses it without crashing.
-        let key = url.deletingPathExtension().lastPathComponent
-        for seed in 0..<20 {
-            var generator = SeededGenerator(seed: UInt64(seed))
-            var payload = Array(good.dropFirst(ContentCache.magic.count + 40).dropLast(32))
-            for _ in 0..<(1 + seed % 4) {
-                payload[Int.random(in: 0..<payload.count, using: &generator)] = UInt8.random(
+        // Sections that are not what the cache wrote, with digests that match them (a bug that
+        // wrote garbage, or a disk that returned it): reading refuses them without crashing.
+        var generator = SeededGenerator(seed: 7)
+        for round in 0..<20 {
+            var parts = try sections.map { try #require(ContentCache.checked(Array(good), $0)) }
+            let target = round % 2
+            for _ in 0..<(1 + round % 4) {
+                parts[target][Int.random(in: 0..<parts[target].count, using: &generator)] = UInt8.random(
                     in: 0...255, using: &generator)
             }
-            if seed % 5 == 0 { payload = Array(payload.prefix(payload.count / 3)) }
-            cases.append(("", Data(try #require(ContentCache.entry(payload, key: key)))))
+            if round % 5 == 0 { parts[target] = Array(parts[target].prefix(parts[target].count / 3)) }
+            let keyBytes = try #require(ContentCache.bytes(hex: key))
+            cases.append(("", Data(ContentCache.entry(sections: parts, keyBytes: keyBytes))))
         }
         for (why, bytes) in cases {
             try bytes.write(to: url)
             let (content, outcome) = try setup.cache.load(setup.files)
-            // A random change can leave the payload readable (a changed letter in a message):
-            // then it is read, as what the digest vouches for. Either way, no crash.
+            // A random change can leave a section readable (a changed letter in a message): then it
+            // is read, as what its digest vouches for. Either way, no crash.
             if why.isEmpty { continue }
             #expect(content == loaded)
             guard case .stored(let replaced?) = outcome else {
                 Issue.record("\(why): \(outcome)")
                 continue
             }
-            #expect(replaced.contains(why))
+            #expect(replaced.contains(why), "\(replaced)")
             // Replaced by a good entry.
             let (again, next) = try setup.cache.load(setup.files)
             #expect(next == .hit)
             #expect(again == loaded)
         }
+
+        // A language's catalog is checked when it is first wanted: altered, it is read from the
+        // files instead, and the entry is removed so that the next load replaces it.
+        try flipped(sections[2]).write(to: url)
+        let (content, outcome) = try setup.cache.load(setup.files)
+        #expect(outcome == .hit)
+        #expect(content.localizer.catalog(exactly: languages[1]) == loaded.localizer.catalog(exactly: languages[1]))
+        #expect(content == loaded)
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+        #expect(try setup.cache.load(setup.files).outcome == .stored(replaced: nil))
+    }
+
+    @Test("a consultation reads the catalogs it uses, not every locale")
+    func lazyCatalogs() throws {
+        let setup = try Setup()
+        defer { setup.content.remove() }
+        _ = try setup.cache.load(setup.files)
+        let (content, outcome) = try setup.cache.load(setup.files)
+        #expect(outcome == .hit)
+        #expect(content.localizer.languages == shipped.localizer.languages)
+        #expect(content.localizer.hasLanguage("ru") && !content.localizer.hasLanguage("de"))
+        for language in content.localizer.languages {
+            #expect(content.localizer.text("app.title", language: language) == shipped.localizer.text("app.title", language: language))
+        }
+        // Russian's section spoilt: nothing notices while only English is read.
+        let url = try setup.entry()
+        var bytes = Array(try Data(contentsOf: url))
+        let sections = try ContentCache.sections(bytes, key: url.deletingPathExtension().lastPathComponent).get()
+        let ru = try #require(content.localizer.languages.firstIndex(of: "ru")) + 1
+        bytes[sections[ru].lowerBound + 10] ^= 0x01
+        try Data(bytes).write(to: url)
+        let (english, hit) = try setup.cache.load(setup.files)
+        #expect(hit == .hit)
+        #expect(english.localizer.text("app.title", language: "en") == shipped.localizer.text("app.title", language: "en"))
+        #expect(FileManager.default.fileExists(atPath: url.path))
+        // Russian is read when it is wanted: refused, read from the files, the entry removed.
+        #expect(english.localizer.text("app.title", language: "ru") == shipped.localizer.text("app.title", language: "ru"))
+        #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 
     @Test("an entry or a folder others could write is never read, and nothing is written there")

@@ -32,7 +32,7 @@ public struct LocaleText: Sendable {
         LocaleText(code: code, facts: facts.merging(more) { _, new in new })
     }
 
-    private var catalog: Catalog? { shipped.localizer.catalogs[code] }
+    private var catalog: Catalog? { shipped.localizer.catalog(exactly: code) }
 
     /// Lists by `section.key`: `commands.back`, `words.yes`, `words.no`.
     public var lists: [String: [String]] {

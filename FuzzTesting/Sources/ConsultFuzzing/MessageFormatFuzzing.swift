@@ -26,7 +26,7 @@ enum MessageFormatFuzzing {
         _ = message.placeholders
         _ = message.plurals
         _ = message.includes
-        guard let shipped = Shipped.content.localizer.catalogs[language] else { return }
+        guard let shipped = Shipped.content.localizer.catalog(exactly: language) else { return }
         var messages = shipped.messages
         messages["fuzz"] = message
         let catalog = Catalog(

@@ -38,7 +38,7 @@ public enum TranscriptFuzzing {
         let content = Shipped.content
         _ = summary.day(in: TimeZone(identifier: content.dialogs.timeZone) ?? .gmt)
         let language =
-            content.localizer.catalogs[summary.language] != nil ? summary.language : content.localizer.fallback
+            content.localizer.hasLanguage(summary.language) ? summary.language : content.localizer.fallback
         let format = StaffView.Format.allCases[events.count % StaffView.Format.allCases.count]
         _ = renderTranscript(
             events, content: content, language: language, format: format, id: verification.id,
