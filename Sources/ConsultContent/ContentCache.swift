@@ -290,7 +290,18 @@ public struct ContentCache: Sendable {
             }
             var range: [String: Range<Int>] = [:]
             for (language, section) in zip(languages, sections.dropFirst()) { range[language] = section }
-            let localizer = Localizer(languages: languages, fallback: fallback) { [range] language in
+            // The fallback's catalog is wanted at once (the first screen); reading it now also
+            // finds a bad section while the entry can still be replaced.
+            var loaded: [Catalog] = []
+            if let section = range[fallback] {
+                guard let payload = Self.checked(entry, section), let catalog = try? Self.catalog(payload),
+                    catalog.language == fallback
+                else {
+                    return .unusable("\(url.path): altered (its digest does not match its bytes)")
+                }
+                loaded.append(catalog)
+            }
+            let localizer = Localizer(languages: languages, fallback: fallback, loaded: loaded) { [range] language in
                 // Checked and read at first use; one that cannot be is read from the very bytes the
                 // entry's key names, and the entry is removed so that the next load replaces it.
                 if let section = range[language], let payload = Self.checked(entry, section),
@@ -300,13 +311,6 @@ public struct ContentCache: Sendable {
                 }
                 unlink(url.path)
                 return Self.catalogFromFiles(language, files)
-            }
-            // The fallback's catalog is wanted at once (the first screen); reading it now also
-            // finds a bad section while the entry can still be replaced.
-            if let section = range[fallback] {
-                guard let payload = Self.checked(entry, section), (try? Self.catalog(payload)) != nil else {
-                    return .unusable("\(url.path): altered (its digest does not match its bytes)")
-                }
             }
             return .found(Content(dialogs: dialogs, localizer: localizer, diagnostics: diagnostics))
         } catch {

@@ -33,8 +33,12 @@ public struct Localizer: Sendable {
     /// Catalogs read when first wanted (the content cache): a consultation reads its own language
     /// and the fallback, not every locale. `read` gives the catalog of a language; each is called
     /// at most once, and must not fail (the cache checks and, if need be, loads the file).
-    public init(languages: [String], fallback: String = Localizer.fallbackLanguage, read: @escaping @Sendable (String) -> Catalog) {
-        store = Store(lazy: Set(languages), read: read)
+    /// `loaded`: catalogs already read (the fallback's, which the first screen needs).
+    public init(
+        languages: [String], fallback: String = Localizer.fallbackLanguage, loaded: [Catalog] = [],
+        read: @escaping @Sendable (String) -> Catalog
+    ) {
+        store = Store(lazy: Set(languages), loaded: loaded, read: read)
         self.fallback = fallback
     }
 
@@ -70,9 +74,10 @@ public struct Localizer: Sendable {
             read = nil
         }
 
-        init(lazy languages: Set<String>, read: @escaping @Sendable (String) -> Catalog) {
+        init(lazy languages: Set<String>, loaded: [Catalog], read: @escaping @Sendable (String) -> Catalog) {
             self.languages = languages
-            loaded = [:]
+            self.loaded = Dictionary(
+                loaded.filter { languages.contains($0.language) }.map { ($0.language, $0) }, uniquingKeysWith: { a, _ in a })
             self.read = read
         }
 

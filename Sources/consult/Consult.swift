@@ -64,7 +64,12 @@ struct ContentOptions: ParsableArguments {
         do throws(Content.Invalid) {
             guard let cache else { return (try Content.load(files), files.hash) }
             let (content, outcome) = try cache.load(files)
-            StaffLog(directory: data).log(outcome, contentHash: files.hash)
+            if outcome != .hit {
+                // The folders the records will be kept in (made as the records make them), so that
+                // a fresh installation's first line is not lost.
+                try? data.prepare()
+                StaffLog(directory: data).log(outcome, contentHash: files.hash)
+            }
             return (content, files.hash)
         } catch {
             printError(error.description)
