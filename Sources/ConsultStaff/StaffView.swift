@@ -285,6 +285,11 @@ public struct StaffView: Sendable {
             doc.field(label("staff.channel"), channel)
             doc.field(label("staff.started"), moment(startTime))
         }
+        let continued = events.compactMap { event -> String? in
+            if case .resumed(let r) = event.event { return r.from }
+            return nil
+        }
+        if !continued.isEmpty { doc.field(label("staff.event.resumed"), continued.map(continues).joined(separator: ", ")) }
         doc.field(
             label("staff.ended"),
             end.map { "\(moment($0.time)) — \(endReason($0.end.reason))" } ?? label("staff.cut_short"))
@@ -384,11 +389,22 @@ public struct StaffView: Sendable {
             return (label("staff.event.appointment"), SafeText.escape(a.reference))
         case .appointmentFailed(let f):
             return (label("staff.event.appointment_failed"), SafeText.escape(f.error, keepingNewlines: true))
+        case .resumed(let r):
+            let answers = ordered(Array(r.answers.keys)).map { "\(factName($0)): \(value(r.answers[$0], fact: $0))" }
+            return (
+                label("staff.event.resumed"),
+                ([continues(r.from)] + answers).joined(separator: "; ")
+            )
         case .end(let e):
             return (label("staff.event.end"), endReason(e.reason))
         case .unknown(let kind, let data):
             return (label("staff.event.other") + " (" + SafeText.escape(kind) + ")", SafeText.escape(data.compact))
         }
+    }
+
+    /// "continues transcript K7MQ-…": the earlier transcript of a consultation continued with its code.
+    func continues(_ id: String) -> String {
+        label("staff.resumed_from", ["id": .text(SafeText.escape(id))])
     }
 
     /// What the applicant typed, in «»; a line recorded shortened says so, with its whole length.
@@ -401,6 +417,8 @@ public struct StaffView: Sendable {
     static func applicantLanguage(_ events: [TranscriptEvent]) -> String {
         for event in events {
             if case .language(let l) = event.event, l.reason == .chosen { return l.language }
+            // A consultation continued with its code goes on in the language it was held in.
+            if case .resumed(let r) = event.event { return r.language }
         }
         return events.startEvent?.language ?? ""
     }
