@@ -117,6 +117,7 @@ let package = Package(
             name: "consult-sshd",
             dependencies: [
                 "ConsultContent",
+                "ConsultRecords",
                 "ConsultSSH",
                 "ConsultSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConsultContent
+import ConsultRecords
 import ConsultSSH
 import ConsultSealing
 import Dispatch
@@ -96,6 +97,17 @@ struct ConsultSSHD: ParsableCommand {
             valueName: "file"))
     var recipients: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Hours a code to continue a consultation later works (default: $CONSULT_RESUME_HOURS, else 24; 0: no codes; passed to consult).",
+            valueName: "hours"))
+    var resumeHours: Double?
+
+    /// The hours of `--resume-hours`, else of `CONSULT_RESUME_HOURS`; nil: consult's default.
+    private var resumeLifetime: Double? {
+        resumeHours ?? ProcessInfo.processInfo.environment["CONSULT_RESUME_HOURS"].flatMap(Double.init)
+    }
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -127,6 +139,14 @@ struct ConsultSSHD: ParsableCommand {
             throw ValidationError(
                 "--max-unauthenticated: expected FULL or START:RATE:FULL with 1 ≤ START ≤ FULL and 1 ≤ RATE ≤ 100 (e.g. 10:30:100), not '\(maxUnauthenticated)'"
             )
+        }
+        if let text = ProcessInfo.processInfo.environment["CONSULT_RESUME_HOURS"], !text.isEmpty, resumeHours == nil,
+            Double(text) == nil
+        {
+            throw ValidationError("CONSULT_RESUME_HOURS must be a number of hours, not '\(text)'")
+        }
+        if let hours = resumeLifetime, !(hours >= 0 && hours <= 24 * 366) {
+            throw ValidationError("--resume-hours must be from 0 (no codes) to a year of hours, not \(hours)")
         }
         _ = try address()
     }
@@ -213,6 +233,7 @@ struct ConsultSSHD: ParsableCommand {
             }
             extra += ["--recipients", URL(fileURLWithPath: file).standardizedFileURL.path]
         }
+        if let hours = resumeLifetime { extra += ["--resume-hours", "\(hours)"] }
 
         var limits = ServerLimits()
         limits.idleTimeout = idleMinutes * 60
@@ -255,6 +276,19 @@ struct ConsultSSHD: ParsableCommand {
                 "max_unauthenticated": "\(limits.startups)",
             ])
 
+        // Answers kept for applicants who continue later: each consultation deletes the expired ones
+        // at its start; between consultations the server does, every ten minutes.
+        let resume = ResumeStore(
+            directory: DataDirectory(URL(fileURLWithPath: dataDirectory)),
+            hours: resumeLifetime ?? ResumeStore.defaultHours, address: "")
+        let purging = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        purging.schedule(deadline: .now(), repeating: .seconds(600), leeway: .seconds(30))
+        purging.setEventHandler {
+            let deleted = resume.purge()
+            if deleted > 0 { logger.info("expired answers deleted", metadata: ["resume_files": "\(deleted)"]) }
+        }
+        purging.resume()
+
         // SIGTERM (systemd stop) and SIGINT (Ctrl-C in a terminal): a graceful shutdown.
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
@@ -265,6 +299,7 @@ struct ConsultSSHD: ParsableCommand {
             sources.append(source)
         }
         try server.run()
+        purging.cancel()
         withExtendedLifetime(sources) {}
     }
 }
