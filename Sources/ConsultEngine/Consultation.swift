@@ -266,7 +266,9 @@ public struct Consultation: Sendable {
     /// A consultation continued later, rebuilt from the answers it kept: the answers that no
     /// question on the way reaches any more (the content changed meanwhile) are dropped, and the
     /// parts of a group question being filled in are put back when it is the question asked.
-    public init(dialogs: DialogSet, today: LocalDate, continuing answers: [String: Value], group: GroupDraft?)
+    public init(
+        dialogs: DialogSet, today: LocalDate, continuing answers: [String: Value], group: GroupDraft?
+    )
         throws(Walk.Failure)
     {
         try self.init(dialogs: dialogs, today: today, answers: answers.filter { dialogs.question(for: $0.key) != nil })

@@ -283,7 +283,9 @@ public struct ResumeStore: Sendable {
         if let admitted { return .failure(admitted) }
 
         let url = file(lookup)
-        let stored = FileManager.default.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(ResumeFile.self, from: $0) }
+        let stored = FileManager.default.contents(atPath: url.path).flatMap {
+            try? JSONDecoder().decode(ResumeFile.self, from: $0)
+        }
         guard let stored, let salt = Base64URL.decode(stored.salt), let check = Base64URL.decode(stored.check),
             let key = try? ResumeKey(code: code, salt: salt, logN: stored.scrypt), key.verifies(check, lookup: lookup)
         else {
@@ -399,7 +401,9 @@ public struct ResumeStore: Sendable {
         defer { flock(lock, LOCK_UN) }
         let url = folder.appendingPathComponent("attempts.json")
         var attempts =
-            FileManager.default.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Attempts.self, from: $0) }
+            FileManager.default.contents(atPath: url.path).flatMap {
+                try? JSONDecoder().decode(Attempts.self, from: $0)
+            }
             ?? Attempts()
         let result = body(&attempts)
         guard let data = try? Self.encoder.encode(attempts) else { return result }

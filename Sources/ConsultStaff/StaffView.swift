@@ -289,7 +289,9 @@ public struct StaffView: Sendable {
             if case .resumed(let r) = event.event { return r.from }
             return nil
         }
-        if !continued.isEmpty { doc.field(label("staff.event.resumed"), continued.map(continues).joined(separator: ", ")) }
+        if !continued.isEmpty {
+            doc.field(label("staff.event.resumed"), continued.map(continues).joined(separator: ", "))
+        }
         doc.field(
             label("staff.ended"),
             end.map { "\(moment($0.time)) — \(endReason($0.end.reason))" } ?? label("staff.cut_short"))

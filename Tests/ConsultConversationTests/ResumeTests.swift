@@ -22,7 +22,8 @@ import Testing
     }
 
     static let shownCode: [String: Term] = [
-        "code": .text("K7QM-4TXP-2WZA"), "date": .date(LocalDate(year: 2026, month: 11, day: 26)!), "time": .text("12:30"),
+        "code": .text("K7QM-4TXP-2WZA"), "date": .date(LocalDate(year: 2026, month: 11, day: 26)!),
+        "time": .text("12:30"),
     ]
 
     /// The `shown` events of the keys given.
@@ -218,7 +219,8 @@ import Testing
         _ = t.type("K7QM-4TXP-2WZA")
         var kept = Self.kept
         kept.answers.merge([
-            "has_vks_work_permit": .choice("issued"), "work_permit_expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
+            "has_vks_work_permit": .choice("issued"),
+            "work_permit_expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
             "contract_terminated": .bool(false), "holds_vks_residence_permit": .bool(false),
             "wants_citizenship": .bool(false), "wants_independent_permit": .bool(false),
         ]) { $1 }

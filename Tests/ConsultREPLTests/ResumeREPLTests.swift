@@ -19,7 +19,8 @@ struct ResumeREPLTests {
 
     /// The codes shown in `text` (three groups of four of Crockford's symbols), the example left out.
     static func codes(in text: String) -> [String] {
-        let regex = try! NSRegularExpression(pattern: #"\b[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b"#)
+        let regex = try! NSRegularExpression(
+            pattern: #"\b[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}\b"#)
         return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
             Range($0.range, in: text).map { String(text[$0]) }
         }.filter { $0 != example }
@@ -153,7 +154,9 @@ struct ResumeREPLTests {
         try await second.answer("4", then: ru["ui.resume.prompt"])
         for n in 1...4 {
             let shown = try await second.answer("YYYY-0000-000\(n)", then: ru["ui.resume.prompt"], timeout: 20)
-            #expect(SSHServerTests.contains(shown.components(separatedBy: "YYYY-0000-000\(n)").last ?? "", ru["ui.resume.wrong"]))
+            #expect(
+                SSHServerTests.contains(
+                    shown.components(separatedBy: "YYYY-0000-000\(n)").last ?? "", ru["ui.resume.wrong"]))
         }
         let tooMany = try await second.answer("YYYY-0000-0009", then: en["intake.language.prompt"], timeout: 20)
         #expect(SSHServerTests.contains(tooMany, ru["ui.resume.too_many"]), "\(tooMany)")
@@ -175,8 +178,10 @@ struct ResumeREPLTests {
         defer { try? FileManager.default.removeItem(at: data) }
         let first = try TmuxHarness(
             command: { _ in
-                ["env", "-u", "LC_ALL", "LANG=C.UTF-8", Binaries.consult.path, "start", "--today", testToday,
-                 "--data-dir", data.path]
+                [
+                    "env", "-u", "LC_ALL", "LANG=C.UTF-8", Binaries.consult.path, "start", "--today", testToday,
+                    "--data-dir", data.path,
+                ]
             }, dataDirectory: data)
         defer { first.kill() }
         try await first.waitForPrompt(after: en["intake.language.prompt"])
@@ -189,8 +194,10 @@ struct ResumeREPLTests {
 
         let second = try TmuxHarness(
             command: { _ in
-                ["env", "-u", "LC_ALL", "LANG=C.UTF-8", Binaries.consult.path, "start", "--resume", "--lang", "ru",
-                 "--today", testToday, "--data-dir", data.path]
+                [
+                    "env", "-u", "LC_ALL", "LANG=C.UTF-8", Binaries.consult.path, "start", "--resume", "--lang", "ru",
+                    "--today", testToday, "--data-dir", data.path,
+                ]
             }, dataDirectory: data)
         defer { second.kill() }
         try await second.waitForPrompt(after: ru["ui.resume.prompt"])
@@ -206,7 +213,8 @@ struct ResumeREPLTests {
         try second.press(.enter)
         #expect(try await second.waitForExit().status == 0)
         let verify = try ServedConsultations.verify(data, scratch: second.directory)
-        #expect(verify.status == 0 && verify.output.components(separatedBy: "intact").count - 1 == 2, "\(verify.output)")
+        #expect(
+            verify.status == 0 && verify.output.components(separatedBy: "intact").count - 1 == 2, "\(verify.output)")
         #expect(resumeFiles(data).isEmpty)
     }
 
@@ -225,7 +233,8 @@ struct ResumeREPLTests {
         #expect(SSHServerTests.contains(try terminal.screen(), code))
         try terminal.press(.enter)
         try await terminal.waitUntil("a fresh greeting without the code") {
-            !$0.contains(code) && TmuxHarness.normalized($0).contains(TmuxHarness.normalized(LocaleText.en["intake.language.prompt"]))
+            !$0.contains(code)
+                && TmuxHarness.normalized($0).contains(TmuxHarness.normalized(LocaleText.en["intake.language.prompt"]))
                 && TmuxHarness.lastLine(of: $0) == ">"
         }
         try await terminal.answer("4", then: en["ui.resume.prompt"])

@@ -53,7 +53,9 @@ import Testing
         #expect(key.open(box, binding: Data("other fields".utf8)) == nil)
         let other = try #require(ResumeCode(typed: code.lookup + "00000000"))
         #expect(try ResumeKey(code: other, salt: salt, logN: 10).open(box, binding: Data("fields".utf8)) == nil)
-        #expect(try ResumeKey(code: code, salt: ResumeKey.newSalt(), logN: 10).verifies(key.check(lookup: "X"), lookup: "X") == false)
+        #expect(
+            try ResumeKey(code: code, salt: ResumeKey.newSalt(), logN: 10).verifies(key.check(lookup: "X"), lookup: "X")
+                == false)
         #expect(throws: SealingError.self) { try ResumeKey(code: code, salt: salt, logN: 30) }
     }
 }
@@ -84,7 +86,8 @@ import Testing
         language: "ru",
         answers: [
             "language": .choice("ru"), "consent": .bool(true), "topic": .choice("vks_residence_permit"),
-            "applicant_name": .text("Анна Смирнова"), "work_permit_expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
+            "applicant_name": .text("Анна Смирнова"),
+            "work_permit_expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
         ],
         group: KeptGroup(GroupDraft(fact: "family_members")), transcript: "ABCD-EFGH-JKMN")
 
@@ -109,8 +112,9 @@ import Testing
         let path = folder.appendingPathComponent("resume/\(handle.code.lookup).resume").path
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode == 0o600)
-        let folderMode = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("resume").path)[
-            .posixPermissions] as? Int
+        let folderMode =
+            try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("resume").path)[
+                .posixPermissions] as? Int
         #expect(folderMode == 0o700)
         let text = try fileText(handle.code)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -160,7 +164,9 @@ import Testing
         // A week later even that is gone.
         clock.now += ResumeStore.expiredNoticeLifetime + 1
         store().purge()
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("resume/\(handle.code.lookup).resume").path))
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent("resume/\(handle.code.lookup).resume").path))
         #expect(store().reopen(handle.code.display).map(\.1) == .failure(.wrong))
     }
 
@@ -181,13 +187,15 @@ import Testing
         let secondURL = folder.appendingPathComponent("resume/\(second.code.lookup).resume")
         let text = try String(contentsOf: secondURL, encoding: .utf8)
         let expires = try #require(text.range(of: #"\d{4}-\d\d-\d\dT"#, options: .regularExpression))
-        try text.replacingCharacters(in: expires, with: "2099-01-01T").write(to: secondURL, atomically: true, encoding: .utf8)
+        try text.replacingCharacters(in: expires, with: "2099-01-01T").write(
+            to: secondURL, atomically: true, encoding: .utf8)
         #expect(store().reopen(second.code.display).map(\.1) == .failure(.damaged))
 
         // Its check replaced: the code reads as wrong.
         let third = try store().create(state)
         let thirdURL = folder.appendingPathComponent("resume/\(third.code.lookup).resume")
-        var thirdObject = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: thirdURL)) as? [String: Any])
+        var thirdObject = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: thirdURL)) as? [String: Any])
         thirdObject["check"] = "AAAA"
         try JSONSerialization.data(withJSONObject: thirdObject).write(to: thirdURL)
         #expect(store().reopen(third.code.display).map(\.1) == .failure(.wrong))

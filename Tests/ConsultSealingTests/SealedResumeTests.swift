@@ -25,9 +25,12 @@ import Testing
                 }
             }
         }
-        let rest = ["no", "no", "yes", "no", "no", "yes", "Ilse Kvortrupp", "2", "ilse.k@example.org", "1", "Mondays", ""]
+        let rest = [
+            "no", "no", "yes", "no", "no", "yes", "Ilse Kvortrupp", "2", "ilse.k@example.org", "1", "Mondays", "",
+        ]
         let continued = try office.run(
-            ["start", "--resume"] + sealed, input: ([code.lowercased()] + rest + ["yes"]).joined(separator: "\n") + "\n")
+            ["start", "--resume"] + sealed, input: ([code.lowercased()] + rest + ["yes"]).joined(separator: "\n") + "\n"
+        )
         #expect(continued.status == 0, "\(continued.stderr)")
         #expect(continued.stdout.contains("Welcome back!"), "\(continued.stdout)")
         #expect(office.references().count == 1)
