@@ -400,13 +400,11 @@ public struct ResumeStore: Sendable {
         }
         defer { flock(lock, LOCK_UN) }
         let url = folder.appendingPathComponent("attempts.json")
-        var attempts =
-            FileManager.default.contents(atPath: url.path).flatMap {
-                try? JSONDecoder().decode(Attempts.self, from: $0)
-            }
-            ?? Attempts()
+        let read = FileManager.default.contents(atPath: url.path)
+        var attempts = read.flatMap { try? JSONDecoder().decode(Attempts.self, from: $0) } ?? Attempts()
         let result = body(&attempts)
-        guard let data = try? Self.encoder.encode(attempts) else { return result }
+        // Written back only when changed: a look at the counts writes nothing.
+        guard let data = try? Self.encoder.encode(attempts), data != read else { return result }
         guard try place(attempts: data, at: url) else {
             throw RecordError.writeFailed(url.path, "the counts of wrong codes cannot be written")
         }
