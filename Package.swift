@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The dialog model, expression language and the consultation state machine. No I/O.
@@ -28,6 +30,19 @@ let package = Package(
         .target(
             name: "ConsultRecords",
             dependencies: ["ConsultEngine", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Where records meet: the record store (SQLite embedded by default, PostgreSQL for an office),
+        // the local spool forwarded to it, import, purge and erasure with their audit.
+        .target(
+            name: "ConsultStore",
+            dependencies: [
+                "ConsultEngine", "ConsultRecords",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The lawyer's view of the records, in the lawyer's language: rendering for people.
         .target(
@@ -57,6 +72,7 @@ let package = Package(
                 "ConsultContent",
                 "ConsultRecords",
                 "ConsultStaff",
+                "ConsultStore",
                 "ConsultTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -110,6 +126,7 @@ let package = Package(
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent"]),
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
+        .testTarget(name: "ConsultStoreTests", dependencies: ["ConsultStore", "ConsultRecords", "ConsultEngine"]),
         .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultLocalization"]),
     ],

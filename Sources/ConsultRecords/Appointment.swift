@@ -211,15 +211,23 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// `appointment` event with this reference and hash). Requests of earlier releases carry no hash
     /// and are not checked.
     public static func problem(with object: [String: UntypedJSON], reference: String, in directory: DataDirectory) -> String? {
+        problem(with: object, reference: reference) { id in
+            let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
+            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            return TranscriptReader.read(url).events
+        }
+    }
+
+    /// The same check with the transcript's verified events from anywhere (nil: no such transcript).
+    public static func problem(with object: [String: UntypedJSON], reference: String,
+                               transcriptEvents: (String) -> [TranscriptEvent]?) -> String? {
         guard let hash = object["hash"]?.string else { return nil }
         guard Self.hash(of: object) == hash, object["reference"]?.string == reference else {
             return "the request was altered (its hash is not that of its content)"
         }
         // A request saved without a transcript (a caller of the library) has only its own hash to check.
         guard let id = object["transcript"]?.string else { return nil }
-        let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
-        guard FileManager.default.fileExists(atPath: url.path) else { return "its transcript \(id) is missing" }
-        let events = TranscriptReader.read(url).events
+        guard let events = transcriptEvents(id) else { return "its transcript \(id) is missing" }
         let recorded = events.contains { event in
             if case .appointment(let a) = event.event { return a.reference == reference && a.requestHash == hash }
             return false

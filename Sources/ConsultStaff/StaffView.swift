@@ -22,10 +22,30 @@ public struct TranscriptSummary: Sendable {
     public let events: Int
     /// The date the consultation reasoned with (`today` of the start event).
     public let today: LocalDate?
+    /// Where it was held (`--office`, the machine); empty when not recorded.
+    public var office = ""
+    public var host = ""
+
+    /// A summary as a record store keeps it.
+    public init(id: String, started: String, channel: String, language: String, endReason: String?, outcomes: [String],
+                events: Int, today: LocalDate?, office: String, host: String) {
+        self.id = id
+        self.started = started
+        self.channel = channel
+        self.language = language
+        self.endReason = endReason
+        self.outcomes = outcomes
+        self.events = events
+        self.today = today
+        self.office = office
+        self.host = host
+    }
 
     public init(id: String, events: [TranscriptEvent]) {
         self.id = id
         let start = events.start
+        office = start?.start.office ?? ""
+        host = start?.start.host ?? ""
         started = start?.time ?? ""
         channel = start?.start.channel ?? ""
         language = StaffView.applicantLanguage(events)
@@ -211,9 +231,13 @@ public struct StaffView: Sendable {
     /// One line of `consult transcripts list`.
     public func line(_ s: TranscriptSummary) -> String {
         let outcomes = s.outcomes.isEmpty ? label("staff.none") : s.outcomes.map(SafeText.escape).joined(separator: ", ")
-        return [SafeText.escape(s.id), shortMoment(s.started), SafeText.escape(s.channel.isEmpty ? "—" : s.channel),
-                SafeText.escape(s.language.isEmpty ? "—" : s.language), label("staff.events", ["count": .number(s.events)]),
-                endReason(s.endReason), outcomes].joined(separator: "  ")
+        // Where it was held, when recorded: "office/host".
+        let place = [s.office, s.host].filter { !$0.isEmpty }.joined(separator: "/")
+        var fields = [SafeText.escape(s.id), shortMoment(s.started), SafeText.escape(s.channel.isEmpty ? "—" : s.channel)]
+        if !place.isEmpty { fields.append(SafeText.escape(place)) }
+        fields += [SafeText.escape(s.language.isEmpty ? "—" : s.language), label("staff.events", ["count": .number(s.events)]),
+                   endReason(s.endReason), outcomes]
+        return fields.joined(separator: "  ")
     }
 
     public func integrity(_ v: Verification) -> String {

@@ -3,6 +3,7 @@ import ConsultContent
 import ConsultEngine
 import ConsultRecords
 import ConsultStaff
+import ConsultStore
 import Foundation
 
 extension Consult {
@@ -15,16 +16,27 @@ extension Consult {
             static let configuration = CommandConfiguration(
                 abstract: "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes.")
 
+            @Option(help: ArgumentHelp("Only requests made on or after this day, YYYY-MM-DD.", valueName: "date"))
+            var since: DateArgument?
+
+            @Option(help: ArgumentHelp("Only requests made at this office (as --office named it).", valueName: "name"))
+            var fromOffice: String?
+
+            @Flag(help: "Only urgent requests.")
+            var urgent = false
+
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
 
             func run() throws {
                 let view = try staff.view(try content.load())
                 // Urgent requests first (each group newest first): they are the ones to call back today.
-                let requests = AppointmentRequest.all(in: data.directory).enumerated()
-                    .sorted { ($0.element.urgent ? 0 : 1, $0.offset) < ($1.element.urgent ? 0 : 1, $1.offset) }
-                    .map(\.element)
+                let store = try records.openForReading(data.directory)
+                let documents = try stored { try store?.appointments(since: since?.date.description, office: fromOffice,
+                                                                     urgent: urgent ? true : nil) ?? [] }
+                let requests = documents.compactMap { try? AppointmentRequest.read(Data($0.document)).request }
                 for request in requests {
                     print(view.appointmentLine(request))
                 }
@@ -41,26 +53,42 @@ extension Consult {
 
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var content: ContentOptions
 
             func run() throws {
-                let folder = data.directory.appointments
-                guard let url = recordFile(reference, in: folder, extension: "json") else {
-                    printError(staff.message(content, "staff.appointment_not_found", ["reference": reference, "dir": folder.path],
-                                             else: "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(folder.path))."))
+                let store = try records.openForReading(data.directory)
+                var base = reference
+                if base.hasSuffix(".json") { base.removeLast(5) }
+                var found: (reference: String, document: [UInt8])?
+                if let store, !base.isEmpty, !base.unicodeScalars.contains(where: SafeText.isUnsafe) {
+                    for candidate in [base, base.uppercased()] where found == nil {
+                        found = try stored { try store.appointment(candidate) }.map { (candidate, $0) }
+                    }
+                }
+                guard let store, let found else {
+                    let place = store?.name ?? data.directory.appointments.path
+                    printError(staff.message(content, "staff.appointment_not_found", ["reference": reference, "dir": place],
+                                             else: "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(place))."))
                     throw ExitCode(1)
                 }
                 let object: [String: UntypedJSON]
                 let request: AppointmentRequest
                 do throws(RecordError) {
-                    guard let data = FileManager.default.contents(atPath: url.path) else { throw RecordError.unreadable("it cannot be read") }
-                    (object, request) = try AppointmentRequest.read(data)
+                    (object, request) = try AppointmentRequest.read(Data(found.document))
                 } catch {
-                    printError("\(SafeText.escape(url.path)): \(SafeText.escape(error.reason))")
+                    printError("\(SafeText.escape(found.reference)): \(SafeText.escape(error.reason))")
                     throw ExitCode(1)
                 }
-                let reference = url.deletingPathExtension().lastPathComponent
-                let problem = AppointmentRequest.problem(with: object, reference: reference, in: self.data.directory)
+                let reference = found.reference
+                let problem = try stored { () throws(StoreError) -> String? in
+                    var failure: StoreError?
+                    let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
+                        do throws(StoreError) { return try store.read(transcript: id)?.events } catch { failure = error; return nil }
+                    }
+                    if let failure { throw failure }
+                    return problem
+                }
                 let view = try staff.view(try content.load())
                 print(view.appointment(request, problem: problem), terminator: "")
                 if let problem {

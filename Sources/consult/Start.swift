@@ -2,6 +2,7 @@ import ArgumentParser
 import ConsultContent
 import ConsultEngine
 import ConsultRecords
+import ConsultStore
 import ConsultTerminal
 import Foundation
 
@@ -26,6 +27,9 @@ struct TerminalOptions: ParsableArguments {
                                valueName: "kib"))
     var maxRecordKib: Int = ConsultationRecorder.defaultLimit / 1024
 
+    @OptionGroup var records: StoreOptions
+    @OptionGroup var retention: RetentionOptions
+
     /// Opens a new transcript for one consultation; nil recorder when the records cannot be written.
     /// - Parameter contentHash: the hash of the content the consultation is served from.
     func records(contentHash: String, channel defaultChannel: String, today: LocalDate,
@@ -38,10 +42,19 @@ struct TerminalOptions: ParsableArguments {
             try directory.prepare()
             let writer = try TranscriptWriter(directory: directory, limit: maxRecordKib * 1024)
             CrashGuard.watch(writer)
+            // The spool (the file) first, then the store, each event before the next prompt; a
+            // store that cannot be reached leaves the spool to be forwarded later.
+            let spool = records.spool(directory)
+            if let location = try? records.location(directory) {
+                StoreMirror(location: location, spool: spool).attach(to: writer)
+                SpoolSync.inBackground(location: location, spool: spool, keepHours: retention.spoolKeepHours,
+                                       retentionDays: retention.retention)
+            }
             let recorder = ConsultationRecorder(writer: writer)
             recorder.start(channel: channel, remote: remote,
                            contentHash: contentHash,
-                           version: Consult.configuration.version, today: today, language: language)
+                           version: Consult.configuration.version, today: today, language: language,
+                           office: spool.office.isEmpty ? nil : spool.office, host: spool.host.isEmpty ? nil : spool.host)
             return RecordsContext(directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
         } catch {
             // The applicant is told in their language (records.unavailable); nothing raw here.

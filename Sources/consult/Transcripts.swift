@@ -3,6 +3,7 @@ import ConsultContent
 import ConsultEngine
 import ConsultRecords
 import ConsultStaff
+import ConsultStore
 import Foundation
 
 /// Where the records are kept.
@@ -70,24 +71,43 @@ extension Consult {
             @Option(help: ArgumentHelp("Only consultations held over this channel: local, kiosk or ssh.", valueName: "channel"))
             var channel: String?
 
+            @Option(help: ArgumentHelp("Only consultations held on or before this day, YYYY-MM-DD.", valueName: "date"))
+            var until: DateArgument?
+
+            @Option(help: ArgumentHelp("Only consultations held at this office (as --office named it).", valueName: "name"))
+            var fromOffice: String?
+
+            @Option(help: ArgumentHelp("Only consultations held on this machine (its host name).", valueName: "name"))
+            var host: String?
+
+            @Flag(help: "Only consultations whose appointment request is urgent.")
+            var urgent = false
+
+            @Option(help: "At most this many lines (the newest).")
+            var limit: Int?
+
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
 
             func run() throws {
                 let view = try staff.view(try content.load())
-                var shown = 0
-                for url in TranscriptReader.all(in: data.directory) {
-                    guard let summary = try? TranscriptSummary.load(url) else { continue }
-                    if let since {
-                        guard let day = summary.day, day >= since.date else { continue }
-                    }
-                    if let outcome, !summary.outcomes.contains(outcome) { continue }
-                    if let channel, summary.channel != channel { continue }
-                    print(view.line(summary))
-                    shown += 1
+                let filter = TranscriptFilter(since: since?.date.description, until: until?.date.description, outcome: outcome,
+                                              urgent: urgent ? true : nil, channel: channel, office: fromOffice, host: host, limit: limit)
+                let rows: [StoredTranscript]
+                do {
+                    rows = try records.openForReading(data.directory)?.transcripts(filter) ?? []
+                } catch let error as StoreError {
+                    printError(error.description)
+                    throw ExitCode(1)
                 }
-                if shown == 0 { printError(view.text("staff.no_transcripts")) }
+                for row in rows {
+                    print(view.line(TranscriptSummary(id: row.id, started: row.started, channel: row.channel, language: row.language,
+                                                      endReason: row.endReason, outcomes: row.outcomes, events: row.events,
+                                                      today: LocalDate(parsing: row.day), office: row.office, host: row.host)))
+                }
+                if rows.isEmpty { printError(view.text("staff.no_transcripts")) }
             }
         }
 
@@ -104,16 +124,17 @@ extension Consult {
             var format: StaffView.Format = .text
 
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var content: ContentOptions
 
             func run() throws {
-                let directory = data.directory
-                guard let url = recordFile(id, in: directory.transcripts, extension: "jsonl") else {
+                guard let store = try records.openForReading(data.directory), let found = try storedTranscript(id, in: store) else {
                     try notFound()
                     return
                 }
                 // Only the events verify vouches for; the integrity line says where the rest begins.
-                let (events, verification) = TranscriptReader.read(url)
+                let (events, verification) = found.read
+                let id = found.id
                 if format == .json {
                     print(StaffView.json(events))
                     if case .broken = verification.status {
@@ -123,7 +144,7 @@ extension Consult {
                     return
                 }
                 let view = try staff.view(try content.load())
-                print(view.transcript(events, id: url.deletingPathExtension().lastPathComponent, verification: verification,
+                print(view.transcript(events, id: id, verification: verification,
                                       format: format), terminator: "")
                 if case .broken = verification.status { printError(SafeText.escape(verification.description)) }
             }
@@ -154,6 +175,7 @@ extension Consult {
             var all = false
 
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
 
@@ -163,45 +185,47 @@ extension Consult {
 
             func run() throws {
                 let directory = data.directory
-                let urls: [URL]
+                let store = try records.openForReading(directory)
+                var results: [Verification] = []
                 if let id {
-                    guard let url = recordFile(id, in: directory.transcripts, extension: "jsonl") else {
-                        printError("There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(directory.transcripts.path)).")
+                    guard let store, let found = try storedTranscript(id, in: store) else {
+                        printError("There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(store?.name ?? directory.transcripts.path)).")
                         throw ExitCode(1)
                     }
-                    urls = [url]
+                    results = [found.read.verification]
                 } else {
-                    urls = TranscriptReader.all(in: directory)
+                    for row in try stored({ try store?.transcripts() ?? [] }) {
+                        if let read = try stored({ try store?.read(transcript: row.id) }) { results.append(read.verification) }
+                    }
                     // Nothing verified is no "all intact": a wrong --data-dir or a lost folder must show.
-                    if !FileManager.default.fileExists(atPath: directory.url.path) {
+                    if store == nil {
                         let dir = directory.url.path
                         printError(staff.message(content, "staff.no_data_directory", ["dir": dir],
                                                  else: "There is no data directory at \(SafeText.escape(dir))."))
                         throw ExitCode(1)
                     }
-                    if urls.isEmpty {
-                        let dir = directory.transcripts.path
+                    if results.isEmpty {
+                        let dir = store?.name ?? directory.transcripts.path
                         printError(staff.message(content, "staff.no_transcripts_in", ["dir": dir],
                                                  else: "There are no transcripts in \(SafeText.escape(dir))."))
                         throw ExitCode(1)
                     }
                 }
                 var altered = 0
-                for url in urls {
-                    let result = TranscriptReader.verify(url)
+                for result in results {
                     print(SafeText.escape(result.description))
                     if case .broken = result.status { altered += 1 }
                 }
                 // Every request, also one its transcript does not know of (made up, or copied in).
                 var badRequests = 0
-                if id == nil {
-                    for (reference, problem) in AppointmentRequest.problems(in: directory) {
+                if id == nil, let store {
+                    for (reference, problem) in try stored({ try requestProblems(in: store) }) {
                         print(SafeText.escape("\(reference): ALTERED appointment request: \(problem)"))
                         badRequests += 1
                     }
                 }
                 if altered > 0 || badRequests > 0 {
-                    var counts = ["\(altered) of \(urls.count) transcript\(urls.count == 1 ? "" : "s") altered"]
+                    var counts = ["\(altered) of \(results.count) transcript\(results.count == 1 ? "" : "s") altered"]
                     if badRequests > 0 { counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered") }
                     printError(counts.joined(separator: ", "))
                     throw ExitCode(1)
@@ -212,3 +236,46 @@ extension Consult {
 }
 
 extension StaffView.Format: ExpressibleByArgument {}
+
+/// A transcript named on the command line (any case) as the store holds it, read and verified
+/// over its stored bytes; nil when the store has none.
+func storedTranscript(_ name: String, in store: RecordStore) throws -> (id: String, read: (events: [TranscriptEvent], verification: Verification))? {
+    var base = name
+    if base.hasSuffix(".jsonl") { base.removeLast(6) }
+    guard !base.isEmpty, !base.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
+    for candidate in [base, base.uppercased()] {
+        if let read = try stored({ try store.read(transcript: candidate) }) { return (candidate, read) }
+    }
+    return nil
+}
+
+/// Every stored request that is not what its transcript recorded, by reference.
+func requestProblems(in store: RecordStore) throws(StoreError) -> [(reference: String, problem: String)] {
+    var problems: [(reference: String, problem: String)] = []
+    for (reference, document) in try store.appointments() {
+        let object: [String: UntypedJSON]
+        do throws(RecordError) {
+            object = try AppointmentRequest.read(Data(document)).object
+        } catch {
+            problems.append((reference, error.reason))
+            continue
+        }
+        var failure: StoreError?
+        let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
+            do throws(StoreError) { return try store.read(transcript: id)?.events } catch { failure = error; return nil }
+        }
+        if let failure { throw failure }
+        if let problem { problems.append((reference, problem)) }
+    }
+    return problems
+}
+
+/// Runs a store read; a store that fails is said on standard error with exit status 1.
+func stored<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as StoreError {
+        printError(error.description)
+        throw ExitCode(1)
+    }
+}

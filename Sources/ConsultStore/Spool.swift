@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ConsultRecords
+import Foundation
+
+/// The local spool: the transcripts and requests a consultation writes in the data directory
+/// (`transcripts/ID.jsonl`, fsync'ed line by line, ended by the crash handler if need be, and
+/// `appointments/REF.json`) are the first durable copy of every record. `forward` brings into the
+/// store what it lacks, idempotently: lines are keyed by transcript and number and carry their
+/// exact bytes, so a line forwarded twice (by two processes, or again after a kill) is stored once.
+public struct Spool: Sendable {
+    public let directory: DataDirectory
+    /// Where the records were taken (written with each request forwarded).
+    public let office: String
+    public let host: String
+
+    public init(directory: DataDirectory, office: String, host: String) {
+        self.directory = directory
+        self.office = office
+        self.host = host
+    }
+
+    /// What a forwarding pass did.
+    public struct Report: Sendable, CustomStringConvertible {
+        public var transcripts = 0
+        public var lines = 0
+        public var requests = 0
+        /// Spool files removed (their transcript ended and entirely in the store).
+        public var removed = 0
+        /// Transcripts still being written by a consultation (only their whole lines forwarded).
+        public var live = 0
+        /// What could not be forwarded, and why: the spool file stays.
+        public var problems: [String] = []
+
+        public var description: String {
+            var text = "\(lines) line\(lines == 1 ? "" : "s") of \(transcripts) transcript\(transcripts == 1 ? "" : "s") and "
+                + "\(requests) appointment request\(requests == 1 ? "" : "s") forwarded; \(removed) spool file\(removed == 1 ? "" : "s") removed"
+            if live > 0 { text += "; \(live) still being written" }
+            return text
+        }
+    }
+
+    /// Forwards every spooled record the store lacks. A transcript that has ended (or whose writer
+    /// is gone) and is entirely in the store has its spool file removed, with its requests, once it
+    /// is older than `keep` seconds (0: at once).
+    public func forward(to store: RecordStore, keep: TimeInterval = 0, now: Date = Date()) -> Report {
+        var report = Report()
+        var forwardedRequests = Set<String>()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.transcripts.path)) ?? [])
+            .filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }.sorted()
+        let ids = names.map { String($0.dropLast(6)) }
+        let stored: [String: Int]
+        do throws(StoreError) {
+            stored = try store.lineCounts(ids)
+        } catch {
+            report.problems.append(error.description)
+            return report
+        }
+        for id in ids {
+            let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
+            guard let file = SpoolFile(url: url) else { continue }
+            if file.live { report.live += 1 }
+            let lines = file.lines
+            guard !lines.isEmpty else { continue }
+            let have = stored[id] ?? 0
+            do throws(StoreError) {
+                // Requests first: a stored appointment event always finds its request.
+                for reference in file.references where !forwardedRequests.contains(reference) {
+                    if try forwardRequest(reference, to: store) { report.requests += 1 }
+                    forwardedRequests.insert(reference)
+                }
+                if have < lines.count {
+                    report.lines += try store.append(transcript: id, lines: Array(lines[have...]))
+                    report.transcripts += 1
+                }
+            } catch {
+                report.problems.append("\(url.path): \(error.description)")
+                continue
+            }
+            let old = now.timeIntervalSince(file.modified) >= keep
+            if !file.live && old {
+                for reference in file.references {
+                    unlink(directory.appointments.appendingPathComponent("\(reference).json").path)
+                }
+                if unlink(url.path) == 0 { report.removed += 1 }
+            }
+        }
+        // Requests whose transcript's spool is gone or was never written.
+        let requestNames = ((try? FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
+        for name in requestNames {
+            let reference = String(name.dropLast(5))
+            guard !forwardedRequests.contains(reference) else { continue }
+            do throws(StoreError) {
+                if try forwardRequest(reference, to: store) { report.requests += 1 }
+            } catch {
+                report.problems.append("\(directory.appointments.appendingPathComponent(name).path): \(error.description)")
+            }
+        }
+        Self.syncFolder(directory.transcripts)
+        Self.syncFolder(directory.appointments)
+        return report
+    }
+
+    /// Puts one spooled request into the store; false when there is no such file or it was there.
+    private func forwardRequest(_ reference: String, to store: RecordStore) throws(StoreError) -> Bool {
+        guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent("\(reference).json").path)
+        else { return false }
+        return try store.put(appointment: [UInt8](data), office: office, host: host)
+    }
+
+    static func syncFolder(_ url: URL) {
+        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+}
+
+/// One transcript file of the spool as it is now.
+struct SpoolFile {
+    /// A consultation is still writing it (it holds the file's lock).
+    let live: Bool
+    let lines: [RecordStore.Line]
+    let modified: Date
+    /// The appointment requests its events record.
+    let references: [String]
+
+    init?(url: URL) {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        live = flock(fd, LOCK_SH | LOCK_NB) != 0
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        let bytes = [UInt8](data)
+        var parts = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let tail = parts.removeLast()
+        var lines = parts.enumerated().map { RecordStore.Line(number: $0.offset, bytes: Array($0.element)) }
+        // A line without its newline is forwarded only once no one can finish it.
+        if !tail.isEmpty && !live { lines.append(RecordStore.Line(number: lines.count, bytes: Array(tail), complete: false)) }
+        self.lines = lines
+        references = lines.compactMap { line -> String? in
+            guard line.complete, line.bytes.count < 4096, let decoded = TranscriptReader.decode(line: line.bytes),
+                  case .appointment(let saved) = decoded.event else { return nil }
+            return saved.reference
+        }
+    }
+}
