@@ -46,6 +46,7 @@ public struct Spool: Sendable {
     /// Forwards every spooled record the store lacks. A transcript that has ended (or whose writer
     /// is gone) and is entirely in the store has its spool file removed, with its requests, once it
     /// is older than `keep` seconds (0: at once).
+    @discardableResult
     public func forward(to store: RecordStore, keep: TimeInterval = 0, now: Date = Date()) -> Report {
         var report = Report()
         var forwardedRequests = Set<String>()
