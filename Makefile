@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/consult
 
-.PHONY: run sshd test build deps test-deps lint check-content bench fuzz fuzz-build fuzz-smoke clean
+.PHONY: run sshd test build deps test-deps lint check-content bench fuzz fuzz-build fuzz-smoke format clean
 
 run: deps
 	$(SWIFT) build -c $(CONFIG) --product consult
@@ -21,11 +21,12 @@ sshd: build
 
 # The terminal (tmux) suites run on their own, one test at a time: their timing must not compete
 # with the rest of the suite on a 2-core machine. Then the content's own scenarios (dialogs/tests)
-# through the debug binary the tests built, with what no scenario reaches.
+# through the debug binary the tests built, with what no scenario reaches. Benchmarks are
+# `make bench`'s, never part of the test run.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip ConsultREPLTests
-	$(SWIFT) test --skip-build --filter ConsultREPLTests --no-parallel
+	$(SWIFT) test --skip-build --skip ConsultREPLTests --skip Benchmark
+	$(SWIFT) test --skip-build --filter ConsultREPLTests --skip Benchmark --no-parallel
 	.build/debug/consult test --coverage
 	$(MAKE) fuzz-smoke
 
@@ -62,10 +63,18 @@ bench: test-deps
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build --filter Benchmark -Xswiftc -enable-testing
 
+# The tree in the checked-in style (.swift-format: 4 spaces, 120 columns), with the toolchain's swift-format.
+format:
+	$(SWIFT) format --in-place --parallel --recursive Package.swift Sources Tests FuzzTesting/Sources
+
 deps:
 	@Scripts/install-deps.sh
 
-test-deps:
+test-# The tree in the checked-in style (.swift-format: 4 spaces, 120 columns), with the toolchain's swift-format.
+format:
+	$(SWIFT) format --in-place --parallel --recursive Package.swift Sources Tests FuzzTesting/Sources
+
+deps:
 	@Scripts/install-deps.sh --test
 
 clean:

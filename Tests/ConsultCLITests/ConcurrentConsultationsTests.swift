@@ -1,3 +1,5 @@
+import ConsultEngine
+import ConsultRecords
 import Foundation
 import Testing
 
@@ -58,11 +60,10 @@ import Testing
         // Each request belongs to its own applicant.
         var names = Set<String>()
         for name in appointments {
-            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: data.appendingPathComponent("appointments/\(name)"))) as? [String: Any]
-            let applicant = json?["applicant"] as? [String: Any]
-            names.insert(applicant?["applicant_name"] as? String ?? "")
-            #expect(json?["channel"] as? String == "ssh")
+            let request = try AppointmentRequest.read(Data(contentsOf: data.appendingPathComponent("appointments/\(name)"))).request
+            if case .text(let applicant)? = request.applicant["applicant_name"] { names.insert(applicant) }
+            #expect(request.channel == "ssh")
         }
-        #expect(names.count == count)
+        #expect(names == Set((0..<count).map { "Applicant \($0)" }))
     }
 }

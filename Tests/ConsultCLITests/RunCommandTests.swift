@@ -44,6 +44,8 @@ import Testing
         return url
     }
 
+    /// `consult run --format json` is plain JSON for other tools (dates as YYYY-MM-DD, choices as
+    /// strings; not the records' tagged values): read with a generic JSON parser, as those tools read it.
     func json(_ output: Output) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
     }

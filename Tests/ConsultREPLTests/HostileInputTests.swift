@@ -91,7 +91,7 @@ struct HostileInputTests {
 
         let transcripts = ServedConsultations.transcripts(in: terminal.dataDirectory)
         let transcript = try #require(transcripts.first)
-        #expect(SSHServer.endReason(transcript) == "crashed", "\(SSHServer.events(transcript).last ?? [:])")
+        #expect(SSHServer.endReason(transcript) == "crashed", "\(SSHServer.events(transcript).last.map { "\($0.event)" } ?? "no events")")
         let verify = try ServedConsultations.verify(terminal.dataDirectory, scratch: terminal.directory)
         #expect(verify.status == 0 && verify.output.contains("intact"), "\(verify.output)")
         let show = try Self.consult(["transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
@@ -242,7 +242,7 @@ struct HostileInputTests {
         }
         #expect(status == 0 || status == 1, "exit status \(status)")
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
-        #expect(SSHServer.endReason(transcript) == reason, "\(SSHServer.events(transcript).last ?? [:])")
+        #expect(SSHServer.endReason(transcript) == reason, "\(SSHServer.events(transcript).last.map { "\($0.event)" } ?? "no events")")
     }
 
     @Test("piped: the end of the input is recorded as “input ended”, not as a lost connection")
@@ -255,7 +255,7 @@ struct HostileInputTests {
         session.closeInput()
         _ = try await session.exit(timeout: 10)
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
-        #expect(SSHServer.endReason(transcript) == "input_ended", "\(SSHServer.events(transcript).last ?? [:])")
+        #expect(SSHServer.endReason(transcript) == "input_ended", "\(SSHServer.events(transcript).last.map { "\($0.event)" } ?? "no events")")
         let show = try Self.consult(["transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
                                      "--lang", "en", "--data-dir", session.dataDirectory.path], in: session.directory)
         #expect(show.contains(en["staff.reason.input_ended"]), "\(show.suffix(600))")

@@ -88,13 +88,13 @@ struct OpenSSHRecipeTests {
         #expect(try await server.waitForEnds() == ["disconnected"])
         let transcript = try #require(server.transcripts().first)
         let events = SSHServer.events(transcript)
-        let start = try #require(events.first?["data"] as? [String: Any])
-        #expect(start["channel"] as? String == "ssh")
-        #expect((start["remote"] as? String)?.hasPrefix("127.0.0.1") == true, "\(start)")
-        let inputs = events.compactMap { ($0["data"] as? [String: Any])?["input"] as? String }
+        let start = try #require(events.first?.start)
+        #expect(start.channel == "ssh")
+        #expect(start.remote?.hasPrefix("127.0.0.1") == true, "\(start)")
+        let inputs = events.compactMap(\.input)
         #expect(inputs.contains("да") && !inputs.contains("абв"), "\(inputs)")
-        let end = try #require(events.last?["data"] as? [String: Any])
-        #expect((end["facts"] as? [String: Any])?["consent"] as? Bool == true)
+        let end = try #require(events.last?.end)
+        #expect(end.facts["consent"] == .bool(true))
         let verify = try server.verifyTranscripts()
         #expect(verify.status == 0, "\(verify.output)")
         #expect(try await server.noConsultations())
@@ -122,7 +122,7 @@ struct OpenSSHRecipeTests {
         // Each got a consultation of its own, recorded as ssh, and none is left running.
         #expect(try await server.noConsultations())
         let transcripts = server.transcripts()
-        let channels = transcripts.map { (SSHServer.events($0).first?["data"] as? [String: Any])?["channel"] as? String }
+        let channels = transcripts.map { SSHServer.events($0).first?.start?.channel }
         #expect(channels == ["ssh", "ssh"], "\(channels)")
         // The command's consultation read the end of its input and closed its transcript.
         #expect(transcripts.compactMap(SSHServer.endReason).contains("disconnected"))

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultRecords
 import Foundation
 import Testing
 
@@ -149,17 +150,17 @@ final class SSHServer {
         ServedConsultations.transcripts(in: dataDirectory)
     }
 
-    static func events(_ transcript: URL) -> [[String: Any]] {
-        let text = (try? String(contentsOf: transcript, encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
+    /// The events of a transcript that its chain vouches for, read as the staff commands read them.
+    static func events(_ transcript: URL) -> [TranscriptEvent] {
+        TranscriptReader.read(transcript).events
     }
 
     /// The `end` event's reason of a transcript; nil while it has none.
     static func endReason(_ transcript: URL) -> String? {
-        guard let end = events(transcript).last(where: { $0["kind"] as? String == "end" }) else { return nil }
-        return (end["data"] as? [String: Any])?["reason"] as? String
+        for event in events(transcript).reversed() {
+            if case .end(let end) = event.event { return end.reason }
+        }
+        return nil
     }
 
     /// Waits until the only transcript has ended; its reason.
@@ -185,5 +186,29 @@ final class SSHServer {
     /// Whether no consultation of this server is running (polls for up to `timeout`).
     func noConsultations(timeout: Double = 10) async throws -> Bool {
         try await ServedConsultations.noneRunning(dataDirectory, timeout: timeout)
+    }
+}
+
+extension TranscriptEvent {
+    /// The start event's fields; nil for any other event.
+    var start: ConsultationEvent.Start? {
+        if case .start(let start) = event { return start }
+        return nil
+    }
+
+    /// The end event's fields; nil for any other event.
+    var end: ConsultationEvent.End? {
+        if case .end(let end) = event { return end }
+        return nil
+    }
+
+    /// What the applicant typed: the input of an answer, of a line not accepted or of a command.
+    var input: String? {
+        switch event {
+        case .answer(let a): return a.input
+        case .rejected(let r): return r.input
+        case .command(let c): return c.input
+        default: return nil
+        }
     }
 }

@@ -235,7 +235,8 @@ struct SSHServerLimitsTests {
         // The warning the applicant saw is in the transcript too.
         let transcript = try #require(idle.transcripts().first)
         let warned = SSHServer.events(transcript).contains {
-            $0["kind"] as? String == "shown" && (($0["data"] as? [String: Any])?["keys"] as? [String]) == ["ui.kiosk.idle_warning"]
+            if case .shown(let shown) = $0.event { return shown.keys == ["ui.kiosk.idle_warning"] }
+            return false
         }
         #expect(warned)
         #expect(try await idle.stop() == 0)

@@ -56,11 +56,10 @@ struct SSHServerTests {
 
         #expect(try await server.waitForEnd() == "completed")
         let transcript = try #require(server.transcripts().first)
-        let start = try #require(SSHServer.events(transcript).first?["data"] as? [String: Any])
-        #expect(start["channel"] as? String == "ssh")
-        #expect((start["remote"] as? String)?.hasPrefix("127.0.0.1:") == true)
-        let answers = SSHServer.events(transcript).filter { $0["kind"] as? String == "answer" }
-            .compactMap { ($0["data"] as? [String: Any])?["input"] as? String }
+        let start = try #require(SSHServer.events(transcript).first?.start)
+        #expect(start.channel == "ssh")
+        #expect(start.remote?.hasPrefix("127.0.0.1:") == true)
+        let answers = SSHServer.events(transcript).filter { $0.kind == "answer" }.compactMap(\.input)
         #expect(answers.contains("супруг"))
         let verify = try server.verifyTranscripts()
         #expect(verify.status == 0, "\(verify.output)")
@@ -95,7 +94,7 @@ struct SSHServerTests {
         #expect(lines.contains { $0.count > 60 }, "\(after)")
         // The transcript holds the consent, not the cancelled "абв".
         let transcript = try #require(server.transcripts().first)
-        let inputs = SSHServer.events(transcript).compactMap { ($0["data"] as? [String: Any])?["input"] as? String }
+        let inputs = SSHServer.events(transcript).compactMap(\.input)
         #expect(inputs.contains("да") && !inputs.contains("абв"), "\(inputs)")
     }
 
@@ -112,8 +111,8 @@ struct SSHServerTests {
         #expect(verify.status == 0, "\(verify.output)")
         // The facts so far are in the end event.
         let transcript = try #require(server.transcripts().first)
-        let end = try #require(SSHServer.events(transcript).last?["data"] as? [String: Any])
-        #expect((end["facts"] as? [String: Any])?["consent"] as? Bool == true)
+        let end = try #require(SSHServer.events(transcript).last?.end)
+        #expect(end.facts["consent"] == .bool(true))
         // No consultation is left behind, and the server goes on serving.
         #expect(try await server.noConsultations())
         let next = try await server.runSSH(["-T"])

@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ConsultEngine
 @testable import ConsultRecords
+import ConsultStaff
 import Foundation
 import Testing
 
@@ -50,8 +51,11 @@ import Testing
         let edited = all[2].replacingOccurrences(of: "highly qualified", with: "qualified")
         let marker = try #require(edited.range(of: ",\"hash\":\"", options: .backwards))
         let body = String(edited[..<marker.lowerBound]) + "}"
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
-        let previous = try #require(object["prev"] as? String)
+        guard case .object(let object) = try JSONDecoder().decode(UntypedJSON.self, from: Data(body.utf8)) else {
+            Issue.record("line 3 is not a JSON object: \(body)")
+            return
+        }
+        let previous = try #require(object["prev"]?.string)
         all[2] = String(edited[..<marker.upperBound]) + TranscriptWriter.hash(previous: previous, body: body) + "\"}"
         try write(all, to: url)
         let result = TranscriptReader.verify(url)
@@ -156,8 +160,8 @@ import Testing
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
         let writer = try TranscriptWriter(directory: directory)
-        try writer.append("start", ["id": writer.id, "language": "ru"])
-        try writer.append("answer", ["fact": "applicant_name", "input": "Иван Петров 😀", "value": "Иван Петров 😀"])
+        try writer.append(startEvent(writer.id, language: "ru"))
+        try writer.append(.answer(.init(fact: "applicant_name", input: "Иван Петров 😀", value: .text("Иван Петров 😀"))))
         let full = try Data(contentsOf: writer.url)
         let other = try temporaryDataDirectory("cut")
         defer { removeDirectory(other) }
@@ -179,7 +183,7 @@ import Testing
                     recorder.start(channel: "ssh", remote: "10.0.0.\(n)", contentHash: "h", version: "0.1.0",
                                    today: LocalDate(year: 2026, month: 3, day: 1)!, language: ["en", "es", "ru"][n % 3])
                     for i in 0..<25 {
-                        recorder.record("shown", ["keys": ["app.welcome"], "text": "writer \(n) line \(i)"])
+                        recorder.record(.shown(.init(keys: ["app.welcome"], text: "writer \(n) line \(i)")))
                         await Task.yield()
                     }
                     recorder.end("completed")
@@ -206,11 +210,11 @@ import Testing
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
         let writer = try TranscriptWriter(directory: directory)
-        try writer.append("start", ["id": writer.id])
+        try writer.append(startEvent(writer.id))
         DispatchQueue.concurrentPerform(iterations: 20) { n in
-            for i in 0..<10 { try? writer.append("shown", ["text": "thread \(n) line \(i)"]) }
+            for i in 0..<10 { try? writer.append(.shown(.init(keys: [], text: "thread \(n) line \(i)"))) }
         }
-        try writer.append("end", ["reason": "completed"])
+        try writer.append(.end(.init(reason: "completed")))
         let result = TranscriptReader.verify(writer.url)
         #expect(result.status == .intact)
         #expect(result.events == 202)
@@ -238,8 +242,11 @@ import Testing
         #expect(Set(references).count == 20)
         let saved = AppointmentRequest.all(in: directory)
         #expect(saved.count == 20)
-        #expect(Set(saved.compactMap { $0["reference"] as? String }) == Set(references))
-        let names = Set(saved.compactMap { ($0["applicant"] as? [String: Any])?["applicant_name"] as? String })
+        #expect(Set(saved.map(\.reference)) == Set(references))
+        let names = Set(saved.compactMap { request -> String? in
+            guard case .text(let name)? = request.applicant["applicant_name"] else { return nil }
+            return name
+        })
         #expect(names.count == 20)
         // Nothing but the twenty whole requests is left in the folder (no temporary files), each 0600.
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)
@@ -282,8 +289,8 @@ import Testing
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
         let writer = try TranscriptWriter(directory: directory)
-        try writer.append("start", ["id": writer.id])
-        try writer.append("answer", ["fact": "consent", "input": "no"])
+        try writer.append(startEvent(writer.id))
+        try writer.append(.answer(.init(fact: "consent", input: "no", value: .bool(false))))
         var text = try String(contentsOf: writer.url, encoding: .utf8)
         text = String(text.dropLast()).replacingOccurrences(of: "\"input\":\"no\"", with: "\"input\":\"si\"")
         try text.write(to: writer.url, atomically: true, encoding: .utf8)
@@ -305,12 +312,15 @@ import Testing
             question: "Нужно ли?", transcriptHead: head).save(in: directory)
         let hash = try #require(saved.hash)
         let data = try Data(contentsOf: directory.appointments.appendingPathComponent("\(saved.reference).json"))
-        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(object["hash"] as? String == hash)
-        #expect(object["transcript_head"] as? String == head)
+        let (object, read) = try AppointmentRequest.read(data)
+        #expect(object["hash"]?.string == hash)
+        #expect(object["transcript_head"]?.string == head)
         #expect(AppointmentRequest.hash(of: object) == hash)
+        // The request read back is the one saved, every value of its type (the time as written: to the millisecond).
+        #expect(read.applicant == saved.applicant && read.facts == saved.facts && read.preferences == saved.preferences)
+        #expect(read.createdText == saved.createdText && read.question == saved.question && read.hash == saved.hash)
         var altered = object
-        altered["question"] = "Другое"
+        altered["question"] = .string("Другое")
         #expect(AppointmentRequest.hash(of: altered) != hash)
     }
 }

@@ -2,6 +2,7 @@ import ConsultContent
 import ConsultEngine
 import ConsultLocalization
 import ConsultRecords
+import ConsultStaff
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ struct LawyerTextTests {
         let writer = try TranscriptWriter(directory: directory)
         let recorder = ConsultationRecorder(writer: writer)
         recorder.start(channel: "local", remote: nil, contentHash: "h", version: "0.1.0", today: LocalDate(year: 2026, month: 3, day: 1)!, language: "es")
-        recorder.record("outcome", ["ids": ["vks_rp_eligible"], "open_points": ["test.point", "test.other"]])
+        recorder.record(.outcome(.init(ids: ["vks_rp_eligible"], openPoints: ["test.point", "test.other"], text: "")))
         recorder.end("completed", facts: [:], outcomes: [])
         let content = try content(adding: [
             "test.point": "Do you need a translation?", "test.point.lawyer": "Does the applicant need a translation?",
@@ -53,7 +54,7 @@ struct CrashedTranscriptViewTests {
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
         let writer = try writeConsultation(in: directory, end: false)
-        try writer.append("end", ["reason": "crashed"])
+        try writer.append(.end(.init(reason: "crashed")))
         let events = try TranscriptReader.events(writer.url)
         for language in ["en", "ru"] {
             let out = plainSpaces(renderTranscript(events, content: shipped, language: language, format: .text,

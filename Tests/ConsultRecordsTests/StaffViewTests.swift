@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultEngine
 import ConsultRecords
+import ConsultStaff
 import Foundation
 import Testing
 
@@ -15,55 +16,60 @@ func instant(_ iso: String) -> Date {
 func writeSpanishConsultation(in directory: DataDirectory, answers: [String: String] = [:]) throws -> TranscriptWriter {
     let writer = try TranscriptWriter(directory: directory)
     func es(_ key: String) -> String { shipped.localizer.text(MessageKey(key), language: "es") }
+    func date(_ year: Int, _ month: Int, _ day: Int) -> Value { .date(LocalDate(year: year, month: month, day: day)!) }
     var t = instant("2026-03-01T07:32:05.120Z")
-    func event(_ kind: String, _ data: [String: Any]) throws {
-        try writer.append(kind, data, at: t)
+    func event(_ event: ConsultationEvent) throws {
+        try writer.append(event, at: t)
         t = t.addingTimeInterval(7)
     }
     func ask(_ fact: String, _ prompt: String) throws {
-        try event("question", ["fact": fact, "part": "question", "key": prompt, "text": es(prompt)])
+        try event(.question(.init(fact: fact, key: prompt, text: es(prompt), part: .question)))
     }
-    try event("start", ["id": writer.id, "channel": "ssh", "remote": "203.0.113.7", "content_hash": "0123456789abcdef0123",
-                        "version": "0.1.0", "today": "2026-03-01", "language": "es"])
-    try event("language", ["language": "es", "reason": "chosen"])
-    try event("shown", ["keys": ["app.welcome"], "text": es("app.welcome")])
+    func answer(_ fact: String, _ input: String, _ value: Value, field: String? = nil) throws {
+        try event(.answer(.init(fact: fact, input: input, value: value, field: field)))
+    }
+    try event(.start(.init(id: writer.id, channel: "ssh", contentHash: "0123456789abcdef0123", version: "0.1.0",
+                           today: LocalDate(year: 2026, month: 3, day: 1)!, language: "es", remote: "203.0.113.7")))
+    try event(.language(.init(language: "es", reason: .chosen)))
+    try event(.shown(.init(keys: ["app.welcome"], text: es("app.welcome"))))
     try ask("has_vks_work_permit", "vks.has_vks_work_permit.prompt")
-    try event("answer", ["fact": "has_vks_work_permit", "input": answers["has_vks_work_permit"] ?? "1", "value": "issued"])
+    try answer("has_vks_work_permit", answers["has_vks_work_permit"] ?? "1", .choice("issued"))
     try ask("work_permit_expires", "vks.work_permit_expires.prompt")
-    try event("rejected", ["fact": "work_permit_expires", "input": answers["rejected"] ?? "marzo", "problem": es("answer.expected_date")])
-    try event("answer", ["fact": "work_permit_expires", "input": "31.03.2027", "value": "2027-03-31"])
+    try event(.rejected(.init(fact: "work_permit_expires", input: answers["rejected"] ?? "marzo", problem: es("answer.expected_date"))))
+    try answer("work_permit_expires", "31.03.2027", date(2027, 3, 31))
     try ask("contract_terminated", "vks.contract_terminated.prompt")
-    try event("answer", ["fact": "contract_terminated", "input": "no", "value": false])
-    try event("change", ["fact": "work_permit_expires", "old": "2027-03-31", "new": "2028-03-31", "dropped": [:] as [String: Any]])
-    try event("command", ["name": "change", "input": "cambiar"])
+    try answer("contract_terminated", "no", .bool(false))
+    try event(.change(.init(fact: "work_permit_expires", old: date(2027, 3, 31), new: date(2028, 3, 31), dropped: [:])))
+    try event(.command(.init(name: "change", input: "cambiar")))
     try ask("wants_citizenship", "vks.wants_citizenship.prompt")
-    try event("answer", ["fact": "wants_citizenship", "input": answers["wants_citizenship"] ?? "sí", "value": true])
+    try answer("wants_citizenship", answers["wants_citizenship"] ?? "sí", .bool(true))
     try ask("wants_independent_permit", "vks.wants_independent_permit.prompt")
-    try event("answer", ["fact": "wants_independent_permit", "input": "no", "value": false])
+    try answer("wants_independent_permit", "no", .bool(false))
     // A group: the opening question, one item's fields, then "add another?".
-    try event("question", ["fact": "family_members", "part": "group_start", "key": "vks.family.prompt", "text": es("vks.family.prompt")])
-    try event("answer", ["fact": "family_members", "input": "sí", "value": true])
-    try event("question", ["fact": "family_members", "part": "group_field", "item": 0, "field": "relation",
-                           "key": "vks.family.relation.prompt", "text": es("vks.family.relation.prompt")])
-    try event("answer", ["fact": "family_members", "field": "relation", "input": "1", "value": "spouse"])
-    try event("question", ["fact": "family_members", "part": "group_field", "item": 0, "field": "age",
-                           "key": "vks.family.age.prompt", "text": es("vks.family.age.prompt")])
-    try event("answer", ["fact": "family_members", "field": "age", "input": "35", "value": 35])
-    try event("question", ["fact": "family_members", "part": "group_more", "items": 1, "key": "vks.family.more", "text": es("vks.family.more")])
-    try event("answer", ["fact": "family_members", "input": "no", "value": false])
-    let family: [[String: Any]] = [["relation": "spouse", "age": 35, "included": true]]
-    try event("outcome", ["ids": ["vks_rp_eligible", "citizenship_path", "family_included"],
-                          "open_points": ["vks.confirm.grace_days", "vks.confirm.citizenship_requirements", "vks.confirm.renunciation"],
-                          "text": "Qué significa esto para usted\n\nPuede solicitar el permiso de residencia."])
-    try event("appointment", ["reference": "K7MQ-9P2X"])
-    let facts: [String: Any] = [
-        "topic": "vks_residence_permit", "has_vks_work_permit": "issued", "work_permit_expires": "2028-03-31",
-        "contract_terminated": false, "wants_citizenship": true, "wants_independent_permit": false,
-        "family_members": family, "permit_in_force": true, "permit_valid_until": "2028-03-31", "vks_route": true,
-        "family_included_members": family, "family_review_members": [] as [Any],
-        "applicant_name": answers["applicant_name"] ?? "María García",
+    try event(.question(.init(fact: "family_members", key: "vks.family.prompt", text: es("vks.family.prompt"), part: .groupStart)))
+    try answer("family_members", "sí", .bool(true))
+    try event(.question(.init(fact: "family_members", key: "vks.family.relation.prompt", text: es("vks.family.relation.prompt"),
+                              part: .groupField, item: 0, field: "relation")))
+    try answer("family_members", "1", .choice("spouse"), field: "relation")
+    try event(.question(.init(fact: "family_members", key: "vks.family.age.prompt", text: es("vks.family.age.prompt"),
+                              part: .groupField, item: 0, field: "age")))
+    try answer("family_members", "35", .int(35), field: "age")
+    try event(.question(.init(fact: "family_members", key: "vks.family.more", text: es("vks.family.more"), part: .groupMore, items: 1)))
+    try answer("family_members", "no", .bool(false))
+    let family = Value.list([Record(["relation": .choice("spouse"), "age": .int(35), "included": .bool(true)])])
+    let outcomes = ["vks_rp_eligible", "citizenship_path", "family_included"]
+    try event(.outcome(.init(ids: outcomes,
+                             openPoints: ["vks.confirm.grace_days", "vks.confirm.citizenship_requirements", "vks.confirm.renunciation"],
+                             text: "Qué significa esto para usted\n\nPuede solicitar el permiso de residencia.")))
+    try event(.appointment(.init(reference: "K7MQ-9P2X", requestHash: nil)))
+    let facts: [String: Value] = [
+        "topic": .choice("vks_residence_permit"), "has_vks_work_permit": .choice("issued"), "work_permit_expires": date(2028, 3, 31),
+        "contract_terminated": .bool(false), "wants_citizenship": .bool(true), "wants_independent_permit": .bool(false),
+        "family_members": family, "permit_in_force": .bool(true), "permit_valid_until": date(2028, 3, 31), "vks_route": .bool(true),
+        "family_included_members": family, "family_review_members": .list([]),
+        "applicant_name": .text(answers["applicant_name"] ?? "María García"),
     ]
-    try event("end", ["reason": "completed", "facts": facts, "outcomes": ["vks_rp_eligible", "citizenship_path", "family_included"]])
+    try event(.end(.init(reason: "completed", facts: facts, outcomes: outcomes)))
     return writer
 }
 
@@ -178,9 +184,15 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         let json = renderTranscript(events, content: shipped, language: "ru", format: .json)
         #expect(json.contains("\\u009b31m"))
         #expect(json.contains("\\u202e"))
-        let array = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        guard case .array(let array) = try JSONDecoder().decode(UntypedJSON.self, from: Data(json.utf8)) else {
+            Issue.record("the JSON export is not an array: \(json)")
+            return
+        }
         #expect(array.count == events.count)
-        let inputs = array.compactMap { ($0["data"] as? [String: Any])?["input"] as? String }
+        let inputs = array.compactMap { item -> String? in
+            guard case .object(let event) = item, case .object(let data)? = event["data"] else { return nil }
+            return data["input"]?.string
+        }
         #expect(inputs.contains(clear))
         #expect(inputs.contains(csi))
         #expect(inputs.contains(bidi))

@@ -1,3 +1,4 @@
+import ConsultEngine
 @testable import ConsultRecords
 import Foundation
 import Testing
@@ -43,7 +44,7 @@ import Testing
         var all = try lines(of: writer.url)
         let last = all[all.count - 1]
         let previous = String(last.suffix(66).prefix(64))
-        let body = "{\"data\":{\"fact\":\"applicant_name\",\"input\":\"Mallory\",\"value\":\"Mallory\"},\"kind\":\"answer\",\"prev\":\"\(previous)\",\"seq\":8,\"time\":\"2026-03-01T10:40:00.000Z\"}"
+        let body = "{\"data\":{\"fact\":\"applicant_name\",\"input\":\"Mallory\",\"value\":{\"text\":\"Mallory\"}},\"kind\":\"answer\",\"prev\":\"\(previous)\",\"seq\":8,\"time\":\"2026-03-01T10:40:00.000Z\"}"
         all.append(String(body.dropLast()) + ",\"hash\":\"\(TranscriptWriter.hash(previous: previous, body: body))\"}")
         try write(all, to: writer.url)
         let verify = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
@@ -93,7 +94,8 @@ import Testing
             facts: [:], outcomes: ["vks_rp_eligible"], openPoints: [], preferences: [:], question: nil,
             transcriptHead: writer.head).save(in: directory)
         if recordEvent {
-            recorder.record("appointment", ["reference": saved.reference, "request_hash": try #require(saved.hash)])
+            let hash: String = try #require(saved.hash)
+            recorder.record(.appointment(.init(reference: saved.reference, requestHash: hash)))
             recorder.end("completed")
         }
         return saved
@@ -107,11 +109,14 @@ import Testing
         let intact = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
         #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
         let data = try Data(contentsOf: directory.appointments.appendingPathComponent("\(saved.reference).json"))
-        var object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        object["reference"] = "ZZZZ-ZZZZ"
-        object["applicant"] = ["applicant_name": "Mallory"]
-        object["hash"] = AppointmentRequest.hash(of: object)
-        try JSONSerialization.data(withJSONObject: object).write(to: directory.appointments.appendingPathComponent("ZZZZ-ZZZZ.json"))
+        var object = try AppointmentRequest.read(data).object
+        object["reference"] = .string("ZZZZ-ZZZZ")
+        object["applicant"] = .object(["applicant_name": .object(["text": .string("Mallory")])])
+        object["hash"] = .string(try #require(AppointmentRequest.hash(of: object)))
+        let forgedData = try JSONEncoder().encode(object)
+        // A well-formed request in its own right: only its place in the records gives it away.
+        #expect(try AppointmentRequest.read(forgedData).request.applicant["applicant_name"] == .text("Mallory"))
+        try forgedData.write(to: directory.appointments.appendingPathComponent("ZZZZ-ZZZZ.json"))
         let forged = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
         #expect(forged.status == 1, "\(forged.stdout)")
         #expect(forged.stdout.contains("ZZZZ-ZZZZ: ALTERED appointment request"), "\(forged.stdout)")

@@ -1,3 +1,4 @@
+import ConsultEngine
 import ConsultRecords
 import Foundation
 import Testing
@@ -42,10 +43,10 @@ import Testing
 
         let requests = AppointmentRequest.all(in: directory)
         #expect(requests.count == 2)
-        let urgent = try #require(requests.first { ($0["applicant"] as? [String: Any])?["applicant_name"] as? String == "Anna Urgent" })
-        let calm = try #require(requests.first { ($0["applicant"] as? [String: Any])?["applicant_name"] as? String == "Boris Calm" })
-        #expect(AppointmentRequest.isUrgent(urgent))
-        #expect(!AppointmentRequest.isUrgent(calm))
+        let urgent = try #require(requests.first { $0.applicant["applicant_name"] == .text("Anna Urgent") })
+        let calm = try #require(requests.first { $0.applicant["applicant_name"] == .text("Boris Calm") })
+        #expect(urgent.urgent)
+        #expect(!calm.urgent)
 
         let list = try CommandTests().consult(["appointments", "list", "--lang", "ru", "--data-dir", directory.url.path])
         let lines = list.stdout.split(separator: "\n").map(String.init)
@@ -53,7 +54,7 @@ import Testing
         #expect(lines.first?.hasPrefix("СРОЧНО  ") == true && lines.first?.contains("Anna Urgent") == true, "\(list.stdout)")
         #expect(lines.last?.contains("Boris Calm") == true && lines.last?.contains("СРОЧНО") == false, "\(list.stdout)")
 
-        let reference = try #require(urgent["reference"] as? String)
+        let reference = urgent.reference
         let show = try CommandTests().consult(["appointments", "show", reference, "--lang", "es", "--data-dir", directory.url.path])
         #expect(show.stdout.contains("Urgente: sí: llamar al solicitante hoy mismo"), "\(show.stdout)")
     }
