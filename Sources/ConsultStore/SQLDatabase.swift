@@ -133,8 +133,15 @@ final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    private let closed = OnceFlag()
+
     func close() {
+        guard closed.set() else { return }
         _ = try? connection.close().wait()
+    }
+
+    deinit {
+        close()
     }
 
     /// The first words of a statement: what was being done, for an error.
@@ -254,8 +261,16 @@ final class PostgresDatabase: SQLDatabase {
         return "\(error)"
     }
 
+    private let closed = OnceFlag()
+
+    /// Closes the connection (also on deinit: postgres-nio traps on a connection dropped open).
     func close() {
+        guard closed.set() else { return }
         _ = try? connection.close().wait()
+    }
+
+    deinit {
+        close()
     }
 }
 
@@ -266,5 +281,19 @@ extension StoreLocation {
         case .sqlite(let path): return try SQLiteDatabase(path: path)
         case .postgres(let location): return try PostgresDatabase(location)
         }
+    }
+}
+
+/// Set once, from any thread: `set()` is true the first time only.
+final class OnceFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    func set() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if done { return false }
+        done = true
+        return true
     }
 }

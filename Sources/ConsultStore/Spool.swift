@@ -82,7 +82,7 @@ public struct Spool: Sendable {
                 continue
             }
             let old = now.timeIntervalSince(file.modified) >= keep
-            if !file.live && old {
+            if (!file.live || file.ended) && old {
                 for reference in file.references {
                     unlink(directory.appointments.appendingPathComponent("\(reference).json").path)
                 }
@@ -125,6 +125,8 @@ public struct Spool: Sendable {
 struct SpoolFile {
     /// A consultation is still writing it (it holds the file's lock).
     let live: Bool
+    /// Its last line is an end event: nothing follows (its writer may still hold the lock).
+    let ended: Bool
     let lines: [RecordStore.Line]
     let modified: Date
     /// The appointment requests its events record.
@@ -146,6 +148,11 @@ struct SpoolFile {
         // A line without its newline is forwarded only once no one can finish it.
         if !tail.isEmpty && !live { lines.append(RecordStore.Line(number: lines.count, bytes: Array(tail), complete: false)) }
         self.lines = lines
+        if let last = lines.last, last.complete, case .end? = TranscriptReader.decode(line: last.bytes)?.event {
+            ended = true
+        } else {
+            ended = false
+        }
         references = lines.compactMap { line -> String? in
             guard line.complete, line.bytes.count < 4096, let decoded = TranscriptReader.decode(line: line.bytes),
                   case .appointment(let saved) = decoded.event else { return nil }

@@ -79,13 +79,17 @@ final class PostgresServer: @unchecked Sendable {
             process.arguments = arguments
         }
         process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        let output = Pipe()
+        // A file, not a pipe: the server pg_ctl starts would hold a pipe open, and its end never come.
+        let log = "\(folder)/\(program).out"
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? output.close() }
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let text = FileManager.default.contents(atPath: log) ?? Data()
         guard process.terminationStatus == 0 else {
             throw HarnessError("\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: text, as: UTF8.self))")
         }
