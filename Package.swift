@@ -22,7 +22,8 @@ let package = Package(
         // The dialog model, expression language and the consultation state machine. No I/O.
         .target(name: "ConsultEngine"),
         // Message catalogs, CLDR plural rules, date and number formatting.
-        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams"]),
+        // Crypto: the short hash of the English text each translation records (`translated_from`).
+        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
 .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
         // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
@@ -55,15 +56,21 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        // Only what Swift cannot call: libedit's variadic functions.
         .target(name: "CLibEditShim", dependencies: ["CLibEdit"]),
+        // Only what Swift cannot write: async-signal-safe handlers (flags, the crash guard) and
+        // waiting for input without missing a signal. No libedit.
+        .target(name: "CSignals"),
         // The terminal front end: line reader (libedit or plain), rendering, commands.
         .target(
             name: "ConsultTerminal",
             dependencies: [
-                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CLibEditShim",
+                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CSignals",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The libedit line reader, for a person at a terminal (the plain reader needs no libedit).
+        .target(name: "ConsultEditLine", dependencies: ["ConsultTerminal", "CLibEditShim", "CSignals"]),
         .executableTarget(
             name: "consult",
             dependencies: [
@@ -74,9 +81,13 @@ let package = Package(
                 "ConsultStaff",
                 "ConsultStore",
                 "ConsultTerminal",
+                "ConsultEditLine",
+                "ConsultReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Past consultations walked through the content as it is now (`consult replay`).
+        .target(name: "ConsultReplay", dependencies: ["ConsultEngine", "ConsultContent", "ConsultRecords"]),
         // Pseudo-terminals and spawning a consultation in one (ioctl and posix_spawn flags Swift cannot call).
         .target(name: "CPseudoTerminal"),
         // The SSH server: one child `consult` per session, in a pseudo-terminal of its own.
@@ -127,7 +138,13 @@ let package = Package(
         .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff"]),
         .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
         .testTarget(name: "ConsultStoreTests", dependencies: ["ConsultStore", "ConsultRecords", "ConsultEngine"]),
-        .testTarget(name: "ConsultSSHTests", dependencies: ["ConsultSSH", .product(name: "NIOSSH", package: "swift-nio-ssh")]),
+        .testTarget(
+            name: "ConsultSSHTests",
+            dependencies: [
+                "ConsultSSH", "ConsultEngine", "ConsultLocalization",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            ]
+        ),
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]),
     ],
     swiftLanguageModes: [.v6]

@@ -70,7 +70,7 @@ public enum SystemMessages {
         "staff.reason.disconnected": [], "staff.reason.interrupted": [], "staff.reason.operatorExit": [],
         "staff.event.language": [], "staff.event.shown": [], "staff.event.question": [], "staff.event.answer": [],
         "staff.event.rejected": [], "staff.event.change": [], "staff.event.dropped": [], "staff.event.back": [], "staff.event.restart": [],
-        "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.end": [],
+        "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.appointment_failed": [], "staff.event.end": [],
         "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
         "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],
         // Urgent requests (issue 10): the mark in `appointments list`, the field in `appointments show`.

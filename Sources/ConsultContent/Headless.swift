@@ -28,9 +28,6 @@ public struct HeadlessRun: Sendable {
 
     public var isComplete: Bool { missing.isEmpty }
 
-    /// The fact naming the topic, and thus the dialog to walk.
-    public static let topicFact = "topic"
-
     public static func run(_ content: Content, facts file: YAMLFile, today: LocalDate) throws(FactsError) -> HeadlessRun {
         try run(content, facts: file.root, in: file, today: today)
     }
@@ -59,6 +56,10 @@ public struct HeadlessRun: Sendable {
             answers[name] = try value(v, for: question, file: file, today: today)
         }
 
+        // The fact naming the topic, and thus the dialog to walk (the start dialog's `roles: topic`).
+        guard let topicFact = set.roles.topic else {
+            throw fail(root, nil, "the content names no topic fact (the start dialog's 'roles: topic'), so there is no dialog to walk")
+        }
         guard case .choice(let topic)? = answers[topicFact] else {
             return HeadlessRun(outcomes: [], facts: [:], missing: [topicFact], unknown: unknown, computed: computed,
                                environment: Environment(today: today))

@@ -90,13 +90,13 @@ public enum ScenarioLoader {
         let content: Content
         var diagnostics: [Diagnostic] = []
 
-        mutating func error(_ node: Node?, _ message: String, _ id: String) {
-            diagnostics.append(Diagnostic(.error, file.location(node), message, id: id))
+        mutating func error(_ node: Node?, _ problem: ScenarioProblem) {
+            diagnostics.append(Diagnostic(file.location(node), problem))
         }
 
         mutating func read() -> [Scenario] {
             guard let root = file.root, case .mapping(let top) = root else {
-                error(file.root, "a scenario file is a mapping with 'cases' (a list of cases) and optionally 'today'", "scenario-shape")
+                error(file.root, .shape("a scenario file is a mapping with 'cases' (a list of cases) and optionally 'today'"))
                 return []
             }
             var defaultToday: LocalDate?
@@ -106,23 +106,23 @@ public enum ScenarioLoader {
                 case "today": defaultToday = date(v, "today")
                 case "cases":
                     guard case .sequence(let items) = v else {
-                        error(v, "'cases' is a list: each case starts with '- name:'", "scenario-shape")
+                        error(v, .shape("'cases' is a list: each case starts with '- name:'"))
                         continue
                     }
                     cases = Array(items)
                 default:
-                    error(k, "unknown key '\(k.scalarText ?? "")' (a scenario file has 'today' and 'cases')", "scenario-key")
+                    error(k, .unknownFileKey(k.scalarText ?? ""))
                 }
             }
             if cases.isEmpty, diagnostics.isEmpty {
-                error(root, "the file has no cases", "scenario-shape")
+                error(root, .noCases)
             }
             return cases.compactMap { readCase($0, defaultToday: defaultToday) }
         }
 
         mutating func readCase(_ node: Node, defaultToday: LocalDate?) -> Scenario? {
             guard case .mapping(let m) = node else {
-                error(node, "a case is a mapping with name, today, answers and what must follow", "scenario-shape")
+                error(node, .shape("a case is a mapping with name, today, answers and what must follow"))
                 return nil
             }
             let before = diagnostics.count
@@ -131,27 +131,26 @@ public enum ScenarioLoader {
             for (k, v) in m {
                 guard let name = k.scalarText else { continue }
                 guard ScenarioLoader.caseKeys.contains(name) else {
-                    let hint = closest(to: name, in: ScenarioLoader.caseKeys).map { "; did you mean '\($0)'?" } ?? ""
-                    error(k, "unknown key '\(name)' in a case (known: \(ScenarioLoader.caseKeys.joined(separator: ", ")))\(hint)", "scenario-key")
+                    error(k, .unknownCaseKey(name, known: ScenarioLoader.caseKeys, suggestion: closest(to: name, in: ScenarioLoader.caseKeys)))
                     continue
                 }
                 fields[name] = v
                 keys[name] = k
             }
             let name = fields["name"]?.scalarText ?? ""
-            if name.isEmpty { error(node, "a case needs a 'name' saying what it shows", "scenario-name") }
+            if name.isEmpty { error(node, .noName) }
             var today = defaultToday
             if let t = fields["today"] { today = date(t, "today") }
             if today == nil, fields["today"] == nil {
-                error(node, "a case needs 'today' (the date of the consultation, YYYY-MM-DD), here or at the top of the file", "scenario-today")
+                error(node, .noToday)
             }
             guard let answers = fields["answers"], case .mapping = answers else {
-                error(fields["answers"] ?? node, "a case needs 'answers': a mapping of facts as `consult run` takes them, with topic", "scenario-answers")
+                error(fields["answers"] ?? node, .noAnswers)
                 return nil
             }
             checkAnswerNames(answers)
             if fields["outcomes"] != nil, let k = keys["outcomes_include"] {
-                error(k, "give 'outcomes' (exactly these) or 'outcomes_include' (at least these), not both", "scenario-outcomes")
+                error(k, .outcomesAndOutcomesInclude)
             }
             var outcomes: Scenario.OutcomeExpectation?
             if let o = fields["outcomes"] { outcomes = .exactly(outcomeIDs(o)) }
@@ -163,7 +162,7 @@ public enum ScenarioLoader {
             var explanation: [Scenario.PhraseExpectation] = []
             if let e = fields["explanation"] { explanation = phrases(e) }
             if outcomes == nil, facts.isEmpty, notAsked.isEmpty, explanation.isEmpty {
-                error(node, "the case expects nothing: add outcomes, outcomes_include, facts, not_asked or explanation", "scenario-empty")
+                error(node, .expectsNothing)
             }
             guard diagnostics.count == before, let today else { return nil }
             return Scenario(name: name, location: file.location(node), today: today, answers: answers, file: file,
@@ -172,7 +171,7 @@ public enum ScenarioLoader {
 
         mutating func date(_ node: Node, _ what: String) -> LocalDate? {
             guard let s = node.scalarText, s.count == 10, s.contains("-"), let d = LocalDate(parsing: s) else {
-                error(node, "'\(what)' must be a date written YYYY-MM-DD", "scenario-date")
+                error(node, .notADate(field: what))
                 return nil
             }
             return d
@@ -186,14 +185,13 @@ public enum ScenarioLoader {
                 guard let name = k.scalarText else { continue }
                 if set.question(for: name) != nil { continue }
                 if set.factTypes[name] != nil {
-                    error(k, "'\(name)' is computed by the consultation, not answered: expect it under 'facts'", "scenario-computed-answer")
+                    error(k, .computedAnswer(name))
                 } else {
                     let questions = set.dialogs.flatMap { $0.nodes }.compactMap { step -> String? in
                         if case .ask(let q) = step.kind { return q.fact }
                         return nil
                     }
-                    let hint = closest(to: name, in: questions).map { "; did you mean '\($0)'?" } ?? ""
-                    error(k, "no question asks '\(name)'\(hint)", "scenario-unknown-fact")
+                    error(k, .answerNotAsked(name, suggestion: closest(to: name, in: questions)))
                 }
             }
         }
@@ -203,7 +201,7 @@ public enum ScenarioLoader {
             case .sequence(let items): return Array(items)
             case .scalar: return [node]
             default:
-                error(node, "'\(what)' is a list, e.g. [a, b]", "scenario-shape")
+                error(node, .shape("'\(what)' is a list, e.g. [a, b]"))
                 return []
             }
         }
@@ -212,10 +210,9 @@ public enum ScenarioLoader {
             let known = Set(content.dialogs.outcomes.map(\.id))
             var ids: [String] = []
             for item in list(node, "outcomes") {
-                guard let id = item.scalarText else { error(item, "an outcome is its ID", "scenario-outcome"); continue }
+                guard let id = item.scalarText else { error(item, .outcomeNotText); continue }
                 if !known.contains(id) {
-                    let hint = closest(to: id, in: Array(known)).map { "; did you mean '\($0)'?" } ?? ""
-                    error(item, "no dialog has the outcome '\(id)'\(hint)", "scenario-unknown-outcome")
+                    error(item, .unknownOutcome(id, suggestion: closest(to: id, in: Array(known))))
                 }
                 ids.append(id)
             }
@@ -226,7 +223,7 @@ public enum ScenarioLoader {
             var facts: [String] = []
             for item in list(node, "not_asked") {
                 guard let name = item.scalarText, content.dialogs.question(for: name) != nil else {
-                    error(item, "'not_asked' lists questions' facts; no question asks '\(item.scalarText ?? "")'", "scenario-unknown-fact")
+                    error(item, .notAskedNotAQuestion(item.scalarText ?? ""))
                     continue
                 }
                 facts.append(name)
@@ -236,15 +233,14 @@ public enum ScenarioLoader {
 
         mutating func factExpectations(_ node: Node) -> [Scenario.FactExpectation] {
             guard case .mapping(let m) = node else {
-                error(node, "'facts' is a mapping of fact names to the values they must have (~ for not set)", "scenario-shape")
+                error(node, .shape("'facts' is a mapping of fact names to the values they must have (~ for not set)"))
                 return []
             }
             var out: [Scenario.FactExpectation] = []
             for (k, v) in m {
                 guard let name = k.scalarText else { continue }
                 guard let type = content.dialogs.factTypes[name] else {
-                    let hint = closest(to: name, in: Array(content.dialogs.factTypes.keys)).map { "; did you mean '\($0)'?" } ?? ""
-                    error(k, "no dialog asks or computes '\(name)'\(hint)", "scenario-unknown-fact")
+                    error(k, .unknownFact(name, suggestion: closest(to: name, in: Array(content.dialogs.factTypes.keys))))
                     continue
                 }
                 if Self.isNull(v) {
@@ -263,7 +259,7 @@ public enum ScenarioLoader {
 
         mutating func expected(_ node: Node, type: ValueType, name: String) -> Scenario.ExpectedValue? {
             func fail(_ what: String) -> Scenario.ExpectedValue? {
-                error(node, "'\(name)' is \(what)", "scenario-value")
+                error(node, .value(fact: name, shouldBe: what))
                 return nil
             }
             if case .list(let record) = type {
@@ -274,7 +270,7 @@ public enum ScenarioLoader {
                     var fields: [String: Scenario.ExpectedValue] = [:]
                     for (k, v) in m {
                         guard let f = k.scalarText, let field = record.field(f) else {
-                            error(k, "an item of '\(name)' has no field '\(k.scalarText ?? "")' (fields: \(record.fields.map(\.name).joined(separator: ", ")))", "scenario-value")
+                            error(k, .unknownItemField(group: name, field: k.scalarText ?? "", fields: record.fields.map(\.name)))
                             continue
                         }
                         if let e = expected(v, type: field.type, name: "\(name).\(f)") { fields[f] = e }
@@ -309,17 +305,17 @@ public enum ScenarioLoader {
 
         mutating func phrases(_ node: Node) -> [Scenario.PhraseExpectation] {
             guard case .mapping(let m) = node else {
-                error(node, "'explanation' is a mapping of languages to phrases, e.g. es: [\"quedan 15 días\"]", "scenario-shape")
+                error(node, .shape("'explanation' is a mapping of languages to phrases, e.g. es: [\"quedan 15 días\"]"))
                 return []
             }
             var out: [Scenario.PhraseExpectation] = []
             for (k, v) in m {
                 guard let language = k.scalarText, content.localizer.catalogs[language] != nil else {
-                    error(k, "there is no locale '\(k.scalarText ?? "")' (available: \(content.localizer.languages.joined(separator: ", ")))", "scenario-language")
+                    error(k, .unknownLanguage(k.scalarText ?? "", available: content.localizer.languages))
                     continue
                 }
                 for item in list(v, "explanation.\(language)") {
-                    guard let phrase = item.scalarText, !phrase.isEmpty else { error(item, "a phrase is text", "scenario-shape"); continue }
+                    guard let phrase = item.scalarText, !phrase.isEmpty else { error(item, .shape("a phrase is text")); continue }
                     out.append(.init(language: language, phrase: phrase))
                 }
             }

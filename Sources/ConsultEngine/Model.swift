@@ -1,19 +1,45 @@
 /// The consultation as data: every dialog, loaded and checked (see `ConsultContent`).
+/// The facts the program itself acts on, named by the content: which answer is the consultation's
+/// language, which says the applicant agreed to the keeping of their data, which chooses the topic's
+/// dialog. A role the content does not name is a feature the consultation goes without.
+public struct FactRoles: Hashable, Sendable {
+    /// A choice whose values are locale codes: answering it switches the consultation's language.
+    public var language: String?
+    /// A yes/no fact: counted as "no" when records cannot be kept.
+    public var consent: String?
+    /// A choice whose values name dialogs: what `consult run` starts from.
+    public var topic: String?
+
+    public init(language: String? = nil, consent: String? = nil, topic: String? = nil) {
+        self.language = language
+        self.consent = consent
+        self.topic = topic
+    }
+}
+
 public struct DialogSet: Sendable {
     public let dialogs: [Dialog]
     /// The dialog every consultation starts in.
     public let start: Int
     /// Every fact that a step sets, with its type.
     public let factTypes: [String: ValueType]
+    /// The facts the program itself acts on, as the start dialog names them (`roles:`).
+    public let roles: FactRoles
+    /// The office's time zone (the start dialog's `time_zone:`, an IANA name such as Europe/Moscow):
+    /// what "today" is for a consultation and the zone times are shown in to staff. UTC when unnamed.
+    public let timeZone: String
 
     private let indexByName: [String: Int]
     private let questionsByFact: [String: Question]
     private let positions: [String: Position]
 
-    public init(dialogs: [Dialog], start: Int, factTypes: [String: ValueType]) {
+    public init(dialogs: [Dialog], start: Int, factTypes: [String: ValueType], roles: FactRoles = FactRoles(),
+                timeZone: String = "UTC") {
         self.dialogs = dialogs
         self.start = start
         self.factTypes = factTypes
+        self.roles = roles
+        self.timeZone = timeZone
         var indexByName: [String: Int] = [:]
         var questions: [String: Question] = [:]
         var positions: [String: Position] = [:]

@@ -116,7 +116,8 @@ extension LocalDate: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
-        guard let date = LocalDate(parsing: text) else {
+        // Only the form `description` writes: a record holds nothing else.
+        guard let date = LocalDate(parsing: text), date.description == text else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a date YYYY-MM-DD")
         }
         self = date

@@ -19,11 +19,17 @@ public struct Catalog: Sendable {
     public let locations: [MessageKey: SourceLocation]
     /// The file it was loaded from, as shown in diagnostics.
     public let file: String
+    /// Each message's text as written (after YAML's quoting and folding), the text hashed for
+    /// `translated_from`.
+    public let texts: [MessageKey: String]
+    /// What each translated message was made from (`translated_from:`; empty in English).
+    public let sources: [MessageKey: TranslationSource]
     let formatting: Formatting
 
     public init(language: String, name: String, formattingLocale: String, plurals: PluralRules,
                 yesWords: [String], noWords: [String], list: ListPatterns, commands: [String: [String]] = [:],
-                messages: [MessageKey: MessageFormat], locations: [MessageKey: SourceLocation] = [:], file: String = "") {
+                messages: [MessageKey: MessageFormat], locations: [MessageKey: SourceLocation] = [:], file: String = "",
+                texts: [MessageKey: String] = [:], sources: [MessageKey: TranslationSource] = [:]) {
         self.language = language
         self.name = name
         self.formattingLocale = formattingLocale
@@ -35,6 +41,8 @@ public struct Catalog: Sendable {
         self.messages = messages
         self.locations = locations
         self.file = file
+        self.texts = texts
+        self.sources = sources
         self.formatting = Formatting(localeIdentifier: formattingLocale)
     }
 

@@ -5,29 +5,29 @@ import Yams
 /// Reads `locales/*.yaml` into catalogs, reporting each problem at its line and column.
 public enum CatalogLoader {
     /// The `typography:` section: `no_break_after` and `no_break_before`, lists of words.
-    static func typography(_ node: Node?, error: (Node?, String, String) -> Void) -> Typography? {
+    static func typography(_ node: Node?, error: (Node?, StructureProblem) -> Void) -> Typography? {
         guard let node else { return Typography() }
         guard case .mapping(let entries) = node else {
-            error(node, "typography is a mapping with no_break_after and no_break_before, lists of words", "field-type")
+            error(node, StructureProblem.fieldType("typography is a mapping with no_break_after and no_break_before, lists of words"))
             return nil
         }
         var typography = Typography()
         for (k, v) in entries {
             guard case .sequence(let items) = v, items.allSatisfy({ $0.scalarText?.isEmpty == false }) else {
-                error(v, "'\(k.scalarText ?? "?")' is a list of words, e.g. [\"str.\", \"No.\"]", "field-type")
+                error(v, StructureProblem.fieldType("'\(k.scalarText ?? "?")' is a list of words, e.g. [\"str.\", \"No.\"]"))
                 continue
             }
             let words = items.compactMap(\.scalarText)
             switch k.scalarText {
             case "no_break_after": typography.noBreakAfter = words
             case "no_break_before": typography.noBreakBefore = words
-            default: error(k, "typography has no_break_after and no_break_before only", "unknown-field")
+            default: error(k, StructureProblem.unknownField("typography has no_break_after and no_break_before only"))
             }
         }
         return typography
     }
 
-    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages", "typography"]
+    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages", "typography", "translated_from"]
 
     /// The terminal commands every locale names words for.
     public static let commandNames = ["help", "back", "change", "summary", "why", "language", "restart", "quit"]
@@ -37,8 +37,7 @@ public enum CatalogLoader {
                                      into diagnostics: inout [Diagnostic]) -> [Catalog] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         if files.isEmpty {
-            diagnostics.append(Diagnostic(.error, SourceLocation(file: displayPrefix, line: 1, column: 1),
-                                          "no locale files found (expected en.yaml, es.yaml, ru.yaml)", id: "no-locales"))
+            diagnostics.append(Diagnostic(SourceLocation(file: displayPrefix, line: 1, column: 1), LocaleProblem.noLocales))
         }
         return files.filter { $0.hasSuffix(".yaml") }.sorted().compactMap { name in
             let display = displayPrefix.isEmpty ? name : "\(displayPrefix)/\(name)"
@@ -50,35 +49,35 @@ public enum CatalogLoader {
     /// - Parameter checkTypography: warn where a non-breaking space belongs (lint).
     public static func load(_ file: YAMLFile, expectedLanguage: String?, typography checkTypography: Bool = true,
                             into diagnostics: inout [Diagnostic]) -> Catalog? {
-        func error(_ node: Node?, _ message: String, _ id: String) {
-            diagnostics.append(Diagnostic(.error, file.location(node), message, id: id))
+        func error(_ node: Node?, _ problem: some DiagnosticMessage) {
+            diagnostics.append(Diagnostic(file.location(node), problem))
         }
         guard let root = file.root, case .mapping(let mapping) = root else {
-            error(file.root, "a locale file is a mapping with language, name, formatting_locale, plural_rules, words, list and messages", "locale-shape")
+            error(file.root, LocaleProblem.localeShape)
             return nil
         }
         var fields: [String: Node] = [:]
         for (key, value) in mapping {
             guard let name = key.scalarText, headerKeys.contains(name) else {
-                error(key, "unknown field '\(key.scalarText ?? "?")' in a locale file (expected one of: \(headerKeys.sorted().joined(separator: ", ")))", "unknown-field")
+                error(key, StructureProblem.unknownField("unknown field '\(key.scalarText ?? "?")' in a locale file (expected one of: \(headerKeys.sorted().joined(separator: ", ")))"))
                 continue
             }
             fields[name] = value
         }
         func text(_ name: String) -> String? {
             guard let node = fields[name] else {
-                error(root, "missing '\(name)'", "missing-field")
+                error(root, StructureProblem.missingField("missing '\(name)'"))
                 return nil
             }
             guard let s = node.scalarText, !s.isEmpty else {
-                error(node, "'\(name)' must be a single value", "field-type")
+                error(node, StructureProblem.fieldType("'\(name)' must be a single value"))
                 return nil
             }
             return s
         }
         let language = text("language") ?? expectedLanguage ?? "?"
         if let expectedLanguage, language != expectedLanguage, fields["language"] != nil {
-            error(fields["language"], "the language '\(language)' does not match the file name \(expectedLanguage).yaml", "language-mismatch")
+            error(fields["language"], LocaleProblem.languageMismatch(language: language, fileLanguage: expectedLanguage))
         }
         let name = text("name") ?? language
         let formattingLocale = text("formatting_locale") ?? language
@@ -90,17 +89,17 @@ public enum CatalogLoader {
                     pluralPairs.append((k.scalarText ?? "", v.scalarText ?? ""))
                 }
             } else if node.scalarText?.isEmpty == false || node.scalarText == nil {
-                error(node, "plural_rules is a mapping of category to CLDR condition, e.g. one: \"i = 1 and v = 0\"", "field-type")
+                error(node, StructureProblem.fieldType("plural_rules is a mapping of category to CLDR condition, e.g. one: \"i = 1 and v = 0\""))
             }
         } else {
-            error(root, "missing 'plural_rules' (an empty mapping {} for a language with one form)", "missing-field")
+            error(root, StructureProblem.missingField("missing 'plural_rules' (an empty mapping {} for a language with one form)"))
         }
         var plurals = PluralRules(rules: [])
         do throws(PluralRuleError) {
             plurals = try PluralRules(pluralPairs)
         } catch let e {
             let node = (fields["plural_rules"]?.mapping).flatMap { m in m.first(where: { $0.key.scalarText == e.category })?.value }
-            error(node ?? fields["plural_rules"], e.message, "plural-rule")
+            error(node ?? fields["plural_rules"], LocaleProblem.pluralRule(e.message))
         }
 
         var yes: [String] = []
@@ -111,12 +110,12 @@ public enum CatalogLoader {
                 switch k.scalarText {
                 case "yes": yes = list
                 case "no": no = list
-                default: error(k, "words has 'yes' and 'no' lists only", "unknown-field")
+                default: error(k, StructureProblem.unknownField("words has 'yes' and 'no' lists only"))
                 }
             }
         }
         if yes.isEmpty || no.isEmpty {
-            error(fields["words"] ?? root, "words needs non-empty 'yes' and 'no' lists", "missing-field")
+            error(fields["words"] ?? root, StructureProblem.missingField("words needs non-empty 'yes' and 'no' lists"))
         }
 
         var commands: [String: [String]] = [:]
@@ -124,23 +123,23 @@ public enum CatalogLoader {
             if case .mapping(let entries) = node {
                 for (k, v) in entries {
                     guard let name = k.scalarText, commandNames.contains(name) else {
-                        error(k, "unknown command '\(k.scalarText ?? "?")' (commands are \(commandNames.joined(separator: ", ")))", "unknown-field")
+                        error(k, StructureProblem.unknownField("unknown command '\(k.scalarText ?? "?")' (commands are \(commandNames.joined(separator: ", ")))"))
                         continue
                     }
                     guard case .sequence(let items) = v, !items.isEmpty else {
-                        error(v, "the command '\(name)' needs a list of words, e.g. [back]", "field-type")
+                        error(v, StructureProblem.fieldType("the command '\(name)' needs a list of words, e.g. [back]"))
                         continue
                     }
                     commands[name] = items.compactMap(\.scalarText).map { $0.lowercased() }
                 }
             } else {
-                error(node, "commands is a mapping of command name to a list of words", "field-type")
+                error(node, StructureProblem.fieldType("commands is a mapping of command name to a list of words"))
             }
             for name in commandNames where commands[name] == nil {
-                error(node, "commands lacks '\(name)' (every locale names words for \(commandNames.joined(separator: ", ")))", "missing-command")
+                error(node, LocaleProblem.missingCommand(name, commands: commandNames))
             }
         } else {
-            error(root, "missing 'commands' (the words for \(commandNames.joined(separator: ", ")))", "missing-field")
+            error(root, StructureProblem.missingField("missing 'commands' (the words for \(commandNames.joined(separator: ", ")))"))
         }
 
         var listPatterns = ListPatterns(pair: "{0}, {1}", middle: "{0}, {1}", last: "{0}, {1}")
@@ -150,41 +149,42 @@ public enum CatalogLoader {
             if let pair = p["pair"], let middle = p["middle"], let last = p["last"] {
                 listPatterns = ListPatterns(pair: pair, middle: middle, last: last)
             } else {
-                error(fields["list"], "list needs 'pair', 'middle' and 'last' patterns with {0} and {1}", "missing-field")
+                error(fields["list"], StructureProblem.missingField("list needs 'pair', 'middle' and 'last' patterns with {0} and {1}"))
             }
         } else {
-            error(fields["list"] ?? root, "missing 'list' (pair, middle, last)", "missing-field")
+            error(fields["list"] ?? root, StructureProblem.missingField("missing 'list' (pair, middle, last)"))
         }
 
         var messages: [MessageKey: MessageFormat] = [:]
         var locations: [MessageKey: SourceLocation] = [:]
+        var texts: [MessageKey: String] = [:]
         if case .mapping(let entries)? = fields["messages"] {
             for (k, v) in entries {
                 guard let keyText = k.scalarText, !keyText.isEmpty else {
-                    error(k, "a message key is a name such as vks.outcome.vks_rp_eligible", "message-key")
+                    error(k, LocaleProblem.messageKey)
                     continue
                 }
                 let key = MessageKey(keyText)
                 if locations[key] != nil {
-                    error(k, "the message '\(keyText)' is written twice (first at line \(locations[key]!.line))", "duplicate-key")
+                    error(k, LocaleProblem.duplicateKey(keyText, firstLine: locations[key]!.line))
                     continue
                 }
                 locations[key] = file.location(k)
                 guard let body = v.scalarText else {
-                    error(v, "the message '\(keyText)' must be text, not \(v.kindDescription)", "message-type")
+                    error(v, LocaleProblem.messageType(keyText, found: v.kindDescription))
                     continue
                 }
+                texts[key] = body
                 do throws(MessageFormatError) {
                     messages[key] = try MessageFormat.parse(body)
                 } catch let e {
-                    diagnostics.append(Diagnostic(.error, file.location(v, offset: e.offset),
-                                                  "in message '\(keyText)': \(e.message)", id: "message-syntax"))
+                    diagnostics.append(Diagnostic(file.location(v, offset: e.offset), LocaleProblem.messageSyntax(keyText, problem: e.message)))
                 }
             }
         } else {
-            error(fields["messages"] ?? root, "missing 'messages' (a mapping of key to text)", "missing-field")
+            error(fields["messages"] ?? root, StructureProblem.missingField("missing 'messages' (a mapping of key to text)"))
         }
-        if let typography = typography(fields["typography"], error: error), checkTypography,
+        if let typography = typography(fields["typography"], error: { error($0, $1) }), checkTypography,
            case .mapping(let entries)? = fields["messages"] {
             // Where each value ends: the next key written after it, in the messages or at the top.
             let keyMarks = (mapping.keys.map(\.mark) + entries.keys.map(\.mark)).compactMap { $0 }
@@ -199,6 +199,27 @@ public enum CatalogLoader {
         }
         return Catalog(language: language, name: name, formattingLocale: formattingLocale, plurals: plurals,
                        yesWords: yes, noWords: no, list: listPatterns, commands: commands, messages: messages, locations: locations,
-                       file: file.path)
+                       file: file.path, texts: texts, sources: sources(fields["translated_from"], file, error: { error($0, $1) }))
+    }
+
+    /// The `translated_from:` section: what each translation was made from.
+    static func sources(_ node: Node?, _ file: YAMLFile, error: (Node?, StructureProblem) -> Void) -> [MessageKey: TranslationSource] {
+        guard let node else { return [:] }
+        guard case .mapping(let entries) = node else {
+            if node.scalarText?.isEmpty != true {
+                error(node, .fieldType("translated_from is a mapping of message key to \"HASH English text\""))
+            }
+            return [:]
+        }
+        var sources: [MessageKey: TranslationSource] = [:]
+        for (k, v) in entries {
+            guard let key = k.scalarText, let value = v.scalarText,
+                  let source = TranslationSource.parse(value, location: file.location(k)) else {
+                error(v, .fieldType("a translated_from record is \"HASH English text\", as `consult translations mark-current` writes it"))
+                continue
+            }
+            sources[MessageKey(key)] = source
+        }
+        return sources
     }
 }

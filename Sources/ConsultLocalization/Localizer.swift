@@ -18,7 +18,10 @@ public struct Localizer: Sendable {
     public let catalogs: [String: Catalog]
     public let fallback: String
 
-    public init(catalogs: [Catalog], fallback: String = "en") {
+    /// English: the language every other is translated from, shown when a message is missing.
+    public static let fallbackLanguage = "en"
+
+    public init(catalogs: [Catalog], fallback: String = Localizer.fallbackLanguage) {
         self.catalogs = Dictionary(catalogs.map { ($0.language, $0) }, uniquingKeysWith: { a, _ in a })
         self.fallback = fallback
     }

@@ -35,10 +35,9 @@ public struct Typography: Sendable, Equatable {
         func matches(_ word: [Unicode.Scalar], at i: Int) -> Bool {
             i >= 0 && i + word.count <= scalars.count && Array(scalars[i..<(i + word.count)]) == word
         }
-        func warn(_ space: Int, _ message: String) {
+        func warn(_ space: Int, _ place: LocaleProblem.NoBreakPlace) {
             let c = characters[space]
-            found.append(Diagnostic(.warning, SourceLocation(file: file, line: c.line, column: c.column),
-                                    "in message '\(key)': \(message); write a non-breaking space (U+00A0) there", id: "typography-no-break"))
+            found.append(Diagnostic(SourceLocation(file: file, line: c.line, column: c.column), LocaleProblem.noBreak(key: key, place: place)))
         }
         for (i, scalar) in scalars.enumerated() where scalar == " " {
             // An abbreviation, as a whole word, right before the space.
@@ -47,7 +46,7 @@ public struct Typography: Sendable, Equatable {
                 let start = i - w.count
                 return matches(w, at: start) && (start == 0 || !isLetter(scalars[start - 1]))
             }) {
-                warn(i, "a line may break after «\(abbreviation)»")
+                warn(i, .after(abbreviation))
                 continue
             }
             // A number (or the # of a plural form), the space, then a word it counts.
@@ -56,7 +55,7 @@ public struct Typography: Sendable, Equatable {
                    let w = Array(word.unicodeScalars)
                    return matches(w, at: i + 1) && (i + 1 + w.count == scalars.count || !isLetter(scalars[i + 1 + w.count]))
                }) {
-                warn(i, "a line may break between the number and «\(word)»")
+                warn(i, .numberBefore(word))
                 continue
             }
         }
@@ -74,7 +73,7 @@ public struct Typography: Sendable, Equatable {
                 j += 1
             }
             if let space = (i...lastDigit).first(where: { scalars[$0] == " " }) {
-                warn(space, "a line may break inside the phone number")
+                warn(space, .phoneNumber)
             }
             i = lastDigit + 1
         }

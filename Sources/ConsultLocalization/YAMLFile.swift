@@ -18,8 +18,8 @@ public struct YAMLFile {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            diagnostics.append(Diagnostic(.error, SourceLocation(file: displayPath, line: 1, column: 1),
-                                          "cannot read the file as UTF-8 text: \(error.localizedDescription)", id: "unreadable-file"))
+            diagnostics.append(Diagnostic(SourceLocation(file: displayPath, line: 1, column: 1),
+                                          StructureProblem.unreadableFile(reason: error.localizedDescription)))
             return nil
         }
         return parse(text, displayPath: displayPath, into: &diagnostics)
@@ -32,11 +32,11 @@ public struct YAMLFile {
         } catch let error as YamlError {
             let (message, mark) = describe(error)
             let location = SourceLocation(file: displayPath, line: mark?.line ?? 1, column: mark?.column ?? 1)
-            diagnostics.append(Diagnostic(.error, location, "YAML syntax: \(message)", id: "yaml-syntax"))
+            diagnostics.append(Diagnostic(location, StructureProblem.yamlSyntax(message)))
             return nil
         } catch {
-            diagnostics.append(Diagnostic(.error, SourceLocation(file: displayPath, line: 1, column: 1),
-                                          "YAML syntax: \(error)", id: "yaml-syntax"))
+            diagnostics.append(Diagnostic(SourceLocation(file: displayPath, line: 1, column: 1),
+                                          StructureProblem.yamlSyntax("\(error)")))
             return nil
         }
     }

@@ -11,8 +11,10 @@ import Foundation
 /// Its values describe themselves (`Value`'s coding); requests of the first format (no `format`
 /// field) held plain JSON values, read as `Value(untyped:)` reads them.
 public struct AppointmentRequest: Codable, Sendable, Equatable {
-    public let reference: String
-    public let created: Date
+    public private(set) var reference: String
+    /// The creation time as written (ISO 8601, UTC, milliseconds): kept as text, so that a request
+    /// read back is the request written, to the millisecond.
+    public let createdText: String
     public let language: String
     public let channel: String
     public let transcript: String?
@@ -42,7 +44,7 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         self.transcriptHead = transcriptHead
         self.urgent = urgent
         self.reference = reference
-        self.created = created
+        createdText = TranscriptWriter.timestamp(created)
         self.language = language
         self.channel = channel
         self.transcript = transcript
@@ -64,11 +66,10 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         reference = try c.decode(String.self, forKey: .reference)
-        let createdText = try c.decode(String.self, forKey: .created)
-        guard let created = TranscriptWriter.parseTimestamp(createdText) else {
+        createdText = try c.decode(String.self, forKey: .created)
+        guard TranscriptWriter.parseTimestamp(createdText) != nil else {
             throw DecodingError.dataCorruptedError(forKey: .created, in: c, debugDescription: "'\(createdText)' is not a time")
         }
-        self.created = created
         language = try c.decode(String.self, forKey: .language)
         channel = try c.decode(String.self, forKey: .channel)
         transcript = try c.decodeIfPresent(String.self, forKey: .transcript)
@@ -104,8 +105,8 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         try c.encodeIfPresent(format, forKey: .format)
     }
 
-    /// The creation time as written.
-    public var createdText: String { TranscriptWriter.timestamp(created) }
+    /// The creation time.
+    public var created: Date { TranscriptWriter.parseTimestamp(createdText) ?? .distantPast }
 
     /// Reads a saved request: its JSON as written (what the hash is checked against) and the request.
     public static func read(_ data: Data) throws(RecordError) -> (object: [String: UntypedJSON], request: AppointmentRequest) {
@@ -201,9 +202,9 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     }
 
     func with(reference: String) -> AppointmentRequest {
-        AppointmentRequest(reference: reference, created: created, language: language, channel: channel, transcript: transcript,
-                           applicant: applicant, facts: facts, outcomes: outcomes, openPoints: openPoints,
-                           preferences: preferences, question: question, urgent: urgent, transcriptHead: transcriptHead)
+        var request = self
+        request.reference = reference
+        return request
     }
 
     /// What is wrong with a saved request (its JSON object as written, found under `reference`),

@@ -154,7 +154,9 @@ public enum ConsultationEvent: Sendable, Equatable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             fact = try c.decodeIfPresent(String.self, forKey: .fact)
             input = try c.decode(String.self, forKey: .input)
-            inputLength = try c.decodeIfPresent(Int.self, forKey: .inputLength) ?? c.decodeIfPresent(Int.self, forKey: .length)
+            // A line refused at the reader in the first format recorded its whole length as `length`
+            // (and, shortened once more by the recorder, the reader's part of it as `input_length`).
+            inputLength = try c.decodeIfPresent(Int.self, forKey: .length) ?? c.decodeIfPresent(Int.self, forKey: .inputLength)
             problem = try c.decode(String.self, forKey: .problem)
         }
 

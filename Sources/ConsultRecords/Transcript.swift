@@ -142,13 +142,17 @@ public struct TranscriptEvent: Sendable, Equatable {
     public let event: ConsultationEvent
     /// The event's hash as written (what the next event and an appointment request chain to).
     public var hash: String = ""
+    /// The event's data exactly as the line holds it (nil for an event not read from a file):
+    /// what an export shows, whatever release wrote it.
+    public var written: UntypedJSON?
 
-    public init(line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "") {
+    public init(line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "", written: UntypedJSON? = nil) {
         self.line = line
         self.sequence = sequence
         self.time = time
         self.event = event
         self.hash = hash
+        self.written = written
     }
 
     public var kind: String { event.kind }
@@ -188,6 +192,7 @@ struct ReadLine: Decodable {
     let time: String?
     let previous: String?
     let event: ConsultationEvent
+    let written: UntypedJSON?
 
     typealias CodingKeys = StoredLine.CodingKeys
 
@@ -198,6 +203,7 @@ struct ReadLine: Decodable {
         previous = try? c.decode(String.self, forKey: .previous)
         let kind = (try? c.decode(String.self, forKey: .kind)) ?? ""
         event = try ConsultationEvent(kind: kind, data: c.superDecoder(forKey: .data))
+        written = try? c.decode(UntypedJSON.self, forKey: .data)
     }
 
     /// Decoders for transcripts of this format and of the first, whose values were plain JSON.
@@ -302,7 +308,8 @@ public enum TranscriptReader {
             }
             guard read.previous == previous else { return "it does not follow the event before it" }
             guard TranscriptWriter.hash(previous: previous, body: body) == stored else { return "the event was altered" }
-            let event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored)
+            let event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
+                                        written: read.written)
             if count == 0, case .start(let start) = event.event {
                 if start.id != id {
                     return "the transcript's own id is \(start.id), not \(id) (its file name): it was copied or renamed"

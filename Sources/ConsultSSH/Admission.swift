@@ -24,7 +24,27 @@ public final class Admission: Sendable {
         var sessions: [Int32: String] = [:]
         /// Places reserved by consultations being started, by address.
         var reserved: [String: Int] = [:]
+        /// Consultations from the reservation of their place until their session closed (their
+        /// child reaped and their client told how it ended, or gone).
+        var open = 0
         var shuttingDown = false
+        /// Told once no consultation runs or is being started.
+        var whenNoneRuns: [@Sendable () -> Void] = []
+        /// Told once every consultation's session has closed.
+        var whenAllClosed: [@Sendable () -> Void] = []
+
+        var noneRuns: Bool { sessions.isEmpty && reserved.isEmpty }
+
+        /// The callbacks whose moment has come, taken out of the lists.
+        mutating func due() -> [@Sendable () -> Void] {
+            var due: [@Sendable () -> Void] = []
+            if noneRuns { swap(&due, &whenNoneRuns) }
+            if open == 0 {
+                due += whenAllClosed
+                whenAllClosed = []
+            }
+            return due
+        }
     }
 
     private let limits: ServerLimits
@@ -95,6 +115,7 @@ public final class Admission: Sendable {
             let fromAddress = state.sessions.values.filter { $0 == address }.count + (state.reserved[address] ?? 0)
             guard fromAddress < limits.maximumSessionsPerAddress else { return .sessionsFromAddress }
             state.reserved[address, default: 0] += 1
+            state.open += 1
             return nil
         }
     }
@@ -102,7 +123,7 @@ public final class Admission: Sendable {
     /// The place reserved for `address` is taken by the child `pid` (or given back when `pid` is nil).
     func sessionStarted(pid: Int32?, address client: String) {
         let address = Self.holder(of: client)
-        state.withLockedValue { state in
+        let due = state.withLockedValue { state in
             state.reserved[address, default: 1] -= 1
             if state.reserved[address] == 0 { state.reserved[address] = nil }
             if let pid {
@@ -110,7 +131,9 @@ public final class Admission: Sendable {
                 // Started while the server was shutting down: it is asked to end like the others.
                 if state.shuttingDown { kill(pid, SIGTERM) }
             }
+            return state.due()
         }
+        due.forEach { $0() }
     }
 
     /// Who holds `address`, for the per-address limits: an IPv4 address is one holder; an IPv6
@@ -128,7 +151,44 @@ public final class Admission: Sendable {
 
     /// Called on the thread that reaped `pid`, before anything else can reuse the number.
     func sessionEnded(pid: Int32) {
-        state.withLockedValue { _ = $0.sessions.removeValue(forKey: pid) }
+        let due = state.withLockedValue { state in
+            state.sessions.removeValue(forKey: pid)
+            return state.due()
+        }
+        due.forEach { $0() }
+    }
+
+    /// A consultation's session closed (its place was reserved; its child, if it had one, is
+    /// reaped; its client was told how it ended, or is gone).
+    func sessionClosed() {
+        let due = state.withLockedValue { state in
+            state.open = max(0, state.open - 1)
+            return state.due()
+        }
+        due.forEach { $0() }
+    }
+
+    /// Calls `body` once no consultation runs or is being started: at once if none does.
+    func whenNoConsultationRuns(_ body: @escaping @Sendable () -> Void) {
+        let due = state.withLockedValue { state in
+            state.whenNoneRuns.append(body)
+            return state.due()
+        }
+        due.forEach { $0() }
+    }
+
+    /// Calls `body` once every consultation's session has closed: at once if none is open.
+    func whenEverySessionClosed(_ body: @escaping @Sendable () -> Void) {
+        let due = state.withLockedValue { state in
+            state.whenAllClosed.append(body)
+            return state.due()
+        }
+        due.forEach { $0() }
+    }
+
+    /// Consultations whose session has not closed yet.
+    var openSessions: Int {
+        state.withLockedValue { $0.open }
     }
 
     public var isShuttingDown: Bool {

@@ -8,7 +8,8 @@ import NIOSSH
 /// The SSH server: accepts connections (within the limits), authenticates, and gives each
 /// session a consultation of its own. ``run()`` blocks until ``shutDown()``; shutting down refuses
 /// new connections, asks every consultation to close its transcript (SIGTERM), waits for them
-/// (``ServerConfiguration/shutdownGraceTime``), then kills what is left.
+/// (``ServerConfiguration/shutdownGraceTime``), kills what is left, and waits for the clients to
+/// have their exit statuses.
 public final class ConsultSSHServer: Sendable {
     private let configuration: ServerConfiguration
     private let messages: ServerMessages
@@ -47,25 +48,35 @@ public final class ConsultSSHServer: Sendable {
         return address
     }
 
-    /// Blocks until the listener closes (``shutDown()``), then ends what is still running.
+    /// Blocks until the listener closes (``shutDown()``), then ends what is still running. Each
+    /// step waits for ``Admission`` to report that it is done, or for its deadline: no polling.
     public func run() throws {
         guard let channel = listener.withLockedValue({ $0 }) else { throw ConfigurationError("the server was not started") }
         try channel.closeFuture.wait()
-        let deadline = Date().addingTimeInterval(configuration.shutdownGraceTime)
-        while admission.runningSessions > 0 && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        if admission.runningSessions > 0 {
+        if !Self.wait(upTo: configuration.shutdownGraceTime, for: admission.whenNoConsultationRuns) {
             logger.warning("consultations still running after the grace time; killing them",
                            metadata: ["count": "\(admission.runningSessions)"])
             admission.signalAll(SIGKILL)
-            let killDeadline = Date().addingTimeInterval(2)
-            while admission.runningSessions > 0 && Date() < killDeadline { Thread.sleep(forTimeInterval: 0.05) }
+            _ = Self.wait(upTo: 2, for: admission.whenNoConsultationRuns)
         }
         // Let the exit statuses reach the clients before the connections go.
-        Thread.sleep(forTimeInterval: 0.3)
+        if !Self.wait(upTo: 2, for: admission.whenEverySessionClosed) {
+            logger.notice("sessions not closed by their clients; closing them", metadata: ["count": "\(admission.openSessions)"])
+        }
         try group.syncShutdownGracefully()
         logger.info("stopped")
+    }
+
+    /// Blocks until `register` calls back, or `seconds` pass; true when it called back.
+    private static func wait(upTo seconds: TimeInterval, for register: (@escaping @Sendable () -> Void) -> Void) -> Bool {
+        let done = ConditionLock(value: false)
+        register {
+            done.lock()
+            done.unlock(withValue: true)
+        }
+        guard done.lock(whenValue: true, timeoutSeconds: seconds) else { return false }
+        done.unlock()
+        return true
     }
 
     /// Stops accepting and asks every consultation to end (callable from any thread, more than once).
@@ -133,131 +144,14 @@ public final class ConsultSSHServer: Sendable {
 
 struct ChannelRefused: Error {}
 
-/// Per connection: the login grace time, the count of connections waiting to authenticate,
-/// errors (logged, the connection closed; never the server), and the closing log line.
-final class ConnectionGuard: ChannelInboundHandler {
-    typealias InboundIn = Any
-
-    private let admission: Admission
-    private let limits: ServerLimits
-    private let address: String
-    private let logger: Logger
-    private var isAuthenticated = false
-    private var grace: Scheduled<Void>?
-    private let opened = Date()
-    private(set) var sessionChannels = 0
-    private var channel: Channel?
-
-    init(admission: Admission, limits: ServerLimits, address: String, logger: Logger) {
-        self.admission = admission
-        self.limits = limits
-        self.address = address
-        self.logger = logger
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        channel = context.channel
-        startGraceTimer(context.eventLoop, "not authenticated within the login grace time; closing")
-        // NIOSSHHandler does not pass channelInactive on: the close future is what always comes.
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        context.channel.closeFuture.whenComplete { _ in bound.value.closed() }
-    }
-
-    /// Closes the connection unless what it waits for (authentication, then a session) comes in time.
-    private func startGraceTimer(_ loop: EventLoop, _ message: Logger.Message) {
-        let channel = self.channel
-        let logger = self.logger
-        grace?.cancel()
-        grace = loop.scheduleTask(in: .milliseconds(Int64(limits.loginGraceTime * 1000))) {
-            logger.notice(message)
-            channel?.close(promise: nil)
-        }
-    }
-
-    func sessionOpened() {
-        sessionChannels += 1
-        grace?.cancel()
-    }
-
-    func authenticated() {
-        guard !isAuthenticated, let channel else { return }
-        isAuthenticated = true
-        admission.leftUnauthenticated(from: address)
-        // An authenticated connection that never opens a session holds a place for nothing.
-        if sessionChannels == 0 { startGraceTimer(channel.eventLoop, "no session opened within the login grace time; closing") }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        logger.info("connection error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
-    }
-
-    private func closed() {
-        grace?.cancel()
-        channel = nil
-        if !isAuthenticated { admission.leftUnauthenticated(from: address) }
-        logger.info("disconnected", metadata: [
-            "duration": "\(String(format: "%.1f s", Date().timeIntervalSince(opened)))",
-            "authenticated": "\(isAuthenticated)",
-        ])
-    }
-}
-
-/// First in a connection's pipeline: closes it unless the client's SSH version line (RFC 4253
-/// 4.2, at most 255 bytes with its CR LF) has arrived within the grace time. A client sends it as
-/// soon as it connects, so one that says nothing, or dribbles, holds a place for nothing. Steps
-/// aside once the line is in.
-final class VersionGuard: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    private let graceTime: TimeInterval
-    private let logger: Logger
-    private var timer: Scheduled<Void>?
-    private var received = 0
-    private var done = false
-
-    init(graceTime: TimeInterval, logger: Logger) {
-        self.graceTime = graceTime
-        self.logger = logger
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        let channel = context.channel
-        let logger = self.logger
-        let seconds = graceTime
-        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(graceTime * 1000))) {
-            logger.notice("no SSH version line within the version grace time; closing",
-                          metadata: ["seconds": "\(String(format: "%.4g", seconds))"])
-            channel.close(promise: nil)
-        }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = unwrapInboundIn(data)
-        if !done {
-            if let newline = bytes.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
-                received += newline - bytes.readerIndex + 1
-                done = received <= 255
-            } else {
-                received += bytes.readableBytes
-            }
-            // No line within 255 bytes: not an SSH client (NIOSSH would refuse it too, later).
-            if !done && received >= 255 {
-                logger.notice("no SSH version line in the first 255 bytes; closing")
-                timer?.cancel()
-                context.close(promise: nil)
-                return
-            }
-        }
-        context.fireChannelRead(data)
-        if done {
-            timer?.cancel()
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        }
-    }
+/// What one connection knows of itself, shared by its handlers.
+struct ConnectionInfo: Sendable {
+    /// "203.0.113.5 50122 192.0.2.1 2222", as SSH_CONNECTION.
+    let sshConnection: String
+    /// The client's address (for the per-address limits).
+    let remoteIP: String
+    /// The address and port this client reached (for "connect with ..." in messages).
+    let localIP: String
+    let localPort: Int
+    let logger: Logger
 }

@@ -49,21 +49,12 @@ extension StaffView {
         for outcome in r.outcomes { doc.item("\(outcomeTitle(outcome)) [\(SafeText.escape(outcome))]") }
         doc.section(label("staff.open_points"))
         if r.openPoints.isEmpty { doc.item(label("staff.none")) }
-        let created = Self.parseTime(r.createdText).map(Self.moscowDay)
+        let created = Self.parseTime(r.createdText).map { Self.day(of: $0, in: timeZone) }
         for key in r.openPoints { doc.item(message(openPoint(key), facts: r.facts, today: created)) }
         // Every other fact, without those shown above (and the question, whichever dialog names it).
         var shown = Set(r.applicant.keys).union(r.preferences.keys)
         for fields in content.dialogs.dialogs.compactMap(\.appointment) { shown.formUnion(fields.all) }
         facts(label("staff.facts"), r.facts.filter { !shown.contains($0.key) })
         return doc.text
-    }
-
-    /// The day in Moscow at `date`.
-    static func moscowDay(_ date: Date) -> LocalDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = moscow
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        // The calendar's own components always make a date.
-        return LocalDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1) ?? LocalDate(year: 2000, month: 1, day: 1)!
     }
 }

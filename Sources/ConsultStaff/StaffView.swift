@@ -43,16 +43,15 @@ public struct TranscriptSummary: Sendable {
 
     public init(id: String, events: [TranscriptEvent]) {
         self.id = id
-        let start = events.start
+        let start = events.timedStart
         office = start?.start.office ?? ""
         host = start?.start.host ?? ""
         started = start?.time ?? ""
         channel = start?.start.channel ?? ""
         language = StaffView.applicantLanguage(events)
         today = start?.start.today
-        let end = events.end
-        endReason = end?.end.reason
-        outcomes = end.map(\.end.outcomes) ?? events.lastOutcome?.ids ?? []
+        endReason = events.endEvent?.end.reason
+        outcomes = events.outcomeIDs
         self.events = events.count
     }
 
@@ -61,10 +60,10 @@ public struct TranscriptSummary: Sendable {
         TranscriptSummary(id: url.deletingPathExtension().lastPathComponent, events: try TranscriptReader.events(url))
     }
 
-    /// The day the consultation was held, in Moscow: from the start time, else its `today`.
-    public var day: LocalDate? {
+    /// The day the consultation was held in the office's time zone: from the start time, else its `today`.
+    public func day(in timeZone: TimeZone) -> LocalDate? {
         guard let date = StaffView.parseTime(started) else { return today }
-        return StaffView.moscowDay(date)
+        return StaffView.day(of: date, in: timeZone)
     }
 }
 
@@ -88,14 +87,34 @@ public struct StaffView: Sendable {
     public let content: Content
     public let language: String
     private let presenter: Presenter
-
-    /// Times are shown in Moscow time, where the office is.
-    public static let moscow = TimeZone(identifier: "Europe/Moscow") ?? TimeZone(secondsFromGMT: 3 * 3600)!
+    /// Times are shown in the office's time zone (the content's `time_zone`).
+    public let timeZone: TimeZone
+    private let clockStyles: ClockStyles
 
     public init(content: Content, language: String) {
         self.content = content
         self.language = language
         presenter = Presenter(content: content, language: language)
+        timeZone = TimeZone(identifier: content.dialogs.timeZone) ?? .gmt
+        clockStyles = ClockStyles(timeZone)
+    }
+
+    /// The three ways a time is written for staff, made once per view (not per event).
+    private struct ClockStyles: Sendable {
+        let seconds: Date.VerbatimFormatStyle
+        let minutes: Date.VerbatimFormatStyle
+        let time: Date.VerbatimFormatStyle
+
+        init(_ zone: TimeZone) {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            func style(_ format: Date.FormatString) -> Date.VerbatimFormatStyle {
+                Date.VerbatimFormatStyle(format: format, locale: Locale(identifier: "en_US_POSIX"), timeZone: zone, calendar: calendar)
+            }
+            seconds = style("\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)")
+            minutes = style("\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)")
+            time = style("\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)")
+        }
     }
 
     // MARK: Words
@@ -206,24 +225,30 @@ public struct StaffView: Sendable {
         return f.date(from: iso)
     }
 
-    static func clock(_ pattern: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = moscow
-        f.dateFormat = pattern
-        return f
-    }
-
     /// "2026-03-01 10:32:05 Moscow time"; the text as written (escaped) when it is not a time.
     public func moment(_ iso: String) -> String {
         guard let date = Self.parseTime(iso) else { return SafeText.escape(iso) }
-        return label("staff.moscow_time", ["time": .text(Self.clock("yyyy-MM-dd HH:mm:ss").string(from: date))])
+        return label("staff.moscow_time", ["time": .text(date.formatted(clockStyles.seconds))])
     }
 
     /// "2026-03-01 10:32", for lists.
     func shortMoment(_ iso: String) -> String {
         guard let date = Self.parseTime(iso) else { return iso.isEmpty ? "—" : SafeText.escape(iso) }
-        return Self.clock("yyyy-MM-dd HH:mm").string(from: date)
+        return date.formatted(clockStyles.minutes)
+    }
+
+    /// "10:32:05", for the exchange.
+    func clockTime(_ date: Date) -> String {
+        date.formatted(clockStyles.time)
+    }
+
+    /// The day in `zone` at `date`.
+    static func day(of date: Date, in zone: TimeZone) -> LocalDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        // The calendar's own components always make a date.
+        return LocalDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1) ?? LocalDate(year: 2000, month: 1, day: 1)!
     }
 
     // MARK: Transcripts
@@ -254,9 +279,9 @@ public struct StaffView: Sendable {
     public func transcript(_ events: [TranscriptEvent], id: String? = nil, verification: Verification? = nil, format: Format) -> String {
         if format == .json { return Self.json(events) }
         var doc = Document(markdown: format == .markdown)
-        let start = events.start?.start
-        let startTime = events.start?.time
-        let end = events.end
+        let start = events.startEvent
+        let startTime = events.timedStart?.time
+        let end = events.endEvent
         let transcriptID = id ?? start?.id ?? "?"
         doc.title(label("staff.transcript", ["id": .text(SafeText.escape(transcriptID))]))
         if let verification { doc.field(label("staff.integrity"), integrity(verification)) }
@@ -285,16 +310,15 @@ public struct StaffView: Sendable {
 
         // Facts: the end event's, else what the answers amount to so far. (The end a crash handler
         // writes holds none: the answers tell.)
-        let recorded = end.map(\.end.facts).flatMap { $0.isEmpty ? nil : $0 }
-        let facts = recorded ?? Self.reconstructFacts(events)
+        let (facts, recorded) = events.lastFacts
         doc.section(label("staff.facts"))
-        if recorded == nil && !facts.isEmpty { doc.note(label("staff.facts_reconstructed")) }
+        if !recorded && !facts.isEmpty { doc.note(label("staff.facts_reconstructed")) }
         if facts.isEmpty { doc.item(label("staff.none")) }
         for name in ordered(Array(facts.keys), events: events) {
             doc.item(labelled: factName(name), value(facts[name], fact: name))
         }
 
-        let outcomeIDs = end.map(\.end.outcomes).flatMap { $0.isEmpty ? nil : $0 } ?? events.lastOutcome?.ids ?? []
+        let outcomeIDs = events.outcomeIDs
         doc.section(label("staff.outcomes"))
         if outcomeIDs.isEmpty { doc.item(label("staff.none")) }
         for outcome in outcomeIDs { doc.item("\(outcomeTitle(outcome)) [\(SafeText.escape(outcome))]") }
@@ -309,9 +333,8 @@ public struct StaffView: Sendable {
         for key in points { doc.item(message(openPoint(key), facts: facts, today: today)) }
 
         doc.section(label("staff.exchange"))
-        let clock = Self.clock("HH:mm:ss")
         for event in events {
-            let time = Self.parseTime(event.time).map { clock.string(from: $0) } ?? SafeText.escape(event.time)
+            let time = Self.parseTime(event.time).map(clockTime) ?? SafeText.escape(event.time)
             guard let (name, text) = exchangeLine(event.event) else { continue }
             doc.entry(time: time, label: name, text: text)
         }
@@ -364,7 +387,7 @@ public struct StaffView: Sendable {
         case .end(let e):
             return (label("staff.event.end"), endReason(e.reason))
         case .unknown(let kind, let data):
-            return (label("staff.event.other") + " " + SafeText.escape(kind), SafeText.escape(data.compact))
+            return (label("staff.event.other") + " (" + SafeText.escape(kind) + ")", SafeText.escape(data.compact))
         }
     }
 
@@ -379,31 +402,11 @@ public struct StaffView: Sendable {
         for event in events {
             if case .language(let l) = event.event, l.reason == .chosen { return l.language }
         }
-        return events.start?.start.language ?? ""
+        return events.startEvent?.language ?? ""
     }
 
-    /// The facts as the answers, changes and steps back left them (for a transcript without an end event).
-    static func reconstructFacts(_ events: [TranscriptEvent]) -> [String: Value] {
-        var facts: [String: Value] = [:]
-        for e in events {
-            switch e.event {
-            case .restart:
-                facts.removeAll()
-            case .answer(let a) where a.field == nil:
-                facts[a.fact] = a.value
-            case .change(let c):
-                facts[c.fact] = c.new
-                for name in c.dropped.keys { facts[name] = nil }
-            case .back(let b):
-                facts[b.fact] = nil
-            default:
-                break
-            }
-        }
-        return facts
-    }
-
-    /// The events as a JSON array (each as written, without its chain), with nothing a terminal would act on.
+    /// The events as a JSON array (each event's data as the line holds it, without the chain), with
+    /// nothing a terminal would act on.
     public static func json(_ events: [TranscriptEvent]) -> String {
         struct Exported: Encodable {
             let event: TranscriptEvent
@@ -413,7 +416,11 @@ public struct StaffView: Sendable {
                 try c.encode(event.sequence, forKey: .seq)
                 try c.encode(event.time, forKey: .time)
                 try c.encode(event.kind, forKey: .kind)
-                try event.event.encodeData(to: c.superEncoder(forKey: .data))
+                if let written = event.written {
+                    try c.encode(written, forKey: .data)
+                } else {
+                    try event.event.encodeData(to: c.superEncoder(forKey: .data))
+                }
             }
         }
         let encoder = JSONEncoder()
@@ -424,22 +431,9 @@ public struct StaffView: Sendable {
 }
 
 extension Array where Element == TranscriptEvent {
-    /// The start event, with its fields.
-    var start: (time: String, start: ConsultationEvent.Start)? {
+    /// The start event, with its time.
+    var timedStart: (time: String, start: ConsultationEvent.Start)? {
         for e in self { if case .start(let s) = e.event { return (e.time, s) } }
         return nil
     }
-
-    /// The end event, with its fields.
-    var end: (time: String, end: ConsultationEvent.End)? {
-        for e in reversed() { if case .end(let s) = e.event { return (e.time, s) } }
-        return nil
-    }
-
-    /// The last explanation shown.
-    var lastOutcome: ConsultationEvent.OutcomeShown? {
-        for e in reversed() { if case .outcome(let o) = e.event { return o } }
-        return nil
-    }
 }
-

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CLibEditShim
+internal import CSignals
 import ConsultRecords
 
 /// What a crash leaves: the applicant gets the terminal back and a few words with the office's
@@ -23,7 +23,7 @@ public enum CrashGuard {
         directory = dataDirectory.url.appendingPathComponent("crashes").path
         toStandardError = standardErrorIsStaff
         consult_crash_guard_install()
-        clibedit_ignore_quit()
+        csignals_ignore_quit()
         consult_crash_guard_set_report(directory, "consult-\(getpid()).log", "", standardErrorIsStaff ? 1 : 0)
     }
 

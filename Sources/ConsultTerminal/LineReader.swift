@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CLibEditShim
+internal import CSignals
 
 /// What one call to ``LineReader/readLine(prompt:)`` produced.
 public enum LineReadResult: Equatable, Sendable {
@@ -55,7 +55,7 @@ extension LineReader {
     /// the read gives up, as any kiosk prompt does.
     public func readSecret(prompt: String, timeout: Int?) -> LineReadResult {
         print(LineReaderText.plainPrompt(prompt), terminator: "")
-        clibedit_flush_standard_output()
+        TerminalOutput.flush()
         var saved = termios()
         let isTerminal = tcgetattr(0, &saved) == 0
         if isTerminal {
@@ -84,29 +84,6 @@ extension LineReader {
     }
 }
 
-/// Why an ``EditLineReader`` could not be made.
-public enum LineReaderError: Error, Equatable, Sendable {
-    /// The input or output is not a terminal; use ``PlainLineReader``.
-    case notATerminal
-    /// Another ``EditLineReader`` already owns the terminal.
-    case terminalInUse
-    /// libedit could not be initialised (el_init or history_winit failed).
-    case editLineUnavailable
-}
-
-/// The reader for this process's standard input and output: ``EditLineReader`` when both are
-/// terminals, ``PlainLineReader`` otherwise (pipes, CI, `ssh -T`).
-///
-/// - Parameter suspendAllowed: `false` in kiosk mode: Ctrl-Z does not suspend the program.
-public func makeLineReader(programName: String, suspendAllowed: Bool) -> LineReader {
-    if isatty(0) == 1 && isatty(1) == 1,
-        let reader = try? EditLineReader(programName: programName, suspendAllowed: suspendAllowed)
-    {
-        return reader
-    }
-    return PlainLineReader()
-}
-
 /// Whether standard input is still a terminal with someone at the other end: false once the
 /// terminal has hung up (the SSH connection or the terminal window is gone), when reads only fail.
 public func terminalIsConnected() -> Bool {
@@ -122,28 +99,56 @@ public enum Termination {
     /// Installs the handlers (after the line reader, whose own handlers these replace).
     /// SIGQUIT (Ctrl-\) is ignored: in a consultation it does nothing.
     public static func catchSignals() {
-        clibedit_catch_termination()
-        clibedit_ignore_quit()
+        csignals_catch_termination()
+        csignals_ignore_quit()
     }
 
     /// The signal received, if any: SIGTERM or SIGHUP (SIGPIPE, output gone, counts as SIGHUP).
     public static var signal: Int32? {
-        let s = clibedit_termination_signal()
+        let s = csignals_termination_signal()
         return s == 0 ? nil : s
     }
 }
 
 /// The C library's idea of the character set, which libedit depends on.
 public enum TerminalLocale {
-    /// Makes the C character type UTF-8: `setlocale(LC_ALL, "")`, and if the codeset is then not
-    /// UTF-8 (LANG unset, or naming a locale this machine lacks — which is what SSH clients often
-    /// send) falls back to `C.UTF-8`, then `en_US.UTF-8`. Without it libedit silently drops every
+    /// Makes the C character type UTF-8: `setlocale(LC_ALL, "")` (which changes nothing when LANG
+    /// names a locale that is not installed), and if the codeset is then not UTF-8 (LANG unset, or
+    /// naming a locale this machine lacks — which is what SSH clients often send) falls back to the
+    /// environment's LC_CTYPE alone, then `C.UTF-8`, then `en_US.UTF-8`. Without it libedit silently drops every
     /// non-ASCII character, prompt included. Must run before libedit is initialised;
-    /// ``EditLineReader`` calls it itself.
+    /// `EditLineReader` calls it itself.
     ///
     /// - Returns: whether the character type is UTF-8 now.
     @discardableResult
     public static func ensureUTF8CharacterType() -> Bool {
-        clibedit_ensure_utf8_ctype() >= 0
+        _ = setlocale(LC_ALL, "")
+        if codesetIsUTF8 { return true }
+        for fallback in ["", "C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, fallback) != nil && codesetIsUTF8 {
+            return true
+        }
+        return false
+    }
+
+    private static var codesetIsUTF8: Bool {
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
+}
+
+/// Standard output as libedit shares it (one C stream): flushing it, and the terminal's width.
+public enum TerminalOutput {
+    /// Flushes every C output stream (Swift's `print` writes to the C `stdout`, which Swift 6 does
+    /// not let a program name).
+    public static func flush() {
+        fflush(nil)
+    }
+
+    /// Columns of the terminal on `descriptor`, or 0 if unknown.
+    public static func columns(_ descriptor: Int32) -> Int32 {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 else { return 0 }
+        return Int32(size.ws_col)
     }
 }

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CLibEditShim
+internal import CSignals
 
 /// Reads standard input with read(2), for pipes, CI and `ssh -T`: no editing, no terminal modes,
 /// no history, no completion, and nothing written but the prompt (and, when the input is not a
@@ -30,13 +30,13 @@ public final class PlainLineReader: LineReader {
     public func readLine(prompt: String, timeout: Int?) -> LineReadResult {
         let shown = keepsEscapes ? prompt : LineReaderText.plainPrompt(prompt)
         print(shown, terminator: "")
-        clibedit_flush_standard_output()
+        TerminalOutput.flush()
         let result = readPlainLine(maximum: LineLimit.characters)
         switch result {
         case .line(let line):
             if echoesInput {
                 print(line)
-                clibedit_flush_standard_output()
+                TerminalOutput.flush()
             }
         case .tooLong:
             if echoesInput { print() }

@@ -1,9 +1,9 @@
 /// Text handling behind the line readers that needs no terminal: prompt escapes, the Tab
 /// completion decision, the candidate list layout. Pure functions, so they can be tested alone.
-enum LineReaderText {
+package enum LineReaderText {
     /// The character that brackets text libedit must print without counting its width
     /// (given to `EL_PROMPT_ESC`).
-    static let literalDelimiter: Unicode.Scalar = "\u{1}"
+    package static let literalDelimiter: Unicode.Scalar = "\u{1}"
 
     private enum PromptPiece {
         case visible(Unicode.Scalar)
@@ -12,7 +12,7 @@ enum LineReaderText {
 
     /// Splits a prompt at its last newline: what comes before is printed as ordinary output, the
     /// last line is what libedit shows (and redraws after a completion list).
-    static func splitPrompt(_ prompt: String) -> (leadingLines: String?, lastLine: String) {
+    package static func splitPrompt(_ prompt: String) -> (leadingLines: String?, lastLine: String) {
         guard let newline = prompt.lastIndex(where: { $0 == "\n" || $0 == "\r\n" }) else {
             return (nil, prompt)
         }
@@ -26,7 +26,7 @@ enum LineReaderText {
     /// a run that nothing visible follows. So a run at the very end (typically the colour reset
     /// after "> ") is moved in front of the last visible character: a trailing space then shows
     /// uncoloured, which looks the same.
-    static func editLinePrompt(_ prompt: String) -> [Unicode.Scalar] {
+    package static func editLinePrompt(_ prompt: String) -> [Unicode.Scalar] {
         var pieces = promptPieces(prompt)
         if case .escapes(let trailing) = pieces.last {
             pieces.removeLast()
@@ -54,7 +54,7 @@ enum LineReaderText {
 
     /// A line as typed, minus what could drive a terminal when it is shown again (escape
     /// sequences, other control characters, a CR left by CRLF input); tabs become spaces.
-    static func withoutControlCharacters(_ line: String) -> String {
+    package static func withoutControlCharacters(_ line: String) -> String {
         var scalars = String.UnicodeScalarView()
         for piece in promptPieces(line) {
             if case .visible(let scalar) = piece { scalars.append(scalar) }
@@ -63,7 +63,7 @@ enum LineReaderText {
     }
 
     /// The prompt without any escape sequence or control character (for output that is not a terminal).
-    static func plainPrompt(_ prompt: String) -> String {
+    package static func plainPrompt(_ prompt: String) -> String {
         var scalars = String.UnicodeScalarView()
         for piece in promptPieces(prompt, keepingNewlines: true) {
             if case .visible(let scalar) = piece { scalars.append(scalar) }
@@ -132,7 +132,7 @@ enum LineReaderText {
     // MARK: - Completion
 
     /// What Tab does with the completion callback's candidates.
-    enum CompletionAction: Equatable {
+    package enum CompletionAction: Equatable {
         /// Nothing to offer: beep.
         case beep
         /// Replace the `wordLength` Unicode scalars before the cursor with `text`.
@@ -142,7 +142,7 @@ enum LineReaderText {
     }
 
     /// The word the cursor is at the end of: everything after the last white space.
-    static func currentWord(_ lineBeforeCursor: String) -> Substring.UnicodeScalarView {
+    package static func currentWord(_ lineBeforeCursor: String) -> Substring.UnicodeScalarView {
         let scalars = lineBeforeCursor.unicodeScalars
         guard let space = scalars.lastIndex(where: { $0.properties.isWhitespace }) else {
             return scalars[...]
@@ -152,7 +152,7 @@ enum LineReaderText {
 
     /// One candidate replaces the current word (followed by a space unless one follows already);
     /// several insert their longest common prefix, or, when that adds nothing, are listed.
-    static func completionAction(
+    package static func completionAction(
         lineBeforeCursor: String, candidates: [String], spaceFollowsCursor: Bool
     ) -> CompletionAction {
         var seen = Set<String>()
@@ -173,7 +173,7 @@ enum LineReaderText {
     }
 
     /// Longest common prefix, compared character by character (never splits a character).
-    static func longestCommonPrefix(_ strings: [String]) -> String {
+    package static func longestCommonPrefix(_ strings: [String]) -> String {
         guard var prefix = strings.first.map({ Substring($0) }) else { return "" }
         for string in strings.dropFirst() {
             var common = prefix.startIndex
@@ -188,7 +188,7 @@ enum LineReaderText {
     }
 
     /// Candidates in columns, down then across, as `ls` does; each line ends with a newline.
-    static func columns(_ items: [String], terminalWidth: Int, width: (String) -> Int) -> String {
+    package static func columns(_ items: [String], terminalWidth: Int, width: (String) -> Int) -> String {
         guard !items.isEmpty else { return "" }
         let gap = 2
         let widths = items.map(width)

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CLibEditShim
+internal import CSignals
 
 /// How text looks on the screen.
 public enum TextStyle: Sendable {
@@ -32,7 +32,7 @@ public final class Screen {
     /// Writes to standard output through the same C stream libedit uses, flushed.
     public static func standardOutput(_ text: String) {
         print(text, terminator: "")
-        clibedit_flush_standard_output()
+        TerminalOutput.flush()
     }
 
     /// Whether colour is wanted: standard output is a terminal and `NO_COLOR` is not set.
@@ -42,7 +42,7 @@ public final class Screen {
 
     public var width: Int {
         if let fixedWidth { return fixedWidth }
-        let columns = Int(clibedit_terminal_columns(1))
+        let columns = Int(TerminalOutput.columns(1))
         return columns > 0 ? columns : 80
     }
 

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CLibEditShim
+internal import CSignals
 
 /// The longest line a reader takes, in characters (Unicode scalars). The rest of a longer line is
 /// read and thrown away as it comes, so that a pasted megabyte costs neither memory nor time, and
@@ -18,10 +18,10 @@ public enum LineLimit {
 /// without SA_RESTART): the caller decides whether that ends the read.
 ///
 /// Main thread only.
-final class StandardInput {
-    nonisolated(unsafe) static let shared = StandardInput(descriptor: 0)
+package final class StandardInput {
+    nonisolated(unsafe) package static let shared = StandardInput(descriptor: 0)
 
-    enum Stop: Equatable {
+    package enum Stop: Equatable {
         /// End of input (a closed pipe, a hung-up terminal's read of 0).
         case end
         /// A signal arrived and `stopOnSignal` said so.
@@ -40,25 +40,26 @@ final class StandardInput {
     }
 
     /// Whether bytes already read wait in the buffer.
-    var hasBufferedInput: Bool { start < end }
+    package var hasBufferedInput: Bool { start < end }
 
-    /// Which signals' flags end a wait: see `clibedit_wait_for_input`.
-    struct Signals: OptionSet {
-        let rawValue: Int32
-        static let termination = Signals(rawValue: Int32(CLIBEDIT_WAIT_TERMINATION))
-        static let interrupt = Signals(rawValue: Int32(CLIBEDIT_WAIT_INTERRUPT))
-        static let editing = Signals(rawValue: Int32(CLIBEDIT_WAIT_WINDOW))
+    /// Which signals' flags end a wait: see `csignals_wait_for_input`.
+    package struct Signals: OptionSet {
+        package let rawValue: Int32
+        package init(rawValue: Int32) { self.rawValue = rawValue }
+        package static let termination = Signals(rawValue: Int32(CSIGNALS_WAIT_TERMINATION))
+        package static let interrupt = Signals(rawValue: Int32(CSIGNALS_WAIT_INTERRUPT))
+        package static let editing = Signals(rawValue: Int32(CSIGNALS_WAIT_WINDOW))
     }
 
     /// The signals the next reads wait for (set by each reader before it reads).
-    var signals: Signals = .termination
+    package var signals: Signals = .termination
 
     /// Reads more when the buffer is empty; nil when there are bytes. When a signal of
     /// ``signals`` came (before the wait or during it), asks `stopOnSignal`: true ends the read
     /// with ``Stop/interrupted``, false reads on.
     private func fill(_ stopOnSignal: () -> Bool) -> Stop? {
         while start == end {
-            if clibedit_wait_for_input(descriptor, signals.rawValue) != 0 {
+            if csignals_wait_for_input(descriptor, signals.rawValue) != 0 {
                 if errno != EINTR { return .failed(errno) }
                 if stopOnSignal() { return .interrupted }
                 continue
@@ -79,24 +80,24 @@ final class StandardInput {
     }
 
     /// The next byte.
-    func byte(_ stopOnSignal: () -> Bool) -> Result<UInt8, StopError> {
+    package func byte(_ stopOnSignal: () -> Bool) -> Result<UInt8, StopError> {
         if let stop = fill(stopOnSignal) { return .failure(StopError(stop: stop)) }
         defer { start += 1 }
         return .success(buffer[start])
     }
 
     /// Forgets what was read ahead (typeahead thrown away, as a terminal does at Ctrl-C).
-    func discardBuffered() {
+    package func discardBuffered() {
         start = end
     }
 
     /// Puts back the byte just taken by ``byte(_:)``.
-    func unread() {
+    package func unread() {
         if start > 0 { start -= 1 }
     }
 
-    struct StopError: Error {
-        let stop: Stop
+    package struct StopError: Error {
+        package let stop: Stop
     }
 
     /// A line read whole, or its first bytes and how long it was.

@@ -10,7 +10,7 @@ struct Consult: ParsableCommand {
         abstract: "A consultation assistant for the residence permit of a Highly Qualified Specialist (VKS).",
         discussion: "With no subcommand, starts a consultation in this terminal.",
         version: "0.1.0",
-        subcommands: [Start.self, Kiosk.self, Run.self, Lint.self, Test.self, Graph.self, Transcripts.self, Appointments.self, Records.self],
+        subcommands: [Start.self, Kiosk.self, Run.self, Lint.self, Translations.self, Test.self, Graph.self, Transcripts.self, Appointments.self, Replay.self, Records.self],
         defaultSubcommand: Start.self
     )
 }
@@ -72,10 +72,10 @@ struct DateArgument: ExpressibleByArgument {
 }
 
 extension LocalDate {
-    /// Today in Moscow, where the office is: the one place the wall clock is read.
-    static func todayInMoscow() -> LocalDate {
+    /// Today in the office's time zone (the content's `time_zone`): the one place the wall clock is read.
+    static func today(in zone: String) -> LocalDate {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Moscow") ?? TimeZone(secondsFromGMT: 3 * 3600)!
+        calendar.timeZone = TimeZone(identifier: zone) ?? .gmt
         let c = calendar.dateComponents([.year, .month, .day], from: Date())
         return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
     }

@@ -45,7 +45,7 @@ extension Consult {
             }
             let result: HeadlessRun
             do {
-                result = try HeadlessRun.run(content, facts: file, today: today?.date ?? .todayInMoscow())
+                result = try HeadlessRun.run(content, facts: file, today: today?.date ?? .today(in: content.dialogs.timeZone))
             } catch {
                 printError(error.description)
                 throw ExitCode(2)

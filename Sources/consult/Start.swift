@@ -2,6 +2,7 @@ import ArgumentParser
 import ConsultContent
 import ConsultEngine
 import ConsultRecords
+import ConsultEditLine
 import ConsultStore
 import ConsultTerminal
 import Foundation
@@ -113,7 +114,7 @@ extension Consult {
             let reader = makeLineReader(programName: "consult", suspendAllowed: true)
             Termination.catchSignals()
             ignoreFileSizeSignal()
-            let today = terminal.today?.date ?? .todayInMoscow()
+            let today = terminal.today?.date ?? .today(in: content.dialogs.timeZone)
             let language = try terminal.language(content)
             let records = terminal.records(contentHash: self.content.location.contentHash(), channel: "local",
                                            today: today, language: language)
@@ -195,7 +196,7 @@ extension Consult {
                 return reloader.content
             }
             let kiosk = ConsultTerminal.Kiosk(content: nextContent, reader: reader, screen: terminal.screen, options: options,
-                                              language: try terminal.language(content), today: { fixedToday ?? .todayInMoscow() },
+                                              language: try terminal.language(content), today: { fixedToday ?? .today(in: reloader.content.dialogs.timeZone) },
                                               records: { day, language in
                                                   terminal.records(contentHash: reloader.hash, channel: "kiosk", today: day, language: language)
                                               })

@@ -93,21 +93,32 @@ extension Consult {
 
             func run() throws {
                 let view = try staff.view(try content.load())
-                let filter = TranscriptFilter(since: since?.date.description, until: until?.date.description, outcome: outcome,
-                                              urgent: urgent ? true : nil, channel: channel, office: fromOffice, host: host, limit: limit)
-                let rows: [StoredTranscript]
+                // The store keeps each day in Moscow; the office's day comes from the content's time
+                // zone: the store is asked a day wider on each side, and the day checked here.
+                let zoned = since != nil || until != nil
+                let filter = TranscriptFilter(since: since?.date.subtracting(days: 1).description, until: until?.date.adding(days: 1).description,
+                                              outcome: outcome, urgent: urgent ? true : nil, channel: channel, office: fromOffice, host: host,
+                                              limit: zoned ? nil : limit)
+                var summaries: [TranscriptSummary] = []
                 do {
-                    rows = try records.openForReading(data.directory)?.transcripts(filter) ?? []
+                    for row in try records.openForReading(data.directory)?.transcripts(filter) ?? [] {
+                        let summary = TranscriptSummary(id: row.id, started: row.started, channel: row.channel, language: row.language,
+                                                        endReason: row.endReason, outcomes: row.outcomes, events: row.events,
+                                                        today: LocalDate(parsing: row.day), office: row.office, host: row.host)
+                        if zoned {
+                            guard let day = summary.day(in: view.timeZone) else { continue }
+                            if let since, day < since.date { continue }
+                            if let until, day > until.date { continue }
+                        }
+                        summaries.append(summary)
+                        if let limit, summaries.count >= limit { break }
+                    }
                 } catch let error as StoreError {
                     printError(error.description)
                     throw ExitCode(1)
                 }
-                for row in rows {
-                    print(view.line(TranscriptSummary(id: row.id, started: row.started, channel: row.channel, language: row.language,
-                                                      endReason: row.endReason, outcomes: row.outcomes, events: row.events,
-                                                      today: LocalDate(parsing: row.day), office: row.office, host: row.host)))
-                }
-                if rows.isEmpty { printError(view.text("staff.no_transcripts")) }
+                for summary in summaries { print(view.line(summary)) }
+                if summaries.isEmpty { printError(view.text("staff.no_transcripts")) }
             }
         }
 

@@ -44,7 +44,7 @@ struct AppointmentLintTests {
     ])
     func wrong(fact: String, message: String) {
         let (closing, diagnostics) = lint(urgent: fact)
-        let d = expectDiagnostic(diagnostics, id: "appointment-urgent", .error, file: "dialogs/closing.yaml",
+        let d = expectDiagnostic(diagnostics, DialogRule.appointmentUrgent, .error, file: "dialogs/closing.yaml",
                                  at: closing.location("1️⃣"), message: [message])
         expectNoOtherErrors(diagnostics, than: [d])
     }
@@ -80,7 +80,7 @@ struct LawyerVersionLintTests {
     @Test("a lawyer's version missing in a language is an error, as any missing message")
     func missing() {
         let diagnostics = lint(["en": [#"o.point.lawyer: "Does the applicant…""#], "ru": [#"o.point.lawyer: "Нужно ли заявителю…""#]])
-        let errors = diagnostics.filter { $0.id == "missing-key" }
+        let errors = diagnostics.filter { $0.is(TranslationRule.missingKey) }
         #expect(errors.count == 1 && errors[0].message.contains("o.point.lawyer") && errors[0].message.contains("es.yaml"),
                 "\(describeDiagnostics(diagnostics))")
     }

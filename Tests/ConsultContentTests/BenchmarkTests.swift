@@ -42,6 +42,7 @@ import Testing
         try dialog.write(to: dir.appendingPathComponent("dialogs/big.yaml"), atomically: true, encoding: .utf8)
 
         let system = SystemMessages.keys.map { key, args in "  \(key.rawValue): \"x \(args.map { "{\($0)}" }.joined(separator: " "))\"" }
+        var english = ""
         for language in ["en", "es", "ru"] {
             let plural = language == "ru"
                 ? "  one: \"i % 10 = 1 and i % 100 != 11\"\n  few: \"i % 10 = 2..4 and i % 100 != 12..14\"\n  many: \"i % 10 = 0 or i % 10 = 5..9 or i % 100 = 11..14\""
@@ -69,6 +70,7 @@ import Testing
             text += system.joined(separator: "\n") + "\n"
             text += facts.map { "  fact.\($0): \"Fact \($0)\"" }.joined(separator: "\n") + "\n"
             text += outcomes.map { "  outcome.\($0).title: \"Outcome \($0)\"" }.joined(separator: "\n") + "\n"
+            if language == "en" { english = text } else { text += translatedFromSection(of: text, english: english) }
             try text.write(to: dir.appendingPathComponent("locales/\(language).yaml"), atomically: true, encoding: .utf8)
         }
     }

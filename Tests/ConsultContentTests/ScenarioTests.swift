@@ -179,7 +179,7 @@ let shippedScenarioResults: [ScenarioResult] = {
               - name: nothing expected
                 answers: {topic: prices}
             """)
-        #expect(diagnostics.map(\.id) == ["scenario-today", "scenario-empty"])
+        #expect(diagnostics.map(\.id) == [ScenarioRule.today.id, ScenarioRule.empty.id])
         #expect(diagnostics.allSatisfy { $0.location.line == 2 })
     }
 

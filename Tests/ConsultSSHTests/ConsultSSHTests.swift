@@ -73,17 +73,17 @@ import Testing
     }
 
     @Test func onlyLocaleVariablesPass() {
-        #expect(ConsultationHandler.isLocaleVariable("LANG", "ru_RU.UTF-8"))
-        #expect(ConsultationHandler.isLocaleVariable("LC_ALL", "C.UTF-8"))
-        #expect(ConsultationHandler.isLocaleVariable("LC_MESSAGES", "sr_RS.UTF-8@latin"))
-        #expect(!ConsultationHandler.isLocaleVariable("LD_PRELOAD", "/tmp/x.so"))
-        #expect(!ConsultationHandler.isLocaleVariable("PATH", "/tmp"))
-        #expect(!ConsultationHandler.isLocaleVariable("LC_lower", "C"))
-        #expect(!ConsultationHandler.isLocaleVariable("LANG", "ru_RU.UTF-8; rm -rf /"))
-        #expect(!ConsultationHandler.isLocaleVariable("LANG", String(repeating: "a", count: 101)))
-        #expect(ConsultationHandler.sanitizedTerm("xterm-256color") == "xterm-256color")
-        #expect(ConsultationHandler.sanitizedTerm("../../etc/passwd") == "xterm")
-        #expect(ConsultationHandler.sanitizedTerm("") == "xterm")
+        #expect(SessionStateMachine.isLocaleVariable("LANG", "ru_RU.UTF-8"))
+        #expect(SessionStateMachine.isLocaleVariable("LC_ALL", "C.UTF-8"))
+        #expect(SessionStateMachine.isLocaleVariable("LC_MESSAGES", "sr_RS.UTF-8@latin"))
+        #expect(!SessionStateMachine.isLocaleVariable("LD_PRELOAD", "/tmp/x.so"))
+        #expect(!SessionStateMachine.isLocaleVariable("PATH", "/tmp"))
+        #expect(!SessionStateMachine.isLocaleVariable("LC_lower", "C"))
+        #expect(!SessionStateMachine.isLocaleVariable("LANG", "ru_RU.UTF-8; rm -rf /"))
+        #expect(!SessionStateMachine.isLocaleVariable("LANG", String(repeating: "a", count: 101)))
+        #expect(SessionStateMachine.sanitizedTerm("xterm-256color") == "xterm-256color")
+        #expect(SessionStateMachine.sanitizedTerm("../../etc/passwd") == "xterm")
+        #expect(SessionStateMachine.sanitizedTerm("") == "xterm")
     }
 
     @Test func admissionCountsPerAddressPerMinute() {
@@ -237,5 +237,34 @@ extension ConsultSSHTests {
         } throws: { error in
             "\(error)".contains(file) && "\(error)".contains("not a folder")
         }
+    }
+}
+
+extension ConsultSSHTests {
+    /// What a shutdown waits for, reported as it happens: no consultation running (nor starting),
+    /// then every consultation's session closed (its client told how it ended).
+    @Test func admissionTellsWhenTheLastConsultationEndsAndItsSessionCloses() {
+        final class Calls: Sendable { let names = Mutex<[String]>([]) }
+        let calls = Calls()
+        let admission = Admission(limits: ServerLimits())
+        admission.whenNoConsultationRuns { calls.names.withLock { $0.append("idle at once") } }
+        #expect(calls.names.withLock { $0 } == ["idle at once"])
+
+        #expect(admission.reserveSession(from: "192.0.2.1") == nil)
+        #expect(admission.reserveSession(from: "192.0.2.2") == nil)
+        admission.whenNoConsultationRuns { calls.names.withLock { $0.append("none runs") } }
+        admission.whenEverySessionClosed { calls.names.withLock { $0.append("all closed") } }
+        admission.sessionStarted(pid: 4242, address: "192.0.2.1")
+        admission.sessionStarted(pid: nil, address: "192.0.2.2")  // could not start
+        admission.sessionClosed()
+        #expect(calls.names.withLock { $0 } == ["idle at once"])
+        admission.sessionEnded(pid: 4242)
+        #expect(calls.names.withLock { $0 } == ["idle at once", "none runs"])
+        #expect(admission.openSessions == 1)
+        admission.sessionClosed()
+        #expect(calls.names.withLock { $0 } == ["idle at once", "none runs", "all closed"])
+        // Each is told once.
+        admission.sessionClosed()
+        #expect(calls.names.withLock { $0 }.count == 3 && admission.openSessions == 0)
     }
 }

@@ -99,7 +99,7 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         #expect(events.contains { $0.kind == "restart" })
         // As if the process had been killed before its end event: the facts come from the answers.
         events.removeAll { $0.kind == "end" }
-        let facts = StaffView.reconstructFacts(events)
+        let facts = events.lastFacts.facts
         #expect(facts["language"] == .choice("es"))
         #expect(facts["consent"] == nil && facts["topic"] == nil, "\(facts)")
     }

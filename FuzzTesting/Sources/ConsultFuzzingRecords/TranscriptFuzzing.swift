@@ -33,8 +33,8 @@ public enum TranscriptFuzzing {
         guard let events = try? TranscriptReader.events(url) else { return }
         require(events.count <= lines, "\(events.count) events read from \(lines) lines")
         let summary = TranscriptSummary(id: verification.id, events: events)
-        _ = summary.day
         let content = Shipped.content
+        _ = summary.day(in: TimeZone(identifier: content.dialogs.timeZone) ?? .gmt)
         let language = content.localizer.catalogs[summary.language] != nil ? summary.language : content.localizer.fallback
         let format = StaffView.Format.allCases[events.count % StaffView.Format.allCases.count]
         _ = renderTranscript(events, content: content, language: language, format: format, id: verification.id, verification: verification)

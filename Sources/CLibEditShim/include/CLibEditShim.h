@@ -1,6 +1,6 @@
-// Fixed-argument wrappers around libedit's variadic calls, plus the process-wide pieces a line
-// editor needs around it (locale, SIGINT, saved terminal modes). Swift cannot call C variadic
-// functions, and Swift 6 rejects the C globals stdin/stdout/stderr, so both live here.
+// Fixed-argument wrappers around libedit's variadic calls: Swift cannot call C variadic functions,
+// and Swift 6 rejects the C globals stdin/stdout/stderr that el_init wants, so both live here.
+// The signals around the reader are CSignals'.
 //
 // Everything here is meant for one EditLine at a time, used from the main thread.
 
@@ -10,8 +10,6 @@
 #include <histedit.h>
 #include <termios.h>
 #include <wchar.h>
-
-#include "CrashGuard.h"
 
 #pragma clang assume_nonnull begin
 
@@ -25,15 +23,6 @@ typedef int (*clibedit_character_reader)(EditLine *editLine, wchar_t *character)
 
 /// Editor command added with EL_ADDFN; returns one of the CC_* codes.
 typedef unsigned char (*clibedit_command_function)(EditLine *editLine, int key);
-
-// MARK: - Locale
-
-/// setlocale(LC_ALL, ""); if the character type is then not UTF-8 (LANG unset, or naming a locale
-/// this machine lacks), falls back to the environment's LC_CTYPE alone, then "C.UTF-8", then
-/// "en_US.UTF-8". Must run before el_init: libedit decides at init whether it speaks UTF-8.
-/// Returns 0 if the environment's locale was already UTF-8, 1 if a fallback was installed,
-/// -1 if no UTF-8 character type could be set.
-int clibedit_ensure_utf8_ctype(void);
 
 // MARK: - EditLine lifetime
 
@@ -94,89 +83,12 @@ int clibedit_history_set_size(HistoryW *history, int size);
 int clibedit_history_enter(HistoryW *history, const wchar_t *line);
 int clibedit_history_clear(HistoryW *history);
 
-// MARK: - Signals
-
-/// Installs a SIGINT handler WITHOUT SA_RESTART (so a read in progress fails with EINTR),
-/// remembering the previous disposition, and clears the interrupt flag.
-/// Pair with clibedit_release_interrupt, which puts the previous disposition back.
-void clibedit_catch_interrupt(void);
-void clibedit_release_interrupt(void);
-/// 1 when a read should end now: SIGINT, the alarm or a termination signal arrived (no flag cleared).
-int clibedit_read_should_end(void);
-/// Returns 1 if SIGINT arrived since clibedit_catch_interrupt, and clears the flag.
-int clibedit_take_interrupt(void);
-
-/// Ignores SIGTSTP (non-zero) or restores the disposition it replaced (zero).
-void clibedit_ignore_stop_signal(int ignore);
-
-/// While a line is read: SIGWINCH (and SIGTSTP when `stop` is non-zero) caught WITHOUT
-/// SA_RESTART, so that the read fails with EINTR and the reader resizes (or stops) itself.
-/// Pair with clibedit_release_reading_signals, which puts the previous dispositions back.
-void clibedit_catch_reading_signals(int stop);
-void clibedit_release_reading_signals(void);
-/// 1 if SIGWINCH (SIGTSTP) arrived since the last call; clears the flag.
-int clibedit_take_window_change(void);
-int clibedit_take_stop(void);
-/// Stops this process alone (SIGTSTP with its default action) and returns when it is continued.
-void clibedit_stop_self(void);
-enum {
-    CLIBEDIT_WAIT_TERMINATION = 1, ///< SIGTERM, SIGHUP, SIGPIPE
-    CLIBEDIT_WAIT_INTERRUPT = 2,   ///< SIGINT, the alarm
-    CLIBEDIT_WAIT_WINDOW = 4,      ///< SIGWINCH, SIGTSTP (while a line is edited)
-};
-/// Waits until `fd` is readable (0), or fails with EINTR (-1) when a signal came, or had already
-/// come, whose flag `wanted` names (CLIBEDIT_WAIT_* bits). Without the race of looking at a flag
-/// and then calling read(2): a signal between the two would be missed until the next key.
-int clibedit_wait_for_input(int fd, int wanted);
-/// SIGQUIT (Ctrl-\) ignored: in a consultation it does nothing.
-void clibedit_ignore_quit(void);
-
 // MARK: - The line being edited
 
 /// A malloc'ed copy of the line being edited (free it), or NULL when it is empty.
 wchar_t *_Nullable clibedit_copy_line(EditLine *editLine);
 /// el_wpush: the text is read as if typed, at the next el_wgets.
 void clibedit_push(EditLine *editLine, const wchar_t *text);
-
-// MARK: - Termination
-
-/// Catches SIGTERM, SIGHUP and SIGPIPE (counted as SIGHUP) without SA_RESTART: a read in progress fails with EINTR and the
-/// program can end its records before it exits (instead of dying mid-consultation).
-void clibedit_catch_termination(void);
-/// The signal that asked the program to end (SIGTERM or SIGHUP), or 0.
-int clibedit_termination_signal(void);
-
-// MARK: - Idle timeout
-
-/// Installs a SIGALRM handler WITHOUT SA_RESTART and schedules the alarm in `seconds`, so that a
-/// read still waiting then fails with EINTR. Pair with clibedit_disarm_alarm.
-void clibedit_arm_alarm(unsigned int seconds);
-/// Cancels the alarm and puts the previous SIGALRM disposition back.
-void clibedit_disarm_alarm(void);
-/// Returns 1 if the alarm went off since clibedit_arm_alarm, and clears the flag.
-int clibedit_take_alarm(void);
-
-// MARK: - Terminal modes
-
-/// Saves the terminal modes of `fd` (tcgetattr) so that clibedit_release_terminal and the
-/// fatal-signal handlers can put them back. Fails with EBUSY if a terminal is already claimed.
-int clibedit_claim_terminal(int fd);
-/// Restores the saved modes (tcsetattr) and forgets them.
-void clibedit_release_terminal(void);
-/// The descriptor of the claimed terminal, or -1; and the modes saved when it was claimed.
-int clibedit_claimed_terminal(void);
-const struct termios *clibedit_claimed_terminal_modes(void);
-
-// MARK: - Small helpers
-
-/// 1 on the process's main thread.
-int clibedit_is_main_thread(void);
-/// Columns of the terminal on `fd`, or 0 if unknown.
-int clibedit_terminal_columns(int fd);
-/// wcwidth(3) in the current locale; -1 for non-printable characters.
-int clibedit_character_width(wchar_t character);
-/// fflush(stdout).
-void clibedit_flush_standard_output(void);
 
 #pragma clang assume_nonnull end
 

@@ -4,6 +4,32 @@ import Glibc
 import Darwin
 #endif
 internal import CLibEditShim
+internal import CSignals
+import ConsultTerminal
+import Foundation
+
+/// Why an ``EditLineReader`` could not be made.
+public enum LineReaderError: Error, Equatable, Sendable {
+    /// The input or output is not a terminal; use ``PlainLineReader``.
+    case notATerminal
+    /// Another ``EditLineReader`` already owns the terminal.
+    case terminalInUse
+    /// libedit could not be initialised (el_init or history_winit failed).
+    case editLineUnavailable
+}
+
+/// The reader for this process's standard input and output: ``EditLineReader`` when both are
+/// terminals, ``PlainLineReader`` otherwise (pipes, CI, `ssh -T`).
+///
+/// - Parameter suspendAllowed: `false` in kiosk mode: Ctrl-Z does not suspend the program.
+public func makeLineReader(programName: String, suspendAllowed: Bool) -> LineReader {
+    if isatty(0) == 1 && isatty(1) == 1,
+        let reader = try? EditLineReader(programName: programName, suspendAllowed: suspendAllowed)
+    {
+        return reader
+    }
+    return PlainLineReader()
+}
 
 /// A line editor over libedit's wide-character API, for a person at a terminal: arrows, Home/End
 /// as tmux, screen and PuTTY send them, in-memory history with Up/Down and Ctrl-R, Tab completion,
@@ -50,10 +76,10 @@ public final class EditLineReader: LineReader {
     ) throws {
         guard isatty(input) == 1, isatty(output) == 1 else { throw LineReaderError.notATerminal }
         TerminalLocale.ensureUTF8CharacterType()
-        guard clibedit_claim_terminal(input) == 0 else {
+        guard csignals_claim_terminal(input) == 0 else {
             throw errno == EBUSY ? LineReaderError.terminalInUse : LineReaderError.notATerminal
         }
-        if !suspendAllowed { clibedit_ignore_stop_signal(1) }
+        if !suspendAllowed { csignals_ignore_stop_signal(1) }
         let suspendsOnCtrlZ = suspendAllowed && getsid(0) != getpid()
         let history = clibedit_history_init(Int32(clamping: historySize))
         let editLine = history.flatMap {
@@ -63,8 +89,8 @@ public final class EditLineReader: LineReader {
         }
         guard let history, let editLine else {
             if let history { history_wend(history) }
-            if !suspendAllowed { clibedit_ignore_stop_signal(0) }
-            clibedit_release_terminal()
+            if !suspendAllowed { csignals_ignore_stop_signal(0) }
+            csignals_release_terminal()
             throw LineReaderError.editLineUnavailable
         }
         self.editLine = editLine
@@ -85,8 +111,8 @@ public final class EditLineReader: LineReader {
         clibedit_end(editLine)
         history_wend(history)
         promptBuffer.deallocate()
-        if !suspendAllowed { clibedit_ignore_stop_signal(0) }
-        clibedit_release_terminal()
+        if !suspendAllowed { csignals_ignore_stop_signal(0) }
+        csignals_release_terminal()
     }
 
     /// Installs the crash handlers (``CrashGuard``), which put the terminal's saved modes back
@@ -108,7 +134,7 @@ public final class EditLineReader: LineReader {
     private var carriedOver: [wchar_t]?
 
     public func readLine(prompt: String, timeout: Int?) -> LineReadResult {
-        precondition(clibedit_is_main_thread() == 1, "EditLineReader.readLine must run on the main thread")
+        precondition(Thread.isMainThread, "EditLineReader.readLine must run on the main thread")
         let (leadingLines, lastLine) = LineReaderText.splitPrompt(prompt)
         if let leadingLines { write(leadingLines) }
         setPrompt(LineReaderText.editLinePrompt(lastLine))
@@ -123,15 +149,15 @@ public final class EditLineReader: LineReader {
             var errorNumber: Int32 = 0
             discarded = 0
             escapeState = .none
-            clibedit_catch_interrupt()
-            clibedit_catch_reading_signals(suspendsOnCtrlZ ? 1 : 0)
-            if let timeout { clibedit_arm_alarm(UInt32(max(1, timeout))) }
+            csignals_catch_interrupt()
+            csignals_catch_reading_signals(suspendsOnCtrlZ ? 1 : 0)
+            if let timeout { csignals_arm_alarm(UInt32(max(1, timeout))) }
             let line = clibedit_gets(editLine, &count, &errorNumber)
-            if timeout != nil { clibedit_disarm_alarm() }
-            clibedit_release_reading_signals()
-            clibedit_release_interrupt()
-            let interrupted = clibedit_take_interrupt() == 1
-            let timedOut = clibedit_take_alarm() == 1
+            if timeout != nil { csignals_disarm_alarm() }
+            csignals_release_reading_signals()
+            csignals_release_interrupt()
+            let interrupted = csignals_take_interrupt() == 1
+            let timedOut = csignals_take_alarm() == 1
 
             if let line, count > 0 {
                 var length = Int(count)
@@ -331,12 +357,12 @@ public final class EditLineReader: LineReader {
         let input = StandardInput.shared
         input.signals = [.termination, .interrupt, .editing]
         let stopOnSignal = { [editLine, suspendsOnCtrlZ] () -> Bool in
-            if clibedit_read_should_end() == 1 { return true }
-            if clibedit_take_window_change() == 1 { el_resize(editLine) }
-            if suspendsOnCtrlZ && clibedit_take_stop() == 1 {
+            if csignals_read_should_end() == 1 { return true }
+            if csignals_take_window_change() == 1 { el_resize(editLine) }
+            if suspendsOnCtrlZ && csignals_take_stop() == 1 {
                 // Stop this process alone, the terminal as it was; on going on, draw the line again.
                 clibedit_prepare_terminal(editLine, 0)
-                clibedit_stop_self()
+                csignals_stop_self()
                 clibedit_prepare_terminal(editLine, 1)
                 clibedit_refresh(editLine)
             }
@@ -402,7 +428,7 @@ public final class EditLineReader: LineReader {
             }
             return UInt8(CC_REFRESH)
         case .list(let candidates):
-            let columns = Int(clibedit_terminal_columns(output))
+            let columns = Int(TerminalOutput.columns(output))
             write("\n" + LineReaderText.columns(candidates, terminalWidth: columns > 0 ? columns : 80) { Self.displayWidth($0) })
             return UInt8(CC_REDISPLAY)
         }
@@ -420,7 +446,7 @@ public final class EditLineReader: LineReader {
     }
 
     private static func displayWidth(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + max(0, Int(clibedit_character_width(wchar_t(bitPattern: $1.value)))) }
+        TextLayout.displayWidth(text)
     }
 
     /// A NUL-terminated wide string (UTF-32 on glibc and Darwin).

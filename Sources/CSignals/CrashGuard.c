@@ -1,7 +1,7 @@
 #define _GNU_SOURCE 1
 
 #include "CrashGuard.h"
-#include "CLibEditShim.h"
+#include "CSignals.h"
 
 #include <errno.h>
 #include <execinfo.h>
@@ -142,9 +142,9 @@ static void on_crash(int signal_number, siginfo_t *info, void *context) {
         // No core file: it would hold the applicant's answers.
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         // 1. The applicant's terminal as it was found.
-        int terminal = clibedit_claimed_terminal();
+        int terminal = csignals_claimed_terminal();
         if (terminal >= 0) {
-            tcsetattr(terminal, TCSANOW, clibedit_claimed_terminal_modes());
+            tcsetattr(terminal, TCSANOW, csignals_claimed_terminal_modes());
         }
         // 2. The transcript: back to its last whole event, then the prepared end.
         size_t length = (size_t)end_line_length;
