@@ -43,6 +43,13 @@ public final class RecordStore: @unchecked Sendable {
         db.close()
     }
 
+    /// Seconds a statement may take on PostgreSQL before the connection is given up (nil: no
+    /// limit; 60 unless set). An embedded store has none.
+    public var statementTimeout: Int? {
+        get { (db as? PostgresDatabase)?.timeout }
+        set { (db as? PostgresDatabase)?.timeout = newValue }
+    }
+
     /// The schema version the store is at (0: no schema yet).
     public func schemaVersion() throws(StoreError) -> Int {
         let exists: [[SQLValue]]

@@ -212,9 +212,19 @@ final class PostgresDatabase: SQLDatabase {
             case .null: bindings.appendNull()
             }
         }
+        // postgres-nio writes a query to its channel without a promise: on a connection the server
+        // has just closed (stopped, crashed) the write fails and the query's future never completes.
+        // So a closed connection fails at once, and every wait has a deadline.
+        guard !connection.isClosed else {
+            throw StoreError.failed(name, SQLiteDatabase.statement(sql), "the connection was closed")
+        }
         let result: PostgresQueryResult
         do {
-            result = try connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: bindings), logger: StoreThreads.logger).wait()
+            let query = connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: bindings), logger: StoreThreads.logger)
+            result = try Self.wait(for: query, seconds: timeout)
+        } catch let timedOut as TimedOut {
+            close()
+            throw StoreError.failed(name, SQLiteDatabase.statement(sql), "no answer in \(timedOut.seconds) seconds")
         } catch {
             throw StoreError.failed(name, SQLiteDatabase.statement(sql), Self.describe(error))
         }
@@ -234,6 +244,29 @@ final class PostgresDatabase: SQLDatabase {
             rows.append(values)
         }
         return rows
+    }
+
+    /// Seconds a statement may take before the connection is given up (nil: no limit). A session
+    /// sets a short one: the applicant waits for each commit.
+    var timeout: Int? {
+        get { timeoutLock.withLock { _timeout } }
+        set { timeoutLock.withLock { _timeout = newValue } }
+    }
+    nonisolated(unsafe) private var _timeout: Int? = 60
+    private let timeoutLock = NSLock()
+
+    struct TimedOut: Error {
+        let seconds: Int
+    }
+
+    /// The future's value, or `TimedOut` when it has none after `seconds`.
+    static func wait<T: Sendable>(for future: EventLoopFuture<T>, seconds: Int?) throws -> T {
+        guard let seconds else { return try future.wait() }
+        let promise = future.eventLoop.makePromise(of: T.self)
+        future.cascade(to: promise)
+        let deadline = future.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { promise.fail(TimedOut(seconds: seconds)) }
+        promise.futureResult.whenComplete { _ in deadline.cancel() }
+        return try promise.futureResult.wait()
     }
 
     /// `?` placeholders as PostgreSQL numbers them (`$1`, `$2`, ...). The schema's statements hold
@@ -266,7 +299,7 @@ final class PostgresDatabase: SQLDatabase {
     /// Closes the connection (also on deinit: postgres-nio traps on a connection dropped open).
     func close() {
         guard closed.set() else { return }
-        _ = try? connection.close().wait()
+        _ = try? Self.wait(for: connection.close(), seconds: 5)
     }
 
     deinit {

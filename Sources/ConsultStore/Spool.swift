@@ -63,7 +63,7 @@ public struct Spool: Sendable {
         for id in ids {
             let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
             guard let file = SpoolFile(url: url) else { continue }
-            if file.live { report.live += 1 }
+            if file.live && !file.ended { report.live += 1 }
             let lines = file.lines
             guard !lines.isEmpty else { continue }
             let have = stored[id] ?? 0

@@ -7,6 +7,8 @@ import Foundation
 /// shown to the applicant: staff read it in the log, and the spool is forwarded later.
 public final class StoreMirror: @unchecked Sendable {
     public let spool: Spool
+    /// Seconds an event's commit may take before the consultation goes on with the spool alone.
+    public static let statementTimeout = 5
     private var store: RecordStore?
     private let lock = NSLock()
     private let log: StaffLog
@@ -19,6 +21,8 @@ public final class StoreMirror: @unchecked Sendable {
         log = StaffLog(directory: spool.directory)
         do throws(StoreError) {
             store = try RecordStore.open(location)
+            // The applicant waits for each commit: a store that does not answer is given up soon.
+            store?.statementTimeout = Self.statementTimeout
         } catch {
             fail(error)
         }

@@ -238,6 +238,10 @@ extension RecordStore {
         case .sqlite:
             try db.run("PRAGMA wal_checkpoint(TRUNCATE)")
         case .postgres:
+            // Rewriting a large table takes as long as it takes.
+            let limit = statementTimeout
+            statementTimeout = nil
+            defer { statementTimeout = limit }
             for table in ["events", "transcripts", "transcript_outcomes", "appointments"] { try db.run("VACUUM FULL \(table)") }
         }
     }

@@ -69,31 +69,68 @@ final class PostgresServer: @unchecked Sendable {
     }
 
     /// Runs one of the server's programs, as the postgres user when we are root.
+    ///
+    /// Not through Foundation's `Process`: on Linux it learns that a child has ended from the end of
+    /// a socket the child inherits, and the server `pg_ctl start` leaves running inherits it too, so
+    /// `waitUntilExit` never returned (and every test waiting for the shared server hung with it).
+    /// Here the child keeps only its standard descriptors, and is waited for by its pid.
     private func run(_ program: String, _ arguments: [String]) throws {
-        let process = Process()
-        if getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", "\(bin)/\(program)"] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "\(bin)/\(program)")
-            process.arguments = arguments
-        }
-        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        // A file, not a pipe: the server pg_ctl starts would hold a pipe open, and its end never come.
+        let executable = getuid() == 0 ? "/usr/sbin/runuser" : "\(bin)/\(program)"
+        let argv = getuid() == 0 ? ["runuser", "-u", "postgres", "--", "\(bin)/\(program)"] + arguments : [program] + arguments
         let log = "\(folder)/\(program).out"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        defer { try? output.close() }
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let text = FileManager.default.contents(atPath: log) ?? Data()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: text, as: UTF8.self))")
+        let status = try spawnAndWait(executable, argv, output: log)
+        guard status == 0 else {
+            let text = FileManager.default.contents(atPath: log) ?? Data()
+            throw HarnessError("\(program) \(arguments.joined(separator: " ")) exited \(status): \(String(decoding: text, as: UTF8.self))")
         }
     }
+}
+
+// glibc's (2.34+), which Swift's Glibc module does not show: they need _GNU_SOURCE.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+private func spawnChangeDirectory(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
+
+/// Runs a program with standard input from /dev/null, standard output and error to `output`, no
+/// other descriptor, in /tmp; waits for it by its pid. Its exit status (128 + N when killed by N).
+func spawnAndWait(_ executable: String, _ argv: [String], output: String) throws -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    _ = spawnCloseFrom(&actions, 3)
+    _ = spawnChangeDirectory(&actions, "/tmp")
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    // The test process's signal mask and ignored signals (SIGPIPE) are not the server's.
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGPIPE, SIGCHLD, SIGINT, SIGTERM, SIGHUP] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+    var cArguments = argv.map { strdup($0) } + [nil]
+    var cEnvironment = environment.map { strdup($0) } + [nil]
+    defer {
+        for p in cArguments { free(p) }
+        for p in cEnvironment { free(p) }
+    }
+    var pid = pid_t()
+    let spawned = posix_spawn(&pid, executable, &actions, &attributes, &cArguments, &cEnvironment)
+    guard spawned == 0 else { throw HarnessError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw HarnessError("waitpid \(pid): \(String(cString: strerror(errno)))") }
+    }
+    let signal = status & 0x7f
+    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
 }
 
 struct HarnessError: Error, CustomStringConvertible {
