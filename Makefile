@@ -70,11 +70,7 @@ format:
 deps:
 	@Scripts/install-deps.sh
 
-test-# The tree in the checked-in style (.swift-format: 4 spaces, 120 columns), with the toolchain's swift-format.
-format:
-	$(SWIFT) format --in-place --parallel --recursive Package.swift Sources Tests FuzzTesting/Sources
-
-deps:
+test-deps:
 	@Scripts/install-deps.sh --test
 
 clean:
