@@ -47,7 +47,7 @@ public final class TranscriptWriter: @unchecked Sendable {
         url = directory.transcripts.appendingPathComponent("\(id).jsonl")
         fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
-        // Held while the transcript is written (released when the process ends, however it ends):
+        // Held while the transcript is written (released at its end event, or when the process ends, however it ends):
         // whoever forwards the spool to the store knows from it that more lines may come.
         _ = flock(fd, LOCK_EX)
     }
@@ -102,6 +102,9 @@ public final class TranscriptWriter: @unchecked Sendable {
         if kind == "end" { ended = true }
         crashEnd?(fd, ended ? [] : Self.crashEndLine(sequence: sequence, previous: previousHash))
         lineWritten?(event, sequence - 1, bytes)
+        // Ended: nothing more comes from this writer, and whoever forwards the spool may take the
+        // file as it is (its last line too, should someone add to it later).
+        if ended { _ = flock(fd, LOCK_UN) }
     }
 
     /// After a failed write: the part of the line written is cut off again (the file ends with the

@@ -23,6 +23,11 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
+    /// The embedded store of the data directory (no --store, no $CONSULT_STORE).
+    var isEmbeddedDefault: Bool {
+        (store ?? "").isEmpty && (ProcessInfo.processInfo.environment["CONSULT_STORE"] ?? "").isEmpty
+    }
+
     var officeName: String {
         if let office, !office.isEmpty { return office }
         return ProcessInfo.processInfo.environment["CONSULT_OFFICE"] ?? ""

@@ -216,7 +216,8 @@ extension Consult {
                         throw ExitCode(1)
                     }
                     if results.isEmpty {
-                        let dir = store?.name ?? directory.transcripts.path
+                        // The embedded store holds what the data directory's transcripts folder held.
+                        let dir = records.isEmbeddedDefault ? directory.transcripts.path : store?.name ?? directory.transcripts.path
                         printError(staff.message(content, "staff.no_transcripts_in", ["dir": dir],
                                                  else: "There are no transcripts in \(SafeText.escape(dir))."))
                         throw ExitCode(1)
