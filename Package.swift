@@ -130,22 +130,38 @@ let package = Package(
         .executableTarget(name: "FuzzLocaleLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzLocaleLoader"),
         .executableTarget(name: "FuzzMessageFormat", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzMessageFormat"),
         .executableTarget(name: "FuzzTranscript", dependencies: ["ConsultFuzzingRecords"], path: "FuzzTesting/Sources/FuzzTranscript"),
-        .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing", "ConsultFuzzingRecords"]),
-        .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine"]),
-        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization", "ConsultEngine"]),
-        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization"]),
-        .testTarget(name: "ConsultCLITests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultRecords"]),
-        .testTarget(name: "ConsultTerminalTests", dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff"]),
-        .testTarget(name: "ConsultRecordsTests", dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization"]),
-        .testTarget(name: "ConsultStoreTests", dependencies: ["ConsultStore", "ConsultRecords", "ConsultEngine"]),
+        // What the test targets share (Tests/ConsultTestSupport): the repository's root, the shipped
+        // content, the built binaries and running them, temporary folders, the messages in a
+        // language, the scripted answers, /proc, spawning, and the SSH servers' common parts.
+        // No Testing: a library target like any other, used by the test targets only.
+        .target(
+            name: "ConsultTestSupport",
+            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"],
+            path: "Tests/ConsultTestSupport"
+        ),
+        .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing", "ConsultFuzzingRecords", "ConsultTestSupport"]),
+        .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine", "ConsultTestSupport"]),
+        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization", "ConsultEngine", "ConsultTestSupport"]),
+        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport"]),
+        .testTarget(name: "ConsultCLITests", dependencies: ["ConsultEngine", "ConsultRecords", "ConsultTestSupport"]),
+        .testTarget(
+            name: "ConsultTerminalTests",
+            dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff", "ConsultTestSupport"]
+        ),
+        .testTarget(
+            name: "ConsultRecordsTests",
+            dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport"]
+        ),
+        .testTarget(name: "ConsultStoreTests", dependencies: ["ConsultStore", "ConsultRecords", "ConsultEngine", "ConsultTestSupport"]),
         .testTarget(
             name: "ConsultSSHTests",
             dependencies: [
-                "ConsultSSH", "ConsultEngine", "ConsultLocalization",
+                "ConsultSSH", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
             ]
         ),
-        .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords"]),
+        // The real binaries in tmux and through OpenSSH: everything they need comes through the support target.
+        .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

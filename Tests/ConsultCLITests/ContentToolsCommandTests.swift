@@ -1,28 +1,15 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 
 /// `consult test` and `consult graph` as a paralegal runs them: the real binary, its report and exit status.
 @Suite struct ContentToolsCommandTests {
-    func consult(_ arguments: [String], environment: [String: String]? = nil) throws -> RunCommandTests.Output {
-        let process = Process()
-        process.executableURL = RunCommandTests.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = RunCommandTests.root
-        if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    func consult(_ arguments: [String], environment: [String: String]? = nil) throws -> ProcessOutput {
+        try runConsult(arguments, environment: environment)
     }
 
     func scenario(_ text: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("scenario-\(UUID().uuidString).yaml")
+        let url = temporaryPath("scenario", extension: "yaml")
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url
     }

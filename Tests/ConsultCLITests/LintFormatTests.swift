@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -14,12 +15,9 @@ import Testing
 
     @Test("an error and a typography warning come out as JSON objects with their places, as the text output has them")
     func json() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lint-json-\(UUID().uuidString)")
-        let fm = FileManager.default
-        defer { try? fm.removeItem(at: dir) }
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        try fm.copyItem(at: RunCommandTests.root.appendingPathComponent("dialogs"), to: dir.appendingPathComponent("dialogs"))
-        try fm.copyItem(at: RunCommandTests.root.appendingPathComponent("locales"), to: dir.appendingPathComponent("locales"))
+        let copy = try ContentCopy("lint-json")
+        defer { copy.remove() }
+        let dir = copy.root
         let vks = dir.appendingPathComponent("dialogs/vks_residence_permit.yaml")
         let text = try String(contentsOf: vks, encoding: .utf8)
         try text.replacingOccurrences(of: "has_vks_work_permit == \"none\"", with: "has_vks_work_permit == \"nothing\"")

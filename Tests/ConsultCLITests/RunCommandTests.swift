@@ -1,52 +1,22 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 
 /// `consult run` and `consult lint` as other tools call them: the real binary, its output and exit status.
 @Suite struct RunCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The `consult` built beside this test bundle.
-    static var binary: URL {
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundleDir, bundleDir.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
-            let candidate = dir.appendingPathComponent("consult")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return root.appendingPathComponent(".build/debug/consult")
-    }
-
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    func consult(_ arguments: [String], in directory: URL = root) throws -> Output {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    func consult(_ arguments: [String], in directory: URL = repositoryRoot) throws -> ProcessOutput {
+        try runConsult(arguments, directory: directory)
     }
 
     func factsFile(_ text: String, ext: String = "yaml") throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("facts-\(UUID().uuidString).\(ext)")
+        let url = temporaryPath("facts", extension: ext)
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url
     }
 
     /// `consult run --format json` is plain JSON for other tools (dates as YYYY-MM-DD, choices as
     /// strings; not the records' tagged values): read with a generic JSON parser, as those tools read it.
-    func json(_ output: Output) throws -> [String: Any] {
+    func json(_ output: ProcessOutput) throws -> [String: Any] {
         try #require(JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
     }
 
@@ -99,7 +69,7 @@ import Testing
     func textInEachLanguage(language: String, expected: [String]) throws {
         let out = try consult(["run", "--facts", try factsFile(Self.grace).path, "--today", "2026-11-25", "--format", "text", "--lang", language])
         #expect(out.status == 0, "\(out.stderr)")
-        let text = out.stdout.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
+        let text = plainSpaces(out.stdout)
         for fragment in expected {
             #expect(text.contains(fragment), "\(language): '\(fragment)' not in:\n\(text)")
         }
@@ -168,11 +138,7 @@ import Testing
     }
 
     @Test func lintFailsWithThePlaceOfAnError() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lint-\(UUID().uuidString)")
-        let fm = FileManager.default
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        try fm.copyItem(at: Self.root.appendingPathComponent("dialogs"), to: dir.appendingPathComponent("dialogs"))
-        try fm.copyItem(at: Self.root.appendingPathComponent("locales"), to: dir.appendingPathComponent("locales"))
+        let dir = try ContentCopy("lint").root
         let vks = dir.appendingPathComponent("dialogs/vks_residence_permit.yaml")
         var text = try String(contentsOf: vks, encoding: .utf8)
         text = text.replacingOccurrences(of: "when: has_vks_work_permit == \"none\"", with: "when: has_vks_work_permit == \"nothing\"")

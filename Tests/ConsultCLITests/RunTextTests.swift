@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
         let out = try cli.consult(["run", "--facts", try cli.factsFile(facts).path, "--today", today, "--format", "text", "--lang", language])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stderr.isEmpty, "\(out.stderr)")
-        let text = out.stdout.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
+        let text = plainSpaces(out.stdout)
         #expect(!text.contains("{") && !text.contains("vks.") && !text.contains("general.") && !text.contains("—\u{20}—"), "\(text)")
         #expect(!text.contains("г.."), "a date ends a Russian sentence twice: \(text)")
         return text

@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -8,12 +9,7 @@ import Testing
 
     /// A copy of the shipped dialogs and locales.
     func contentCopy() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("translations-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for folder in ["dialogs", "locales"] {
-            try FileManager.default.copyItem(at: RunCommandTests.root.appendingPathComponent(folder), to: dir.appendingPathComponent(folder))
-        }
-        return dir
+        try ContentCopy("translations").root
     }
 
     func read(_ dir: URL, _ path: String) throws -> String {

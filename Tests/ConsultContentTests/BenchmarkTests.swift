@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func tenThousandStepsLoadAndLint() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
+        let dir = temporaryPath("bench")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.generate(steps: 10_000, into: dir)
         let clock = ContinuousClock()

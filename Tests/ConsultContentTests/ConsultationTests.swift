@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultTestSupport
 import Testing
 
 /// A consultation driven as an applicant would, through the shipped dialogs.

@@ -1,4 +1,5 @@
 import ConsultContent
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 struct ContentLocationTests {
     /// An install prefix: PREFIX/bin/consult and PREFIX/share/consult/{dialogs,locales}.
     func prefix() throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("consult-prefix-\(UUID().uuidString)")
+        let root = temporaryPath("consult-prefix")
         for folder in ["bin", "share/consult/dialogs", "share/consult/locales"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }

@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultTestSupport
 import Testing
 
 // Each test lints a minimal dialog with minimal locales and checks the diagnostic's id, severity

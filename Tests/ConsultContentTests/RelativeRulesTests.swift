@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultTestSupport
 import Testing
 
 /// A relative of a specialist (PRODUCT.md: applicant_role, relation_to_vks, applicant_age, applicant_included):

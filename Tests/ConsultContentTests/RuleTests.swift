@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -179,7 +180,7 @@ struct RuleTests {
 
     @Test("an empty dialogs folder, an empty locales folder and a file that is not UTF-8")
     func folderRulesAreReported() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("rules-\(UUID().uuidString)")
+        let root = temporaryPath("rules")
         defer { try? FileManager.default.removeItem(at: root) }
         let dialogs = root.appendingPathComponent("dialogs"), locales = root.appendingPathComponent("locales")
         try FileManager.default.createDirectory(at: dialogs, withIntermediateDirectories: true)

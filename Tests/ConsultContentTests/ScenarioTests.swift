@@ -1,6 +1,7 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultTestSupport
 import Foundation
 import Testing
 

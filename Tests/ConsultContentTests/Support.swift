@@ -1,21 +1,9 @@
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
+import ConsultTestSupport
 import Foundation
 import Testing
-
-/// The repository's root, found from this file's place.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// The shipped content, loaded once.
-let shipped: Content = {
-    do {
-        return try Content.load(dialogs: repositoryRoot.appendingPathComponent("dialogs"),
-                                locales: repositoryRoot.appendingPathComponent("locales"))
-    } catch {
-        fatalError("the shipped content does not load:\n\(error)")
-    }
-}()
 
 func date(_ s: String) -> LocalDate { LocalDate(parsing: s)! }
 
@@ -48,11 +36,6 @@ func vksFacts(_ overrides: [String: String] = [:], family: String = "[]") -> Str
 
 /// A test vocabulary in one of the shipped languages.
 func vocabulary(_ language: String) -> Localizer.Vocabulary { shipped.localizer.vocabulary(language) }
-
-/// Replaces the no-break spaces Foundation puts in dates and numbers with plain spaces.
-func plainSpaces(_ s: String) -> String {
-    s.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
-}
 
 /// The outcome explanation of a headless run as the applicant reads it, with plain spaces.
 func rendered(_ r: HeadlessRun, _ language: String) -> String {

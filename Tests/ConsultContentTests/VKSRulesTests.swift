@@ -1,5 +1,6 @@
 import ConsultContent
 import ConsultEngine
+import ConsultTestSupport
 import Testing
 
 /// PRODUCT.md's rules, each at its boundaries, through the shipped dialogs.

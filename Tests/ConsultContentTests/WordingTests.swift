@@ -1,5 +1,6 @@
 import ConsultContent
 import ConsultEngine
+import ConsultTestSupport
 import Testing
 
 /// What the applicant reads where the law is uncertain or the applicant's position changes the words

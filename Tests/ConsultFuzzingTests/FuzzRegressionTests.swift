@@ -1,5 +1,6 @@
 import ConsultFuzzing
 import ConsultFuzzingRecords
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -7,9 +8,7 @@ import Testing
 /// (`FuzzTesting/Corpus/<target>/`), fed to the same entry point the fuzzer calls. A crash that
 /// comes back fails here, in an ordinary `swift test`, without the sanitizers.
 @Suite struct FuzzRegressionTests {
-    static let fuzzTesting = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("FuzzTesting")
+    static let fuzzTesting = repositoryRoot.appendingPathComponent("FuzzTesting")
 
     static func inputs(_ folder: String, _ target: FuzzTarget) -> [URL] { inputs(folder, target.rawValue) }
 

@@ -1,8 +1,6 @@
+import ConsultTestSupport
 import Foundation
 import Testing
-
-/// The date every REPL test runs on (`--today`): a 31.03.2028 work permit is in force.
-let testToday = "2026-11-25"
 
 /// `consult` (= `consult start`) at a terminal: the REPL as an applicant uses it, typed key by key.
 /// The texts asserted come from `locales/*.yaml` (``LocaleText``), so rewording a sentence does not
@@ -21,29 +19,12 @@ struct ConsultationREPLTests {
         return terminal
     }
 
-    /// Русский, consent да, topic 1 (VKS), role 1 (the specialist): stops at the work-permit question.
-    func reachPermitQuestion(_ terminal: TmuxHarness) async throws {
-        try await terminal.answer("3", then: ru["intake.consent.prompt"])
-        try await terminal.answer("да", then: ru["intake.topic.prompt"])
-        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
-        try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
-    }
-
-    /// From the work-permit question to the outcome, in Russian: a permit valid until 31.03.2028,
-    /// contract in force, no VKS residence permit yet, citizenship wanted, a spouse of 40. Returns the scrollback that shows
-    /// the outcome and then the appointment question.
+    /// From the work-permit question (``RussianConsultation/toPermitQuestion``) to the outcome, in
+    /// Russian: a permit valid until 31.03.2028, contract in force, no VKS residence permit yet,
+    /// citizenship wanted, a spouse of 40. Returns the scrollback that shows the outcome and then the
+    /// appointment question.
     static func answerVKSInRussian(_ terminal: TmuxHarness) async throws -> String {
-        let ru = LocaleText.ru
-        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
-        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
-        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
-        try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
-        try await terminal.answer("да", then: ru["vks.wants_independent_permit.prompt"])
-        try await terminal.answer("нет", then: ru["vks.family.prompt"])
-        try await terminal.answer("да", then: ru["vks.family.relation.prompt"])
-        try await terminal.answer("супруг", then: ru["vks.family.age.prompt"])
-        try await terminal.answer("40", then: ru["vks.family.more"])
-        return try await terminal.answer("нет", then: ru["closing.wants_appointment.prompt"])
+        try await terminal.answer(RussianConsultation.permitIssued + RussianConsultation.citizenshipAndSpouse)
     }
 
     /// Keys such as `vks.outcome.x` or a `{placeholder}` that reached the screen unrendered.
@@ -61,7 +42,7 @@ struct ConsultationREPLTests {
     func russianConsultationReachesOutcome(_ lang: LangSetting) async throws {
         let terminal = try await start(lang)
         defer { terminal.kill() }
-        try await reachPermitQuestion(terminal)
+        try await terminal.answer(RussianConsultation.toPermitQuestion)
         let shown = try await Self.answerVKSInRussian(terminal)
         let text = TmuxHarness.normalized(shown)
 
@@ -101,9 +82,8 @@ struct ConsultationREPLTests {
         let relative = ru.relative
         // The two wordings differ, so the screen says which one was shown.
         #expect(relative["vks.has_vks_work_permit.prompt"] != ru["vks.has_vks_work_permit.prompt"])
-        try await terminal.answer("3", then: ru["intake.consent.prompt"])
-        try await terminal.answer("да", then: ru["intake.topic.prompt"])
-        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
+        // Русский, consent да, topic 1 (VKS), then role 2: a relative.
+        try await terminal.answer(Array(RussianConsultation.toPermitQuestion.prefix(3)))
         var shown = try await terminal.answer("2", then: relative["vks.has_vks_work_permit.prompt"])
         #expect(!TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(ru["vks.has_vks_work_permit.prompt"])))
         // Applied for: the relative's own relation is asked (it can change the outcome), then citizenship.
@@ -123,7 +103,7 @@ struct ConsultationREPLTests {
     func editingTypedAnswerMidWord(_ lang: LangSetting) async throws {
         let terminal = try await start(lang)
         defer { terminal.kill() }
-        try await reachPermitQuestion(terminal)
+        try await terminal.answer(RussianConsultation.toPermitQuestion)
         try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
 
         try terminal.type("1.03.2O28")  // the day's first digit missing, a letter O in the year
@@ -176,9 +156,8 @@ struct ConsultationREPLTests {
     func backAndChangeAnswer(_ lang: LangSetting) async throws {
         let terminal = try await start(lang)
         defer { terminal.kill() }
-        try await reachPermitQuestion(terminal)
-        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
-        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer(RussianConsultation.toPermitQuestion)
+        try await terminal.answer(RussianConsultation.permitIssued)
 
         // Back with the slash form, then with the bare Russian word.
         var shown = try await terminal.answer("/назад", then: ru["vks.work_permit_expires.prompt"])
@@ -188,8 +167,7 @@ struct ConsultationREPLTests {
         #expect(TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(
             ru.text("ui.back.done", ["fact": ru["fact.has_vks_work_permit"]]))))
 
-        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
-        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer(RussianConsultation.permitIssued)
         try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
 
@@ -250,7 +228,7 @@ struct ConsultationREPLTests {
     func switchingLanguageMidConsultation(_ lang: LangSetting) async throws {
         let terminal = try await start(lang)
         defer { terminal.kill() }
-        try await reachPermitQuestion(terminal)
+        try await terminal.answer(RussianConsultation.toPermitQuestion)
 
         // /язык es: the Russian command word, with the language as its argument.
         var shown = try await terminal.answer("/язык es", then: es["vks.has_vks_work_permit.prompt"])

@@ -1,31 +1,14 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 
-/// A copy of the shipped `dialogs/` and `locales/` in a folder of its own, to edit or plant.
-struct ContentCopy {
-    let root: URL
-    var dialogs: URL { root.appendingPathComponent("dialogs") }
-    var locales: URL { root.appendingPathComponent("locales") }
-
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("consult-content-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        for folder in ["dialogs", "locales"] {
-            try FileManager.default.copyItem(at: TmuxHarness.repositoryRoot.appendingPathComponent(folder),
-                                             to: root.appendingPathComponent(folder))
-        }
-    }
-
+extension ContentCopy {
     /// Replaces `old` by `new` in `locales/NAME.yaml` (written in place, as an editor would).
     func edit(locale name: String, replacing old: String, with new: String) throws {
         let file = locales.appendingPathComponent("\(name).yaml")
         let text = try String(contentsOf: file, encoding: .utf8)
         #expect(text.contains(old), "\(old) is not in \(file.path)")
         try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: file)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(at: root)
     }
 }
 
@@ -45,10 +28,10 @@ struct ContentSourceTests {
         defer { planted.remove() }
         try planted.edit(locale: "en", replacing: en["app.title"], with: "PLANTED TITLE call +7 000 000-00-00")
         try planted.edit(locale: "en", replacing: en["office.phone"], with: "+7 000 000-00-00")
-        let binary = TmuxHarness.binary.path
+        let binary = Binaries.consult.path
         let terminal = try TmuxHarness(command: { data in
-            ["sh", "-c", "cd \(TmuxHarness.shellQuoted(planted.root.path)) && exec env LANG=C.UTF-8 "
-                + "\(TmuxHarness.shellQuoted(binary)) --lang en --today \(testToday) --data-dir \(TmuxHarness.shellQuoted(data.path))"]
+            ["sh", "-c", "cd \(shellQuoted(planted.root.path)) && exec env LANG=C.UTF-8 "
+                + "\(shellQuoted(binary)) --lang en --today \(testToday) --data-dir \(shellQuoted(data.path))"]
         })
         defer { terminal.kill() }
         let screen = try await terminal.waitForPrompt(after: en["intake.language.prompt"])

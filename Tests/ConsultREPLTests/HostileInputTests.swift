@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -63,7 +64,7 @@ struct HostileInputTests {
         try terminal.type("iss")
         try await terminal.waitForInput("iss")
         // What the Swift runtime prints to standard error before it traps.
-        let pid = try #require(Self.consultPID(terminal.dataDirectory))
+        let pid = try #require(ProcessTable.consultations(terminal.dataDirectory).first)
         let standardError = open("/proc/\(pid)/fd/2", O_WRONLY | O_APPEND | O_NOCTTY)
         try #require(standardError >= 0)
         let planted = "consult/Session.swift:42: Fatal error: planted by the test\n"
@@ -91,7 +92,7 @@ struct HostileInputTests {
 
         let transcripts = ServedConsultations.transcripts(in: terminal.dataDirectory)
         let transcript = try #require(transcripts.first)
-        #expect(SSHServer.endReason(transcript) == "crashed", "\(SSHServer.events(transcript).last.map { "\($0.event)" } ?? "no events")")
+        #expect(ServedConsultations.endReason(transcript) == "crashed", "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
         let verify = try ServedConsultations.verify(terminal.dataDirectory, scratch: terminal.directory)
         #expect(verify.status == 0 && verify.output.contains("intact"), "\(verify.output)")
         let show = try Self.consult(["transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
@@ -141,7 +142,7 @@ struct HostileInputTests {
         #expect(TmuxHarness.normalized(screen).contains(TmuxHarness.normalized(en.lead("crash.apology"))),
                 "no apology over SSH:\n\(screen.suffix(1500))")
         let transcript = try #require(server.transcripts().first)
-        #expect(SSHServer.endReason(transcript) == "crashed")
+        #expect(ServedConsultations.endReason(transcript) == "crashed")
         let id = transcript.deletingPathExtension().lastPathComponent
         let report = server.dataDirectory.appendingPathComponent("crashes/\(id).log")
         #expect(((try? String(contentsOf: report, encoding: .utf8)) ?? "").contains("SIGSEGV"), "no report at \(report.path)")
@@ -155,11 +156,11 @@ struct HostileInputTests {
     @Test("SIGTERM and SIGHUP while libedit reads end consult alone: a shell in its process group survives",
           arguments: [(SIGTERM, "interrupted"), (SIGHUP, "disconnected")])
     func signalSparesTheParentShell(_ signal: Int32, _ reason: String) async throws {
-        let binary = TmuxHarness.binary.path
+        let binary = Binaries.consult.path
         // `sh -c` without job control: consult stays in the shell's process group.
         let terminal = try TmuxHarness(command: { data in
             ["env", "LANG=C.UTF-8", "sh", "-c",
-             "\(TmuxHarness.shellQuoted(binary)) --today \(testToday) --data-dir \(TmuxHarness.shellQuoted(data.path)); echo SURVIVED-$?"]
+             "\(shellQuoted(binary)) --today \(testToday) --data-dir \(shellQuoted(data.path)); echo SURVIVED-$?"]
         })
         defer { terminal.kill() }
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
@@ -170,7 +171,7 @@ struct HostileInputTests {
         #expect(screen.contains("SURVIVED-"), "the shell around consult was killed too:\n\(screen.suffix(800))")
         #expect(exit.terminalRestored, "terminal modes not restored: \(exit.modes)")
         let transcript = try #require(ServedConsultations.transcripts(in: terminal.dataDirectory).first)
-        #expect(SSHServer.endReason(transcript) == reason)
+        #expect(ServedConsultations.endReason(transcript) == reason)
     }
 
     // MARK: - Overlong lines (item 5, the reader)
@@ -179,13 +180,13 @@ struct HostileInputTests {
     func overlongLineAtTheTerminal() async throws {
         let terminal = try await startAndAnswer(.cUTF8)
         defer { terminal.kill() }
-        let pid = try #require(Self.consultPID(terminal.dataDirectory))
-        let cpuBefore = Self.cpuSeconds(pid)
+        let pid = try #require(ProcessTable.consultations(terminal.dataDirectory).first)
+        let cpuBefore = ProcessTable.cpuSeconds(pid)
         try terminal.paste(String(repeating: "x", count: 1_000_000))
         try terminal.press(.enter)
         try await terminal.waitForPrompt(after: en.lead("ui.line_too_long"), timeout: 60)
-        let cpu = Self.cpuSeconds(pid) - cpuBefore
-        let peak = Self.peakMemoryKiB(pid)
+        let cpu = ProcessTable.cpuSeconds(pid) - cpuBefore
+        let peak = ProcessTable.peakRSS(pid) ?? 0
         #expect(cpu < 5, "1 MB line cost \(cpu) s of CPU")
         #expect(peak < 120_000, "peak memory \(peak) KiB")
         let screen = try terminal.screen()
@@ -206,14 +207,14 @@ struct HostileInputTests {
         try await session.waitFor(en["intake.language.prompt"])
         session.send("1\nyes\n1\n1\n")
         try await session.waitFor(en["vks.has_vks_work_permit.prompt"])
-        let cpuBefore = Self.cpuSeconds(session.pid)
+        let cpuBefore = ProcessTable.cpuSeconds(session.pid)
         session.send(String(repeating: "ж", count: 1_000_000) + "\n1\n")
         try await session.waitFor(en["vks.work_permit_expires.prompt"], timeout: 30)
         let output = session.output
         #expect(TmuxHarness.normalized(output).contains(TmuxHarness.normalized(en.lead("ui.line_too_long"))), "\(output.suffix(600))")
         #expect(!output.contains(String(repeating: "ж", count: 5000)), "the overlong line was echoed")
-        #expect(Self.cpuSeconds(session.pid) - cpuBefore < 5)
-        #expect(Self.peakMemoryKiB(session.pid) < 120_000, "peak memory \(Self.peakMemoryKiB(session.pid)) KiB")
+        #expect(ProcessTable.cpuSeconds(session.pid) - cpuBefore < 5)
+        #expect((ProcessTable.peakRSS(session.pid) ?? 0) < 120_000, "peak memory \(ProcessTable.peakRSS(session.pid) ?? 0) KiB")
         session.closeInput()
         _ = try await session.exit(timeout: 10)
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
@@ -237,12 +238,12 @@ struct HostileInputTests {
         do {
             status = try await session.exit(timeout: 5)
         } catch {
-            Issue.record("still running 5 s after signal \(signal), \(Self.cpuSeconds(session.pid)) s of CPU: \(error)")
+            Issue.record("still running 5 s after signal \(signal), \(ProcessTable.cpuSeconds(session.pid)) s of CPU: \(error)")
             return
         }
         #expect(status == 0 || status == 1, "exit status \(status)")
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
-        #expect(SSHServer.endReason(transcript) == reason, "\(SSHServer.events(transcript).last.map { "\($0.event)" } ?? "no events")")
+        #expect(ServedConsultations.endReason(transcript) == reason, "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
     }
 
     @Test("piped: the end of the input is recorded as “input ended”, not as a lost connection")
@@ -255,7 +256,7 @@ struct HostileInputTests {
         session.closeInput()
         _ = try await session.exit(timeout: 10)
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
-        #expect(SSHServer.endReason(transcript) == "input_ended", "\(SSHServer.events(transcript).last.map { "\($0.event)" } ?? "no events")")
+        #expect(ServedConsultations.endReason(transcript) == "input_ended", "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
         let show = try Self.consult(["transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
                                      "--lang", "en", "--data-dir", session.dataDirectory.path], in: session.directory)
         #expect(show.contains(en["staff.reason.input_ended"]), "\(show.suffix(600))")
@@ -267,42 +268,19 @@ struct HostileInputTests {
         let terminal = try await startAndAnswer(.cUTF8)
         defer { terminal.kill() }
         // Closing the pane hangs up its terminal: the kernel sends SIGHUP and reads then fail.
-        let pid = try #require(Self.consultPID(terminal.dataDirectory))
+        let pid = try #require(ProcessTable.consultations(terminal.dataDirectory).first)
         try terminal.killPane()
         let deadline = Date().addingTimeInterval(10)
         while kill(pid, 0) == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         let transcript = try #require(ServedConsultations.transcripts(in: terminal.dataDirectory).first)
-        #expect(SSHServer.endReason(transcript) == "disconnected")
+        #expect(ServedConsultations.endReason(transcript) == "disconnected")
     }
 
     // MARK: - Helpers
 
+    /// What `consult ARGUMENTS` printed (its output kept in `directory`).
     static func consult(_ arguments: [String], in directory: URL) throws -> String {
-        let out = directory.appendingPathComponent("consult-\(UUID().uuidString.prefix(8)).out")
-        _ = try TmuxHarness.spawnAndWait(TmuxHarness.binary.path, arguments, environment: ["PATH": "/usr/bin:/bin"],
-                                         output: out.path, error: out.path)
-        return (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-    }
-
-    static func consultPID(_ dataDirectory: URL) -> Int32? {
-        ProcessTable.processes { $0.first?.hasSuffix("/consult") == true && $0.contains(dataDirectory.path) }.first?.pid
-    }
-
-    /// User and system CPU time of `pid`, in seconds.
-    static func cpuSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After the command: state is field 3, utime 14, stime 15 (1-based, whole line).
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// The peak resident memory of `pid` (VmHWM), in KiB.
-    static func peakMemoryKiB(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        try Spawn.run(Binaries.consult.path, arguments, scratch: directory, name: "consult").output
     }
 }
 
@@ -323,8 +301,8 @@ extension TmuxHarness {
     private func tmux(_ arguments: [String]) throws {
         guard let tmux = Self.tmux else { throw HarnessError(description: "tmux is not installed") }
         let out = directory.appendingPathComponent("tmux-\(UUID().uuidString.prefix(8)).out")
-        let status = try Self.spawnAndWait(tmux, ["-L", socket] + arguments, environment: ["LANG": "C.UTF-8"],
-                                           output: out.path, error: out.path)
+        let status = try Spawn.spawnAndWait(tmux, ["-L", socket] + arguments, environment: ["LANG": "C.UTF-8"],
+                                            output: out.path, error: out.path)
         guard status == 0 else {
             throw HarnessError(description: "tmux \(arguments.joined(separator: " ")): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
         }
@@ -341,17 +319,16 @@ final class PipedSession {
     private var reaped = false
 
     init(extra: [String]) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-piped-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try temporaryDirectory("consult-piped")
         dataDirectory = directory.appendingPathComponent("data")
         outputFile = directory.appendingPathComponent("output")
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw HarnessError(description: "pipe failed") }
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        pid = try TmuxHarness.spawn(TmuxHarness.binary.path,
-                                    ["--today", testToday, "--data-dir", dataDirectory.path] + extra,
-                                    environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
-                                    input: fds[0], output: outputFile.path, error: outputFile.path)
+        pid = try Spawn.spawn(Binaries.consult.path,
+                              ["--today", testToday, "--data-dir", dataDirectory.path] + extra,
+                              environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
+                              input: fds[0], output: outputFile.path, error: outputFile.path)
         close(fds[0])
         input = fds[1]
     }
@@ -390,14 +367,14 @@ final class PipedSession {
 
     func exit(timeout: Double) async throws -> Int32 {
         defer { reaped = true }
-        return try await SSHServer.exitStatus(of: pid, timeout: timeout)
+        return try await Spawn.exitStatus(of: pid, timeout: timeout)
     }
 
     func finish() {
         closeInput()
         if !reaped {
             kill(pid, SIGKILL)
-            _ = try? TmuxHarness.waitForExit(pid)
+            _ = try? Spawn.waitForExit(pid)
         }
         try? FileManager.default.removeItem(at: directory)
     }

@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ struct PassphraseFile {
 
     init(_ passphrase: String = "тайна 42 kiosk") throws {
         self.passphrase = passphrase
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("consult-passphrase-\(UUID().uuidString)")
+        url = temporaryPath("consult-passphrase")
         try (passphrase + "\n").write(to: url, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
@@ -76,12 +77,7 @@ struct KioskREPLTests {
         defer { terminal.kill() }
 
         // First applicant: answers up to the contract question, then Ctrl-D + да.
-        try await terminal.answer("3", then: ru["intake.consent.prompt"])
-        try await terminal.answer("да", then: ru["intake.topic.prompt"])
-        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
-        try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
-        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
-        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer(RussianConsultation.toPermitQuestion + RussianConsultation.permitIssued)
         // The history works within a consultation (so an empty one later means something).
         try terminal.press(.up)
         try await terminal.waitForInput("31.03.2028")

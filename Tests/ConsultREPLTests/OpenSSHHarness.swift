@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultTestSupport
 import Foundation
-import Testing
 
 /// Debian's OpenSSH server (`/usr/sbin/sshd`) on 127.0.0.1, configured with the recipe
 /// `deploy/openssh/consult.conf` as an office would install it, for one test.
@@ -24,10 +24,9 @@ import Testing
 ///
 /// A recipe without those strings (its ForceCommand removed, say) cannot be started: the error
 /// names what is missing.
-final class OpenSSHServer {
+final class OpenSSHServer: ServerUnderTest {
     static let sshd = "/usr/sbin/sshd"
-    static let keygen = "/usr/bin/ssh-keygen"
-    static let recipe = TmuxHarness.repositoryRoot.appendingPathComponent("deploy/openssh/consult.conf")
+    static let recipe = repositoryRoot.appendingPathComponent("deploy/openssh/consult.conf")
 
     /// The strings of the recipe a test replaces (and requires).
     static let recipeMatch = "Match User consult"
@@ -54,16 +53,18 @@ final class OpenSSHServer {
     private(set) var port = 0
     private(set) var pid: pid_t = 0
     private var exited: Int32?
+    let serverName = "sshd"
+    let logName = "sshd's log"
 
     /// Whether sshd can be given a mount namespace of its own (root with CAP_SYS_ADMIN; not in an
     /// unprivileged container) and a user other than root can run the built `consult`.
     static let emptyPasswordLoginPossible: Bool = {
         guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
         let null = "/dev/null"
-        guard let status = try? TmuxHarness.spawnAndWait("/usr/bin/unshare", ["-m", "/bin/sh", "-c", "mount --bind /etc/passwd /etc/passwd"],
-                                                         environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: null, error: null),
+        guard let status = try? Spawn.spawnAndWait("/usr/bin/unshare", ["-m", "/bin/sh", "-c", "mount --bind /etc/passwd /etc/passwd"],
+                                                   environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: null, error: null),
               status == 0 else { return false }
-        return [TmuxHarness.binary.path, TmuxHarness.repositoryRoot.appendingPathComponent("dialogs").path]
+        return [Binaries.consult.path, repositoryRoot.appendingPathComponent("dialogs").path]
             .allSatisfy(readableByOthers)
     }()
 
@@ -78,11 +79,11 @@ final class OpenSSHServer {
             throw HarnessError(description: "OpenSSH's server is not installed at \(Self.sshd): `make test` installs openssh-server "
                 + "(or apt-get install openssh-server; it need not run, the tests start their own)")
         }
-        guard SSHServer.ssh != nil, FileManager.default.isExecutableFile(atPath: Self.keygen) else {
+        guard SSHClient.ssh != nil, FileManager.default.isExecutableFile(atPath: SSHClient.keygen) else {
             throw HarnessError(description: "the OpenSSH client is not installed (`make test` installs openssh-client)")
         }
-        guard FileManager.default.isExecutableFile(atPath: TmuxHarness.binary.path) else {
-            throw HarnessError(description: "no consult binary at \(TmuxHarness.binary.path): run `swift build --build-tests` first")
+        guard FileManager.default.isExecutableFile(atPath: Binaries.consult.path) else {
+            throw HarnessError(description: "no consult binary at \(Binaries.consult.path): run `swift build --build-tests` first")
         }
         self.login = login
         user = login == .key ? Self.currentUser : "consult"
@@ -119,7 +120,7 @@ final class OpenSSHServer {
         var attempts = 0
         while true {
             attempts += 1
-            port = try Self.freePort()
+            port = try Loopback.freePort()
             try configuration(extraConfiguration).write(to: configFile, atomically: true, encoding: .utf8)
             pid = try start()
             exited = nil
@@ -153,13 +154,13 @@ final class OpenSSHServer {
             }
             lines[found[0]] = lines[found[0]].replacingOccurrences(of: old, with: new)
         }
-        let root = TmuxHarness.repositoryRoot
+        let root = repositoryRoot
         if let user { try replace(recipeMatch, "Match User \(user)", onLineStarting: "Match ") }
-        try replace(recipeForceCommand, "ForceCommand \(TmuxHarness.shellQuoted(TmuxHarness.binary.path))", onLineStarting: "ForceCommand ")
+        try replace(recipeForceCommand, "ForceCommand \(shellQuoted(Binaries.consult.path))", onLineStarting: "ForceCommand ")
         try replace(recipeDataDirectory, (["--data-dir", dataDirectory.path, "--today", testToday,
                                            "--dialogs", root.appendingPathComponent("dialogs").path,
                                            "--locales", root.appendingPathComponent("locales").path])
-            .map(TmuxHarness.shellQuoted).joined(separator: " "), onLineStarting: "ForceCommand ")
+            .map(shellQuoted).joined(separator: " "), onLineStarting: "ForceCommand ")
         return lines.joined(separator: "\n")
     }
 
@@ -241,8 +242,7 @@ final class OpenSSHServer {
 
     private func keygen(_ file: URL) throws {
         let out = directory.appendingPathComponent("keygen.out")
-        let status = try TmuxHarness.spawnAndWait(Self.keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "consult-test", "-f", file.path],
-                                                  environment: ["PATH": "/usr/bin:/bin"], output: out.path, error: out.path)
+        let status = try SSHClient.generateKey(file, comment: "consult-test", log: out)
         guard status == 0 else {
             throw HarnessError(description: "ssh-keygen failed (\(status)): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
         }
@@ -253,15 +253,15 @@ final class OpenSSHServer {
         let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
         switch login {
         case .key:
-            return try TmuxHarness.spawn(Self.sshd, arguments, environment: environment, output: logFile.path, error: logFile.path)
+            return try Spawn.spawn(Self.sshd, arguments, environment: environment, output: logFile.path, error: logFile.path)
         case .emptyPassword:
             // unshare and sh exec in place: the process started is sshd's listener itself.
             let etc = directory.appendingPathComponent("etc").path
             let script = ["passwd", "shadow", "group"]
-                .map { "mount --bind \(TmuxHarness.shellQuoted("\(etc)/\($0)")) /etc/\($0)" }.joined(separator: " && ")
-                + " && exec \(Self.sshd) " + arguments.map(TmuxHarness.shellQuoted).joined(separator: " ")
-            return try TmuxHarness.spawn("/usr/bin/unshare", ["-m", "/bin/sh", "-c", script], environment: environment,
-                                         output: logFile.path, error: logFile.path)
+                .map { "mount --bind \(shellQuoted("\(etc)/\($0)")) /etc/\($0)" }.joined(separator: " && ")
+                + " && exec \(Self.sshd) " + arguments.map(shellQuoted).joined(separator: " ")
+            return try Spawn.spawn("/usr/bin/unshare", ["-m", "/bin/sh", "-c", script], environment: environment,
+                                   output: logFile.path, error: logFile.path)
         }
     }
 
@@ -270,40 +270,13 @@ final class OpenSSHServer {
     /// `sshd -t` (`-T` with `connection`: the settings in effect for that user) on this server's
     /// configuration: exit status and output.
     func check(extended connection: String? = nil) throws -> (status: Int32, output: String) {
-        let out = directory.appendingPathComponent("check-\(UUID().uuidString.prefix(8)).out")
         let arguments = connection.map { ["-T", "-f", configFile.path, "-C", $0] } ?? ["-t", "-f", configFile.path]
-        let status = try TmuxHarness.spawnAndWait(Self.sshd, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/bin"],
-                                                  output: out.path, error: out.path)
-        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
-    }
-
-    func log() -> String {
-        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-    }
-
-    /// Waits until a line of sshd's log contains `text`; returns that line.
-    @discardableResult
-    func waitForLog(_ text: String, timeout: Double = 20) async throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if let line = log().split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
-            if let status = processExited() {
-                throw HarnessError(description: "sshd exited (\(status)) before logging “\(text)”:\n\(log())")
-            }
-            guard Date() < deadline else {
-                throw HarnessError(description: "timed out after \(timeout) s waiting for “\(text)” in sshd's log:\n\(log())")
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        return try Spawn.run(Self.sshd, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/bin"], scratch: directory, name: "check")
     }
 
     /// The listener's exit status if it has ended (reaped here once).
     func processExited() -> Int32? {
-        if let exited { return exited }
-        guard pid > 0 else { return nil }
-        var status: Int32 = 0
-        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
-        exited = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        if exited == nil && pid > 0 { exited = Spawn.reaped(pid) }
         return exited
     }
 
@@ -321,7 +294,7 @@ final class OpenSSHServer {
             try await Task.sleep(for: .milliseconds(50))
         }
         Glibc.kill(pid, SIGKILL)
-        _ = try? TmuxHarness.waitForExit(pid)
+        _ = try? Spawn.waitForExit(pid)
         exited = 137
         throw HarnessError(description: "sshd did not stop within \(timeout) s of signal \(signal):\n\(log())")
     }
@@ -331,7 +304,7 @@ final class OpenSSHServer {
         let leftovers = pid > 0 && exited == nil ? ProcessTable.descendants(of: pid) : []
         if exited == nil && pid > 0 {
             Glibc.kill(pid, SIGKILL)
-            _ = try? TmuxHarness.waitForExit(pid)
+            _ = try? Spawn.waitForExit(pid)
             exited = 137
         }
         endLeftovers(leftovers)
@@ -343,17 +316,12 @@ final class OpenSSHServer {
         for pid in consultations + pids.reversed() { Glibc.kill(pid, SIGKILL) }
     }
 
-    /// Whether no consultation of this server is running (polls for up to `timeout`).
-    func noConsultations(timeout: Double = 10) async throws -> Bool {
-        try await ServedConsultations.noneRunning(dataDirectory, timeout: timeout)
-    }
-
     // MARK: - Clients
 
     /// `ssh` to this server as ``user``: with the test's key, or (``Login/emptyPassword``) with
     /// none at all. No configuration file is read (`-F /dev/null`): nothing of the machine's.
     func sshCommand(_ options: [String] = [], command: [String] = []) -> [String] {
-        [SSHServer.ssh ?? "ssh", "-p", String(port)] + clientOptions + options + ["\(user)@127.0.0.1"] + command
+        SSHClient.command(port: port, clientOptions + options, user: user, command: command)
     }
 
     /// The client options of ``sshCommand(_:command:)`` (for `sftp` too): no host key check, no
@@ -362,97 +330,10 @@ final class OpenSSHServer {
         let authentication = login == .key
             ? ["-i", clientKey.path, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"]
             : ["-o", "PubkeyAuthentication=no", "-o", "IdentityAgent=none"]
-        return ["-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-o", "ConnectTimeout=20"] + authentication
-    }
-
-    /// Runs a command (`ssh …`, `sftp …`) to completion, standard input `/dev/null`: status,
-    /// standard output and error.
-    func run(_ arguments: [String], timeout: Double = 60) async throws -> (status: Int32, output: String, error: String) {
-        let id = UUID().uuidString.prefix(8)
-        let out = directory.appendingPathComponent("client-\(id).out")
-        let err = directory.appendingPathComponent("client-\(id).err")
-        let child = try TmuxHarness.spawn(arguments[0], Array(arguments.dropFirst()),
-                                          environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
-                                          output: out.path, error: err.path)
-        let status = try await SSHServer.exitStatus(of: child, timeout: timeout)
-        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "", (try? String(contentsOf: err, encoding: .utf8)) ?? "")
-    }
-
-    /// Sends `signal` to this server's ssh clients (found by the port on their command line).
-    func signalClients(_ signal: Int32) throws {
-        try ServedConsultations.signalClients(port: port, signal)
-    }
-
-    func transcripts() -> [URL] {
-        ServedConsultations.transcripts(in: dataDirectory)
-    }
-
-    /// Waits until `count` transcripts exist and all have ended; their end reasons.
-    func waitForEnds(_ count: Int = 1, timeout: Double = 20) async throws -> [String] {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let reasons = transcripts().compactMap(SSHServer.endReason)
-            if reasons.count >= count && transcripts().count == reasons.count { return reasons }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw HarnessError(description: "\(count) transcript(s) did not end within \(timeout) s: "
-            + "\(transcripts().map { "\($0.lastPathComponent): \(SSHServer.endReason($0) ?? "open")" })\n\(log())")
-    }
-
-    /// `consult transcripts verify --all` on this server's data directory: status and output.
-    func verifyTranscripts() throws -> (status: Int32, output: String) {
-        try ServedConsultations.verify(dataDirectory, scratch: directory)
+        return ["-F", "/dev/null"] + SSHClient.unknownHostKey + ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20"] + authentication
     }
 
     // MARK: - Helpers
-
-    /// A TCP port on 127.0.0.1 that nothing listens on now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError(description: "socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw HarnessError(description: "bind: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// Connects to 127.0.0.1:`port` and reads until the other side closes or `timeout` passes;
-    /// nil when the connection was refused.
-    static func connectAndRead(port: Int, timeout: Double = 5) -> Data? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { return nil }
-        var data = Data()
-        let deadline = Date().addingTimeInterval(timeout)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while Date() < deadline {
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, 100) >= 0 else { break }
-            guard poller.revents != 0 else { continue }
-            let count = read(fd, &buffer, buffer.count)
-            if count <= 0 { break }
-            data.append(contentsOf: buffer[0..<count])
-        }
-        return data
-    }
 
     /// Whether any user may read and execute (or list) `path` and search every directory above it.
     static func readableByOthers(_ path: String) -> Bool {
@@ -467,81 +348,5 @@ final class OpenSSHServer {
             url.deleteLastPathComponent()
         }
         return true
-    }
-}
-
-/// What `/proc` says about processes: command lines, parents, memory.
-enum ProcessTable {
-    struct Entry {
-        let pid: pid_t
-        let arguments: [String]
-    }
-
-    /// Every process whose command line satisfies `condition` (zombies left out).
-    static func processes(where condition: ([String]) -> Bool) -> [Entry] {
-        var found: [Entry] = []
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  !data.isEmpty else { continue }
-            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if condition(arguments) && state(pid) != "Z" { found.append(Entry(pid: pid, arguments: arguments)) }
-        }
-        return found
-    }
-
-    /// Fields of /proc/PID/stat after the command name: state, parent, …
-    private static func statFields(_ pid: pid_t) -> [Substring] {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.range(of: ")", options: .backwards) else { return [] }
-        return text[close.upperBound...].split(separator: " ")
-    }
-
-    static func state(_ pid: pid_t) -> String? {
-        statFields(pid).first.map(String.init)
-    }
-
-    static func parent(_ pid: pid_t) -> pid_t? {
-        let fields = statFields(pid)
-        return fields.count > 1 ? pid_t(fields[1]) : nil
-    }
-
-    /// Children, grandchildren… of `pid`, parents before their children.
-    static func descendants(of pid: pid_t) -> [pid_t] {
-        var children: [pid_t: [pid_t]] = [:]
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let child = pid_t(entry), let parent = parent(child) else { continue }
-            children[parent, default: []].append(child)
-        }
-        var result: [pid_t] = []
-        var queue = children[pid] ?? []
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
-            result.append(next)
-            queue += children[next] ?? []
-        }
-        return result
-    }
-
-    /// A `Name:   1234 kB` line of /proc/PID/status (VmRSS) or smaps_rollup (Pss), in KiB.
-    private static func kilobytes(_ file: String, _ name: String) -> Int? {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
-        return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-    }
-
-    /// Resident set size in KiB.
-    static func rss(_ pid: pid_t) -> Int? {
-        kilobytes("/proc/\(pid)/status", "VmRSS")
-    }
-
-    /// Proportional set size in KiB (shared pages divided among the processes sharing them).
-    static func pss(_ pid: pid_t) -> Int? {
-        kilobytes("/proc/\(pid)/smaps_rollup", "Pss")
-    }
-
-    /// The process's command line as `ps` shows it (sshd renames its session processes).
-    static func commandLine(_ pid: pid_t) -> String {
-        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
-        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
     }
 }

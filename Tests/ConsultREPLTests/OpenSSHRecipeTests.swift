@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct OpenSSHRecipeTests {
     let ru = LocaleText.ru
 
     static func contains(_ haystack: String, _ needle: String) -> Bool {
-        TmuxHarness.normalized(haystack).contains(TmuxHarness.normalized(needle))
+        SSHServerTests.contains(haystack, needle)
     }
 
     /// `sshd -T` output as keyword → values (a keyword given twice, as acceptenv, has two).
@@ -41,7 +42,7 @@ struct OpenSSHRecipeTests {
         #expect(forUser.status == 0, "\(forUser.output)")
         let settings = Self.settings(forUser.output)
         let forced = settings["forcecommand"]?.first ?? "none"
-        #expect(forced.contains(TmuxHarness.binary.path) && forced.contains("--channel") && forced.contains("ssh"), "\(forced)")
+        #expect(forced.contains(Binaries.consult.path) && forced.contains("--channel") && forced.contains("ssh"), "\(forced)")
         let expected = [
             "permittty": "yes", "disableforwarding": "yes", "permittunnel": "no", "permituserrc": "no",
             "maxsessions": "1", "clientaliveinterval": "30", "clientalivecountmax": "4",
@@ -75,11 +76,8 @@ struct OpenSSHRecipeTests {
         // A terminal was given (with `PermitTTY no` the client says so, and line editing is gone).
         #expect(!first.contains("PTY allocation request failed"), "\(first)")
 
-        // Русский, consent да, topic 1 (VKS): the work-permit question.
-        try await terminal.answer("3", then: ru["intake.consent.prompt"])
-        try await terminal.answer("да", then: ru["intake.topic.prompt"])
-        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
-        try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
+        // Русский, consent да, topic 1 (VKS), the specialist: the work-permit question.
+        try await terminal.answer(RussianConsultation.toPermitQuestion)
         // Line editing works over the pseudo-terminal: a typed line is seen as typed.
         try terminal.type("абв")
         try await terminal.waitForInput("абв")
@@ -87,7 +85,7 @@ struct OpenSSHRecipeTests {
         try server.signalClients(SIGKILL)
         #expect(try await server.waitForEnds() == ["disconnected"])
         let transcript = try #require(server.transcripts().first)
-        let events = SSHServer.events(transcript)
+        let events = ServedConsultations.events(transcript)
         let start = try #require(events.first?.start)
         #expect(start.channel == "ssh")
         #expect(start.remote?.hasPrefix("127.0.0.1") == true, "\(start)")
@@ -106,7 +104,7 @@ struct OpenSSHRecipeTests {
     func clientCommandsIgnored() async throws {
         let server = try await OpenSSHServer()
         defer { server.kill() }
-        let exec = try await server.run(server.sshCommand(command: ["cat", "/etc/passwd"]))
+        let exec = try await server.runClient(server.sshCommand(command: ["cat", "/etc/passwd"]))
         #expect(!exec.output.contains("root:") && !exec.error.contains("root:"), "\(exec)")
         // The consultation ran instead (no terminal: the plain reader, which reads the end of /dev/null).
         #expect(Self.contains(exec.output, en["intake.language.prompt"]), "\(exec)")
@@ -114,7 +112,7 @@ struct OpenSSHRecipeTests {
         let stolen = server.directory.appendingPathComponent("stolen")
         let batch = server.directory.appendingPathComponent("sftp-batch")
         try "get /etc/passwd \(stolen.path)\n".write(to: batch, atomically: true, encoding: .utf8)
-        let sftp = try await server.run(["/usr/bin/sftp", "-P", String(server.port)] + server.clientOptions
+        let sftp = try await server.runClient(["/usr/bin/sftp", "-P", String(server.port)] + server.clientOptions
             + ["-b", batch.path, "\(server.user)@127.0.0.1"])
         #expect(sftp.status != 0, "\(sftp)")
         #expect(!FileManager.default.fileExists(atPath: stolen.path))
@@ -122,14 +120,14 @@ struct OpenSSHRecipeTests {
         // Each got a consultation of its own, recorded as ssh, and none is left running.
         #expect(try await server.noConsultations())
         let transcripts = server.transcripts()
-        let channels = transcripts.map { SSHServer.events($0).first?.start?.channel }
+        let channels = transcripts.map { ServedConsultations.events($0).first?.start?.channel }
         #expect(channels == ["ssh", "ssh"], "\(channels)")
         // The command's consultation read the end of its input and closed its transcript.
-        #expect(transcripts.compactMap(SSHServer.endReason).contains("disconnected"))
+        #expect(transcripts.compactMap(ServedConsultations.endReason).contains("disconnected"))
         // sftp's too: without a terminal no SIGHUP comes when the client goes; consult's next
         // write to the closed pipe raises SIGPIPE, which ends the transcript "disconnected".
-        #expect(transcripts.allSatisfy { SSHServer.endReason($0) != nil },
-                "\(transcripts.map { "\($0.lastPathComponent): \(SSHServer.endReason($0) ?? "no end event")" })")
+        #expect(transcripts.allSatisfy { ServedConsultations.endReason($0) != nil },
+                "\(transcripts.map { "\($0.lastPathComponent): \(ServedConsultations.endReason($0) ?? "no end event")" })")
         try await server.stop()
     }
 
@@ -139,29 +137,29 @@ struct OpenSSHRecipeTests {
         defer { server.kill() }
         // The target is sshd's own port: any byte through the forwarding would be its banner.
         let target = "127.0.0.1:\(server.port)"
-        let stdio = try await server.run(server.sshCommand(["-W", target]))
+        let stdio = try await server.runClient(server.sshCommand(["-W", target]))
         #expect(stdio.status != 0, "\(stdio)")
         #expect(!stdio.output.contains("SSH-2.0"), "\(stdio)")
 
-        let remote = try await server.run(server.sshCommand(["-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:\(target)"]), timeout: 30)
+        let remote = try await server.runClient(server.sshCommand(["-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:\(target)"]), timeout: 30)
         #expect(remote.status != 0, "\(remote)")
         #expect(remote.error.contains("forwarding failed"), "\(remote)")
 
         // -L: the client listens and accepts; the server refuses the channel; nothing comes through.
-        let localPort = try OpenSSHServer.freePort()
+        let localPort = try Loopback.freePort()
         let out = server.directory.appendingPathComponent("forward.out")
         let arguments = server.sshCommand(["-N", "-L", "\(localPort):\(target)"])
-        let client = try TmuxHarness.spawn(arguments[0], Array(arguments.dropFirst()),
-                                           environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path],
-                                           output: out.path, error: out.path)
+        let client = try Spawn.spawn(arguments[0], Array(arguments.dropFirst()),
+                                     environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path],
+                                     output: out.path, error: out.path)
         defer {
             kill(client, SIGKILL)
-            _ = try? TmuxHarness.waitForExit(client)
+            _ = try? Spawn.waitForExit(client)
         }
         var received: Data?
         let deadline = Date().addingTimeInterval(20)
         while received == nil && Date() < deadline {
-            received = OpenSSHServer.connectAndRead(port: localPort, timeout: 5)
+            received = Loopback.connectAndRead(port: localPort, timeout: 5)
             if received == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
         let data = try #require(received, "the ssh client never listened on \(localPort): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
@@ -189,11 +187,8 @@ struct OpenSSHRecipeTests {
         #expect(!first.contains("PTY allocation request failed"), "\(first)")
         #expect(server.log().contains("Accepted none for consult from 127.0.0.1"), "\(server.log())")
         // The consultation runs as consult, not as root.
-        let consultations = ProcessTable.processes {
-            $0.first?.hasSuffix("/consult") == true && $0.contains(server.dataDirectory.path)
-        }
-        let consultation = try #require(consultations.first)
-        let status = (try? String(contentsOfFile: "/proc/\(consultation.pid)/status", encoding: .utf8)) ?? ""
+        let consultation = try #require(ProcessTable.consultations(server.dataDirectory).first)
+        let status = (try? String(contentsOfFile: "/proc/\(consultation)/status", encoding: .utf8)) ?? ""
         let uidLine = status.split(separator: "\n").first { $0.hasPrefix("Uid:") } ?? ""
         #expect(uidLine.split(whereSeparator: \.isWhitespace).dropFirst().allSatisfy { $0 == "\(server.uid)" }, "\(uidLine)")
 

@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -19,45 +20,13 @@ struct RecordsFailureREPLTests {
 
     /// `consult start` with `input` on a pipe; returns the exit status and everything it printed.
     /// `via`: a program that runs consult (`prlimit --fsize=N`).
-    func piped(_ arguments: [String], input: Data, via: [String] = []) throws -> (status: Int32, output: String) {
-        let process = Process()
-        let command = [TmuxHarness.binary.path, "start", "--today", testToday, "--lang", "en"] + arguments
-        process.executableURL = URL(fileURLWithPath: via.first ?? command[0])
-        process.arguments = Array((via + command).dropFirst())
-        process.currentDirectoryURL = TmuxHarness.repositoryRoot
+    func piped(_ arguments: [String], input: Data, via: [String] = []) throws -> ProcessOutput {
+        let command = [Binaries.consult.path, "start", "--today", testToday, "--lang", "en"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["LANG"] = "C.UTF-8"
         environment["LC_ALL"] = nil
-        process.environment = environment
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stdout
-        try process.run()
-        // Written from another thread: the program answers while it reads.
-        // The program may end before it has read everything (the size limit): no SIGPIPE here.
-        signal(SIGPIPE, SIG_IGN)
-        let writer = Thread {
-            try? stdin.fileHandleForWriting.write(contentsOf: input)
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-
-    func dataDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("consult-records-failure-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    func transcripts(in data: URL) -> [URL] {
-        let dir = data.appendingPathComponent("transcripts")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".jsonl") }
-            .map { dir.appendingPathComponent($0) }
+        return try runProcess(URL(fileURLWithPath: via.first ?? command[0]), Array((via + command).dropFirst()),
+                              environment: environment, directory: repositoryRoot, input: input, mergingErrors: true)
     }
 
     func size(_ url: URL) -> Int {
@@ -68,13 +37,13 @@ struct RecordsFailureREPLTests {
 
     @Test("a long rejected answer is recorded shortened, with its length")
     func rejectedAnswersAreShortened() throws {
-        let data = try dataDirectory()
+        let data = try temporaryDirectory("consult-records-failure")
         defer { try? FileManager.default.removeItem(at: data) }
         // English, then thirty 3000-character answers to the consent question (yes/no): all rejected.
         let long = String(repeating: "x", count: 3000)
         let input = "1\n" + String(repeating: long + "\n", count: 30)
         let run = try piped(["--data-dir", data.path], input: Data(input.utf8))
-        let transcript = try #require(transcripts(in: data).first, "no transcript: \(run.output.suffix(400))")
+        let transcript = try #require(ServedConsultations.transcripts(in: data).first, "no transcript: \(run.output.suffix(400))")
         #expect(size(transcript) < 60_000, "the transcript holds the rejected answers whole: \(size(transcript)) bytes")
         let id = transcript.deletingPathExtension().lastPathComponent
         let json = try records.consult(["transcripts", "show", id, "--format", "json", "--data-dir", data.path])
@@ -89,13 +58,13 @@ struct RecordsFailureREPLTests {
 
     @Test("a consultation's record has a size limit that ends it politely")
     func recordLimitEndsTheConsultation() throws {
-        let data = try dataDirectory()
+        let data = try temporaryDirectory("consult-records-failure")
         defer { try? FileManager.default.removeItem(at: data) }
         let long = String(repeating: "y", count: 3000)
         let input = "1\n" + String(repeating: long + "\n", count: 300)
         let run = try piped(["--data-dir", data.path, "--max-record-kib", "32"], input: Data(input.utf8))
         #expect(run.status == 0, "\(run.output.suffix(600))")
-        let transcript = try #require(transcripts(in: data).first, "no transcript: \(run.output.suffix(400))")
+        let transcript = try #require(ServedConsultations.transcripts(in: data).first, "no transcript: \(run.output.suffix(400))")
         #expect(size(transcript) <= 32 * 1024, "the record is larger than its limit: \(size(transcript)) bytes")
         #expect(TmuxHarness.normalized(run.output).contains(TmuxHarness.normalized(Self.opening(en["records.limit"]))),
                 "the applicant was not told: \(run.output.suffix(800))")
@@ -105,10 +74,10 @@ struct RecordsFailureREPLTests {
         let show = try records.consult(["transcripts", "show", id, "--lang", "en", "--data-dir", data.path])
         #expect(show.output.contains(en["staff.reason.record_limit"]), "the lawyer does not see why it ended: \(show.output.prefix(1200))")
         // The default limit holds too: 300 rejected answers stay far below a mebibyte.
-        let data2 = try dataDirectory()
+        let data2 = try temporaryDirectory("consult-records-failure")
         defer { try? FileManager.default.removeItem(at: data2) }
         _ = try piped(["--data-dir", data2.path], input: Data(input.utf8))
-        let second = try #require(transcripts(in: data2).first)
+        let second = try #require(ServedConsultations.transcripts(in: data2).first)
         #expect(size(second) <= 1024 * 1024, "\(size(second)) bytes")
     }
 
@@ -116,7 +85,7 @@ struct RecordsFailureREPLTests {
 
     @Test("records that cannot be opened: the applicant is told, exit status 4")
     func recordsUnavailableExitFour() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-not-a-folder-\(UUID().uuidString)")
+        let file = temporaryPath("consult-not-a-folder")
         try Data("a file".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let run = try piped(["--data-dir", file.appendingPathComponent("data").path], input: Data("1\n".utf8))
@@ -126,7 +95,7 @@ struct RecordsFailureREPLTests {
 
     @Test("a file size limit (RLIMIT_FSIZE) is a failed write: no torn line, the applicant told, exit status 4")
     func fileSizeLimit() throws {
-        let data = try dataDirectory()
+        let data = try temporaryDirectory("consult-records-failure")
         defer { try? FileManager.default.removeItem(at: data) }
         let long = String(repeating: "z", count: 150)
         let input = "1\n" + String(repeating: long + "\n", count: 100)
@@ -134,7 +103,7 @@ struct RecordsFailureREPLTests {
         #expect(run.status == 4, "exit status \(run.status): \(run.output.suffix(600))")
         #expect(TmuxHarness.normalized(run.output).contains(TmuxHarness.normalized(Self.opening(en["records.failed"]))),
                 "\(run.output.suffix(800))")
-        let transcript = try #require(transcripts(in: data).first)
+        let transcript = try #require(ServedConsultations.transcripts(in: data).first)
         let bytes = try Data(contentsOf: transcript)
         #expect(bytes.count <= 20000 && bytes.last == 0x0A, "\(bytes.count) bytes, ending …\(String(decoding: bytes.suffix(80), as: UTF8.self))")
         let id = transcript.deletingPathExtension().lastPathComponent
@@ -144,12 +113,12 @@ struct RecordsFailureREPLTests {
 
     @Test("kiosk: records that cannot be written make its exit status 4 when the operator leaves")
     func kioskExitStatusFour() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-not-a-folder-\(UUID().uuidString)")
+        let file = temporaryPath("consult-not-a-folder")
         try Data("a file".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }
-        let binary = TmuxHarness.binary.path
+        let binary = Binaries.consult.path
         let terminal = try TmuxHarness(command: { _ in
             ["env", "-u", "LC_ALL", "LANG=C.UTF-8", binary, "kiosk", "--today", testToday, "--passphrase-file", passphrase.url.path,
              "--data-dir", file.appendingPathComponent("data").path]
@@ -166,33 +135,18 @@ struct RecordsFailureREPLTests {
 
     static let canMountTmpfs: Bool = {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
-        let probe = FileManager.default.temporaryDirectory.appendingPathComponent("consult-tmpfs-probe-\(UUID().uuidString)")
+        let probe = temporaryPath("consult-tmpfs-probe")
         try? FileManager.default.createDirectory(at: probe, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: probe) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \"$1\"", "sh", probe.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        let mounted = try? runProcess(URL(fileURLWithPath: "/usr/bin/unshare"),
+                                      ["-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \"$1\"", "sh", probe.path])
+        return mounted?.status == 0
     }()
-
-    /// The pid of the `consult` whose command line names `data`.
-    static func consultPID(_ data: URL) -> Int32? {
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(entry), let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-            let arguments = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.first?.hasSuffix("/consult") == true && arguments.contains(data.path) { return pid }
-        }
-        return nil
-    }
 
     @Test("disk full mid-consultation: no torn line, the right messages, exit status 4",
           .enabled(if: canMountTmpfs, "needs root and `unshare -m` to mount a small tmpfs in a private mount namespace"))
     func diskFullWhileTheNameIsTyped() async throws {
-        let copy = try dataDirectory()
+        let copy = try temporaryDirectory("consult-records-failure")
         defer { try? FileManager.default.removeItem(at: copy) }
         // The data directory is a 1 MiB tmpfs of the program's own mount namespace; when the program
         // ends, the wrapper copies what it holds to `copy`.
@@ -203,29 +157,19 @@ struct RecordsFailureREPLTests {
             cp -a "$data"/. "$copy"/
             exit $status
             """
-        let binary = TmuxHarness.binary.path
+        let binary = Binaries.consult.path
         let terminal = try TmuxHarness(command: { data in
             ["env", "-u", "LC_ALL", "LANG=C.UTF-8", "unshare", "-m", "sh", "-c", script, "sh", data.path, copy.path,
              binary, "--today", testToday, "--data-dir", data.path]
         })
         defer { terminal.kill() }
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
-        try await terminal.answer("3", then: ru["intake.consent.prompt"])
-        try await terminal.answer("да", then: ru["intake.topic.prompt"])
-        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
-        try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
-        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
-        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
-        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
-        try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
-        try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
-        try await terminal.answer("нет", then: ru["vks.family.prompt"])
-        try await terminal.answer("нет", then: ru["closing.wants_appointment.prompt"])
-        try await terminal.answer("да", then: ru["closing.applicant_name.prompt"])
+        try await terminal.answer(RussianConsultation.toPermitQuestion + RussianConsultation.permitIssued
+            + RussianConsultation.noToTheRest + RussianConsultation.appointmentByPhone.prefix(1))
 
-        let pid = try #require(Self.consultPID(terminal.dataDirectory))
+        let pid = try #require(ProcessTable.consultations(terminal.dataDirectory).first)
         let inside = URL(fileURLWithPath: "/proc/\(pid)/root" + terminal.dataDirectory.path)
-        let transcript = try #require(transcripts(in: inside).first, "no transcript in \(inside.path)")
+        let transcript = try #require(ServedConsultations.transcripts(in: inside).first, "no transcript in \(inside.path)")
         // Rejected names (over 100 characters) until the transcript's last page has 60–280 bytes
         // free: the answer with the name (about 320 bytes) is then the write that meets the full disk.
         func slack() -> Int { (4096 - size(transcript) % 4096) % 4096 }
@@ -270,7 +214,7 @@ struct RecordsFailureREPLTests {
                 "asked for contact details after the records failed")
 
         // What is left is a valid prefix: whole lines only, none of them with part of the name.
-        let saved = try #require(transcripts(in: copy).first, "the wrapper copied no transcript")
+        let saved = try #require(ServedConsultations.transcripts(in: copy).first, "the wrapper copied no transcript")
         let bytes = try Data(contentsOf: saved)
         #expect(bytes.last == 0x0A, "the transcript ends with a torn line: …\(String(decoding: bytes.suffix(120), as: UTF8.self))")
         #expect(!String(decoding: bytes, as: UTF8.self).contains("Анна"), "part of the name was written in a torn line")

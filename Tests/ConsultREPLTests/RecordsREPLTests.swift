@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -11,37 +12,21 @@ struct RecordsREPLTests {
     let ru = LocaleText.ru
     let en = LocaleText.en
 
-    func consult(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = TmuxHarness.binary
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// `consult` with standard output and error together in `output`.
+    func consult(_ arguments: [String]) throws -> ProcessOutput {
+        try runProcess(Binaries.consult, arguments, mergingErrors: true)
     }
 
     /// Language, consent, VKS, the specialist, issued, expiry: six answers recorded.
     func startAndAnswer(_ lang: LangSetting) async throws -> TmuxHarness {
         let terminal = try TmuxHarness(["--today", testToday], lang: lang)
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
-        try await terminal.answer("3", then: ru["intake.consent.prompt"])
-        try await terminal.answer("да", then: ru["intake.topic.prompt"])
-        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
-        try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
-        try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
-        try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
+        try await terminal.answer(RussianConsultation.toPermitQuestion + RussianConsultation.permitIssued)
         return terminal
     }
 
     func transcriptIDs(_ terminal: TmuxHarness) -> [String] {
-        let dir = terminal.dataDirectory.appendingPathComponent("transcripts")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [])
-            .filter { $0.hasSuffix(".jsonl") }.map { String($0.dropLast(6)) }
+        ServedConsultations.transcripts(in: terminal.dataDirectory).map { $0.deletingPathExtension().lastPathComponent }
     }
 
     @Test("SIGTERM and SIGHUP end the transcript with their reason", arguments: [(SIGTERM, "interrupted"), (SIGHUP, "disconnected")])
@@ -78,17 +63,7 @@ struct RecordsREPLTests {
     /// From the contract question (after `startAndAnswer`) to the review of the appointment request:
     /// no to the remaining VKS questions, then Анна Смирнова's request by phone with `question`.
     func answerUpToTheReview(_ terminal: TmuxHarness, question: String) async throws {
-        try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
-        try await terminal.answer("нет", then: ru["vks.wants_citizenship.prompt"])
-        try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
-        try await terminal.answer("нет", then: ru["vks.family.prompt"])
-        try await terminal.answer("нет", then: ru["closing.wants_appointment.prompt"])
-        try await terminal.answer("да", then: ru["closing.applicant_name.prompt"])
-        try await terminal.answer("Анна Смирнова", then: ru["closing.contact_method.prompt"])
-        try await terminal.answer("1", then: ru["closing.contact_phone.prompt"])
-        try await terminal.answer("+7 916 123-45-67", then: ru["closing.meeting_format.prompt"])
-        try await terminal.answer("3", then: ru["closing.preferred_time.prompt"])
-        try await terminal.answer("пятница, утро", then: ru["closing.applicant_question.prompt"])
+        try await terminal.answer(RussianConsultation.noToTheRest + RussianConsultation.appointmentByPhone)
         try await terminal.answer(question, then: ru["appointment.confirm"])
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -51,9 +52,9 @@ struct SSHBenchmarkTests {
             guard pipe(&fds) == 0 else { throw HarnessError(description: "pipe: \(String(cString: strerror(errno)))") }
             output = directory.appendingPathComponent("bench-\(UUID().uuidString.prefix(8)).out")
             do {
-                pid = try TmuxHarness.spawn(arguments[0], Array(arguments.dropFirst()),
-                                            environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
-                                            input: fds[0], output: output.path, error: output.path)
+                pid = try Spawn.spawn(arguments[0], Array(arguments.dropFirst()),
+                                      environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
+                                      input: fds[0], output: output.path, error: output.path)
             } catch {
                 close(fds[0])
                 close(fds[1])
@@ -72,7 +73,7 @@ struct SSHBenchmarkTests {
             guard !ended else { return }
             ended = true
             kill(pid, SIGKILL)
-            _ = try? TmuxHarness.waitForExit(pid)
+            _ = try? Spawn.waitForExit(pid)
             close(input)
         }
 
@@ -97,15 +98,10 @@ struct SSHBenchmarkTests {
         return (client, milliseconds)
     }
 
-    /// The running consultations writing to `dataDirectory`.
-    static func consultations(_ dataDirectory: URL) -> [pid_t] {
-        ProcessTable.processes { $0.first?.hasSuffix("/consult") == true && $0.contains(dataDirectory.path) }.map(\.pid)
-    }
-
     /// Waits until no consultation writes to `dataDirectory` (the previous client's has closed).
     static func waitForNoConsultations(_ dataDirectory: URL, timeout: Double = 10) async throws {
         let deadline = Date().addingTimeInterval(timeout)
-        while !consultations(dataDirectory).isEmpty {
+        while !ProcessTable.consultations(dataDirectory).isEmpty {
             guard Date() < deadline else { throw HarnessError(description: "consultations in \(dataDirectory.path) still running after \(timeout) s") }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -123,7 +119,7 @@ struct SSHBenchmarkTests {
     }
 
     static var buildName: String {
-        let path = TmuxHarness.binary.path
+        let path = Binaries.consult.path
         return path.contains("/release/") ? "release" : path.contains("/debug/") ? "debug" : path
     }
 
@@ -187,7 +183,7 @@ struct SSHBenchmarkTests {
         }
         try await Task.sleep(for: .milliseconds(300))
         let after = try Self.memory(serverPID)
-        let children = Self.consultations(ours.dataDirectory)
+        let children = ProcessTable.consultations(ours.dataDirectory)
         #expect(children.count == sessions)
         let child = try Self.average(children)
         // The server's PSS may fall: its shared libraries' pages are now divided among 10 more processes.
@@ -211,7 +207,7 @@ struct SSHBenchmarkTests {
         try await Task.sleep(for: .milliseconds(300))
         let listenerAfter = try Self.memory(openssh.pid)
         let processes = ProcessTable.descendants(of: openssh.pid)
-        let consults = processes.filter { ProcessTable.commandLine($0).hasPrefix(TmuxHarness.binary.path) }
+        let consults = processes.filter { ProcessTable.commandLine($0).hasPrefix(Binaries.consult.path) }
         let sshds = processes.filter { ProcessTable.commandLine($0).hasPrefix("sshd:") }
         #expect(consults.count == sessions, "\(processes.map(ProcessTable.commandLine))")
         let perSession = try Self.total(sshds)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -27,15 +28,15 @@ struct SSHServerHostileTests {
         #expect(pipe(&ends) == 0)
         let output = server.directory.appendingPathComponent("paste.out")
         let command = server.sshCommand(["-tt"])
-        let client = try TmuxHarness.spawn(command[0], Array(command.dropFirst()),
-                                           environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path, "LANG": "C.UTF-8"],
-                                           input: ends[0], output: output.path,
-                                           error: server.directory.appendingPathComponent("paste.err").path)
+        let client = try Spawn.spawn(command[0], Array(command.dropFirst()),
+                                     environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path, "LANG": "C.UTF-8"],
+                                     input: ends[0], output: output.path,
+                                     error: server.directory.appendingPathComponent("paste.err").path)
         close(ends[0])
         let input = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
         defer {
             kill(client, SIGKILL)
-            _ = try? TmuxHarness.waitForExit(client)
+            _ = try? Spawn.waitForExit(client)
         }
         func shown() -> String {
             // Lossy: a cut multi-byte character must not hide the rest.
@@ -81,50 +82,6 @@ struct SSHServerHostileTests {
 
     // MARK: - Slow and idle connections (item 10)
 
-    /// A TCP connection to the server from `source` (an address of 127/8) that then says nothing,
-    /// or only `bytes`.
-    static func idleConnection(from source: String, port: Int, sending bytes: String = "") throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError(description: "socket: \(String(cString: strerror(errno)))") }
-        func address(_ host: String, _ port: Int) -> sockaddr_in {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            inet_pton(AF_INET, host, &address.sin_addr)
-            return address
-        }
-        var local = address(source, 0)
-        var remote = address("127.0.0.1", port)
-        let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        let connected = withUnsafePointer(to: &remote) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, connected == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw HarnessError(description: "connecting from \(source): \(message)")
-        }
-        if !bytes.isEmpty { _ = bytes.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
-        return fd
-    }
-
-    /// Whether the server closed `fd` (end of file or reset) within `timeout` seconds; what it sent
-    /// before (its version line) is read and dropped.
-    static func closedByServer(_ fd: Int32, within timeout: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let left = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
-            guard poll(&poller, 1, left) > 0 else { return false }
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count == 0 || (count < 0 && errno == ECONNRESET) { return true }
-            if count < 0 && errno != EINTR && errno != EAGAIN { return true }
-        }
-    }
-
     @Test("idle and half-speaking connections from 15 addresses cannot keep a real client out")
     func idleFlood() async throws {
         // A long login grace time (slow links): the flood must not hold the places for all of it.
@@ -134,8 +91,8 @@ struct SSHServerHostileTests {
         defer { flood.forEach { close($0) } }
         for host in 2...16 {
             // Some say nothing at all, some start their version line and never end it.
-            flood.append(try Self.idleConnection(from: "127.0.0.\(host)", port: server.port,
-                                                 sending: host.isMultiple(of: 2) ? "SSH-2.0-" : ""))
+            flood.append(try Loopback.idleConnection(from: "127.0.0.\(host)", port: server.port,
+                                                     sending: host.isMultiple(of: 2) ? "SSH-2.0-" : ""))
         }
         try await server.waitForLog("connection refused")
         // A real applicant from 127.0.0.1 retries as a person would, every two seconds.
@@ -152,7 +109,7 @@ struct SSHServerHostileTests {
         // Every flooding connection was closed by the server long before the login grace time.
         print("idle flood: the real client got in after \(refusals) refusal(s)")
         let closing = Date().addingTimeInterval(10)
-        let closed = flood.filter { Self.closedByServer($0, within: max(0, closing.timeIntervalSinceNow)) }.count
+        let closed = flood.filter { Loopback.closedByServer($0, within: max(0, closing.timeIntervalSinceNow)) }.count
         #expect(closed == flood.count, "\(closed) of \(flood.count) flooding connections closed")
         #expect(try await server.stop() == 0)
     }
@@ -162,7 +119,7 @@ struct SSHServerHostileTests {
         let server = try await SSHServer(["--login-grace-seconds", "120", "--max-connections-per-minute", "40"])
         var held: [Int32] = []
         defer { held.forEach { close($0) } }
-        for _ in 0..<6 { held.append(try Self.idleConnection(from: "127.0.0.2", port: server.port)) }
+        for _ in 0..<6 { held.append(try Loopback.idleConnection(from: "127.0.0.2", port: server.port)) }
         // A real client from that same address is refused while its idle connections wait...
         let same = try await server.runSSH(["-T", "-b", "127.0.0.2"])
         #expect(same.status == 255, "\(same.error)")
@@ -179,7 +136,7 @@ struct SSHServerHostileTests {
                                           "--version-grace-seconds", "60", "--login-grace-seconds", "120"])
         var flood: [Int32] = []
         defer { flood.forEach { close($0) } }
-        for host in 2...31 { flood.append(try Self.idleConnection(from: "127.0.0.\(host)", port: server.port)) }
+        for host in 2...31 { flood.append(try Loopback.idleConnection(from: "127.0.0.\(host)", port: server.port)) }
         // Every connection is decided (admitted or refused) and logged.
         let deadline = Date().addingTimeInterval(20)
         var admitted = 0, refused: [String] = []
@@ -201,7 +158,7 @@ struct SSHServerHostileTests {
 
     @Test("a data directory others can read, or that cannot be created, is refused at start with its path")
     func dataDirectoryIsChecked() async throws {
-        let directory = try SSHServerLimitsTests.temporaryDirectory("consult-sshd-data")
+        let directory = try temporaryDirectory("consult-sshd-data")
         defer { try? FileManager.default.removeItem(at: directory) }
         let open = directory.appendingPathComponent("open")
         try FileManager.default.createDirectory(at: open, withIntermediateDirectories: true)
@@ -217,7 +174,7 @@ struct SSHServerHostileTests {
 
     @Test("a consultation whose records could not be written (exit status 4) is logged as a record failure")
     func recordFailureIsLogged() async throws {
-        let directory = try SSHServerLimitsTests.temporaryDirectory("consult-sshd-records")
+        let directory = try temporaryDirectory("consult-sshd-records")
         defer { try? FileManager.default.removeItem(at: directory) }
         // Stands in for a consult whose transcript could not be written: it says so and exits 4.
         let stub = directory.appendingPathComponent("consult")

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -44,12 +45,6 @@ struct SSHServerLimitsTests {
         #expect(refused.contains(first.hostKey.path) && refused.contains("chmod 600"), "\(refused)")
     }
 
-    static func temporaryDirectory(_ prefix: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     /// A file of `text` with `mode`.
     static func write(_ text: String, to url: URL, mode: mode_t = 0o600) throws {
         try text.write(to: url, atomically: true, encoding: .utf8)
@@ -58,14 +53,14 @@ struct SSHServerLimitsTests {
 
     /// Starts consult-sshd with `arguments` expecting it to exit 2 at once; what it printed.
     static func startFails(_ arguments: [String]) async throws -> String {
-        let directory = try Self.temporaryDirectory("consult-sshd-bad")
+        let directory = try temporaryDirectory("consult-sshd-bad")
         defer { try? FileManager.default.removeItem(at: directory) }
         let log = directory.appendingPathComponent("log").path
         var all = ["--listen", "127.0.0.1:0", "--data-dir", directory.appendingPathComponent("data").path]
         if !arguments.contains("--host-key") { all += ["--host-key", directory.appendingPathComponent("key").path] }
-        let pid = try TmuxHarness.spawn(SSHServer.binary.path, all + arguments, environment: ["PATH": "/usr/bin:/bin"],
-                                        output: log, error: log)
-        let status = try await SSHServer.exitStatus(of: pid, timeout: 20)
+        let pid = try Spawn.spawn(Binaries.consultSSHD.path, all + arguments, environment: ["PATH": "/usr/bin:/bin"],
+                                  output: log, error: log)
+        let status = try await Spawn.exitStatus(of: pid, timeout: 20)
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 2, "\(text)")
         return text
@@ -73,12 +68,11 @@ struct SSHServerLimitsTests {
 
     @Test("--auth keys takes an authorized ed25519 key and refuses another; RSA lines are named at start")
     func keyAuthentication() async throws {
-        let directory = try Self.temporaryDirectory("consult-sshd-keys")
+        let directory = try temporaryDirectory("consult-sshd-keys")
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["allowed", "other"] {
-            let out = directory.appendingPathComponent("\(name).log").path
-            #expect(try TmuxHarness.spawnAndWait("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", name, "-f", directory.appendingPathComponent(name).path],
-                                                 environment: ["PATH": "/usr/bin:/bin"], output: out, error: out) == 0)
+            let out = directory.appendingPathComponent("\(name).log")
+            #expect(try SSHClient.generateKey(directory.appendingPathComponent(name), comment: name, log: out) == 0)
         }
         let authorized = directory.appendingPathComponent("authorized_keys")
         try FileManager.default.copyItem(at: directory.appendingPathComponent("allowed.pub"), to: authorized)
@@ -99,7 +93,7 @@ struct SSHServerLimitsTests {
 
     @Test("--auth password: the right password opens, a wrong one is refused and logged without the password")
     func passwordAuthentication() async throws {
-        let directory = try Self.temporaryDirectory("consult-sshd-pw")
+        let directory = try temporaryDirectory("consult-sshd-pw")
         defer { try? FileManager.default.removeItem(at: directory) }
         let passwords = directory.appendingPathComponent("passwords")
         try Self.write("# staff demo\nanna:верный пароль 1\n", to: passwords, mode: 0o600)
@@ -107,7 +101,7 @@ struct SSHServerLimitsTests {
         // OpenSSH reads a password from SSH_ASKPASS when told to (no terminal needed).
         func attempt(_ password: String) async throws -> (status: Int32, output: String, error: String) {
             let askpass = directory.appendingPathComponent("askpass-\(UUID().uuidString.prefix(6))")
-            try Self.write("#!/bin/sh\nprintf '%s\\n' \(TmuxHarness.shellQuoted(password))\n", to: askpass, mode: 0o700)
+            try Self.write("#!/bin/sh\nprintf '%s\\n' \(shellQuoted(password))\n", to: askpass, mode: 0o700)
             return try await server.runSSH(["-T", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",
                                             "-o", "PubkeyAuthentication=no"], user: "anna",
                                            environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"])
@@ -161,7 +155,7 @@ struct SSHServerLimitsTests {
 
     @Test("connections that fail or break before authenticating give their place back; garbage harms nothing")
     func unauthenticatedPlacesAreReleased() async throws {
-        let directory = try Self.temporaryDirectory("consult-sshd-unauth")
+        let directory = try temporaryDirectory("consult-sshd-unauth")
         defer { try? FileManager.default.removeItem(at: directory) }
         let passwords = directory.appendingPathComponent("passwords")
         try Self.write("anna:right\n", to: passwords, mode: 0o600)
@@ -179,8 +173,8 @@ struct SSHServerLimitsTests {
         // Not SSH at all: the connection is closed and logged, the server goes on.
         let garbage = directory.appendingPathComponent("garbage.out").path
         // (Its exit status is of no interest: the server may close before the last byte, SIGPIPE.)
-        _ = try TmuxHarness.spawnAndWait("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(server.port); printf 'GET / HTTP/1.0\\r\\n\\r\\n\\377\\0' >&3; cat <&3 >/dev/null"],
-                                                environment: ["PATH": "/usr/bin:/bin"], output: garbage, error: garbage)
+        _ = try Spawn.spawnAndWait("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(server.port); printf 'GET / HTTP/1.0\\r\\n\\r\\n\\377\\0' >&3; cat <&3 >/dev/null"],
+                                   environment: ["PATH": "/usr/bin:/bin"], output: garbage, error: garbage)
         try await server.waitForLog("connection error")
         try await server.waitForLog("disconnected") { $0.contains("authenticated=false") }
         let askRight = directory.appendingPathComponent("askpass-right")
@@ -234,7 +228,7 @@ struct SSHServerLimitsTests {
         #expect(try await idle.waitForEnd() == "idle")
         // The warning the applicant saw is in the transcript too.
         let transcript = try #require(idle.transcripts().first)
-        let warned = SSHServer.events(transcript).contains {
+        let warned = ServedConsultations.events(transcript).contains {
             if case .shown(let shown) = $0.event { return shown.keys == ["ui.kiosk.idle_warning"] }
             return false
         }

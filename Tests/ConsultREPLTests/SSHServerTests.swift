@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -21,14 +22,6 @@ struct SSHServerTests {
         return terminal
     }
 
-    /// Русский, consent да, topic 1 (VKS): stops at the work-permit question.
-    func reachPermitQuestion(_ terminal: TmuxHarness) async throws {
-        try await terminal.answer("3", then: ru["intake.consent.prompt"])
-        try await terminal.answer("да", then: ru["intake.topic.prompt"])
-        try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
-        try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
-    }
-
     static func contains(_ haystack: String, _ needle: String) -> Bool {
         TmuxHarness.normalized(haystack).contains(TmuxHarness.normalized(needle))
     }
@@ -42,7 +35,7 @@ struct SSHServerTests {
         defer { terminal.kill() }
         // LANG=ru_RU.UTF-8 reached the consultation: its first screen is in Russian.
         #expect(Self.contains(try terminal.screen(), ru["app.title"]))
-        try await reachPermitQuestion(terminal)
+        try await terminal.answer(RussianConsultation.toPermitQuestion)
         let shown = try await ConsultationREPLTests.answerVKSInRussian(terminal)
         #expect(Self.contains(shown, ru.text("vks.outcome.vks_rp_eligible", ["permit_valid_until": "31 марта 2028 г."])))
         #expect(Self.contains(shown, ru.text("vks.outcome.family_included", ["family_included_members": "супруг или супруга (40 лет)"])))
@@ -56,10 +49,10 @@ struct SSHServerTests {
 
         #expect(try await server.waitForEnd() == "completed")
         let transcript = try #require(server.transcripts().first)
-        let start = try #require(SSHServer.events(transcript).first?.start)
+        let start = try #require(ServedConsultations.events(transcript).first?.start)
         #expect(start.channel == "ssh")
         #expect(start.remote?.hasPrefix("127.0.0.1:") == true)
-        let answers = SSHServer.events(transcript).filter { $0.kind == "answer" }.compactMap(\.input)
+        let answers = ServedConsultations.events(transcript).filter { $0.kind == "answer" }.compactMap(\.input)
         #expect(answers.contains("супруг"))
         let verify = try server.verifyTranscripts()
         #expect(verify.status == 0, "\(verify.output)")
@@ -94,7 +87,7 @@ struct SSHServerTests {
         #expect(lines.contains { $0.count > 60 }, "\(after)")
         // The transcript holds the consent, not the cancelled "абв".
         let transcript = try #require(server.transcripts().first)
-        let inputs = SSHServer.events(transcript).compactMap(\.input)
+        let inputs = ServedConsultations.events(transcript).compactMap(\.input)
         #expect(inputs.contains("да") && !inputs.contains("абв"), "\(inputs)")
     }
 
@@ -103,7 +96,7 @@ struct SSHServerTests {
         let server = try await SSHServer()
         let terminal = try await connect(server)
         defer { terminal.kill() }
-        try await reachPermitQuestion(terminal)
+        try await terminal.answer(RussianConsultation.toPermitQuestion)
         try server.signalClients(SIGKILL)
         #expect(try await server.waitForEnd() == "disconnected")
         try await server.waitForLog("session ended") { $0.contains("reason=client disconnected") }
@@ -111,7 +104,7 @@ struct SSHServerTests {
         #expect(verify.status == 0, "\(verify.output)")
         // The facts so far are in the end event.
         let transcript = try #require(server.transcripts().first)
-        let end = try #require(SSHServer.events(transcript).last?.end)
+        let end = try #require(ServedConsultations.events(transcript).last?.end)
         #expect(end.facts["consent"] == .bool(true))
         // No consultation is left behind, and the server goes on serving.
         #expect(try await server.noConsultations())
@@ -155,7 +148,7 @@ struct SSHServerTests {
         let server = try await SSHServer(["--max-sessions", "\(count)", "--max-sessions-per-address", "\(count)",
                                           "--max-connections-per-minute", "\(count)",
                                           "--max-unauthenticated", "\(count)", "--max-unauthenticated-per-address", "\(count)"])
-        let script = ConcurrentScript.lines.joined(separator: "\n") + "\n"
+        let script = EnglishConsultation.withAppointmentRequest.joined(separator: "\n") + "\n"
         let started = Date()
         let arguments = server.sshCommand(["-tt"])
         let directory = server.directory
@@ -165,15 +158,15 @@ struct SSHServerTests {
                     var fds: [Int32] = [0, 0]
                     guard pipe(&fds) == 0 else { throw HarnessError(description: "pipe failed") }
                     let log = directory.appendingPathComponent("client-\(i).out").path
-                    let pid = try TmuxHarness.spawn(arguments[0], Array(arguments.dropFirst()),
-                                                    environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
-                                                    input: fds[0], output: log, error: log)
+                    let pid = try Spawn.spawn(arguments[0], Array(arguments.dropFirst()),
+                                              environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
+                                              input: fds[0], output: log, error: log)
                     close(fds[0])
                     let text = script.replacingOccurrences(of: "NAME", with: "\(i)")
                     _ = text.withCString { write(fds[1], $0, strlen($0)) }
                     // Standard input stays open until the consultation ends (an EOF is a Ctrl-D).
                     defer { close(fds[1]) }
-                    return try await SSHServer.exitStatus(of: pid, timeout: 240)
+                    return try await Spawn.exitStatus(of: pid, timeout: 240)
                 }
             }
             var all: [Int32] = []
@@ -184,7 +177,7 @@ struct SSHServerTests {
         #expect(statuses == Array(repeating: 0, count: count), "\(statuses)")
         let transcripts = server.transcripts()
         #expect(transcripts.count == count)
-        #expect(transcripts.allSatisfy { SSHServer.endReason($0) == "completed" })
+        #expect(transcripts.allSatisfy { ServedConsultations.endReason($0) == "completed" })
         let verify = try server.verifyTranscripts()
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.components(separatedBy: "intact").count - 1 == count, "\(verify.output)")
@@ -192,15 +185,4 @@ struct SSHServerTests {
         #expect(Set(appointments).count == count)
         #expect(try await server.stop() == 0)
     }
-}
-
-/// The answers of a short English consultation with an appointment request (NAME is replaced).
-enum ConcurrentScript {
-    static let lines = [
-        "1", "yes", "1", "1",                   // English, consent, VKS, the specialist
-        "1", "31.03.2028", "no", "no",          // issued, expires, not terminated, no VKS residence permit yet
-        "yes", "no", "no",                      // citizenship yes, independent no, no family
-        "yes", "Applicant NAME", "2", "applicant@example.com", "1", "Mondays", "",
-        "yes",                                  // the request is right: send it
-    ]
 }

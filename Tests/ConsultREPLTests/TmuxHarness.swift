@@ -3,9 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ConsultContent
-import ConsultEngine
-import ConsultLocalization
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -26,12 +24,6 @@ enum LangSetting: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// Why a harness step failed; the description carries what the terminal showed, so that a failure
-/// can be read without running the test again.
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-}
-
 /// The real `consult` binary in a real pseudo-terminal: a tmux server of its own (its own socket,
 /// so tests can run side by side), one session, one pane running the program under a small shell
 /// wrapper. After the program ends the pane shows `EXIT=<status>`, the output of `stty -a`, and a
@@ -41,24 +33,6 @@ struct HarnessError: Error, CustomStringConvertible {
 /// Synchronisation is by polling `capture-pane` every 50 ms until the expected text is there;
 /// a wait that times out throws with the last screen in the message.
 final class TmuxHarness {
-    /// The package's root directory (the content, `dialogs/` and `locales/`, is read from there).
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `$CONSULT_REPL_BINARY` when set (a release build, an older build to compare), else the
-    /// `consult` built beside this test bundle, else `.build/debug/consult` of this package.
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["CONSULT_REPL_BINARY"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for directory in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
-            let candidate = directory.appendingPathComponent("consult")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug/consult")
-    }
-
     /// tmux on the PATH or in the usual places; nil when it is not installed.
     static let tmux: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
@@ -95,23 +69,14 @@ final class TmuxHarness {
 
     /// Sends `signal` to the program under test (found by its data directory on its command line).
     func signalProgram(_ signal: Int32) throws {
-        let proc = URL(fileURLWithPath: "/proc")
-        var sent = 0
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: proc.path)) ?? [] {
-            guard let pid = Int32(entry),
-                  let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
-            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if arguments.first?.hasSuffix("/consult") == true && arguments.contains(dataDirectory.path) {
-                Glibc.kill(pid, signal)
-                sent += 1
-            }
-        }
-        guard sent > 0 else { throw HarnessError(description: "no consult process with \(dataDirectory.path) to signal") }
+        let consultations = ProcessTable.consultations(dataDirectory)
+        guard !consultations.isEmpty else { throw HarnessError(description: "no consult process with \(dataDirectory.path) to signal") }
+        for pid in consultations { Glibc.kill(pid, signal) }
     }
 
     /// Starts `consult <arguments>` (no `--today` added: pass it) in a `width`×`height` terminal.
     convenience init(_ arguments: [String], lang: LangSetting, width: Int = 100, height: Int = 50) throws {
-        let binary = Self.binary
+        let binary = Binaries.consult
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw HarnessError(description: "no consult binary at \(binary.path): run `swift build --build-tests` first")
         }
@@ -142,13 +107,13 @@ final class TmuxHarness {
 
         // Records go to a data directory of this harness's own (and name the process for signals).
         self.dataDirectory = dataDirectory ?? directory.appendingPathComponent("data")
-        let command = command(self.dataDirectory).map(Self.shellQuoted).joined(separator: " ")
+        let command = command(self.dataDirectory).map(shellQuoted).joined(separator: " ")
         let script = directory.appendingPathComponent("run.sh")
         // The wrapper shell shares the program's process group, so the keys' signals reach it too:
         // a no-op trap keeps it alive to report (a caught signal is default again in the program).
         try """
             trap : INT QUIT TSTP TERM HUP
-            cd \(Self.shellQuoted(Self.repositoryRoot.path)) || exit 99
+            cd \(shellQuoted(repositoryRoot.path)) || exit 99
             \(command)
             status=$?
             printf '\\nEXIT=%s\\n' "$status"
@@ -314,6 +279,15 @@ final class TmuxHarness {
         }
     }
 
+    /// Types each scripted answer as ``answer(_:then:prompt:timeout:)`` does, its next question's
+    /// text in `language`; returns what the last one showed.
+    @discardableResult
+    func answer(_ script: [ScriptedAnswer], in language: LocaleText = .ru, timeout: Double = 10) async throws -> String {
+        var shown = ""
+        for step in script { shown = try await answer(step.typed, then: language[step.next], timeout: timeout) }
+        return shown
+    }
+
     /// How the program ended: its exit status and the terminal modes the wrapper found afterwards.
     struct Exit {
         let status: Int
@@ -363,8 +337,8 @@ final class TmuxHarness {
             try? FileManager.default.removeItem(at: outputFile)
             try? FileManager.default.removeItem(at: errorFile)
         }
-        let status = try Self.spawnAndWait(tmux, ["-L", socket] + arguments, environment: environment,
-                                           output: outputFile.path, error: errorFile.path)
+        let status = try Spawn.spawnAndWait(tmux, ["-L", socket] + arguments, environment: environment,
+                                            output: outputFile.path, error: errorFile.path)
         lastStatus = status
         let out = (try? Data(contentsOf: outputFile)) ?? Data()
         if check && status != 0 {
@@ -373,194 +347,5 @@ final class TmuxHarness {
                 + String(decoding: err, as: UTF8.self))
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `posix_spawn` and `waitpid`, output to files, every other descriptor closed in the child.
-    ///
-    /// Not Foundation's `Process`: its `waitUntilExit` hung for good here when two tests started
-    /// tmux at the same moment. Not pipes: the server that `new-session` forks keeps whatever
-    /// descriptors it inherits, so reading a pipe to its end could wait as long as the server
-    /// lives (ours, or another test's `Process` pipe inherited by it). Hence the closing of every
-    /// descriptor from 3 up (`posix_spawn_file_actions_addclosefrom_np`, glibc 2.34+, looked up at
-    /// run time; `POSIX_SPAWN_CLOEXEC_DEFAULT` on Darwin).
-    static func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String],
-                             output: String, error: String) throws -> Int32 {
-        try waitForExit(try spawn(executable, arguments, environment: environment, output: output, error: error))
-    }
-
-    /// Starts `executable` as ``spawnAndWait`` does, without waiting; standard input is
-    /// `/dev/null` or the descriptor `input` (a pipe's read end).
-    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String],
-                      input: Int32? = nil, output: String, error: String) throws -> pid_t {
-        #if canImport(Glibc)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        if let input {
-            posix_spawn_file_actions_adddup2(&actions, input, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, error, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        // The calling thread's signal mask and dispositions are the test runner's (its worker
-        // threads block most signals): a tmux server that inherits them never sees its children
-        // exit, ignores kill-server and SIGTERM, and passes the mask on to the program under test.
-        var noSignals = sigset_t()
-        var allSignals = sigset_t()
-        sigemptyset(&noSignals)
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        var flags = Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
-        #if canImport(Glibc)
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
-        #elseif canImport(Darwin)
-        flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
-        #endif
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        guard spawned == 0 else {
-            throw HarnessError(description: "cannot start \(executable): \(String(cString: strerror(spawned)))")
-        }
-        return pid
-    }
-
-    /// Waits for `pid`; its exit status, or 128 + the signal that ended it.
-    static func waitForExit(_ pid: pid_t) throws -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { throw HarnessError(description: "waitpid: \(String(cString: strerror(errno)))") }
-        }
-        // WIFEXITED / WEXITSTATUS, which Swift does not import (they are macros).
-        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    }
-
-    static func shellQuoted(_ word: String) -> String {
-        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}
-
-/// The sentences the applicant reads, rendered by the project's own renderer from the shipped
-/// catalogs (`locales/*.yaml`): includes (`{@office.phone}`), plural and select forms and no-break
-/// spaces come out exactly as the program writes them, so that tests assert on what the applicant
-/// reads and keep passing when a translator rewords it.
-///
-/// A message is rendered with the facts a test knows: by default the applicant is the specialist
-/// (`applicant_role` `vks`); ``relative`` gives the texts a relative of one reads.
-struct LocaleText: Sendable {
-    let code: String
-    /// The facts the test knows, by name (values a `select` branches on).
-    let facts: [String: String]
-
-    /// The shipped content, loaded once with the program's own loader.
-    static let content: Content = {
-        do {
-            return try Content.load(dialogs: TmuxHarness.repositoryRoot.appendingPathComponent("dialogs"),
-                                    locales: TmuxHarness.repositoryRoot.appendingPathComponent("locales"))
-        } catch {
-            fatalError("the shipped content does not load:\n\(error)")
-        }
-    }()
-
-    static let en = LocaleText(code: "en")
-    static let es = LocaleText(code: "es")
-    static let ru = LocaleText(code: "ru")
-
-    init(code: String, facts: [String: String] = ["applicant_role": "vks"]) {
-        self.code = code
-        self.facts = facts
-    }
-
-    /// The same texts as a relative of a specialist reads them (`applicant_role` `family_member`).
-    var relative: LocaleText { with(["applicant_role": "family_member"]) }
-
-    /// The same texts with more facts known.
-    func with(_ more: [String: String]) -> LocaleText {
-        LocaleText(code: code, facts: facts.merging(more) { _, new in new })
-    }
-
-    private var catalog: Catalog? { Self.content.localizer.catalogs[code] }
-
-    /// Lists by `section.key`: `commands.back`, `words.yes`, `words.no`.
-    var lists: [String: [String]] {
-        guard let catalog else { return [:] }
-        var lists: [String: [String]] = ["words.yes": catalog.yesWords, "words.no": catalog.noWords]
-        for (name, words) in catalog.commands { lists["commands.\(name)"] = words }
-        return lists
-    }
-
-    private func argument(_ name: String, _ arguments: [String: String]) -> Argument? {
-        if let value = arguments[name] { return .text(value) }
-        if let value = facts[name] { return .choice(value: value, text: value) }
-        return nil
-    }
-
-    /// The message with its placeholders filled from `arguments` (already written as the applicant
-    /// reads them) and its selects decided by the known facts; `name` is the language's own name.
-    func text(_ key: String, _ arguments: [String: String] = [:]) -> String {
-        if key == "name" { return catalog?.name ?? "<missing \(code) name>" }
-        guard catalog?.messages[MessageKey(key)] != nil else { return "<missing \(code) message \(key)>" }
-        return Self.content.localizer.text(MessageKey(key), language: code) { argument($0, arguments) }
-    }
-
-    subscript(_ key: String) -> String { text(key) }
-
-    /// The message up to its first part that depends on a value the test does not know (a
-    /// placeholder or a plural form); includes are written out and selects on known facts decided.
-    func lead(_ key: String) -> String {
-        guard let message = catalog?.messages[MessageKey(key)] else { return "<missing \(code) message \(key)>" }
-        var out = ""
-        _ = write(message.parts, into: &out)
-        let lead = out.trimmingCharacters(in: .whitespaces)
-        // An empty lead would be found on any screen: a test relying on it could not fail.
-        return lead.isEmpty ? "<no known lead in \(code) message \(key)>" : lead
-    }
-
-    /// Writes `parts` until one needs an unknown value; false when it stopped there.
-    private func write(_ parts: [MessageFormat.Part], into out: inout String) -> Bool {
-        for part in parts {
-            switch part {
-            case .text(let text):
-                out += text
-            case .include(let key):
-                out += self.text(key)
-            case .select(let name, let branches):
-                guard let value = facts[name], let branch = branches[value] ?? branches["other"] else { return false }
-                if !write(branch, into: &out) { return false }
-            case .placeholder, .plural, .number:
-                return false
-            }
-        }
-        return true
-    }
-
-    /// Items as the locale's list patterns join them ("A, B и C").
-    func list(_ items: [String]) -> String {
-        catalog?.join(items) ?? items.joined(separator: ", ")
-    }
-
-    /// Two items as the locale's list pattern joins them ("A и B").
-    func pair(_ first: String, _ second: String) -> String {
-        catalog?.join([first, second]) ?? "\(first), \(second)"
     }
 }

@@ -1,49 +1,20 @@
 import ConsultEngine
 import ConsultRecords
+import ConsultTestSupport
 import Foundation
 import Testing
 
 /// `consult transcripts …` and `consult appointments …` as the staff run them: the real binary.
 @Suite struct CommandTests {
-    /// The `consult` built beside this test bundle.
-    static var binary: URL {
-        // An older build to compare with (as the REPL tests take it).
-        if let path = ProcessInfo.processInfo.environment["CONSULT_REPL_BINARY"], !path.isEmpty { return URL(fileURLWithPath: path) }
-        let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for dir in [bundleDir, bundleDir.deletingLastPathComponent(), repositoryRoot.appendingPathComponent(".build/debug")] {
-            let candidate = dir.appendingPathComponent("consult")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug/consult")
-    }
-
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    func consult(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
+    /// `consult` in the repository's root with `LANG=C.UTF-8` and no `LC_ALL` or `CONSULT_DATA_DIR`
+    /// of the caller's, then `environment`.
+    func consult(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessOutput {
         var env = ProcessInfo.processInfo.environment
         env["LANG"] = "C.UTF-8"
         env.removeValue(forKey: "LC_ALL")
         env.removeValue(forKey: "CONSULT_DATA_DIR")
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return try runConsult(arguments, environment: env)
     }
 
     @Test func verifyReportsEveryTranscriptAndFailsOnlyOnAnAlteredOne() throws {

@@ -2,6 +2,7 @@ import ConsultContent
 import ConsultEngine
 import ConsultRecords
 import ConsultStaff
+import ConsultTestSupport
 import Foundation
 import Testing
 

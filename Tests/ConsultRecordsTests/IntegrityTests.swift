@@ -6,6 +6,7 @@ import Darwin
 import ConsultEngine
 @testable import ConsultRecords
 import ConsultStaff
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -259,7 +260,7 @@ import Testing
 
     @Test func aDataDirectoryUnderAFileCannotBePrepared() throws {
         // chmod does not stop root; a path under a regular file fails for everyone.
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-records-file-\(UUID().uuidString)")
+        let file = temporaryPath("consult-records-file")
         try Data("not a folder".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let directory = DataDirectory(file.appendingPathComponent("sub"))

@@ -3,6 +3,7 @@ import ConsultEngine
 import ConsultLocalization
 import ConsultRecords
 import ConsultStaff
+import ConsultTestSupport
 import Foundation
 import Testing
 

@@ -1,35 +1,9 @@
-import ConsultContent
 import ConsultEngine
 import ConsultRecords
 import ConsultStaff
+import ConsultTestSupport
 import Foundation
 import Testing
-
-/// The repository's root, found from this file's place.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// The shipped content, loaded once.
-let shipped: Content = {
-    do {
-        return try Content.load(dialogs: repositoryRoot.appendingPathComponent("dialogs"),
-                                locales: repositoryRoot.appendingPathComponent("locales"))
-    } catch {
-        fatalError("the shipped content does not load:\n\(error)")
-    }
-}()
-
-/// A fresh, prepared data directory under the system's temporary folder.
-func temporaryDataDirectory(_ name: String = #function) throws -> DataDirectory {
-    let safe = name.filter { $0.isLetter || $0.isNumber }
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("consult-records-\(safe)-\(UUID().uuidString)")
-    let directory = DataDirectory(url)
-    try directory.prepare()
-    return directory
-}
-
-func removeDirectory(_ directory: DataDirectory) {
-    try? FileManager.default.removeItem(at: directory.url)
-}
 
 /// A short, complete consultation written through the recorder, as a session writes it.
 @discardableResult
@@ -62,11 +36,6 @@ func lines(of url: URL) throws -> [String] {
 
 func write(_ lines: [String], to url: URL) throws {
     try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
-}
-
-/// Replaces the no-break spaces Foundation puts in dates and numbers with plain spaces.
-func plainSpaces(_ s: String) -> String {
-    s.replacingOccurrences(of: "\u{00A0}", with: " ").replacingOccurrences(of: "\u{202F}", with: " ")
 }
 
 /// True when a string holds nothing a terminal would act on.

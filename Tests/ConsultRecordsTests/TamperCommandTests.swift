@@ -1,5 +1,6 @@
 import ConsultEngine
 @testable import ConsultRecords
+import ConsultTestSupport
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import ConsultEngine
 import ConsultRecords
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -8,21 +9,10 @@ import Testing
 @Suite struct UrgentRequestTests {
     /// Runs a whole consultation through the real binary with `answers` on standard input.
     func consultation(_ answers: [String], in directory: DataDirectory) throws -> Int32 {
-        let process = Process()
-        process.executableURL = CommandTests.binary
-        process.arguments = ["--today", "2026-11-25", "--lang", "en", "--data-dir", directory.url.path]
         var environment = ProcessInfo.processInfo.environment
         environment["LANG"] = "C.UTF-8"
-        process.environment = environment
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data((answers.joined(separator: "\n") + "\n").utf8))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return process.terminationStatus
+        return try runProcess(Binaries.consult, ["--today", "2026-11-25", "--lang", "en", "--data-dir", directory.url.path],
+                              environment: environment, input: Data((answers.joined(separator: "\n") + "\n").utf8)).status
     }
 
     /// English, consent, the VKS topic as the specialist, a work permit that ended on `expires`,

@@ -1,3 +1,4 @@
+import ConsultTestSupport
 import Foundation
 import NIOSSH
 import Synchronization
@@ -13,8 +14,7 @@ import Testing
     }
 
     init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-ssh-unit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try temporaryDirectory("consult-ssh-unit")
     }
 
     func file(_ name: String, _ text: String, mode: Int16 = 0o600) throws -> String {

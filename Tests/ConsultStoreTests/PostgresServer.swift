@@ -2,6 +2,7 @@
 import Glibc
 #endif
 @testable import ConsultStore
+import ConsultTestSupport
 import Foundation
 
 /// A PostgreSQL server of the test's own (Debian's `postgresql` package, which `make test`
@@ -17,14 +18,14 @@ final class PostgresServer: @unchecked Sendable {
     init() throws {
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted()
         guard let version = versions.last else {
-            throw HarnessError("PostgreSQL is not installed: expected /usr/lib/postgresql/VERSION/bin (Debian's postgresql; `make test` installs it)")
+            throw HarnessError(description: "PostgreSQL is not installed: expected /usr/lib/postgresql/VERSION/bin (Debian's postgresql; `make test` installs it)")
         }
         bin = "/usr/lib/postgresql/\(version)/bin"
         var template = Array("/tmp/cpg-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw HarnessError("mkdtemp /tmp/cpg-XXXXXX: \(String(cString: strerror(errno)))") }
+        guard let made = mkdtemp(&template) else { throw HarnessError(description: "mkdtemp /tmp/cpg-XXXXXX: \(String(cString: strerror(errno)))") }
         folder = String(cString: made)
         if getuid() == 0 {
-            guard let postgres = getpwnam("postgres") else { throw HarnessError("there is no postgres user (Debian's postgresql package creates it)") }
+            guard let postgres = getpwnam("postgres") else { throw HarnessError(description: "there is no postgres user (Debian's postgresql package creates it)") }
             chown(folder, postgres.pointee.pw_uid, postgres.pointee.pw_gid)
         }
         try run("initdb", ["-D", "\(folder)/data", "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
@@ -68,72 +69,21 @@ final class PostgresServer: @unchecked Sendable {
         "postgresql:///\(database)?host=\(folder)&user=postgres"
     }
 
-    /// Runs one of the server's programs, as the postgres user when we are root.
+    /// Runs one of the server's programs, as the postgres user when we are root, to its end.
     ///
     /// Not through Foundation's `Process`: on Linux it learns that a child has ended from the end of
-    /// a socket the child inherits, and the server `pg_ctl start` leaves running inherits it too, so
-    /// `waitUntilExit` never returned (and every test waiting for the shared server hung with it).
-    /// Here the child keeps only its standard descriptors, and is waited for by its pid.
+    /// a socket the child inherits, and the server `pg_ctl start` leaves running inherited it too,
+    /// so `waitUntilExit` never returned (and every test waiting for the shared server hung with
+    /// it). `Spawn` closes every descriptor from 3 up in the child and waits for its pid.
     private func run(_ program: String, _ arguments: [String]) throws {
         let executable = getuid() == 0 ? "/usr/sbin/runuser" : "\(bin)/\(program)"
-        let argv = getuid() == 0 ? ["runuser", "-u", "postgres", "--", "\(bin)/\(program)"] + arguments : [program] + arguments
+        let argv = getuid() == 0 ? ["-u", "postgres", "--", "\(bin)/\(program)"] + arguments : arguments
         let log = "\(folder)/\(program).out"
-        let status = try spawnAndWait(executable, argv, output: log)
+        let status = try Spawn.spawnAndWait(executable, argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
+                                            output: log, error: log + ".err")
         guard status == 0 else {
-            let text = FileManager.default.contents(atPath: log) ?? Data()
-            throw HarnessError("\(program) \(arguments.joined(separator: " ")) exited \(status): \(String(decoding: text, as: UTF8.self))")
+            let text = [log, log + ".err"].compactMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
+            throw HarnessError(description: "\(program) \(arguments.joined(separator: " ")) exited \(status): \(text.joined())")
         }
     }
-}
-
-// glibc's (2.34+), which Swift's Glibc module does not show: they need _GNU_SOURCE.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func spawnCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
-@_silgen_name("posix_spawn_file_actions_addchdir_np")
-private func spawnChangeDirectory(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
-
-/// Runs a program with standard input from /dev/null, standard output and error to `output`, no
-/// other descriptor, in /tmp; waits for it by its pid. Its exit status (128 + N when killed by N).
-func spawnAndWait(_ executable: String, _ argv: [String], output: String) throws -> Int32 {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    _ = spawnCloseFrom(&actions, 3)
-    _ = spawnChangeDirectory(&actions, "/tmp")
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    // The test process's signal mask and ignored signals (SIGPIPE) are not the server's.
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    var defaults = sigset_t()
-    sigemptyset(&defaults)
-    for signal in [SIGPIPE, SIGCHLD, SIGINT, SIGTERM, SIGHUP] { sigaddset(&defaults, signal) }
-    posix_spawnattr_setsigmask(&attributes, &empty)
-    posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
-    var cArguments = argv.map { strdup($0) } + [nil]
-    var cEnvironment = environment.map { strdup($0) } + [nil]
-    defer {
-        for p in cArguments { free(p) }
-        for p in cEnvironment { free(p) }
-    }
-    var pid = pid_t()
-    let spawned = posix_spawn(&pid, executable, &actions, &attributes, &cArguments, &cEnvironment)
-    guard spawned == 0 else { throw HarnessError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 {
-        guard errno == EINTR else { throw HarnessError("waitpid \(pid): \(String(cString: strerror(errno)))") }
-    }
-    let signal = status & 0x7f
-    return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-}
-
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

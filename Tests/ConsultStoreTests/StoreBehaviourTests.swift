@@ -1,6 +1,7 @@
 import ConsultEngine
 import ConsultRecords
 @testable import ConsultStore
+import ConsultTestSupport
 import Foundation
 import Testing
 

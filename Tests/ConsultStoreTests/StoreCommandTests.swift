@@ -1,5 +1,6 @@
 import ConsultRecords
 @testable import ConsultStore
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -11,20 +12,26 @@ import Testing
         let machines = [("Tverskaya", "ssh-host-1", "ssh"), ("Arbat", "ssh-host-2", "ssh"), ("Tverskaya", "kiosk-1", "kiosk")]
         var folders: [URL] = []
         defer { for f in folders { try? FileManager.default.removeItem(at: f) } }
-        let statuses = try await withThrowingTaskGroup(of: Int32.self) { group in
-            for (i, (office, host, channel)) in machines.enumerated() {
-                let data = FileManager.default.temporaryDirectory.appendingPathComponent("consult-office-\(UUID().uuidString)")
-                folders.append(data)
-                group.addTask {
-                    let input = consultationScript(name: "Applicant \(i)").joined(separator: "\n") + "\n"
-                    return try consult(["--today", "2026-11-25", "--data-dir", data.path, "--channel", channel, "--store", url, "--office", office],
-                                       input: input, environment: ["CONSULT_HOST": host]).status
-                }
-            }
-            var all: [Int32] = []
-            for try await status in group { all.append(status) }
-            return all
+        // All three at once; waited for by polling, never by blocking a thread of the test runner's pool.
+        var processes: [Process] = []
+        for (i, (office, host, channel)) in machines.enumerated() {
+            let data = temporaryPath("consult-office")
+            folders.append(data)
+            let process = try consultProcess(["--today", testToday, "--data-dir", data.path, "--channel", channel, "--store", url, "--office", office],
+                                             environment: ["CONSULT_HOST": host])
+            let input = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // A few hundred bytes: the pipe takes them all at once.
+            input.fileHandleForWriting.write(Data((consultationScript(name: "\(i)").joined(separator: "\n") + "\n").utf8))
+            try input.fileHandleForWriting.close()
+            processes.append(process)
         }
+        let deadline = Date().addingTimeInterval(120)
+        while processes.contains(where: \.isRunning) && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let statuses = processes.map { $0.isRunning ? -1 : $0.terminationStatus }
         #expect(statuses == [0, 0, 0])
         // A lawyer's desk: no data directory of its own, the store only.
         let desk = ["--store", url, "--data-dir", "/nonexistent/consult-desk", "--lang", "en"]
@@ -46,7 +53,7 @@ import Testing
 
     @Test("erase by reference leaves no trace of the name in the embedded store or the data directory, and an audit entry")
     func eraseLeavesNoTraceOnDisk() throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("consult-erase-\(UUID().uuidString)")
+        let data = temporaryPath("consult-erase")
         defer { try? FileManager.default.removeItem(at: data) }
         let name = "Yevdokiya Quarantotto"
         let other = "Pafnuty Chebyshev"
@@ -81,7 +88,7 @@ import Testing
     func purgeOnPostgres() throws {
         let server = try PostgresServer.shared.get()
         let url = try server.newDatabase()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("consult-purge-\(UUID().uuidString)")
+        let data = temporaryPath("consult-purge")
         defer { try? FileManager.default.removeItem(at: data) }
         let name = "Gavrila Xylophonov"
         let run = try consult(["--today", "2026-11-25", "--data-dir", data.path, "--store", url],
@@ -100,7 +107,7 @@ import Testing
 
     @Test("import brings an earlier release's data directory in, verified and once; an altered transcript is refused")
     func importDirectory() throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("consult-import-\(UUID().uuidString)")
+        let data = temporaryPath("consult-import")
         defer { try? FileManager.default.removeItem(at: data) }
         let old = data.appendingPathComponent("old")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ConsultRecords
 @testable import ConsultStore
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -12,7 +13,7 @@ import Testing
     func wait(_ seconds: Double = 20, _ body: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while !body() {
-            guard Date() < deadline else { throw HarnessError("timed out") }
+            guard Date() < deadline else { throw HarnessError(description: "timed out") }
             usleep(20_000)
         }
     }
@@ -27,7 +28,7 @@ import Testing
     func serverStoppedMidConsultation() throws {
         let server = try PostgresServer()
         let url = try server.newDatabase()
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("consult-midway-\(UUID().uuidString)")
+        let data = temporaryPath("consult-midway")
         defer { try? FileManager.default.removeItem(at: data) }
         let process = try consultProcess(["--today", "2026-11-25", "--data-dir", data.path, "--store", url, "--office", "Arbat"])
         let input = Pipe()
@@ -66,7 +67,7 @@ import Testing
 
     @Test("the store unreachable at the start (wrong port): the consultation goes on with the spool, forwarded later")
     func wrongPortAtTheStart() throws {
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("consult-wrongport-\(UUID().uuidString)")
+        let data = temporaryPath("consult-wrongport")
         defer { try? FileManager.default.removeItem(at: data) }
         let started = Date()
         let run = try consult(["--today", "2026-11-25", "--data-dir", data.path, "--store", "postgresql://consult@127.0.0.1:1/consult"],
@@ -87,7 +88,7 @@ import Testing
     @Test("kill -9 while the spool forwards: the next sync completes it, every transcript stored once and verified")
     func killedWhileForwarding() throws {
         let url = try PostgresServer.shared.get().newDatabase()
-        let data = DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("consult-kill-\(UUID().uuidString)"))
+        let data = DataDirectory(temporaryPath("consult-kill"))
         try data.prepare()
         defer { try? FileManager.default.removeItem(at: data.url) }
         var originals: [String: [UInt8]] = [:]

@@ -1,6 +1,7 @@
 import ConsultEngine
 import ConsultRecords
 @testable import ConsultStore
+import ConsultTestSupport
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ struct Place {
 
     init(_ kind: StoreKind, _ name: String = #function) throws {
         let safe = name.filter { $0.isLetter || $0.isNumber }.prefix(40)
-        directory = DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("consult-store-\(safe)-\(UUID().uuidString)"))
+        directory = DataDirectory(temporaryPath("consult-store-\(safe)"))
         try directory.prepare()
         switch kind {
         case .sqlite: url = "sqlite:" + directory.url.appendingPathComponent("records.sqlite").path
@@ -79,62 +80,34 @@ func files(under folder: String, containing text: String) -> [String] {
     return found
 }
 
-/// The `consult` built beside this test bundle.
-let consultBinary: URL = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let bundleDir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for dir in [bundleDir, bundleDir.deletingLastPathComponent(), root.appendingPathComponent(".build/debug")] {
-        let candidate = dir.appendingPathComponent("consult")
-        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-    }
-    return root.appendingPathComponent(".build/debug/consult")
-}()
-
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-struct Output {
-    let status: Int32
-    let stdout: String
-    let stderr: String
+/// `consult` run to its end (ConsultTestSupport's `runConsult`) with an environment of the test's
+/// making only: none of this machine's CONSULT_* variables, C.UTF-8.
+func consult(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> ProcessOutput {
+    try runConsult(arguments, environment: consultEnvironment(environment), input: Data(input.utf8))
 }
 
-/// Runs `consult` to its end.
-func consult(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Output {
-    let process = try consultProcess(arguments, environment: environment)
-    let stdin = Pipe(), out = Pipe(), err = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-}
-
-func consultProcess(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
-    let process = Process()
-    process.executableURL = consultBinary
-    process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
+func consultEnvironment(_ extra: [String: String]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
     env["LANG"] = "C.UTF-8"
     for key in ["LC_ALL", "CONSULT_DATA_DIR", "CONSULT_STORE", "CONSULT_OFFICE", "CONSULT_HOST", "CONSULT_RETENTION_DAYS"] {
         env.removeValue(forKey: key)
     }
-    for (k, v) in environment { env[k] = v }
-    process.environment = env
+    for (k, v) in extra { env[k] = v }
+    return env
+}
+
+/// `consult` ready to start, for a test that talks to it or kills it.
+func consultProcess(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = Binaries.consult
+    process.arguments = arguments
+    process.currentDirectoryURL = repositoryRoot
+    process.environment = consultEnvironment(environment)
     return process
 }
 
-/// The answers of a whole consultation in English, up to a saved appointment request for `name`.
+/// The answers of a whole consultation in English, up to a saved appointment request for
+/// "Applicant NAME".
 func consultationScript(name: String) -> [String] {
-    [
-        "1", "yes", "1", "1",
-        "1", "31.03.2028", "no", "no", "yes", "no", "no",
-        "yes", name, "2", "applicant@example.com", "1", "Mondays", "",
-        "yes",
-    ]
+    EnglishConsultation.withAppointmentRequest.map { $0.replacingOccurrences(of: "NAME", with: name) }
 }

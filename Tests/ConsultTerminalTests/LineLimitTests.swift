@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConsultContent
+import ConsultTestSupport
 import Foundation
 import Testing
 @testable import ConsultTerminal
@@ -46,7 +47,7 @@ import Testing
         #expect(end == .quit)
         // The reason as the catalog words it (with its no-break spaces), whatever the wrapping.
         func words(_ s: String) -> String { s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
-        let reason = content.localizer.text("ui.line_too_long", language: "en") { $0 == "max_length" ? .number(4096) : nil }
+        let reason = shipped.localizer.text("ui.line_too_long", language: "en") { $0 == "max_length" ? .number(4096) : nil }
         #expect(reason.contains("4,096"))
         #expect(words(out).contains(words(reason)), "\(out)")
         #expect(!out.contains(String(repeating: "x", count: 100)))

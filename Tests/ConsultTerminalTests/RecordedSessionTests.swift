@@ -2,6 +2,7 @@ import ConsultContent
 import ConsultEngine
 @testable import ConsultRecords
 @testable import ConsultStaff
+import ConsultTestSupport
 import Foundation
 import Testing
 @testable import ConsultTerminal
@@ -9,7 +10,7 @@ import Testing
 /// A session with records in a temporary data directory.
 func recordedSession(_ typed: [String], language: String = "en", directory: DataDirectory? = nil,
                      extra: [LineReadResult] = [], limit: Int? = nil) throws -> (SessionEnd, String, Session, DataDirectory) {
-    let dir = directory ?? DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("consult-\(UUID().uuidString)"))
+    let dir = directory ?? DataDirectory(temporaryPath("consult"))
     var recorder: ConsultationRecorder? = nil
     if (try? dir.prepare()) != nil, let writer = try? TranscriptWriter(directory: dir, limit: limit) {
         recorder = ConsultationRecorder(writer: writer)
@@ -19,7 +20,7 @@ func recordedSession(_ typed: [String], language: String = "en", directory: Data
     var output = ""
     let reader = ScriptedReader(typed.map { .line($0) } + extra)
     let screen = Screen(color: false, plain: false, width: 100) { output += $0 }
-    let s = try Session(content: content, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
+    let s = try Session(content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
                         reader: reader, screen: screen, records: RecordsContext(directory: dir, recorder: recorder, channel: "local"))
     let end = s.run()
     return (end, output, s, dir)
@@ -66,7 +67,7 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         let request = try #require(session.appointment)
         #expect(out.contains(request.reference))
         // Review, then the reference, then the closing words (not "thank you" before the review).
-        let es = Presenter(content: content, language: "es")
+        let es = Presenter(content: shipped, language: "es")
         let review = try #require(out.range(of: es.text("appointment.summary_heading"), options: .backwards))
         let reference = try #require(out.range(of: request.reference))
         let next = try #require(out.range(of: es.text("closing.appointment_next")))
@@ -105,7 +106,7 @@ func endReason(_ event: TranscriptEvent?) -> String? {
     }
 
     @Test func anUnwritableDataDirectoryTellsTheApplicantAndAsksNothingPersonal() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-file-\(UUID().uuidString)")
+        let file = temporaryPath("consult-file")
         try "not a directory".write(to: file, atomically: true, encoding: .utf8)
         let dir = DataDirectory(file.appendingPathComponent("data"))
         let (end, out, session, _) = try recordedSession(["3", "1", "1", "3"], language: "ru", directory: dir)
@@ -113,18 +114,18 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         // The notice itself, in the applicant's language, before any question after the language.
         func words(_ s: String) -> String { s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ") }
         let shown = words(out)
-        let notice = try #require(shown.range(of: words(content.localizer.text("records.unavailable", language: "ru"))))
-        let topic = try #require(shown.range(of: words(content.localizer.text("intake.topic.prompt", language: "ru"))))
+        let notice = try #require(shown.range(of: words(shipped.localizer.text("records.unavailable", language: "ru"))))
+        let topic = try #require(shown.range(of: words(shipped.localizer.text("intake.topic.prompt", language: "ru"))))
         #expect(notice.lowerBound < topic.lowerBound)
         #expect(session.consultation.answers["consent"] == .bool(false))
         #expect(session.consultation.answers["applicant_name"] == nil)
         // The consent question itself was never asked.
-        let consentPrompt = content.localizer.text("intake.consent.prompt", language: "ru")
+        let consentPrompt = shipped.localizer.text("intake.consent.prompt", language: "ru")
         #expect(!out.contains(consentPrompt))
     }
 
     @Test func aDataDirectoryWhoseParentsDoNotExistIsCreated() throws {
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("consult-fresh-\(UUID().uuidString)")
+        let base = temporaryPath("consult-fresh")
         defer { try? FileManager.default.removeItem(at: base) }
         let dir = DataDirectory(base.appendingPathComponent(".local/share/consult"))
         try dir.prepare()
@@ -138,7 +139,7 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         let (end, out, session, dir) = try recordedSession(["1"] + Array(repeating: long, count: 100), limit: 16 * 1024)
         #expect(end == .recordLimit)
         #expect(!session.recordsLost)
-        #expect(out.contains(Presenter(content: content, language: "en").text("records.limit").prefix(40)))
+        #expect(out.contains(Presenter(content: shipped, language: "en").text("records.limit").prefix(40)))
         let url = try #require(TranscriptReader.all(in: dir).first)
         #expect(TranscriptReader.verify(url).status == .intact)
         #expect(endReason(try TranscriptReader.events(url).last) == "record_limit")

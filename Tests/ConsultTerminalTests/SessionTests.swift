@@ -1,5 +1,6 @@
 import ConsultContent
 import ConsultEngine
+import ConsultTestSupport
 import Foundation
 import Testing
 @testable import ConsultTerminal
@@ -26,16 +27,13 @@ final class ScriptedReader: LineReader {
     func addHistory(_ line: String) { history.append(line) }
 }
 
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let content = try! Content.load(dialogs: root.appendingPathComponent("dialogs"), locales: root.appendingPathComponent("locales"))
-
 /// Runs a session over typed lines; returns how it ended, the text shown and the session.
 func session(_ typed: [String], language: String = "en", plain: Bool = false, color: Bool = false, width: Int = 80,
              extra: [LineReadResult] = []) throws -> (SessionEnd, String, Session, ScriptedReader) {
     var output = ""
     let reader = ScriptedReader(typed.map { .line($0) } + extra)
     let screen = Screen(color: color, plain: plain, width: width) { output += $0 }
-    let s = try Session(content: content, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
+    let s = try Session(content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
                         reader: reader, screen: screen)
     let end = s.run()
     return (end, output, s, reader)
@@ -111,7 +109,7 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
         let reader = ScriptedReader([.line("3"), .line("да"), .line("1"), .line("1"), .endOfInput, .line("да")])
         var completions: [String: [String]] = [:]
         let screen = Screen(color: false, plain: false, width: 80) { _ in }
-        let s = try Session(content: content, today: LocalDate(year: 2026, month: 11, day: 25)!, language: "ru", reader: reader, screen: screen)
+        let s = try Session(content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: "ru", reader: reader, screen: screen)
         _ = s.run()
         // After the run the reader holds the completion of the last question asked (the VKS permit).
         let complete = try #require(reader.completion)
