@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/consult
 
-.PHONY: run sshd test build deps test-deps lint check-content bench fuzz fuzz-build fuzz-smoke format clean
+.PHONY: run sshd test build deps test-deps lint check-content bench bench-store fuzz fuzz-build fuzz-smoke format clean
 
 run: deps
 	$(SWIFT) build -c $(CONFIG) --product consult
@@ -61,7 +61,14 @@ check-content: deps
 # Figures, not pass/fail: loading and linting a generated tree of 10,000 steps.
 bench: test-deps
 	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
-	$(SWIFT) test -c release --skip-build --filter Benchmark -Xswiftc -enable-testing
+	$(SWIFT) test -c release --skip-build --filter Benchmark --skip StoreBenchmark -Xswiftc -enable-testing
+
+# The record store's figures (issue 12): per-event commit latency (file, SQLite, PostgreSQL with
+# fsync on), listing and filtering 100,000 consultations, forwarding 10,000 spooled events.
+# Printed, not asserted; a PostgreSQL of its own, as the tests start one.
+bench-store: test-deps
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test -c release --skip-build --filter StoreBenchmark -Xswiftc -enable-testing
 
 # The tree in the checked-in style (.swift-format: 4 spaces, 120 columns), with the toolchain's swift-format.
 format:

@@ -158,6 +158,7 @@ let package = Package(
             dependencies: [
                 "ConsultSSH", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The real binaries in tmux and through OpenSSH: everything they need comes through the support target.

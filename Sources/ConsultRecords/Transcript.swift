@@ -233,6 +233,12 @@ public struct Verification: Sendable, CustomStringConvertible {
     public let status: Status
     public let events: Int
 
+    public init(id: String, status: Status, events: Int) {
+        self.id = id
+        self.status = status
+        self.events = events
+    }
+
     public var description: String {
         switch status {
         case .intact: return "\(id): intact (\(events) events)"

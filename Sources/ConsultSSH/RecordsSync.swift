@@ -40,9 +40,9 @@ public final class RecordsSync: @unchecked Sendable {
         timer = nil
     }
 
-    /// One pass, waited for; its exit status (nil when it could not start).
+    /// One pass, waited for: its exit status and what it printed (nil when it could not start).
     @discardableResult
-    public func runOnce() -> Int? {
+    public func runOnce() -> (status: Int, report: String)? {
         let (arguments, environment) = invocation
         var pipe: [Int32] = [-1, -1]
         guard Foundation.pipe(&pipe) == 0 else {
@@ -82,6 +82,6 @@ public final class RecordsSync: @unchecked Sendable {
         } else {
             logger.warning("records sync failed", metadata: ["status": "\(status)", "report": "\(text)"])
         }
-        return Int(status)
+        return (Int(status), text)
     }
 }

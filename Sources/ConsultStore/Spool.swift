@@ -34,6 +34,9 @@ public struct Spool: Sendable {
         public var live = 0
         /// What could not be forwarded, and why: the spool file stays.
         public var problems: [String] = []
+        /// Spooled records that are not what the store holds (one of the two altered after the
+        /// record was stored): both stay as they are, and staff are told.
+        public var conflicts: [Conflict] = []
 
         public var description: String {
             var text = "\(lines) line\(lines == 1 ? "" : "s") of \(transcripts) transcript\(transcripts == 1 ? "" : "s") and "
@@ -41,6 +44,15 @@ public struct Spool: Sendable {
             if live > 0 { text += "; \(live) still being written" }
             return text
         }
+    }
+
+    /// A spooled record that differs from the one stored under its name.
+    public struct Conflict: Sendable, Equatable {
+        /// A transcript's id or a request's reference.
+        public var name: String
+        /// The first line (1-based) of a transcript that differs; nil for a request.
+        public var line: Int?
+        public var reason: String
     }
 
     /// Forwards every spooled record the store lacks. A transcript that has ended (or whose writer
@@ -67,11 +79,24 @@ public struct Spool: Sendable {
             let lines = file.lines
             guard !lines.isEmpty else { continue }
             let have = stored[id] ?? 0
+            var conflicting = false
             do throws(StoreError) {
+                // Lines the store holds already must be the spool's, byte for byte.
+                if have > 0, let line = try firstDifference(id, lines: lines.prefix(have), in: store) {
+                    report.conflicts.append(Conflict(name: id, line: line + 1,
+                                                     reason: "line \(line + 1) in \(url.path) is not the line stored in \(store.name)"))
+                    continue
+                }
                 // Requests first: a stored appointment event always finds its request.
                 for reference in file.references where !forwardedRequests.contains(reference) {
-                    if try forwardRequest(reference, to: store) { report.requests += 1 }
                     forwardedRequests.insert(reference)
+                    do throws(StoreError) {
+                        if try forwardRequest(reference, to: store) { report.requests += 1 }
+                    } catch {
+                        guard case .conflict = error else { throw error }
+                        report.conflicts.append(requestConflict(reference, store))
+                        conflicting = true
+                    }
                 }
                 if have < lines.count {
                     report.lines += try store.append(transcript: id, lines: Array(lines[have...]))
@@ -82,7 +107,7 @@ public struct Spool: Sendable {
                 continue
             }
             let old = now.timeIntervalSince(file.modified) >= keep
-            if (!file.live || file.ended) && old {
+            if (!file.live || file.ended) && old && !conflicting {
                 for reference in file.references {
                     unlink(directory.appointments.appendingPathComponent("\(reference).json").path)
                 }
@@ -98,12 +123,28 @@ public struct Spool: Sendable {
             do throws(StoreError) {
                 if try forwardRequest(reference, to: store) { report.requests += 1 }
             } catch {
+                if case .conflict = error {
+                    report.conflicts.append(requestConflict(reference, store))
+                    continue
+                }
                 report.problems.append("\(directory.appointments.appendingPathComponent(name).path): \(error.description)")
             }
         }
         Self.syncFolder(directory.transcripts)
         Self.syncFolder(directory.appointments)
         return report
+    }
+
+    private func requestConflict(_ reference: String, _ store: RecordStore) -> Conflict {
+        let path = directory.appointments.appendingPathComponent("\(reference).json").path
+        return Conflict(name: reference, line: nil, reason: "\(path) is not the request stored in \(store.name)")
+    }
+
+    /// The first of `lines` (its number) whose bytes are not those the store holds; nil when all are.
+    private func firstDifference(_ id: String, lines: ArraySlice<RecordStore.Line>, in store: RecordStore) throws(StoreError) -> Int? {
+        let stored = try store.lineHashes(of: id)
+        for line in lines where line.complete && stored[line.number] != line.hash { return line.number }
+        return nil
     }
 
     /// Puts one spooled request into the store; false when there is no such file or it was there.

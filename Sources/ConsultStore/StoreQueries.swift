@@ -116,6 +116,15 @@ extension RecordStore {
         }
     }
 
+    /// The hash of each stored line of a transcript, by line number.
+    public func lineHashes(of transcript: String) throws(StoreError) -> [Int: String] {
+        var hashes: [Int: String] = [:]
+        for row in try db.run("SELECT line, hash FROM events WHERE transcript = ?", .text(transcript)) {
+            hashes[row[0].int ?? -1] = row[1].text ?? ""
+        }
+        return hashes
+    }
+
     /// How many lines of each transcript the store holds (those it holds none of are left out).
     public func lineCounts(_ transcripts: [String]) throws(StoreError) -> [String: Int] {
         var counts: [String: Int] = [:]

@@ -57,7 +57,7 @@ extension Consult {
             @OptionGroup var content: ContentOptions
 
             func run() throws {
-                let store = try records.openForReading(data.directory)
+                let (store, conflicts) = try records.openForChecking(data.directory)
                 var base = reference
                 if base.hasSuffix(".json") { base.removeLast(5) }
                 var found: (reference: String, document: [UInt8])?
@@ -81,7 +81,9 @@ extension Consult {
                     throw ExitCode(1)
                 }
                 let reference = found.reference
-                let problem = try stored { () throws(StoreError) -> String? in
+                // A copy in the data directory that is not the one stored: one of them was altered.
+                let conflict = conflicts.first { $0.name == reference && $0.line == nil }?.reason
+                let problem = try conflict ?? stored { () throws(StoreError) -> String? in
                     var failure: StoreError?
                     let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
                         do throws(StoreError) { return try store.read(transcript: id)?.events } catch { failure = error; return nil }

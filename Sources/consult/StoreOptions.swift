@@ -66,14 +66,21 @@ struct StoreOptions: ParsableArguments {
     /// consultation could not send yet). Nil when the store is the embedded default of a data
     /// directory that does not exist: there are no records.
     func openForReading(_ directory: DataDirectory) throws -> RecordStore? {
-        let exists = FileManager.default.fileExists(atPath: directory.url.path)
-        if !exists, store == nil, ProcessInfo.processInfo.environment["CONSULT_STORE"]?.isEmpty ?? true { return nil }
-        let records = try open(directory)
-        if exists {
-            let report = spool(directory).forward(to: records, keep: .infinity)
-            for problem in report.problems { printError(SafeText.escape(problem)) }
-        }
+        let (records, conflicts) = try openForChecking(directory)
+        for conflict in conflicts { printError(SafeText.escape(conflict.reason)) }
         return records
+    }
+
+    /// `openForReading`, with the spooled records that are not what the store holds (one of the two
+    /// was altered after the record was stored): for `verify` and `show` to report.
+    func openForChecking(_ directory: DataDirectory) throws -> (RecordStore?, [Spool.Conflict]) {
+        let exists = FileManager.default.fileExists(atPath: directory.url.path)
+        if !exists, isEmbeddedDefault { return (nil, []) }
+        let records = try open(directory)
+        guard exists else { return (records, []) }
+        let report = spool(directory).forward(to: records, keep: .infinity)
+        for problem in report.problems { printError(SafeText.escape(problem)) }
+        return (records, report.conflicts)
     }
 }
 

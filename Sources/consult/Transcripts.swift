@@ -139,12 +139,13 @@ extension Consult {
             @OptionGroup var content: ContentOptions
 
             func run() throws {
-                guard let store = try records.openForReading(data.directory), let found = try storedTranscript(id, in: store) else {
+                let (opened, conflicts) = try records.openForChecking(data.directory)
+                guard let store = opened, let found = try storedTranscript(id, in: store) else {
                     try notFound()
                     return
                 }
                 // Only the events verify vouches for; the integrity line says where the rest begins.
-                let (events, verification) = found.read
+                let (events, verification) = checked(found.read, id: found.id, conflicts)
                 let id = found.id
                 if format == .json {
                     print(StaffView.json(events))
@@ -196,17 +197,19 @@ extension Consult {
 
             func run() throws {
                 let directory = data.directory
-                let store = try records.openForReading(directory)
+                let (store, conflicts) = try records.openForChecking(directory)
                 var results: [Verification] = []
                 if let id {
                     guard let store, let found = try storedTranscript(id, in: store) else {
                         printError("There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(store?.name ?? directory.transcripts.path)).")
                         throw ExitCode(1)
                     }
-                    results = [found.read.verification]
+                    results = [checked(found.read, id: found.id, conflicts).verification]
                 } else {
                     for row in try stored({ try store?.transcripts() ?? [] }) {
-                        if let read = try stored({ try store?.read(transcript: row.id) }) { results.append(read.verification) }
+                        if let read = try stored({ try store?.read(transcript: row.id) }) {
+                            results.append(checked(read, id: row.id, conflicts).verification)
+                        }
                     }
                     // Nothing verified is no "all intact": a wrong --data-dir or a lost folder must show.
                     if store == nil {
@@ -231,7 +234,11 @@ extension Consult {
                 // Every request, also one its transcript does not know of (made up, or copied in).
                 var badRequests = 0
                 if id == nil, let store {
-                    for (reference, problem) in try stored({ try requestProblems(in: store) }) {
+                    var problems = try stored({ try requestProblems(in: store) })
+                    for conflict in conflicts where conflict.line == nil && !problems.contains(where: { $0.reference == conflict.name }) {
+                        problems.append((conflict.name, conflict.reason))
+                    }
+                    for (reference, problem) in problems {
                         print(SafeText.escape("\(reference): ALTERED appointment request: \(problem)"))
                         badRequests += 1
                     }
@@ -259,6 +266,16 @@ func storedTranscript(_ name: String, in store: RecordStore) throws -> (id: Stri
         if let read = try stored({ try store.read(transcript: candidate) }) { return (candidate, read) }
     }
     return nil
+}
+
+/// A stored transcript as read, unless the spool's copy differs from it: then ALTERED at the first
+/// line that differs, with only the events before it.
+func checked(_ read: (events: [TranscriptEvent], verification: Verification), id: String, _ conflicts: [Spool.Conflict])
+    -> (events: [TranscriptEvent], verification: Verification) {
+    guard let conflict = conflicts.first(where: { $0.name == id }), let line = conflict.line else { return read }
+    if case .broken(let first, _) = read.verification.status, first <= line { return read }
+    let events = Array(read.events.prefix(line - 1))
+    return (events, Verification(id: id, status: .broken(line: line, reason: conflict.reason), events: events.count))
 }
 
 /// Every stored request that is not what its transcript recorded, by reference.

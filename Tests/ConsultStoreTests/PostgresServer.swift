@@ -11,11 +11,14 @@ import Foundation
 final class PostgresServer: @unchecked Sendable {
     let folder: String
     private let bin: String
+    /// Commits reach the disk (fsync on) as in production; the tests' servers skip that.
+    let durable: Bool
 
     /// The server most tests share (each takes a database of its own).
     static let shared = Result { try PostgresServer() }
 
-    init() throws {
+    init(durable: Bool = false) throws {
+        self.durable = durable
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted()
         guard let version = versions.last else {
             throw HarnessError(description: "PostgreSQL is not installed: expected /usr/lib/postgresql/VERSION/bin (Debian's postgresql; `make test` installs it)")
@@ -48,7 +51,7 @@ final class PostgresServer: @unchecked Sendable {
 
     func start() throws {
         try run("pg_ctl", ["-D", "\(folder)/data", "-l", "\(folder)/log", "-w",
-                           "-o", "-k \(folder) -c listen_addresses='' -c fsync=off -c full_page_writes=off", "start"])
+                           "-o", "-k \(folder) -c listen_addresses=''" + (durable ? "" : " -c fsync=off -c full_page_writes=off"), "start"])
     }
 
     /// Stops the server as a crash would (`-m immediate`).

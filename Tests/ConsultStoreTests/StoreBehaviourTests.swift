@@ -75,6 +75,24 @@ import Testing
         #expect(read.events.count == 3, "events after the altered line are not vouched for")
     }
 
+    @Test("a spooled line altered after it was stored is a conflict: both copies kept, staff told", arguments: StoreKind.allCases)
+    func spoolAlteredAfterForwarding(_ kind: StoreKind) throws {
+        let place = try Place(kind)
+        defer { place.remove() }
+        let writer = try writeConsultation(in: place.directory)
+        let store = try place.open()
+        defer { store.close() }
+        #expect(place.spool().forward(to: store, keep: .infinity).conflicts.isEmpty)
+        let text = try String(contentsOf: writer.url, encoding: .utf8).replacingOccurrences(of: "Ivan Petrov", with: "Ivan Sidorov")
+        try text.write(to: writer.url, atomically: false, encoding: .utf8)
+        let report = place.spool().forward(to: store, keep: 0)
+        #expect(report.conflicts.map(\.name) == [writer.id])
+        #expect(report.conflicts.first?.line == 4, "the answer with the name is the fourth line")
+        #expect(report.removed == 0)
+        #expect(FileManager.default.fileExists(atPath: writer.url.path), "the evidence stays")
+        #expect(try store.read(transcript: writer.id)?.verification.status == .intact, "the store keeps what was stored")
+    }
+
     @Test("a forwarded spool file is removed once ended and stored; one still written or cut short by a live writer stays",
           arguments: StoreKind.allCases)
     func forwardedSpoolIsRemoved(_ kind: StoreKind) throws {
