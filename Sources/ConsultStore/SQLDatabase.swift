@@ -100,7 +100,11 @@ final class SQLiteDatabase: SQLDatabase {
         } catch {
             throw StoreError.unreachable(name, "\(error)")
         }
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON"] {
+        // sqlite-nio's busy handler retries at once, forever: with many consultations writing one
+        // file (50 SSH sessions on one host) the waiting processes spun on the CPU and starved the
+        // one holding the lock. SQLite's own handler sleeps between tries and gives up after 5 s
+        // (a consultation then goes on with its spool).
+        for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON"] {
             _ = try query(pragma, [])
         }
     }

@@ -107,7 +107,7 @@ import Testing
         let queries: [(String, TranscriptFilter)] = [
             ("newest 100 (transcripts list --limit 100)", TranscriptFilter(limit: 100)),
             ("one office, one month", TranscriptFilter(since: "2025-03-01", until: "2025-03-31", office: "Arbat")),
-            ("one host, urgent", TranscriptFilter(urgent: true, host: "host-3")),
+            ("one host, urgent", TranscriptFilter(urgent: true, host: "host-0")),
             ("an outcome, one channel, one week", TranscriptFilter(since: "2025-06-01", until: "2025-06-07", outcome: "vks_rp_eligible", channel: "ssh")),
             ("everything (transcripts list)", TranscriptFilter()),
         ]
