@@ -23,9 +23,11 @@ let package = Package(
         .target(name: "ConsultEngine"),
         // Message catalogs, CLDR plural rules, date and number formatting.
         // Crypto: the short hash of the English text each translation records (`translated_from`).
-        .target(name: "ConsultLocalization", dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "ConsultLocalization",
+            dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
-.target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
         // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
         // files: the typed events, the writer, the reader and `verify`. Never the terminal, never words.
         .target(
@@ -122,14 +124,22 @@ let package = Package(
         ),
         // The transcript's entry point on its own: it needs the records (and so swift-crypto's
         // BoringSSL), which the other targets' sanitized builds do without.
-        .target(name: "ConsultFuzzingRecords", dependencies: ["ConsultFuzzing", "ConsultRecords", "ConsultStaff", "ConsultContent"],
-                path: "FuzzTesting/Sources/ConsultFuzzingRecords"),
-        .executableTarget(name: "FuzzAnswerParser", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzAnswerParser"),
-        .executableTarget(name: "FuzzExpression", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzExpression"),
-        .executableTarget(name: "FuzzDialogLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzDialogLoader"),
-        .executableTarget(name: "FuzzLocaleLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzLocaleLoader"),
-        .executableTarget(name: "FuzzMessageFormat", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzMessageFormat"),
-        .executableTarget(name: "FuzzTranscript", dependencies: ["ConsultFuzzingRecords"], path: "FuzzTesting/Sources/FuzzTranscript"),
+        .target(
+            name: "ConsultFuzzingRecords",
+            dependencies: ["ConsultFuzzing", "ConsultRecords", "ConsultStaff", "ConsultContent"],
+            path: "FuzzTesting/Sources/ConsultFuzzingRecords"),
+        .executableTarget(
+            name: "FuzzAnswerParser", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzAnswerParser"),
+        .executableTarget(
+            name: "FuzzExpression", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzExpression"),
+        .executableTarget(
+            name: "FuzzDialogLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzDialogLoader"),
+        .executableTarget(
+            name: "FuzzLocaleLoader", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzLocaleLoader"),
+        .executableTarget(
+            name: "FuzzMessageFormat", dependencies: ["ConsultFuzzing"], path: "FuzzTesting/Sources/FuzzMessageFormat"),
+        .executableTarget(
+            name: "FuzzTranscript", dependencies: ["ConsultFuzzingRecords"], path: "FuzzTesting/Sources/FuzzTranscript"),
         // What the test targets share (Tests/ConsultTestSupport): the repository's root, the shipped
         // content, the built binaries and running them, temporary folders, the messages in a
         // language, the scripted answers, /proc, spawning, and the SSH servers' common parts.
@@ -139,20 +149,34 @@ let package = Package(
             dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"],
             path: "Tests/ConsultTestSupport"
         ),
-        .testTarget(name: "ConsultFuzzingTests", dependencies: ["ConsultFuzzing", "ConsultFuzzingRecords", "ConsultTestSupport"]),
+        .testTarget(
+            name: "ConsultFuzzingTests",
+            dependencies: ["ConsultFuzzing", "ConsultFuzzingRecords", "ConsultTestSupport"]),
         .testTarget(name: "ConsultEngineTests", dependencies: ["ConsultEngine", "ConsultTestSupport"]),
-        .testTarget(name: "ConsultLocalizationTests", dependencies: ["ConsultLocalization", "ConsultEngine", "ConsultTestSupport"]),
-        .testTarget(name: "ConsultContentTests", dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport"]),
+        .testTarget(
+            name: "ConsultLocalizationTests",
+            dependencies: ["ConsultLocalization", "ConsultEngine", "ConsultTestSupport"]),
+        .testTarget(
+            name: "ConsultContentTests",
+            dependencies: ["ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport"]),
         .testTarget(name: "ConsultCLITests", dependencies: ["ConsultEngine", "ConsultRecords", "ConsultTestSupport"]),
         .testTarget(
             name: "ConsultTerminalTests",
-            dependencies: ["ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff", "ConsultTestSupport"]
+            dependencies: [
+                "ConsultTerminal", "ConsultContent", "ConsultEngine", "ConsultRecords", "ConsultStaff",
+                "ConsultTestSupport",
+            ]
         ),
         .testTarget(
             name: "ConsultRecordsTests",
-            dependencies: ["ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport"]
+            dependencies: [
+                "ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization",
+                "ConsultTestSupport",
+            ]
         ),
-        .testTarget(name: "ConsultStoreTests", dependencies: ["ConsultStore", "ConsultRecords", "ConsultEngine", "ConsultTestSupport"]),
+        .testTarget(
+            name: "ConsultStoreTests",
+            dependencies: ["ConsultStore", "ConsultRecords", "ConsultEngine", "ConsultTestSupport"]),
         .testTarget(
             name: "ConsultSSHTests",
             dependencies: [

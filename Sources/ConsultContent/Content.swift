@@ -37,17 +37,21 @@ public enum SystemMessages {
         "app.title": [], "app.welcome": [],
         "answer.expected_yesno": [], "answer.expected_choice": ["choices"], "answer.ambiguous_choice": ["candidates"],
         "answer.expected_number": ["min", "max"], "answer.number_out_of_range": ["min", "max"],
-        "answer.expected_date": [], "answer.ambiguous_date": ["day_first", "month_first"], "answer.date_too_early": ["min"], "answer.date_too_late": ["max"],
+        "answer.expected_date": [], "answer.ambiguous_date": ["day_first", "month_first"],
+        "answer.date_too_early": ["min"], "answer.date_too_late": ["max"],
         "answer.text_too_long": ["max_length"], "answer.empty": [], "answer.too_many_items": ["max_items"],
-        "hint.yesno": [], "hint.date": [], "hint.number": ["min", "max"], "hint.text": ["max_length"], "hint.optional": [],
+        "hint.yesno": [], "hint.date": [], "hint.number": ["min", "max"], "hint.text": ["max_length"],
+        "hint.optional": [],
         "value.yes": [], "value.no": [], "value.none": [], "value.empty": [],
         "outcome.heading": [], "outcome.confirm_heading": [], "outcome.none": [],
         "office.phone": [], "office.address": [], "office.contacts": [],
         "command.help": [], "command.back": [], "command.change": [], "command.summary": [], "command.why": [],
         "command.language": [], "command.restart": [], "command.quit": [],
-        "ui.help.heading": [], "ui.help.hint": [], "ui.unknown_command": ["command"], "ui.back.nothing": [], "ui.back.done": ["fact"],
+        "ui.help.heading": [], "ui.help.hint": [], "ui.unknown_command": ["command"], "ui.back.nothing": [],
+        "ui.back.done": ["fact"],
         "ui.summary.heading": [], "ui.summary.empty": [],
-        "ui.change.prompt": [], "ui.change.nothing": [], "ui.change.cancelled": [], "ui.change.done": ["fact", "old", "new"],
+        "ui.change.prompt": [], "ui.change.nothing": [], "ui.change.cancelled": [],
+        "ui.change.done": ["fact", "old", "new"],
         "ui.change.dropped": ["facts"], "ui.why.heading": ["outcome"], "ui.why.none": [],
         "ui.language.prompt": [], "ui.language.changed": [], "ui.restart.confirm": [], "ui.restart.done": [],
         "ui.quit.confirm": [], "ui.goodbye": [], "ui.continue": [],
@@ -61,17 +65,25 @@ public enum SystemMessages {
         "appointment.saved": ["reference"], "appointment.not_saved": [],
         "answer.expected_phone": [], "answer.expected_email": [],
         "staff.transcript": ["id"], "staff.appointment": ["reference"], "staff.integrity": [],
-        "staff.intact": ["count"], "staff.integrity_cut_short": ["count"], "staff.altered": ["line"], "staff.events": ["count"],
-        "staff.channel": [], "staff.channel.local": [], "staff.channel.kiosk": [], "staff.channel.ssh": [], "staff.remote": [],
-        "staff.started": [], "staff.ended": [], "staff.moscow_time": ["time"], "staff.language": [], "staff.languages_later": [],
+        "staff.intact": ["count"], "staff.integrity_cut_short": ["count"], "staff.altered": ["line"],
+        "staff.events": ["count"],
+        "staff.channel": [], "staff.channel.local": [], "staff.channel.kiosk": [], "staff.channel.ssh": [],
+        "staff.remote": [],
+        "staff.started": [], "staff.ended": [], "staff.moscow_time": ["time"], "staff.language": [],
+        "staff.languages_later": [],
         "staff.language_chosen": [], "staff.language_switched": [], "staff.today": [], "staff.content": [],
-        "staff.facts": [], "staff.facts_reconstructed": [], "staff.outcomes": [], "staff.open_points": [], "staff.exchange": [],
-        "staff.none": [], "staff.cut_short": [], "staff.reason.completed": [], "staff.reason.quit": [], "staff.reason.idle": [],
+        "staff.facts": [], "staff.facts_reconstructed": [], "staff.outcomes": [], "staff.open_points": [],
+        "staff.exchange": [],
+        "staff.none": [], "staff.cut_short": [], "staff.reason.completed": [], "staff.reason.quit": [],
+        "staff.reason.idle": [],
         "staff.reason.disconnected": [], "staff.reason.interrupted": [], "staff.reason.operatorExit": [],
         "staff.event.language": [], "staff.event.shown": [], "staff.event.question": [], "staff.event.answer": [],
-        "staff.event.rejected": [], "staff.event.change": [], "staff.event.dropped": [], "staff.event.back": [], "staff.event.restart": [],
-        "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [], "staff.event.appointment_failed": [], "staff.event.end": [],
-        "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [], "staff.preferences": [],
+        "staff.event.rejected": [], "staff.event.change": [], "staff.event.dropped": [], "staff.event.back": [],
+        "staff.event.restart": [],
+        "staff.event.command": [], "staff.event.outcome": [], "staff.event.appointment": [],
+        "staff.event.appointment_failed": [], "staff.event.end": [],
+        "staff.event.other": [], "staff.reference": [], "staff.created": [], "staff.applicant": [],
+        "staff.preferences": [],
         "staff.question": [], "staff.transcript_id": [], "staff.no_transcripts": [], "staff.no_appointments": [],
         // Urgent requests (issue 10): the mark in `appointments list`, the field in `appointments show`.
         "staff.urgent_mark": [], "staff.urgent": [], "staff.urgent_call": [],
@@ -106,7 +118,9 @@ public struct UnknownLanguage: Error, CustomStringConvertible {
 extension Content {
     /// The language to show: the one asked for (it must have a locale file), else the
     /// environment's (`LC_ALL`, then `LANG`), else the fallback language.
-    public func language(requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(UnknownLanguage) -> String {
+    public func language(
+        requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(UnknownLanguage) -> String {
         if let requested {
             guard localizer.catalogs[requested] != nil else {
                 throw UnknownLanguage(requested: requested, available: localizer.languages)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where `dialogs/` and `locales/` are read from, and why there.
 ///
@@ -37,8 +38,9 @@ public struct ContentLocation: Sendable, Equatable {
         executable: String = CommandLine.arguments.first ?? ".",
         workingDirectory: String = FileManager.default.currentDirectoryPath
     ) -> ContentLocation {
-        let (root, source) = defaultRoot(editing: editing, environment: environment, executable: executable,
-                                         workingDirectory: workingDirectory)
+        let (root, source) = defaultRoot(
+            editing: editing, environment: environment, executable: executable,
+            workingDirectory: workingDirectory)
         let explicit = dialogs != nil || locales != nil
         return ContentLocation(
             dialogs: dialogs.map { URL(fileURLWithPath: $0) } ?? root.appendingPathComponent("dialogs"),
@@ -46,8 +48,10 @@ public struct ContentLocation: Sendable, Equatable {
             source: explicit ? "--dialogs/--locales" : source)
     }
 
-    private static func defaultRoot(editing: Bool, environment: [String: String], executable: String,
-                                    workingDirectory: String) -> (URL, String) {
+    private static func defaultRoot(
+        editing: Bool, environment: [String: String], executable: String,
+        workingDirectory: String
+    ) -> (URL, String) {
         let fm = FileManager.default
         if let folder = environment[environmentVariable], !folder.isEmpty {
             return (URL(fileURLWithPath: folder), environmentVariable)
@@ -98,12 +102,20 @@ public struct ContentLocation: Sendable, Equatable {
         let owner = info.st_uid
         if owner != 0 && owner != geteuid() {
             let name = getpwuid(owner).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "uid \(owner)"
-            throw Unsafe(path: path, reason: "owned by \(name), who could change what applicants read; chown it to root or to the user running consult")
+            throw Unsafe(
+                path: path,
+                reason:
+                    "owned by \(name), who could change what applicants read; chown it to root or to the user running consult"
+            )
         }
         // A sticky folder (such as /tmp) lets others add entries but not replace ours.
         let writableByOthers = mode & 0o022 != 0 && !(isFolder && mode & 0o1000 != 0)
         if writableByOthers {
-            throw Unsafe(path: path, reason: "can be changed by others (mode \(String(mode, radix: 8))), and applicants would read what they write; chmod go-w it")
+            throw Unsafe(
+                path: path,
+                reason:
+                    "can be changed by others (mode \(String(mode, radix: 8))), and applicants would read what they write; chmod go-w it"
+            )
         }
     }
 }

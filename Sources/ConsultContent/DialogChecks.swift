@@ -19,11 +19,15 @@ extension DialogBuilder {
         let order = dialogOrder(edges: links.dialogEdges)
         let (declaredFacts, outcomeIDs) = declarations()
         guard let order else {
-            return LoadedDialogs(set: nil, references: references, diagnostics: diagnostics, factTypes: declaredFacts, outcomeIDs: outcomeIDs)
+            return LoadedDialogs(
+                set: nil, references: references, diagnostics: diagnostics, factTypes: declaredFacts,
+                outcomeIDs: outcomeIDs)
         }
         let (types, groups) = inferFactTypes(declared: declaredFacts)
         checkLetsSetNoQuestionFact(askedAt: askedAt)
-        let flow = DataFlow(dialogs: dialogs, order: order, gotoTargets: links.gotoTargets, start: dialogs.firstIndex(where: \.isStart) ?? 0)
+        let flow = DataFlow(
+            dialogs: dialogs, order: order, gotoTargets: links.gotoTargets,
+            start: dialogs.firstIndex(where: \.isStart) ?? 0)
         checkReachable(flow)
         var built: [Dialog] = []
         for di in dialogs.indices {
@@ -32,9 +36,14 @@ extension DialogBuilder {
         }
         let (roles, timeZone) = checkOffice(askedAt: askedAt, types: types)
         let hasErrors = diagnostics.contains { $0.severity == .error }
-        let set = hasErrors ? nil : DialogSet(dialogs: built, start: dialogs.firstIndex(where: \.isStart) ?? 0, factTypes: types,
-                                              roles: roles, timeZone: timeZone)
-        return LoadedDialogs(set: set, references: references, diagnostics: diagnostics, factTypes: types, outcomeIDs: outcomeIDs)
+        let set =
+            hasErrors
+            ? nil
+            : DialogSet(
+                dialogs: built, start: dialogs.firstIndex(where: \.isStart) ?? 0, factTypes: types,
+                roles: roles, timeZone: timeZone)
+        return LoadedDialogs(
+            set: set, references: references, diagnostics: diagnostics, factTypes: types, outcomeIDs: outcomeIDs)
     }
 
     /// `no-start`, `several-starts`: exactly one dialog is marked `start: true`.
@@ -97,7 +106,9 @@ extension DialogBuilder {
                 if let other = dialogIndex[next] {
                     links.dialogEdges[di, default: []].append((other, d.file.location(node)))
                 } else {
-                    report(d.file.location(node), DialogProblem.unknownNext(next, suggestion: closest(to: next, in: Array(dialogIndex.keys))))
+                    report(
+                        d.file.location(node),
+                        DialogProblem.unknownNext(next, suggestion: closest(to: next, in: Array(dialogIndex.keys))))
                 }
             }
         }
@@ -113,7 +124,9 @@ extension DialogBuilder {
             state[d] = 1
             for (next, location) in edges[d] ?? [] {
                 if state[next] == 1 {
-                    builder.report(location, DialogProblem.dialogLoop(from: builder.dialogs[next].name, backTo: builder.dialogs[d].name))
+                    builder.report(
+                        location,
+                        DialogProblem.dialogLoop(from: builder.dialogs[next].name, backTo: builder.dialogs[d].name))
                     cycle = true
                 } else if state[next] == 0 {
                     visit(next, &builder)
@@ -173,13 +186,17 @@ extension DialogBuilder {
 
     /// The model of one dialog, every expression type-checked where it stands (with the facts
     /// some path may have set before it).
-    mutating func buildDialog(_ di: Int, flow: DataFlow, types: [String: ValueType], groups: [String: Group],
-                              gotoTargets: [Int: [Int: GotoTarget]]) -> Dialog {
+    mutating func buildDialog(
+        _ di: Int, flow: DataFlow, types: [String: ValueType], groups: [String: Group],
+        gotoTargets: [Int: [Int: GotoTarget]]
+    ) -> Dialog {
         let d = dialogs[di]
         var nodes: [DialogStep] = []
         for (si, s) in d.steps.enumerated() {
             let available = flow.available[di][si].map { bits in
-                { @Sendable [factIndex = flow.factIndex] (name: String) -> Bool in factIndex[name].map(bits.contains) ?? false }
+                { @Sendable [factIndex = flow.factIndex] (name: String) -> Bool in
+                    factIndex[name].map(bits.contains) ?? false
+                }
             }
             let checker = ExpressionChecker(declared: types, available: available)
             let when = s.when.flatMap { check($0, checker, expect: .bool, what: "a 'when' condition") }
@@ -188,7 +205,9 @@ extension DialogBuilder {
             case .ask(let q):
                 kind = question(q, checker: checker, groups: groups).map { .ask($0) }
             case .compute(let fact, let e):
-                kind = e.flatMap { check($0, checker, expect: types[fact], what: "the value of '\(fact)'") }.map { .compute(fact: fact, value: $0) }
+                kind = e.flatMap { check($0, checker, expect: types[fact], what: "the value of '\(fact)'") }.map {
+                    .compute(fact: fact, value: $0)
+                }
             case .outcome(let id, let explain, let confirm):
                 kind = .outcome(OutcomeStep(id: id, explain: explain, confirm: confirm, when: when))
             case .say(let key):
@@ -200,11 +219,15 @@ extension DialogBuilder {
                 nodes.append(DialogStep(id: s.id, when: when, kind: kind, location: s.location))
             } else {
                 // Keep the indexes of later gotos right: an unusable step becomes a skipped one.
-                nodes.append(DialogStep(id: s.id, when: Expr(.literal(.bool(false)), offset: 0, length: 0), kind: .say(MessageKey("")), location: s.location))
+                nodes.append(
+                    DialogStep(
+                        id: s.id, when: Expr(.literal(.bool(false)), offset: 0, length: 0), kind: .say(MessageKey("")),
+                        location: s.location))
             }
         }
-        return Dialog(name: d.name, isStart: d.isStart, next: d.next?.0, nodes: nodes, location: d.file.location(d.node),
-                      appointment: d.appointment)
+        return Dialog(
+            name: d.name, isStart: d.isStart, next: d.next?.0, nodes: nodes, location: d.file.location(d.node),
+            appointment: d.appointment)
     }
 
     /// `dangling-reference`, `appointment-urgent`: an appointment names asked facts, and a yes/no
@@ -216,17 +239,26 @@ extension DialogBuilder {
         var timeZone = "UTC"
         for d in dialogs {
             guard d.isStart else {
-                if let first = d.roles.first { report(d.file.location(first.node), DialogProblem.officeOutsideStart(field: "roles")) }
-                if let z = d.timeZone { report(d.file.location(z.node), DialogProblem.officeOutsideStart(field: "time_zone")) }
+                if let first = d.roles.first {
+                    report(d.file.location(first.node), DialogProblem.officeOutsideStart(field: "roles"))
+                }
+                if let z = d.timeZone {
+                    report(d.file.location(z.node), DialogProblem.officeOutsideStart(field: "time_zone"))
+                }
                 continue
             }
             if let z = d.timeZone {
-                if TimeZone(identifier: z.name) == nil { report(d.file.location(z.node), DialogProblem.unknownTimeZone(z.name)) } else { timeZone = z.name }
+                if TimeZone(identifier: z.name) == nil {
+                    report(d.file.location(z.node), DialogProblem.unknownTimeZone(z.name))
+                } else {
+                    timeZone = z.name
+                }
             }
-            let startFacts = Set(d.steps.compactMap { step -> String? in
-                if case .ask(let q) = step.kind { return q.fact }
-                return nil
-            })
+            let startFacts = Set(
+                d.steps.compactMap { step -> String? in
+                    if case .ask(let q) = step.kind { return q.fact }
+                    return nil
+                })
             for (role, fact, node) in d.roles {
                 guard startFacts.contains(fact), let type = types[fact] else {
                     report(d.file.location(node), DialogProblem.roleFactNotAsked(role: role, fact: fact))
@@ -238,7 +270,9 @@ extension DialogBuilder {
                 case ("consent", .bool): roles.consent = fact
                 default:
                     let expected = role == "consent" ? "a yes/no question" : "a choice question"
-                    report(d.file.location(node), DialogProblem.roleFactType(role: role, fact: fact, expected: expected, found: type))
+                    report(
+                        d.file.location(node),
+                        DialogProblem.roleFactType(role: role, fact: fact, expected: expected, found: type))
                 }
             }
         }

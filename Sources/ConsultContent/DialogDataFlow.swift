@@ -12,8 +12,16 @@ struct DataFlow {
         for d in dialogs {
             for s in d.steps {
                 switch s.kind {
-                case .ask(let q): if factIndex[q.fact] == nil { factIndex[q.fact] = factNames.count; factNames.append(q.fact) }
-                case .compute(let f, _): if factIndex[f] == nil { factIndex[f] = factNames.count; factNames.append(f) }
+                case .ask(let q):
+                    if factIndex[q.fact] == nil {
+                        factIndex[q.fact] = factNames.count
+                        factNames.append(q.fact)
+                    }
+                case .compute(let f, _):
+                    if factIndex[f] == nil {
+                        factIndex[f] = factNames.count
+                        factNames.append(f)
+                    }
                 default: break
                 }
             }
@@ -28,14 +36,19 @@ struct DataFlow {
             var stepInflow: [Int: BitSet] = [:]
             var flowing = inflow[di]
             if d.steps.isEmpty {
-                if let f = flowing, let next = d.next.flatMap({ dialogIndex[$0.0] }) { inflow[next] = inflow[next].union(f) }
+                if let f = flowing, let next = d.next.flatMap({ dialogIndex[$0.0] }) {
+                    inflow[next] = inflow[next].union(f)
+                }
                 continue
             }
             for (si, s) in d.steps.enumerated() {
                 var current = flowing
                 if let extra = stepInflow[si] { current = current.union(extra) }
                 available[di][si] = current
-                guard var out = current else { flowing = nil; continue }
+                guard var out = current else {
+                    flowing = nil
+                    continue
+                }
                 switch s.kind {
                 case .ask(let q): out.insert(factIndex[q.fact]!)
                 case .compute(let f, _): out.insert(factIndex[f]!)

@@ -43,11 +43,13 @@ public enum DialogLoader {
             }
         }
         if names.isEmpty {
-            diagnostics.append(Diagnostic(SourceLocation(file: displayPrefix, line: 1, column: 1), DialogProblem.noDialogs))
+            diagnostics.append(
+                Diagnostic(SourceLocation(file: displayPrefix, line: 1, column: 1), DialogProblem.noDialogs))
         }
         var result = load(files)
-        result = LoadedDialogs(set: result.set, references: result.references, diagnostics: diagnostics + result.diagnostics,
-                               factTypes: result.factTypes, outcomeIDs: result.outcomeIDs)
+        result = LoadedDialogs(
+            set: result.set, references: result.references, diagnostics: diagnostics + result.diagnostics,
+            factTypes: result.factTypes, outcomeIDs: result.outcomeIDs)
         return result
     }
 
@@ -111,7 +113,9 @@ struct RawQuestion {
         case number(Int, Int)
         case date(ParsedExpression?, ParsedExpression?)
         case text(Int, Bool, TextFormat?)
-        case group(fields: [RawQuestion], more: MessageKey, item: MessageKey, derive: [(String, ParsedExpression?)], maxItems: Int)
+        case group(
+            fields: [RawQuestion], more: MessageKey, item: MessageKey, derive: [(String, ParsedExpression?)],
+            maxItems: Int)
     }
 
     let fact: String

@@ -11,7 +11,9 @@ extension DialogBuilder {
             report(file.location(file.root), DialogProblem.dialogShape)
             return
         }
-        let fields = fieldsOf(mapping, allowed: ["dialog", "start", "next", "nodes", "appointment", "roles", "time_zone"], what: "a dialog", file: file)
+        let fields = fieldsOf(
+            mapping, allowed: ["dialog", "start", "next", "nodes", "appointment", "roles", "time_zone"],
+            what: "a dialog", file: file)
         guard let nameNode = fields["dialog"], let name = nameNode.scalarText else {
             report(file.location(root), StructureProblem.missingField("missing 'dialog: NAME'"))
             return
@@ -30,7 +32,11 @@ extension DialogBuilder {
         }
         var next: (String, Node)? = nil
         if let n = fields["next"] {
-            if let s = n.scalarText { next = (s, n) } else { report(file.location(n), StructureProblem.fieldType("'next' names a dialog")) }
+            if let s = n.scalarText {
+                next = (s, n)
+            } else {
+                report(file.location(n), StructureProblem.fieldType("'next' names a dialog"))
+            }
         }
         var steps: [RawStep] = []
         if let nodesNode = fields["nodes"] {
@@ -39,19 +45,26 @@ extension DialogBuilder {
                     if let step = readStep(item, file, dialog: name) { steps.append(step) }
                 }
             } else {
-                report(file.location(nodesNode), StructureProblem.fieldType("'nodes' is a list of steps, found \(nodesNode.kindDescription)"))
+                report(
+                    file.location(nodesNode),
+                    StructureProblem.fieldType("'nodes' is a list of steps, found \(nodesNode.kindDescription)"))
             }
         } else {
             report(file.location(root), StructureProblem.missingField("missing 'nodes'"))
         }
-        var raw = RawDialog(name: name, nameNode: nameNode, isStart: isStart, next: next, steps: steps, file: file, node: root)
+        var raw = RawDialog(
+            name: name, nameNode: nameNode, isStart: isStart, next: next, steps: steps, file: file, node: root)
         if let a = fields["appointment"] {
             raw.appointment = readAppointment(a, file)
             raw.appointmentNode = a
         }
         if let r = fields["roles"] { raw.roles = readRoles(r, file) }
         if let z = fields["time_zone"] {
-            if let name = z.scalarText { raw.timeZone = (name, z) } else { report(file.location(z), StructureProblem.fieldType("'time_zone' is a name such as Europe/Moscow")) }
+            if let name = z.scalarText {
+                raw.timeZone = (name, z)
+            } else {
+                report(file.location(z), StructureProblem.fieldType("'time_zone' is a name such as Europe/Moscow"))
+            }
         }
         dialogs.append(raw)
     }
@@ -59,7 +72,9 @@ extension DialogBuilder {
     /// `roles: {language: FACT, consent: FACT, topic: FACT}`.
     mutating func readRoles(_ node: Node, _ file: YAMLFile) -> [(role: String, fact: String, node: Node)] {
         guard case .mapping(let m) = node else {
-            report(file.location(node), StructureProblem.fieldType("'roles' is a mapping of roles to facts, e.g. language: language"))
+            report(
+                file.location(node),
+                StructureProblem.fieldType("'roles' is a mapping of roles to facts, e.g. language: language"))
             return []
         }
         var roles: [(role: String, fact: String, node: Node)] = []
@@ -83,10 +98,13 @@ extension DialogBuilder {
     /// `appointment: {applicant: [facts], preferences: [facts], question: fact, urgent: fact}`.
     mutating func readAppointment(_ node: Node, _ file: YAMLFile) -> AppointmentFields? {
         guard case .mapping(let m) = node else {
-            report(file.location(node), StructureProblem.fieldType("'appointment' is a mapping with applicant, preferences and question"))
+            report(
+                file.location(node),
+                StructureProblem.fieldType("'appointment' is a mapping with applicant, preferences and question"))
             return nil
         }
-        let f = fieldsOf(m, allowed: ["applicant", "preferences", "question", "urgent"], what: "an appointment", file: file)
+        let f = fieldsOf(
+            m, allowed: ["applicant", "preferences", "question", "urgent"], what: "an appointment", file: file)
         func list(_ name: String) -> [String] {
             guard let n = f[name] else { return [] }
             guard case .sequence(let items) = n else {
@@ -96,9 +114,15 @@ extension DialogBuilder {
             return items.compactMap(\.scalarText)
         }
         let applicant = list("applicant")
-        if applicant.isEmpty { report(file.location(node), StructureProblem.missingField("an appointment needs 'applicant', the facts naming and reaching the applicant")) }
-        return AppointmentFields(applicant: applicant, preferences: list("preferences"), question: f["question"]?.scalarText,
-                                 urgent: f["urgent"]?.scalarText)
+        if applicant.isEmpty {
+            report(
+                file.location(node),
+                StructureProblem.missingField(
+                    "an appointment needs 'applicant', the facts naming and reaching the applicant"))
+        }
+        return AppointmentFields(
+            applicant: applicant, preferences: list("preferences"), question: f["question"]?.scalarText,
+            urgent: f["urgent"]?.scalarText)
     }
 
     mutating func fieldsOf(_ mapping: Node.Mapping, allowed: [String], what: String, file: YAMLFile) -> [String: Node] {
@@ -110,7 +134,10 @@ extension DialogBuilder {
             }
             guard allowed.contains(key) else {
                 let hint = didYouMean(closest(to: key, in: allowed))
-                report(file.location(k), StructureProblem.unknownField("unknown field '\(key)' in \(what) (expected: \(allowed.joined(separator: ", ")))\(hint)"))
+                report(
+                    file.location(k),
+                    StructureProblem.unknownField(
+                        "unknown field '\(key)' in \(what) (expected: \(allowed.joined(separator: ", ")))\(hint)"))
                 continue
             }
             if fields[key] != nil {
@@ -138,8 +165,11 @@ extension DialogBuilder {
         guard kinds.count == 1, let kind = kinds.first else {
             if kinds.isEmpty {
                 let first = mapping.first?.key.scalarText ?? "?"
-                report(file.location(mapping.first?.key ?? node),
-                       DialogProblem.unknownStepKind(first, kinds: DialogBuilder.stepKinds, suggestion: closest(to: first, in: DialogBuilder.stepKinds)))
+                report(
+                    file.location(mapping.first?.key ?? node),
+                    DialogProblem.unknownStepKind(
+                        first, kinds: DialogBuilder.stepKinds,
+                        suggestion: closest(to: first, in: DialogBuilder.stepKinds)))
             } else {
                 report(file.location(node), DialogProblem.stepKinds(found: Array(kinds)))
             }
@@ -149,7 +179,11 @@ extension DialogBuilder {
         let common = ["id", "when"]
         var allowed: [String]
         switch kind {
-        case "ask": allowed = ["ask", "type", "prompt", "help", "choices", "min", "max", "max_length", "optional", "format", "fields", "more", "item", "derive", "max_items"]
+        case "ask":
+            allowed = [
+                "ask", "type", "prompt", "help", "choices", "min", "max", "max_length", "optional", "format", "fields",
+                "more", "item", "derive", "max_items",
+            ]
         case "let": allowed = ["let", "value"]
         case "outcome": allowed = ["outcome", "explain", "confirm"]
         case "say": allowed = ["say"]
@@ -178,7 +212,9 @@ extension DialogBuilder {
         case "outcome":
             guard let id = name(head, file, what: "outcome id") else { return nil }
             guard let explain = key(fields["explain"], file, scope: .facts) else {
-                if fields["explain"] == nil { report(location, StructureProblem.missingField("an outcome needs 'explain: MESSAGE_KEY'")) }
+                if fields["explain"] == nil {
+                    report(location, StructureProblem.missingField("an outcome needs 'explain: MESSAGE_KEY'"))
+                }
                 return nil
             }
             var confirm: [MessageKey] = []
@@ -195,7 +231,8 @@ extension DialogBuilder {
             stepKind = .say(k)
         default:
             guard let target = head.scalarText, !target.isEmpty else {
-                report(file.location(head), StructureProblem.fieldType("'goto' names a dialog or the id of a later step"))
+                report(
+                    file.location(head), StructureProblem.fieldType("'goto' names a dialog or the id of a later step"))
                 return nil
             }
             stepKind = .goto(target, head)
@@ -215,7 +252,10 @@ extension DialogBuilder {
     mutating func key(_ node: Node?, _ file: YAMLFile, scope: MessageReference.Scope) -> MessageKey? {
         guard let node else { return nil }
         guard let s = node.scalarText, !s.isEmpty, !s.contains(" ") else {
-            report(file.location(node), StructureProblem.fieldType("expected a message key (e.g. vks.outcome.vks_rp_eligible), found \(node.kindDescription)"))
+            report(
+                file.location(node),
+                StructureProblem.fieldType(
+                    "expected a message key (e.g. vks.outcome.vks_rp_eligible), found \(node.kindDescription)"))
             return nil
         }
         let k = MessageKey(s)
@@ -228,7 +268,9 @@ extension DialogBuilder {
         switch node {
         case .scalar(let s): text = s.string
         default:
-            report(file.location(node), StructureProblem.fieldType("expected an expression, found \(node.kindDescription)"))
+            report(
+                file.location(node), StructureProblem.fieldType("expected an expression, found \(node.kindDescription)")
+            )
             return nil
         }
         do throws(ExpressionError) {

@@ -6,7 +6,8 @@ import ConsultLocalization
 extension DialogBuilder {
     /// The type of every fact: questions first, then computed facts until nothing more can be
     /// typed. A `let` whose value has another type than the fact has elsewhere is `type-mismatch`.
-    mutating func inferFactTypes(declared: [String: ValueType]) -> (types: [String: ValueType], groups: [String: Group]) {
+    mutating func inferFactTypes(declared: [String: ValueType]) -> (types: [String: ValueType], groups: [String: Group])
+    {
         var types: [String: ValueType] = [:]
         var groupTypes: [String: Group] = [:]
         for d in dialogs {
@@ -45,11 +46,13 @@ extension DialogBuilder {
 
     /// The expression, when it type-checks (and has the type expected); else `expression-type`
     /// or `type-mismatch` at its place.
-    mutating func check(_ e: ParsedExpression, _ checker: ExpressionChecker, expect: ValueType?, what: String) -> Expr? {
+    mutating func check(_ e: ParsedExpression, _ checker: ExpressionChecker, expect: ValueType?, what: String) -> Expr?
+    {
         do throws(ExpressionError) {
             let t = try checker.type(of: e.expression)
             if let expect, t != expect {
-                report(e.location(e.expression.offset), DialogProblem.typeMismatch(what: what, expected: expect, found: t))
+                report(
+                    e.location(e.expression.offset), DialogProblem.typeMismatch(what: what, expected: expect, found: t))
                 return nil
             }
             return e.expression
@@ -64,7 +67,9 @@ extension DialogBuilder {
         let questions = fields.compactMap { question($0, checker: ExpressionChecker(declared: [:]), groups: [:]) }
         var deriveTypes: [ValueType] = []
         var deriveExpressions: [(name: String, value: Expr)] = []
-        var record = RecordType(group: q.fact, fields: questions.map { .init(name: $0.fact, type: $0.valueType, derived: false) }, itemMessage: item)
+        var record = RecordType(
+            group: q.fact, fields: questions.map { .init(name: $0.fact, type: $0.valueType, derived: false) },
+            itemMessage: item)
         for (name, e) in derive {
             guard let e else { continue }
             let checker = ExpressionChecker(declared: [:], available: { _ in false }, item: record)
@@ -72,15 +77,19 @@ extension DialogBuilder {
                 let t = try checker.type(of: e.expression)
                 deriveTypes.append(t)
                 deriveExpressions.append((name, e.expression))
-                record = RecordType(group: q.fact, fields: record.fields + [.init(name: name, type: t, derived: true)], itemMessage: item)
+                record = RecordType(
+                    group: q.fact, fields: record.fields + [.init(name: name, type: t, derived: true)],
+                    itemMessage: item)
             } catch let err {
-                let message = err.message.contains("unknown fact") || err.message.contains("read before")
+                let message =
+                    err.message.contains("unknown fact") || err.message.contains("read before")
                     ? "\(err.message) (a derived field may use the item's fields and today only)" : err.message
                 report(e.location(err.offset), DialogProblem.expressionType(message))
             }
         }
-        return Group(fact: q.fact, fields: questions, more: more, item: item, derive: deriveExpressions,
-                     maxItems: maxItems, deriveTypes: deriveTypes)
+        return Group(
+            fact: q.fact, fields: questions, more: more, item: item, derive: deriveExpressions,
+            maxItems: maxItems, deriveTypes: deriveTypes)
     }
 
     mutating func question(_ q: RawQuestion, checker: ExpressionChecker, groups: [String: Group]) -> Question? {

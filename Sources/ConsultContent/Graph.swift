@@ -111,7 +111,8 @@ extension UrgencyEvidence {
         case .binary(.and, let l, let r), .binary(.or, let l, let r): return tests(in: l).union(tests(in: r))
         case .not(let inner): return tests(in: inner)
         case .binary(.greater, let l, let r): return [Expr(.binary(.less, r, l), offset: 0, length: 0).infix]
-        case .binary(.greaterOrEqual, let l, let r): return [Expr(.binary(.lessOrEqual, r, l), offset: 0, length: 0).infix]
+        case .binary(.greaterOrEqual, let l, let r):
+            return [Expr(.binary(.lessOrEqual, r, l), offset: 0, length: 0).infix]
         case .literal: return []
         default: return [e.infix]
         }
@@ -130,7 +131,8 @@ extension HeadlessRun {
     /// The outcome steps that gave this run's outcomes (an outcome is reported at its first step on the way).
     public func reachedOutcomeSteps(in set: DialogSet) -> [Walk.Location] {
         statuses.filter { location, status in
-            guard status == .onPath, case .outcome(let o) = set.dialogs[location.dialog].nodes[location.step].kind else { return false }
+            guard status == .onPath, case .outcome(let o) = set.dialogs[location.dialog].nodes[location.step].kind
+            else { return false }
             return outcomes.contains(o)
         }.map(\.key)
     }
@@ -144,10 +146,13 @@ public struct GraphBuilder {
     var graph: FlowGraph
 
     /// - Parameter dialog: draw only this dialog (others it leads to appear as a reference).
-    public static func build(_ content: Content, language: String, dialog: String? = nil,
-                             evidence: UrgencyEvidence = UrgencyEvidence()) -> FlowGraph {
-        var builder = GraphBuilder(content: content, presenter: Presenter(content: content, language: language), evidence: evidence,
-                                   graph: FlowGraph(urgentFact: content.urgentFact, scenarioCount: evidence.scenarioCount))
+    public static func build(
+        _ content: Content, language: String, dialog: String? = nil,
+        evidence: UrgencyEvidence = UrgencyEvidence()
+    ) -> FlowGraph {
+        var builder = GraphBuilder(
+            content: content, presenter: Presenter(content: content, language: language), evidence: evidence,
+            graph: FlowGraph(urgentFact: content.urgentFact, scenarioCount: evidence.scenarioCount))
         let set = content.dialogs
         for (index, d) in set.dialogs.enumerated() where dialog == nil || d.name == dialog {
             builder.add(d, index: index, only: dialog != nil)
@@ -199,7 +204,9 @@ public struct GraphBuilder {
         let steps = dialog.nodes
         var jumpTargets = Set<Int>()
         for step in steps { if case .goto(.step(let k)) = step.kind { jumpTargets.insert(k) } }
-        func entryID(_ k: Int) -> String { steps.indices.contains(k) && steps[k].when != nil ? "d\(d)_c\(k)" : "d\(d)_s\(k)" }
+        func entryID(_ k: Int) -> String {
+            steps.indices.contains(k) && steps[k].when != nil ? "d\(d)_c\(k)" : "d\(d)_s\(k)"
+        }
 
         var askedFact: [String: String] = [:]  // node id → the fact its question asks
         var pending = [Pending(from: entry, label: nil, kind: .flow)]
@@ -220,7 +227,9 @@ public struct GraphBuilder {
                 askedFact[id] = q.fact
             case .compute(let fact, let value):
                 node(id, .compute, wrap("\(fact) = \(value.infix)"))
-                if fact == content.urgentFact, let i = graph.nodes.indices.last { graph.nodes[i].computesUrgency = true }
+                if fact == content.urgentFact, let i = graph.nodes.indices.last {
+                    graph.nodes[i].computesUrgency = true
+                }
             case .say(let key):
                 node(id, .say, wrap(abbreviated(presenter.text(key)), width: 44))
             case .outcome(let o):
@@ -246,20 +255,29 @@ public struct GraphBuilder {
             // sets what the condition reads or is jumped to.
             let read = Set(when.references)
             var j = i + 1
-            while j < steps.count, steps[j].when?.infix == when.infix, !jumpTargets.contains(j), !sets(steps[j - 1], read) { j += 1 }
+            while j < steps.count, steps[j].when?.infix == when.infix, !jumpTargets.contains(j),
+                !sets(steps[j - 1], read)
+            { j += 1 }
 
             let test = simpleTest(when)
             var yes: Pending
             var no: Pending?
-            if let test, pending.count == 1, !jumpTargets.contains(i), let asked = askedFact[pending[0].from], asked == test.fact,
-               pending[0].kind == .flow || pending[0].fact == test.fact,
-               let all = pending[0].values ?? values(of: test.fact) {
+            if let test, pending.count == 1, !jumpTargets.contains(i), let asked = askedFact[pending[0].from],
+                asked == test.fact,
+                pending[0].kind == .flow || pending[0].fact == test.fact,
+                let all = pending[0].values ?? values(of: test.fact)
+            {
                 // The question just asked: its answers are the edges.
                 let source = pending[0].from
                 let taken = all.filter { test.values.contains($0) != test.negated }
                 let other = all.filter { test.values.contains($0) == test.negated }
-                yes = Pending(from: source, label: valueLabel(test.fact, taken), kind: .yes, fact: test.fact, values: taken)
-                no = other.isEmpty ? nil : Pending(from: source, label: valueLabel(test.fact, other), kind: .no, fact: test.fact, values: other)
+                yes = Pending(
+                    from: source, label: valueLabel(test.fact, taken), kind: .yes, fact: test.fact, values: taken)
+                no =
+                    other.isEmpty
+                    ? nil
+                    : Pending(
+                        from: source, label: valueLabel(test.fact, other), kind: .no, fact: test.fact, values: other)
             } else {
                 let id = "d\(d)_c\(i)"
                 node(id, .decision, decisionLines(when, test))
@@ -340,7 +358,9 @@ public struct GraphBuilder {
         if content.dialogs.factTypes[fact] == .bool {
             return values.map { presenter.text($0 == "yes" ? "value.yes" : "value.no") }.joined(separator: " / ")
         }
-        guard case .choice(let choices)? = content.dialogs.question(for: fact)?.kind else { return values.joined(separator: ", ") }
+        guard case .choice(let choices)? = content.dialogs.question(for: fact)?.kind else {
+            return values.joined(separator: ", ")
+        }
         return values.map { v in
             let label = choices.first { $0.value == v }.map { presenter.text($0.label) } ?? v
             return "\(abbreviated(label, limit: 60)) [\(v)]"

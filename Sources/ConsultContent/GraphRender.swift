@@ -63,9 +63,10 @@ public enum DOTRenderer {
     }
 
     static func legend(_ graph: FlowGraph) -> String {
-        let urgency = graph.urgentFact.map {
-            "⚠ urgent: a scenario reaches it with \($0) = yes, and its condition shares a test with the rule computing \($0) (n/m: urgent in n of the m scenarios reaching it; \(graph.scenarioCount) scenarios)"
-        } ?? "no urgent fact is named (appointment: urgent:)"
+        let urgency =
+            graph.urgentFact.map {
+                "⚠ urgent: a scenario reaches it with \($0) = yes, and its condition shares a test with the rule computing \($0) (n/m: urgent in n of the m scenarios reaching it; \(graph.scenarioCount) scenarios)"
+            } ?? "no urgent fact is named (appointment: urgent:)"
         let samples: [(String, FlowGraph.Node)] = [
             ("legend_q", .init(id: "legend_q", kind: .question, lines: ["question [fact: type]"])),
             ("legend_c", .init(id: "legend_c", kind: .decision, lines: ["condition"])),

@@ -28,12 +28,15 @@ public struct HeadlessRun: Sendable {
 
     public var isComplete: Bool { missing.isEmpty }
 
-    public static func run(_ content: Content, facts file: YAMLFile, today: LocalDate) throws(FactsError) -> HeadlessRun {
+    public static func run(_ content: Content, facts file: YAMLFile, today: LocalDate) throws(FactsError) -> HeadlessRun
+    {
         try run(content, facts: file.root, in: file, today: today)
     }
 
     /// Walks with the facts in `root`, a mapping inside `file` (a whole facts file, or a scenario's answers).
-    public static func run(_ content: Content, facts root: Node?, in file: YAMLFile, today: LocalDate) throws(FactsError) -> HeadlessRun {
+    public static func run(
+        _ content: Content, facts root: Node?, in file: YAMLFile, today: LocalDate
+    ) throws(FactsError) -> HeadlessRun {
         let set = content.dialogs
         func fail(_ node: Node?, _ fact: String?, _ message: String) -> FactsError {
             FactsError(location: file.location(node), fact: fact, message: message)
@@ -58,11 +61,14 @@ public struct HeadlessRun: Sendable {
 
         // The fact naming the topic, and thus the dialog to walk (the start dialog's `roles: topic`).
         guard let topicFact = set.roles.topic else {
-            throw fail(root, nil, "the content names no topic fact (the start dialog's 'roles: topic'), so there is no dialog to walk")
+            throw fail(
+                root, nil,
+                "the content names no topic fact (the start dialog's 'roles: topic'), so there is no dialog to walk")
         }
         guard case .choice(let topic)? = answers[topicFact] else {
-            return HeadlessRun(outcomes: [], facts: [:], missing: [topicFact], unknown: unknown, computed: computed,
-                               environment: Environment(today: today))
+            return HeadlessRun(
+                outcomes: [], facts: [:], missing: [topicFact], unknown: unknown, computed: computed,
+                environment: Environment(today: today))
         }
         guard let dialog = set.dialogIndex(named: topic) else {
             throw fail(nodes[topicFact], topicFact, "no dialog for the topic '\(topic)'")
@@ -75,7 +81,8 @@ public struct HeadlessRun: Sendable {
         }
         // Date bounds ("not in the future") hold for files as for typed answers.
         for fact in walk.answeredOnPath {
-            guard case .date(let minE, let maxE)? = set.question(for: fact)?.kind, case .date(let d)? = answers[fact] else { continue }
+            guard case .date(let minE, let maxE)? = set.question(for: fact)?.kind, case .date(let d)? = answers[fact]
+            else { continue }
             if let minE, case .value(.date(let min)) = Evaluator.evaluate(minE, in: walk.environment), d < min {
                 throw fail(nodes[fact], fact, "'\(fact)' must be on or after \(min), found \(d)")
             }
@@ -88,19 +95,27 @@ public struct HeadlessRun: Sendable {
         for (name, binding) in walk.environment.bindings where name != "today" && set.question(for: name) == nil {
             if case .value(let v) = binding { facts[name] = v }
         }
-        var run = HeadlessRun(outcomes: walk.isComplete ? walk.outcomes : [], facts: facts, missing: walk.missing,
-                              unknown: unknown, computed: computed, environment: walk.environment)
+        var run = HeadlessRun(
+            outcomes: walk.isComplete ? walk.outcomes : [], facts: facts, missing: walk.missing,
+            unknown: unknown, computed: computed, environment: walk.environment)
         run.statuses = walk.statuses
         return run
     }
 
     /// Reads one answer from the file, checked against its question.
-    static func value(_ node: Node, for question: Question, file: YAMLFile, prefix: String = "", today: LocalDate) throws(FactsError) -> Value {
+    static func value(
+        _ node: Node, for question: Question, file: YAMLFile, prefix: String = "", today: LocalDate
+    ) throws(FactsError) -> Value {
         let name = prefix + question.fact
         func fail(_ expected: String) -> FactsError {
             let found: String
-            if let s = node.scalarText { found = s.isEmpty ? "nothing" : "\"\(s)\"" } else { found = node.kindDescription }
-            return FactsError(location: file.location(node), fact: name, message: "'\(name)' must be \(expected), found \(found)")
+            if let s = node.scalarText {
+                found = s.isEmpty ? "nothing" : "\"\(s)\""
+            } else {
+                found = node.kindDescription
+            }
+            return FactsError(
+                location: file.location(node), fact: name, message: "'\(name)' must be \(expected), found \(found)")
         }
         switch question.kind {
         case .yesNo:
@@ -128,21 +143,30 @@ public struct HeadlessRun: Sendable {
             guard let s = node.scalarText else { throw fail("text") }
             guard s.count <= maxLength else { throw fail("text of at most \(maxLength) characters") }
             if !(optional && s.isEmpty), let format,
-               case .failure = AnswerParser.parse(s, as: .text(maxLength: maxLength, optional: optional, format: format), vocabulary: NoWords()) {
-                throw fail(format == .phone ? "a phone number such as +7 916 123-45-67" : "an e-mail address such as name@example.com")
+                case .failure = AnswerParser.parse(
+                    s, as: .text(maxLength: maxLength, optional: optional, format: format), vocabulary: NoWords())
+            {
+                throw fail(
+                    format == .phone
+                        ? "a phone number such as +7 916 123-45-67" : "an e-mail address such as name@example.com")
             }
             return .text(s)
         case .group(let group):
             guard case .sequence(let items) = node else {
-                throw fail("a list of items, each with \(group.fields.map(\.fact).joined(separator: " and ")) (an empty list [] for none)")
+                throw fail(
+                    "a list of items, each with \(group.fields.map(\.fact).joined(separator: " and ")) (an empty list [] for none)"
+                )
             }
             guard items.count <= group.maxItems else { throw fail("a list of at most \(group.maxItems) items") }
             var records: [Record] = []
             for (index, item) in items.enumerated() {
                 let itemName = "\(name)[\(index)]"
                 guard case .mapping(let m) = item else {
-                    throw FactsError(location: file.location(item), fact: itemName,
-                                     message: "'\(itemName)' must be a mapping with \(group.fields.map(\.fact).joined(separator: " and "))")
+                    throw FactsError(
+                        location: file.location(item), fact: itemName,
+                        message:
+                            "'\(itemName)' must be a mapping with \(group.fields.map(\.fact).joined(separator: " and "))"
+                    )
                 }
                 var record = Record()
                 for (k, v) in m {
@@ -150,12 +174,19 @@ public struct HeadlessRun: Sendable {
                     if let question = group.fields.first(where: { $0.fact == field }) {
                         record[field] = try value(v, for: question, file: file, prefix: "\(itemName).", today: today)
                     } else if !group.recordType.fields.contains(where: { $0.name == field }) {
-                        throw FactsError(location: file.location(k), fact: itemName,
-                                         message: "'\(itemName)' has no field '\(field)' (expected \(group.fields.map(\.fact).joined(separator: ", ")))")
+                        throw FactsError(
+                            location: file.location(k), fact: itemName,
+                            message:
+                                "'\(itemName)' has no field '\(field)' (expected \(group.fields.map(\.fact).joined(separator: ", ")))"
+                        )
                     }
                 }
                 for field in group.fields where record[field.fact] == nil {
-                    throw FactsError(location: file.location(item), fact: itemName, message: "'\(itemName)' lacks '\(field.fact)' (each item needs \(group.fields.map(\.fact).joined(separator: " and ")))")
+                    throw FactsError(
+                        location: file.location(item), fact: itemName,
+                        message:
+                            "'\(itemName)' lacks '\(field.fact)' (each item needs \(group.fields.map(\.fact).joined(separator: " and ")))"
+                    )
                 }
                 records.append(group.complete(record, today: today))
             }

@@ -64,13 +64,19 @@ struct CrossCheck {
             case .facts: allowed = factNames
             case .none: allowed = []
             case .item(let group):
-                if case .list(let record)? = facts[group] { allowed = Set(record.fields.map(\.name)) } else { allowed = nil }
+                if case .list(let record)? = facts[group] {
+                    allowed = Set(record.fields.map(\.name))
+                } else {
+                    allowed = nil
+                }
             }
             required[reference.key] = Need(allowed: allowed, location: reference.location)
         }
         for (key, args) in SystemMessages.keys { required[key] = Need(allowed: Set(args), location: nil) }
         for fact in loaded.factTypes.keys { required[SystemMessages.factName(fact)] = Need(allowed: [], location: nil) }
-        for outcome in loaded.outcomeIDs { required[SystemMessages.outcomeTitle(outcome)] = Need(allowed: [], location: nil) }
+        for outcome in loaded.outcomeIDs {
+            required[SystemMessages.outcomeTitle(outcome)] = Need(allowed: [], location: nil)
+        }
 
         // A message may have a version for the lawyer (KEY.lawyer: the open points addressed to the
         // lawyer, not to the applicant): used when any locale has it, then needed in every locale.
@@ -90,7 +96,9 @@ struct CrossCheck {
             report(need.location ?? SourceLocation(file: english.file, line: 1, column: 1), .missingEverywhere(key))
         } else {
             for catalog in missingIn {
-                report(need.location ?? SourceLocation(file: catalog.file, line: 1, column: 1), .missingIn(key, file: catalog.file))
+                report(
+                    need.location ?? SourceLocation(file: catalog.file, line: 1, column: 1),
+                    .missingIn(key, file: catalog.file))
             }
         }
     }
@@ -100,7 +108,9 @@ struct CrossCheck {
         for catalog in catalogs {
             guard let message = catalog.messages[key] else { continue }
             for name in message.placeholders where !allowed.contains(name) {
-                report(location(catalog, key), .unknownPlaceholder(key, placeholder: name, suggestion: closest(to: name, in: Array(allowed))))
+                report(
+                    location(catalog, key),
+                    .unknownPlaceholder(key, placeholder: name, suggestion: closest(to: name, in: Array(allowed))))
             }
         }
     }
@@ -132,11 +142,17 @@ struct CrossCheck {
     }
 
     /// `placeholder-mismatch`: a translation has the placeholders of the English message.
-    mutating func checkSamePlaceholders(_ key: MessageKey, _ message: MessageFormat, in catalog: Catalog, english: Catalog) {
+    mutating func checkSamePlaceholders(
+        _ key: MessageKey, _ message: MessageFormat, in catalog: Catalog, english: Catalog
+    ) {
         guard catalog.language != english.language, let reference = english.messages[key],
-              Set(reference.placeholders) != Set(message.placeholders) else { return }
-        report(location(catalog, key), .placeholderMismatch(key, found: message.placeholders, englishFile: english.file,
-                                                            english: reference.placeholders))
+            Set(reference.placeholders) != Set(message.placeholders)
+        else { return }
+        report(
+            location(catalog, key),
+            .placeholderMismatch(
+                key, found: message.placeholders, englishFile: english.file,
+                english: reference.placeholders))
     }
 
     /// `plural-missing`, `plural-extra`: a plural has the categories of its language.
@@ -145,11 +161,15 @@ struct CrossCheck {
         for plural in message.plurals {
             let missing = categories.subtracting(plural.categories)
             if !missing.isEmpty {
-                report(location(catalog, key), .pluralMissing(key, plural: plural.name, categories: Array(missing), language: catalog.name))
+                report(
+                    location(catalog, key),
+                    .pluralMissing(key, plural: plural.name, categories: Array(missing), language: catalog.name))
             }
             let extra = plural.categories.filter { !categories.contains($0) && !$0.hasPrefix("=") }
             if !extra.isEmpty {
-                report(location(catalog, key), .pluralExtra(key, plural: plural.name, categories: Array(extra), language: catalog.name))
+                report(
+                    location(catalog, key),
+                    .pluralExtra(key, plural: plural.name, categories: Array(extra), language: catalog.name))
             }
         }
     }
@@ -160,7 +180,8 @@ struct CrossCheck {
         for key in catalog.locations.keys.sorted() where english.locations[key] != nil {
             switch catalog.freshness(of: key, english: english) {
             case .stale(let source):
-                report(location(catalog, key), .staleTranslation(key, was: source.english, now: english.texts[key] ?? ""))
+                report(
+                    location(catalog, key), .staleTranslation(key, was: source.english, now: english.texts[key] ?? ""))
             case .unrecorded:
                 report(location(catalog, key), .missingSource(key))
             case .current, .missing:

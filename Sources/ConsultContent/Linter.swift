@@ -21,7 +21,8 @@ public enum Linter {
     public static func lint(dialogs: URL, locales: URL, typography: Bool = true) -> LintReport {
         let loaded = DialogLoader.loadDirectory(dialogs, displayPrefix: displayPath(dialogs))
         var diagnostics = loaded.diagnostics
-        let catalogs = CatalogLoader.loadDirectory(locales, displayPrefix: displayPath(locales), typography: typography, into: &diagnostics)
+        let catalogs = CatalogLoader.loadDirectory(
+            locales, displayPrefix: displayPath(locales), typography: typography, into: &diagnostics)
         return crossCheck(loaded, catalogs: catalogs, diagnostics: diagnostics)
     }
 
@@ -30,7 +31,9 @@ public enum Linter {
         let loaded = DialogLoader.load(dialogFiles)
         var diagnostics = loaded.diagnostics
         let catalogs = localeFiles.compactMap { file in
-            CatalogLoader.load(file, expectedLanguage: URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent, into: &diagnostics)
+            CatalogLoader.load(
+                file, expectedLanguage: URL(fileURLWithPath: file.path).deletingPathExtension().lastPathComponent,
+                into: &diagnostics)
         }
         return crossCheck(loaded, catalogs: catalogs, diagnostics: diagnostics)
     }
@@ -43,11 +46,17 @@ public enum Linter {
         return path
     }
 
-    static func crossCheck(_ loaded: LoadedDialogs, catalogs: [Catalog], diagnostics initial: [Diagnostic]) -> LintReport {
+    static func crossCheck(
+        _ loaded: LoadedDialogs, catalogs: [Catalog], diagnostics initial: [Diagnostic]
+    ) -> LintReport {
         var check = CrossCheck(loaded: loaded, catalogs: catalogs, diagnostics: initial)
         check.run()
         var diagnostics = check.diagnostics
-        diagnostics.sort { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file, $1.location.line, $1.location.column) }
+        diagnostics.sort {
+            ($0.location.file, $0.location.line, $0.location.column) < (
+                $1.location.file, $1.location.line, $1.location.column
+            )
+        }
         return LintReport(diagnostics: diagnostics, dialogs: loaded.set, localizer: check.localizer)
     }
 }

@@ -13,7 +13,8 @@ public enum OutcomeText {
             for p in points where !confirm.contains(p) { confirm.append(p) }
         }
         if !confirm.isEmpty {
-            paragraphs.append(([presenter.text("outcome.confirm_heading")] + confirm.map { "- \($0)" }).joined(separator: "\n"))
+            paragraphs.append(
+                ([presenter.text("outcome.confirm_heading")] + confirm.map { "- \($0)" }).joined(separator: "\n"))
         }
         return paragraphs.joined(separator: "\n\n")
     }

@@ -96,7 +96,8 @@ public struct Presenter: Sendable {
 
     private func groupRecord(forFact fact: String) -> (RecordType, Group)? {
         guard case .list(let record)? = content.dialogs.factTypes[fact],
-              case .group(let group)? = content.dialogs.question(for: record.group)?.kind else { return nil }
+            case .group(let group)? = content.dialogs.question(for: record.group)?.kind
+        else { return nil }
         return (record, group)
     }
 
@@ -132,11 +133,15 @@ public struct Presenter: Sendable {
         case .empty: return text("answer.empty")
         case .expectedYesNo: return text("answer.expected_yesno")
         case .expectedChoice(let choices):
-            return text("answer.expected_choice", ["choices": .list(choices.enumerated().map { "\($0.offset + 1) — \(text($0.element.label))" })])
+            return text(
+                "answer.expected_choice",
+                ["choices": .list(choices.enumerated().map { "\($0.offset + 1) — \(text($0.element.label))" })])
         case .ambiguousChoice(let choices):
             return text("answer.ambiguous_choice", ["candidates": .list(choices.map { text($0.label) })])
-        case .expectedNumber(let min, let max): return text("answer.expected_number", ["min": .number(min), "max": .number(max)])
-        case .numberOutOfRange(let min, let max): return text("answer.number_out_of_range", ["min": .number(min), "max": .number(max)])
+        case .expectedNumber(let min, let max):
+            return text("answer.expected_number", ["min": .number(min), "max": .number(max)])
+        case .numberOutOfRange(let min, let max):
+            return text("answer.number_out_of_range", ["min": .number(min), "max": .number(max)])
         case .expectedDate: return text("answer.expected_date")
         case .ambiguousDate(let dayFirst, let monthFirst):
             return text("answer.ambiguous_date", ["day_first": .date(dayFirst), "month_first": .date(monthFirst)])

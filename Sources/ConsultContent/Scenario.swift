@@ -54,7 +54,9 @@ public struct ScenarioFile: Sendable {
 
 /// Reads scenario files, checking every name against the content (facts, outcomes, languages).
 public enum ScenarioLoader {
-    static let caseKeys = ["name", "today", "answers", "outcomes", "outcomes_include", "facts", "not_asked", "explanation"]
+    static let caseKeys = [
+        "name", "today", "answers", "outcomes", "outcomes_include", "facts", "not_asked", "explanation",
+    ]
 
     /// Every `*.yaml` of a folder, sorted, or the files given.
     public static func files(in paths: [String], defaultFolder: URL) -> [URL] {
@@ -74,7 +76,9 @@ public enum ScenarioLoader {
     }
 
     public static func load(_ url: URL, content: Content, into diagnostics: inout [Diagnostic]) -> ScenarioFile? {
-        guard let file = YAMLFile.load(url, displayPath: Linter.displayPath(url), into: &diagnostics) else { return nil }
+        guard let file = YAMLFile.load(url, displayPath: Linter.displayPath(url), into: &diagnostics) else {
+            return nil
+        }
         return load(file, content: content, into: &diagnostics)
     }
 
@@ -96,7 +100,9 @@ public enum ScenarioLoader {
 
         mutating func read() -> [Scenario] {
             guard let root = file.root, case .mapping(let top) = root else {
-                error(file.root, .shape("a scenario file is a mapping with 'cases' (a list of cases) and optionally 'today'"))
+                error(
+                    file.root,
+                    .shape("a scenario file is a mapping with 'cases' (a list of cases) and optionally 'today'"))
                 return []
             }
             var defaultToday: LocalDate?
@@ -131,7 +137,11 @@ public enum ScenarioLoader {
             for (k, v) in m {
                 guard let name = k.scalarText else { continue }
                 guard ScenarioLoader.caseKeys.contains(name) else {
-                    error(k, .unknownCaseKey(name, known: ScenarioLoader.caseKeys, suggestion: closest(to: name, in: ScenarioLoader.caseKeys)))
+                    error(
+                        k,
+                        .unknownCaseKey(
+                            name, known: ScenarioLoader.caseKeys,
+                            suggestion: closest(to: name, in: ScenarioLoader.caseKeys)))
                     continue
                 }
                 fields[name] = v
@@ -165,8 +175,9 @@ public enum ScenarioLoader {
                 error(node, .expectsNothing)
             }
             guard diagnostics.count == before, let today else { return nil }
-            return Scenario(name: name, location: file.location(node), today: today, answers: answers, file: file,
-                            outcomes: outcomes, facts: facts, notAsked: notAsked, explanation: explanation)
+            return Scenario(
+                name: name, location: file.location(node), today: today, answers: answers, file: file,
+                outcomes: outcomes, facts: facts, notAsked: notAsked, explanation: explanation)
         }
 
         mutating func date(_ node: Node, _ what: String) -> LocalDate? {
@@ -210,7 +221,10 @@ public enum ScenarioLoader {
             let known = Set(content.dialogs.outcomes.map(\.id))
             var ids: [String] = []
             for item in list(node, "outcomes") {
-                guard let id = item.scalarText else { error(item, .outcomeNotText); continue }
+                guard let id = item.scalarText else {
+                    error(item, .outcomeNotText)
+                    continue
+                }
                 if !known.contains(id) {
                     error(item, .unknownOutcome(id, suggestion: closest(to: id, in: Array(known))))
                 }
@@ -240,7 +254,8 @@ public enum ScenarioLoader {
             for (k, v) in m {
                 guard let name = k.scalarText else { continue }
                 guard let type = content.dialogs.factTypes[name] else {
-                    error(k, .unknownFact(name, suggestion: closest(to: name, in: Array(content.dialogs.factTypes.keys))))
+                    error(
+                        k, .unknownFact(name, suggestion: closest(to: name, in: Array(content.dialogs.factTypes.keys))))
                     continue
                 }
                 if Self.isNull(v) {
@@ -263,14 +278,19 @@ public enum ScenarioLoader {
                 return nil
             }
             if case .list(let record) = type {
-                guard case .sequence(let items) = node else { return fail("a list of items, e.g. [{relation: spouse, included: true}]") }
+                guard case .sequence(let items) = node else {
+                    return fail("a list of items, e.g. [{relation: spouse, included: true}]")
+                }
                 var out: [[String: Scenario.ExpectedValue]] = []
                 for item in items {
                     guard case .mapping(let m) = item else { return fail("a list of mappings, one per item") }
                     var fields: [String: Scenario.ExpectedValue] = [:]
                     for (k, v) in m {
                         guard let f = k.scalarText, let field = record.field(f) else {
-                            error(k, .unknownItemField(group: name, field: k.scalarText ?? "", fields: record.fields.map(\.name)))
+                            error(
+                                k,
+                                .unknownItemField(
+                                    group: name, field: k.scalarText ?? "", fields: record.fields.map(\.name)))
                             continue
                         }
                         if let e = expected(v, type: field.type, name: "\(name).\(f)") { fields[f] = e }
@@ -291,7 +311,9 @@ public enum ScenarioLoader {
                 guard let n = Int(s) else { return fail("a whole number") }
                 return .value(.int(n))
             case .date:
-                guard s.count == 10, s.contains("-"), let d = LocalDate(parsing: s) else { return fail("a date written YYYY-MM-DD") }
+                guard s.count == 10, s.contains("-"), let d = LocalDate(parsing: s) else {
+                    return fail("a date written YYYY-MM-DD")
+                }
                 return .value(.date(d))
             case .choice(let values):
                 guard values.contains(s) else { return fail("one of \(values.sorted().joined(separator: ", "))") }
@@ -315,7 +337,10 @@ public enum ScenarioLoader {
                     continue
                 }
                 for item in list(v, "explanation.\(language)") {
-                    guard let phrase = item.scalarText, !phrase.isEmpty else { error(item, .shape("a phrase is text")); continue }
+                    guard let phrase = item.scalarText, !phrase.isEmpty else {
+                        error(item, .shape("a phrase is text"))
+                        continue
+                    }
                     out.append(.init(language: language, phrase: phrase))
                 }
             }

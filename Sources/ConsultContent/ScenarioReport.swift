@@ -4,8 +4,10 @@ import Foundation
 /// Scenario files read together, and the report `consult test` prints.
 public enum ScenarioSuite {
     /// Reads the scenario files among `paths` (files or folders), or every `*.yaml` of `defaultFolder`.
-    public static func load(paths: [String], defaultFolder: URL, content: Content,
-                            into diagnostics: inout [Diagnostic]) -> [ScenarioFile] {
+    public static func load(
+        paths: [String], defaultFolder: URL, content: Content,
+        into diagnostics: inout [Diagnostic]
+    ) -> [ScenarioFile] {
         let urls = ScenarioLoader.files(in: paths, defaultFolder: defaultFolder)
         return urls.compactMap { ScenarioLoader.load($0, content: content, into: &diagnostics) }
     }
@@ -32,7 +34,8 @@ public enum ScenarioSuite {
             }
         }
         let failed = results.filter { !$0.passed }.count
-        var summary = "\(results.count) case\(results.count == 1 ? "" : "s"): \(results.count - failed) passed, \(failed) failed"
+        var summary =
+            "\(results.count) case\(results.count == 1 ? "" : "s"): \(results.count - failed) passed, \(failed) failed"
         if !diagnostics.isEmpty {
             summary += "; \(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s") in the scenario files"
         }
@@ -55,7 +58,9 @@ public enum ScenarioSuite {
             for gap in gaps { out.append("  \(gap.location): \(gap.subject)") }
         }
         if !coverage.notWalked.isEmpty {
-            out.append("Dialogs no scenario walks (scenarios start at a topic's dialog, as consult run does): \(coverage.notWalked.joined(separator: ", "))")
+            out.append(
+                "Dialogs no scenario walks (scenarios start at a topic's dialog, as consult run does): \(coverage.notWalked.joined(separator: ", "))"
+            )
         }
         return out.joined(separator: "\n")
     }

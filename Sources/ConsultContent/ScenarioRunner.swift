@@ -29,16 +29,21 @@ public enum ScenarioRunner {
         do {
             run = try HeadlessRun.run(content, facts: scenario.answers, in: scenario.file, today: scenario.today)
         } catch {
-            return ScenarioResult(scenario: scenario, run: nil, failures: [
-                .init(what: "answers", expected: "answers a consultation accepts", actual: error.message, location: error.location),
-            ])
+            return ScenarioResult(
+                scenario: scenario, run: nil,
+                failures: [
+                    .init(
+                        what: "answers", expected: "answers a consultation accepts", actual: error.message,
+                        location: error.location)
+                ])
         }
         var failures: [ScenarioResult.Failure] = []
         func fail(_ what: String, _ expected: String, _ actual: String) {
             failures.append(.init(what: what, expected: expected, actual: actual, location: nil))
         }
         if !run.isComplete {
-            fail("answers", "every question on the way answered", "no answer for \(run.missing.joined(separator: ", "))")
+            fail(
+                "answers", "every question on the way answered", "no answer for \(run.missing.joined(separator: ", "))")
         }
         let reached = run.outcomes.map(\.id)
         switch scenario.outcomes {
@@ -68,8 +73,11 @@ public enum ScenarioRunner {
         }
         var texts: [String: String] = [:]
         for p in scenario.explanation {
-            let text = texts[p.language] ?? OutcomeText.render(run.outcomes, environment: run.environment,
-                                                               presenter: Presenter(content: content, language: p.language))
+            let text =
+                texts[p.language]
+                ?? OutcomeText.render(
+                    run.outcomes, environment: run.environment,
+                    presenter: Presenter(content: content, language: p.language))
             texts[p.language] = text
             if !normalised(text).contains(normalised(p.phrase)) {
                 fail("explanation (\(p.language))", "contains \"\(p.phrase)\"", text)
@@ -107,7 +115,9 @@ public enum ScenarioRunner {
         case .choice(let c): return c
         case .list(let records):
             let items = records.map { r in
-                "{" + r.fields.sorted { $0.key < $1.key }.map { "\($0.key): \(describe($0.value))" }.joined(separator: ", ") + "}"
+                "{"
+                    + r.fields.sorted { $0.key < $1.key }.map { "\($0.key): \(describe($0.value))" }.joined(
+                        separator: ", ") + "}"
             }
             return "[\(items.joined(separator: ", "))]"
         }
@@ -118,7 +128,9 @@ public enum ScenarioRunner {
         case .value(let v): return describe(v)
         case .items(let items):
             let written = items.map { fields in
-                "{" + fields.sorted { $0.key < $1.key }.map { "\($0.key): \(describe($0.value))" }.joined(separator: ", ") + "}"
+                "{"
+                    + fields.sorted { $0.key < $1.key }.map { "\($0.key): \(describe($0.value))" }.joined(
+                        separator: ", ") + "}"
             }
             return "[\(written.joined(separator: ", "))]"
         }
@@ -128,7 +140,9 @@ public enum ScenarioRunner {
 /// What no scenario reaches: outcome steps, conditions never true or never false, messages never shown.
 public struct ScenarioCoverage: Sendable {
     public struct Gap: Sendable, Equatable {
-        public enum Kind: String, Sendable { case outcome, neverTrue = "never true", neverFalse = "never false", message }
+        public enum Kind: String, Sendable {
+            case outcome, neverTrue = "never true", neverFalse = "never false", message
+        }
         public let kind: Kind
         public let location: SourceLocation
         /// The outcome ID, the condition, or the message key.
@@ -183,8 +197,12 @@ public struct ScenarioCoverage: Sendable {
                     gaps.append(Gap(kind: .outcome, location: step.location, subject: "\(o.id) (\(o.explain))"))
                 }
                 if let when = step.when {
-                    if !trueSeen.contains(location) { gaps.append(Gap(kind: .neverTrue, location: step.location, subject: when.infix)) }
-                    if !falseSeen.contains(location) { gaps.append(Gap(kind: .neverFalse, location: step.location, subject: when.infix)) }
+                    if !trueSeen.contains(location) {
+                        gaps.append(Gap(kind: .neverTrue, location: step.location, subject: when.infix))
+                    }
+                    if !falseSeen.contains(location) {
+                        gaps.append(Gap(kind: .neverFalse, location: step.location, subject: when.infix))
+                    }
                 }
                 var keys: [MessageKey] = []
                 switch step.kind {

@@ -74,14 +74,18 @@ public enum TranslationProblem: DiagnosticMessage, Hashable {
             }
             return "the message '\(key)' has placeholders \(list(found)) but \(englishFile) has \(list(english))"
         case .pluralMissing(let key, let plural, let categories, let language):
-            return "the plural of {\(plural)} in '\(key)' lacks \(categories.sorted().joined(separator: ", ")), which \(language) needs"
+            return
+                "the plural of {\(plural)} in '\(key)' lacks \(categories.sorted().joined(separator: ", ")), which \(language) needs"
         case .pluralExtra(let key, let plural, let categories, let language):
-            return "the plural of {\(plural)} in '\(key)' has \(categories.sorted().joined(separator: ", ")), which \(language) never uses"
+            return
+                "the plural of {\(plural)} in '\(key)' has \(categories.sorted().joined(separator: ", ")), which \(language) never uses"
         case .staleTranslation(let key, let was, let now):
-            return "the translation of '\(key)' was made from older English: was \(TranslationSource.doubleQuoted(was)), "
+            return
+                "the translation of '\(key)' was made from older English: was \(TranslationSource.doubleQuoted(was)), "
                 + "now \(TranslationSource.doubleQuoted(now)); review it, then run `consult translations mark-current \(key)`"
         case .missingSource(let key):
-            return "the translation of '\(key)' does not record the English it was made from; check it against the English, "
+            return
+                "the translation of '\(key)' does not record the English it was made from; check it against the English, "
                 + "then run `consult translations mark-current \(key)`"
         case .orphanSource(let key):
             return "translated_from names '\(key)', which this file does not translate; remove the line"

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import CLibEditShim
 internal import CSignals
 import ConsultTerminal
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Why an ``EditLineReader`` could not be made.
 public enum LineReaderError: Error, Equatable, Sendable {
@@ -201,7 +202,6 @@ public final class EditLineReader: LineReader {
         return result
     }
 
-
     public func addHistory(_ line: String) {
         guard !line.isEmpty else { return }
         clibedit_history_enter(history, Self.wideString(line))
@@ -348,7 +348,9 @@ public final class EditLineReader: LineReader {
             }
         }
         if value < 0x20 || value == 0x7F { return true }
-        guard let line = el_wline(editLine)?.pointee, let buffer = line.buffer, let lastchar = line.lastchar else { return true }
+        guard let line = el_wline(editLine)?.pointee, let buffer = line.buffer, let lastchar = line.lastchar else {
+            return true
+        }
         return lastchar - buffer < LineLimit.characters
     }
 
@@ -377,9 +379,15 @@ public final class EditLineReader: LineReader {
         var value: UInt32
         switch lead {
         case 0x00...0x7F: return .success(Unicode.Scalar(lead))
-        case 0xC2...0xDF: length = 2; value = UInt32(lead & 0x1F)
-        case 0xE0...0xEF: length = 3; value = UInt32(lead & 0x0F)
-        case 0xF0...0xF4: length = 4; value = UInt32(lead & 0x07)
+        case 0xC2...0xDF:
+            length = 2
+            value = UInt32(lead & 0x1F)
+        case 0xE0...0xEF:
+            length = 3
+            value = UInt32(lead & 0x0F)
+        case 0xF0...0xF4:
+            length = 4
+            value = UInt32(lead & 0x07)
         default: return .success("\u{FFFD}")
         }
         for _ in 1..<length {
@@ -429,7 +437,11 @@ public final class EditLineReader: LineReader {
             return UInt8(CC_REFRESH)
         case .list(let candidates):
             let columns = Int(TerminalOutput.columns(output))
-            write("\n" + LineReaderText.columns(candidates, terminalWidth: columns > 0 ? columns : 80) { Self.displayWidth($0) })
+            write(
+                "\n"
+                    + LineReaderText.columns(candidates, terminalWidth: columns > 0 ? columns : 80) {
+                        Self.displayWidth($0)
+                    })
             return UInt8(CC_REDISPLAY)
         }
     }

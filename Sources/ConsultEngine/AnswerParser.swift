@@ -38,7 +38,9 @@ public protocol AnswerVocabulary {
 
 public enum AnswerParser {
     /// Parses what the applicant typed for a prompt that expects `expected`.
-    public static func parse(_ input: String, as expected: Expected, vocabulary: AnswerVocabulary) -> Result<Value, AnswerProblem> {
+    public static func parse(
+        _ input: String, as expected: Expected, vocabulary: AnswerVocabulary
+    ) -> Result<Value, AnswerProblem> {
         let text = input.trimmingWhitespace()
         if text.isEmpty {
             if case .text(_, optional: true, _) = expected { return .success(.text("")) }
@@ -78,7 +80,9 @@ public enum AnswerParser {
     }
 
     /// A choice by its number (1-based), its label, its value, or an unambiguous start of its label.
-    static func parseChoice(_ text: String, _ choices: [Choice], _ vocabulary: AnswerVocabulary) -> Result<Choice, AnswerProblem> {
+    static func parseChoice(
+        _ text: String, _ choices: [Choice], _ vocabulary: AnswerVocabulary
+    ) -> Result<Choice, AnswerProblem> {
         if let n = parseInteger(text) {
             guard n >= 1, n <= choices.count else { return .failure(.expectedChoice(choices)) }
             return .success(choices[n - 1])
@@ -101,7 +105,13 @@ public enum AnswerParser {
     static func isPhone(_ text: String) -> Bool {
         var digits = 0
         for (i, c) in text.enumerated() {
-            if c.isASCII && c.isNumber { digits += 1 } else if c == "+" && i == 0 { continue } else if !" -.()".contains(c) { return false }
+            if c.isASCII && c.isNumber {
+                digits += 1
+            } else if c == "+" && i == 0 {
+                continue
+            } else if !" -.()".contains(c) {
+                return false
+            }
         }
         return (7...15).contains(digits)
     }
@@ -116,7 +126,10 @@ public enum AnswerParser {
     static func parseInteger(_ text: String) -> Int? {
         let digits = text.filter { !$0.isWhitespace }
         guard !digits.isEmpty, digits.count <= 9,
-              digits.allSatisfy({ $0.isASCII && $0.isNumber }) || (digits.first == "-" && digits.count > 1 && digits.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber })) else {
+            digits.allSatisfy({ $0.isASCII && $0.isNumber })
+                || (digits.first == "-" && digits.count > 1
+                    && digits.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }))
+        else {
             return nil
         }
         return Int(digits)

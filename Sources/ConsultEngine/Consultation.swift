@@ -77,22 +77,26 @@ public struct Consultation: Sendable {
     private func prompt(for question: Question) -> Prompt {
         let env = walk.environmentAtCurrent
         guard case .group(let group) = question.kind else {
-            return Prompt(question: question, part: .question, message: question.prompt,
-                          expected: expected(for: question, env), items: [], partialItem: Record())
+            return Prompt(
+                question: question, part: .question, message: question.prompt,
+                expected: expected(for: question, env), items: [], partialItem: Record())
         }
         let draft = self.draft ?? GroupDraft(fact: question.fact)
         switch draft.next(in: group) {
         case .start:
-            return Prompt(question: question, part: .groupStart, message: question.prompt, expected: .yesNo,
-                          items: [], partialItem: Record())
+            return Prompt(
+                question: question, part: .groupStart, message: question.prompt, expected: .yesNo,
+                items: [], partialItem: Record())
         case .more:
-            return Prompt(question: question, part: .groupMore(count: draft.items(in: group).count), message: group.more,
-                          expected: .yesNo, items: draft.items(in: group), partialItem: Record())
+            return Prompt(
+                question: question, part: .groupMore(count: draft.items(in: group).count), message: group.more,
+                expected: .yesNo, items: draft.items(in: group), partialItem: Record())
         case .field(let index):
             let field = group.fields[index]
-            return Prompt(question: question, part: .groupField(item: draft.items(in: group).count, field: field.fact),
-                          message: field.prompt, expected: expected(for: field, env),
-                          items: draft.items(in: group), partialItem: draft.partial(in: group))
+            return Prompt(
+                question: question, part: .groupField(item: draft.items(in: group).count, field: field.fact),
+                message: field.prompt, expected: expected(for: field, env),
+                items: draft.items(in: group), partialItem: draft.partial(in: group))
         }
     }
 
@@ -107,7 +111,8 @@ public struct Consultation: Sendable {
                 return d
             }
             return .date(min: bound(min), max: bound(max))
-        case .text(let maxLength, let optional, let format): return .text(maxLength: maxLength, optional: optional, format: format)
+        case .text(let maxLength, let optional, let format):
+            return .text(maxLength: maxLength, optional: optional, format: format)
         case .group: return .yesNo
         }
     }

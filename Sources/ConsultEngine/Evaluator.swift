@@ -92,7 +92,9 @@ public enum Evaluator {
         }
     }
 
-    private static func binary(_ op: BinaryOperator, _ l: Expr, _ r: Expr, _ env: Environment, _ item: Record?) -> Evaluation {
+    private static func binary(
+        _ op: BinaryOperator, _ l: Expr, _ r: Expr, _ env: Environment, _ item: Record?
+    ) -> Evaluation {
         let lv = evaluate(l, in: env, item: item)
         switch op {
         case .and:
@@ -133,17 +135,22 @@ public enum Evaluator {
         case (.greaterOrEqual, .date(let x), .date(let y)): return .value(.bool(x >= y))
         case (.plus, .int(let x), .int(let y)): return .value(.int(x &+ y))
         case (.minus, .int(let x), .int(let y)): return .value(.int(x &- y))
-        case (.plus, .date(let d), .int(let n)), (.plus, .int(let n), .date(let d)): return .value(.date(d.adding(days: n)))
+        case (.plus, .date(let d), .int(let n)), (.plus, .int(let n), .date(let d)):
+            return .value(.date(d.adding(days: n)))
         case (.minus, .date(let d), .int(let n)): return .value(.date(d.subtracting(days: n)))
         case (.minus, .date(let x), .date(let y)): return .value(.int(y.days(to: x)))
         default: return .absent  // excluded by the checker
         }
     }
 
-    private static func call(_ function: Function, _ arguments: [Expr], _ env: Environment, _ item: Record?) -> Evaluation {
+    private static func call(
+        _ function: Function, _ arguments: [Expr], _ env: Environment, _ item: Record?
+    ) -> Evaluation {
         switch function {
         case .date:
-            guard case .literal(.text(let text)) = arguments.first?.kind, let d = LocalDate(parsing: text) else { return .absent }
+            guard case .literal(.text(let text)) = arguments.first?.kind, let d = LocalDate(parsing: text) else {
+                return .absent
+            }
             return .value(.date(d))
         case .daysBetween:
             let a = evaluate(arguments[0], in: env, item: item)
@@ -156,7 +163,8 @@ public enum Evaluator {
             let b = evaluate(arguments[1], in: env, item: item)
             if a == .unknown || b == .unknown { return .unknown }
             guard case .value(.date(let d)) = a, case .value(.int(let n)) = b,
-                  let moved = function == .addMonths ? d.adding(months: n) : d.adding(years: n) else { return .absent }
+                let moved = function == .addMonths ? d.adding(months: n) : d.adding(years: n)
+            else { return .absent }
             return .value(.date(moved))
         case .count, .any, .all, .filter:
             let list = evaluate(arguments[0], in: env, item: item)

@@ -11,7 +11,8 @@ public struct ExpressionChecker: Sendable {
     /// Inside a group's `derive` or a list function: the item's fields.
     public var item: RecordType?
 
-    public init(declared: [String: ValueType], available: (@Sendable (String) -> Bool)? = nil, item: RecordType? = nil) {
+    public init(declared: [String: ValueType], available: (@Sendable (String) -> Bool)? = nil, item: RecordType? = nil)
+    {
         self.declared = declared
         self.available = available
         self.item = item
@@ -28,7 +29,8 @@ public struct ExpressionChecker: Sendable {
             case .text: return .text
             case .date: return .date
             case .choice(let c): return .choice([c])
-            case .list(let items): throw ExpressionError("a list literal of \(items.count) items is not allowed here", at: e.offset)
+            case .list(let items):
+                throw ExpressionError("a list literal of \(items.count) items is not allowed here", at: e.offset)
             }
         case .reference(let name):
             if let field = item?.field(name) { return field.type }
@@ -52,7 +54,8 @@ public struct ExpressionChecker: Sendable {
             let t = try type(of: element)
             switch t {
             case .choice, .text, .int: break
-            default: throw ExpressionError("'in' needs a choice, text or number on its left, not a \(t)", at: element.offset)
+            default:
+                throw ExpressionError("'in' needs a choice, text or number on its left, not a \(t)", at: element.offset)
             }
             for candidate in set {
                 try checkComparable(t, element, candidate)
@@ -79,7 +82,8 @@ public struct ExpressionChecker: Sendable {
         return t
     }
 
-    private func binaryType(_ op: BinaryOperator, _ l: Expr, _ r: Expr, at e: Expr) throws(ExpressionError) -> ValueType {
+    private func binaryType(_ op: BinaryOperator, _ l: Expr, _ r: Expr, at e: Expr) throws(ExpressionError) -> ValueType
+    {
         switch op {
         case .and, .or:
             try expect(l, .bool, "'\(op.rawValue)' takes yes/no values")
@@ -93,7 +97,8 @@ public struct ExpressionChecker: Sendable {
             let lt = try type(of: l)
             let rt = try type(of: r)
             guard lt == rt, lt == .int || lt == .date else {
-                throw ExpressionError("'\(op.rawValue)' compares two numbers or two dates, not \(lt) and \(rt)", at: e.offset)
+                throw ExpressionError(
+                    "'\(op.rawValue)' compares two numbers or two dates, not \(lt) and \(rt)", at: e.offset)
             }
             return .bool
         case .plus, .minus:
@@ -105,7 +110,8 @@ public struct ExpressionChecker: Sendable {
             case (.int, .date, .plus): return .date
             case (.date, .date, .minus): return .int
             default:
-                throw ExpressionError("'\(op.rawValue)' cannot combine \(lt) and \(rt) (a date moves by a number of days)", at: e.offset)
+                throw ExpressionError(
+                    "'\(op.rawValue)' cannot combine \(lt) and \(rt) (a date moves by a number of days)", at: e.offset)
             }
         }
     }
@@ -119,7 +125,9 @@ public struct ExpressionChecker: Sendable {
                 throw ExpressionError("a choice can be compared with a value in quotes, not with text", at: r.offset)
             }
             guard values.contains(literal) else {
-                throw ExpressionError("\"\(literal)\" is not a value of \(describe(l)) (\(values.sorted().joined(separator: ", ")))", at: r.offset)
+                throw ExpressionError(
+                    "\"\(literal)\" is not a value of \(describe(l)) (\(values.sorted().joined(separator: ", ")))",
+                    at: r.offset)
             }
         case (.text, .choice):
             try checkComparable(rt, r, l)
@@ -166,10 +174,14 @@ public struct ExpressionChecker: Sendable {
             try expect(arguments[1], .int, "\(function.rawValue) takes a whole number of \(unit) second")
             return .date
         case .count, .any, .all, .filter:
-            let usage = function == .count ? "a list and an optional condition: count(list) or count(list, condition)" : "a list and a condition: \(function.rawValue)(list, condition)"
+            let usage =
+                function == .count
+                ? "a list and an optional condition: count(list) or count(list, condition)"
+                : "a list and a condition: \(function.rawValue)(list, condition)"
             try arity(function == .count ? 1...2 : 2...2, usage)
             guard case .list(let record) = try type(of: arguments[0]) else {
-                throw ExpressionError("\(function.rawValue) takes a list (a group's answers) first", at: arguments[0].offset)
+                throw ExpressionError(
+                    "\(function.rawValue) takes a list (a group's answers) first", at: arguments[0].offset)
             }
             if arguments.count == 2 {
                 var inner = self

@@ -33,7 +33,8 @@ public struct ExpressionParser {
         var parser = try ExpressionParser(text)
         let e = try parser.parseOr()
         guard case .end = parser.peek.kind else {
-            throw ExpressionError("unexpected \(parser.peek.kind.display) after the end of the expression", at: parser.peek.offset)
+            throw ExpressionError(
+                "unexpected \(parser.peek.kind.display) after the end of the expression", at: parser.peek.offset)
         }
         return e
     }
@@ -63,7 +64,9 @@ public struct ExpressionParser {
     }
 
     private static func tooDeep(at offset: Int) -> ExpressionError {
-        ExpressionError("the expression is nested too deeply (more than \(maxDepth) levels): split it into facts with 'let'", at: offset)
+        ExpressionError(
+            "the expression is nested too deeply (more than \(maxDepth) levels): split it into facts with 'let'",
+            at: offset)
     }
 
     /// Builds a node, refusing a tree deeper than `maxDepth` (a long chain such as `a + a + … + a`
@@ -114,7 +117,8 @@ public struct ExpressionParser {
     private mutating func parseComparison() throws(ExpressionError) -> Expr {
         let left = try parseSum()
         if case .symbol(let s) = peek.kind, let op = BinaryOperator(rawValue: s),
-           [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op) {
+            [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual].contains(op)
+        {
             let place = advance().offset
             let right = try parseSum()
             return try node(.binary(op, left, right), offset: left.offset, length: span(from: left.offset), at: place)
@@ -135,7 +139,9 @@ public struct ExpressionParser {
                 } while peek.kind == .symbol(",")
             }
             _ = try expect(.symbol("]"), "']' or ',' in the list of values")
-            return try node(.membership(left, items, negated: negated), offset: left.offset, length: span(from: left.offset), at: place)
+            return try node(
+                .membership(left, items, negated: negated), offset: left.offset, length: span(from: left.offset),
+                at: place)
         }
         if negated {
             throw ExpressionError("expected 'in' after 'not'", at: peek.offset)
@@ -148,7 +154,9 @@ public struct ExpressionParser {
         while case .symbol(let s) = peek.kind, s == "+" || s == "-" {
             let place = advance().offset
             let right = try parseUnary()
-            left = try node(.binary(s == "+" ? .plus : .minus, left, right), offset: left.offset, length: span(from: left.offset), at: place)
+            left = try node(
+                .binary(s == "+" ? .plus : .minus, left, right), offset: left.offset, length: span(from: left.offset),
+                at: place)
         }
         return left
     }
@@ -195,7 +203,8 @@ public struct ExpressionParser {
                 }
             }
             _ = try expect(.symbol(")"), "')' or ',' in the arguments of \(name)")
-            return try node(.call(function, arguments), offset: token.offset, length: span(from: token.offset), at: token.offset)
+            return try node(
+                .call(function, arguments), offset: token.offset, length: span(from: token.offset), at: token.offset)
         case .symbol("("):
             try descend(at: token.offset)
             defer { nesting -= 1 }

@@ -10,7 +10,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Creates a date, or nil when the day does not exist (31.02.2027, month 13).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= LocalDate.daysInMonth(year: year, month: month) else { return nil }
+            day >= 1, day <= LocalDate.daysInMonth(year: year, month: month)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -53,7 +54,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public func adding(days: Int) -> LocalDate {
         let (sum, overflow) = daysSinceEpoch.addingReportingOverflow(days)
         if overflow { return days > 0 ? .latest : .earliest }
-        return LocalDate(daysSinceEpoch: Swift.min(Swift.max(sum, LocalDate.earliest.daysSinceEpoch), LocalDate.latest.daysSinceEpoch))
+        return LocalDate(
+            daysSinceEpoch: Swift.min(
+                Swift.max(sum, LocalDate.earliest.daysSinceEpoch), LocalDate.latest.daysSinceEpoch))
     }
 
     /// The date `days` days earlier, held within `earliest...latest` like `adding(days:)`.
@@ -72,7 +75,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         let newYear = total >= 0 ? total / 12 : (total - 11) / 12
         let newMonth = total - newYear * 12 + 1
         guard (1...9999).contains(newYear) else { return nil }
-        return LocalDate(year: newYear, month: newMonth, day: min(day, LocalDate.daysInMonth(year: newYear, month: newMonth)))
+        return LocalDate(
+            year: newYear, month: newMonth, day: min(day, LocalDate.daysInMonth(year: newYear, month: newMonth)))
     }
 
     /// The date `years` calendar years later (earlier when negative): 29 February + 1 year is
@@ -105,8 +109,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public init?(parsing text: String) {
         let t = text.trimmingWhitespace()
         if let parts = LocalDate.split(t, by: "-"), parts.count == 3,
-           parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-           let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) {
+            parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        {
             self.init(year: y, month: m, day: d)
             return
         }
@@ -134,7 +139,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// 3 April or 4 March), which ``init(parsing:)`` refuses; nil for any other text.
     public static func ambiguousReadings(of text: String) -> (dayFirst: LocalDate, monthFirst: LocalDate)? {
         guard let (a, b, y) = numbers(text.trimmingWhitespace(), separatedBy: "/"), a <= 12, b <= 12, a != b,
-              let dayFirst = LocalDate(year: y, month: b, day: a), let monthFirst = LocalDate(year: y, month: a, day: b)
+            let dayFirst = LocalDate(year: y, month: b, day: a), let monthFirst = LocalDate(year: y, month: a, day: b)
         else { return nil }
         return (dayFirst, monthFirst)
     }
@@ -142,8 +147,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// D.M.YYYY or DD/MM/YYYY as three numbers (the first two of one or two digits).
     private static func numbers(_ text: String, separatedBy separator: Character) -> (Int, Int, Int)? {
         guard let parts = split(text, by: separator), parts.count == 3,
-              (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
-              let first = Int(parts[0]), let second = Int(parts[1]), let year = Int(parts[2]) else { return nil }
+            (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+            let first = Int(parts[0]), let second = Int(parts[1]), let year = Int(parts[2])
+        else { return nil }
         return (first, second, year)
     }
 

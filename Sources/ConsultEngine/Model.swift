@@ -33,8 +33,10 @@ public struct DialogSet: Sendable {
     private let questionsByFact: [String: Question]
     private let positions: [String: Position]
 
-    public init(dialogs: [Dialog], start: Int, factTypes: [String: ValueType], roles: FactRoles = FactRoles(),
-                timeZone: String = "UTC") {
+    public init(
+        dialogs: [Dialog], start: Int, factTypes: [String: ValueType], roles: FactRoles = FactRoles(),
+        timeZone: String = "UTC"
+    ) {
         self.dialogs = dialogs
         self.start = start
         self.factTypes = factTypes
@@ -105,8 +107,10 @@ public struct Dialog: Sendable {
     /// When this dialog collects an appointment request: which facts go where.
     public let appointment: AppointmentFields?
 
-    public init(name: String, isStart: Bool, next: String?, nodes: [DialogStep], location: SourceLocation,
-                appointment: AppointmentFields? = nil) {
+    public init(
+        name: String, isStart: Bool, next: String?, nodes: [DialogStep], location: SourceLocation,
+        appointment: AppointmentFields? = nil
+    ) {
         self.name = name
         self.isStart = isStart
         self.next = next
@@ -246,8 +250,10 @@ public struct Group: Sendable {
     public let maxItems: Int
     public let recordType: RecordType
 
-    public init(fact: String, fields: [Question], more: MessageKey, item: MessageKey,
-                derive: [(name: String, value: Expr)], maxItems: Int, deriveTypes: [ValueType]) {
+    public init(
+        fact: String, fields: [Question], more: MessageKey, item: MessageKey,
+        derive: [(name: String, value: Expr)], maxItems: Int, deriveTypes: [ValueType]
+    ) {
         self.fields = fields
         self.more = more
         self.item = item

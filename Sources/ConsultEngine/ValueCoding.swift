@@ -30,16 +30,20 @@ extension Value: Codable {
         if decoder.userInfo[Value.untypedValues] as? Bool == true {
             let json = try UntypedJSON(from: decoder)
             guard let value = Value(untyped: json) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a value of a fact"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "not a value of a fact"))
             }
             self = value
             return
         }
         let container = try decoder.container(keyedBy: Tag.self)
         guard container.allKeys.count == 1, let tag = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "a value is an object with one of the keys \(Tag.allCases.map(\.rawValue).joined(separator: ", "))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "a value is an object with one of the keys \(Tag.allCases.map(\.rawValue).joined(separator: ", "))"
+                ))
         }
         switch tag {
         case .bool: self = .bool(try container.decode(Bool.self, forKey: tag))
@@ -81,14 +85,17 @@ extension Value: Codable {
         case (.text(let s), .choice): return .choice(s)
         case (.choice(let c), .text): return .text(c)
         case (.list(let items), .list(let recordType)):
-            return .list(items.map { item in
-                var record = Record()
-                for (name, value) in item.fields {
-                    guard let field = recordType.field(name), let typed = value.retyped(as: field.type) else { continue }
-                    record[name] = typed
-                }
-                return record
-            })
+            return .list(
+                items.map { item in
+                    var record = Record()
+                    for (name, value) in item.fields {
+                        guard let field = recordType.field(name), let typed = value.retyped(as: field.type) else {
+                            continue
+                        }
+                        record[name] = typed
+                    }
+                    return record
+                })
         default: return nil
         }
     }
@@ -118,7 +125,8 @@ extension LocalDate: Codable {
         let text = try container.decode(String.self)
         // Only the form `description` writes: a record holds nothing else.
         guard let date = LocalDate(parsing: text), date.description == text else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not a date YYYY-MM-DD")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "'\(text)' is not a date YYYY-MM-DD")
         }
         self = date
     }

@@ -62,8 +62,10 @@ public struct Walk: Sendable {
 
     /// Walks from the start of dialog `start` (the set's start dialog by default).
     /// With `followNext` false the walk ends with that dialog (a topic's tree on its own).
-    public init(_ set: DialogSet, answers: [String: Value], today: LocalDate,
-                start: Int? = nil, followNext: Bool = true) throws(Failure) {
+    public init(
+        _ set: DialogSet, answers: [String: Value], today: LocalDate,
+        start: Int? = nil, followNext: Bool = true
+    ) throws(Failure) {
         var env = Environment(today: today)
         environmentAtCurrent = env
         environment = env

@@ -26,10 +26,12 @@ public struct Catalog: Sendable {
     public let sources: [MessageKey: TranslationSource]
     let formatting: Formatting
 
-    public init(language: String, name: String, formattingLocale: String, plurals: PluralRules,
-                yesWords: [String], noWords: [String], list: ListPatterns, commands: [String: [String]] = [:],
-                messages: [MessageKey: MessageFormat], locations: [MessageKey: SourceLocation] = [:], file: String = "",
-                texts: [MessageKey: String] = [:], sources: [MessageKey: TranslationSource] = [:]) {
+    public init(
+        language: String, name: String, formattingLocale: String, plurals: PluralRules,
+        yesWords: [String], noWords: [String], list: ListPatterns, commands: [String: [String]] = [:],
+        messages: [MessageKey: MessageFormat], locations: [MessageKey: SourceLocation] = [:], file: String = "",
+        texts: [MessageKey: String] = [:], sources: [MessageKey: TranslationSource] = [:]
+    ) {
         self.language = language
         self.name = name
         self.formattingLocale = formattingLocale

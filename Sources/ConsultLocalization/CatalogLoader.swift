@@ -8,13 +8,18 @@ public enum CatalogLoader {
     static func typography(_ node: Node?, error: (Node?, StructureProblem) -> Void) -> Typography? {
         guard let node else { return Typography() }
         guard case .mapping(let entries) = node else {
-            error(node, StructureProblem.fieldType("typography is a mapping with no_break_after and no_break_before, lists of words"))
+            error(
+                node,
+                StructureProblem.fieldType(
+                    "typography is a mapping with no_break_after and no_break_before, lists of words"))
             return nil
         }
         var typography = Typography()
         for (k, v) in entries {
             guard case .sequence(let items) = v, items.allSatisfy({ $0.scalarText?.isEmpty == false }) else {
-                error(v, StructureProblem.fieldType("'\(k.scalarText ?? "?")' is a list of words, e.g. [\"str.\", \"No.\"]"))
+                error(
+                    v,
+                    StructureProblem.fieldType("'\(k.scalarText ?? "?")' is a list of words, e.g. [\"str.\", \"No.\"]"))
                 continue
             }
             let words = items.compactMap(\.scalarText)
@@ -27,28 +32,39 @@ public enum CatalogLoader {
         return typography
     }
 
-    static let headerKeys: Set<String> = ["language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages", "typography", "translated_from"]
+    static let headerKeys: Set<String> = [
+        "language", "name", "formatting_locale", "plural_rules", "words", "commands", "list", "messages", "typography",
+        "translated_from",
+    ]
 
     /// The terminal commands every locale names words for.
     public static let commandNames = ["help", "back", "change", "summary", "why", "language", "restart", "quit"]
 
     /// Loads every `*.yaml` file of `directory` (README and others are ignored).
-    public static func loadDirectory(_ directory: URL, displayPrefix: String, typography: Bool = true,
-                                     into diagnostics: inout [Diagnostic]) -> [Catalog] {
+    public static func loadDirectory(
+        _ directory: URL, displayPrefix: String, typography: Bool = true,
+        into diagnostics: inout [Diagnostic]
+    ) -> [Catalog] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         if files.isEmpty {
-            diagnostics.append(Diagnostic(SourceLocation(file: displayPrefix, line: 1, column: 1), LocaleProblem.noLocales))
+            diagnostics.append(
+                Diagnostic(SourceLocation(file: displayPrefix, line: 1, column: 1), LocaleProblem.noLocales))
         }
         return files.filter { $0.hasSuffix(".yaml") }.sorted().compactMap { name in
             let display = displayPrefix.isEmpty ? name : "\(displayPrefix)/\(name)"
-            guard let file = YAMLFile.load(directory.appendingPathComponent(name), displayPath: display, into: &diagnostics) else { return nil }
+            guard
+                let file = YAMLFile.load(
+                    directory.appendingPathComponent(name), displayPath: display, into: &diagnostics)
+            else { return nil }
             return load(file, expectedLanguage: String(name.dropLast(5)), typography: typography, into: &diagnostics)
         }
     }
 
     /// - Parameter checkTypography: warn where a non-breaking space belongs (lint).
-    public static func load(_ file: YAMLFile, expectedLanguage: String?, typography checkTypography: Bool = true,
-                            into diagnostics: inout [Diagnostic]) -> Catalog? {
+    public static func load(
+        _ file: YAMLFile, expectedLanguage: String?, typography checkTypography: Bool = true,
+        into diagnostics: inout [Diagnostic]
+    ) -> Catalog? {
         func error(_ node: Node?, _ problem: some DiagnosticMessage) {
             diagnostics.append(Diagnostic(file.location(node), problem))
         }
@@ -59,7 +75,11 @@ public enum CatalogLoader {
         var fields: [String: Node] = [:]
         for (key, value) in mapping {
             guard let name = key.scalarText, headerKeys.contains(name) else {
-                error(key, StructureProblem.unknownField("unknown field '\(key.scalarText ?? "?")' in a locale file (expected one of: \(headerKeys.sorted().joined(separator: ", ")))"))
+                error(
+                    key,
+                    StructureProblem.unknownField(
+                        "unknown field '\(key.scalarText ?? "?")' in a locale file (expected one of: \(headerKeys.sorted().joined(separator: ", ")))"
+                    ))
                 continue
             }
             fields[name] = value
@@ -77,7 +97,8 @@ public enum CatalogLoader {
         }
         let language = text("language") ?? expectedLanguage ?? "?"
         if let expectedLanguage, language != expectedLanguage, fields["language"] != nil {
-            error(fields["language"], LocaleProblem.languageMismatch(language: language, fileLanguage: expectedLanguage))
+            error(
+                fields["language"], LocaleProblem.languageMismatch(language: language, fileLanguage: expectedLanguage))
         }
         let name = text("name") ?? language
         let formattingLocale = text("formatting_locale") ?? language
@@ -89,16 +110,24 @@ public enum CatalogLoader {
                     pluralPairs.append((k.scalarText ?? "", v.scalarText ?? ""))
                 }
             } else if node.scalarText?.isEmpty == false || node.scalarText == nil {
-                error(node, StructureProblem.fieldType("plural_rules is a mapping of category to CLDR condition, e.g. one: \"i = 1 and v = 0\""))
+                error(
+                    node,
+                    StructureProblem.fieldType(
+                        "plural_rules is a mapping of category to CLDR condition, e.g. one: \"i = 1 and v = 0\""))
             }
         } else {
-            error(root, StructureProblem.missingField("missing 'plural_rules' (an empty mapping {} for a language with one form)"))
+            error(
+                root,
+                StructureProblem.missingField(
+                    "missing 'plural_rules' (an empty mapping {} for a language with one form)"))
         }
         var plurals = PluralRules(rules: [])
         do throws(PluralRuleError) {
             plurals = try PluralRules(pluralPairs)
         } catch let e {
-            let node = (fields["plural_rules"]?.mapping).flatMap { m in m.first(where: { $0.key.scalarText == e.category })?.value }
+            let node = (fields["plural_rules"]?.mapping).flatMap { m in
+                m.first(where: { $0.key.scalarText == e.category })?.value
+            }
             error(node ?? fields["plural_rules"], LocaleProblem.pluralRule(e.message))
         }
 
@@ -123,7 +152,11 @@ public enum CatalogLoader {
             if case .mapping(let entries) = node {
                 for (k, v) in entries {
                     guard let name = k.scalarText, commandNames.contains(name) else {
-                        error(k, StructureProblem.unknownField("unknown command '\(k.scalarText ?? "?")' (commands are \(commandNames.joined(separator: ", ")))"))
+                        error(
+                            k,
+                            StructureProblem.unknownField(
+                                "unknown command '\(k.scalarText ?? "?")' (commands are \(commandNames.joined(separator: ", ")))"
+                            ))
                         continue
                     }
                     guard case .sequence(let items) = v, !items.isEmpty else {
@@ -139,7 +172,10 @@ public enum CatalogLoader {
                 error(node, LocaleProblem.missingCommand(name, commands: commandNames))
             }
         } else {
-            error(root, StructureProblem.missingField("missing 'commands' (the words for \(commandNames.joined(separator: ", ")))"))
+            error(
+                root,
+                StructureProblem.missingField(
+                    "missing 'commands' (the words for \(commandNames.joined(separator: ", ")))"))
         }
 
         var listPatterns = ListPatterns(pair: "{0}, {1}", middle: "{0}, {1}", last: "{0}, {1}")
@@ -149,7 +185,9 @@ public enum CatalogLoader {
             if let pair = p["pair"], let middle = p["middle"], let last = p["last"] {
                 listPatterns = ListPatterns(pair: pair, middle: middle, last: last)
             } else {
-                error(fields["list"], StructureProblem.missingField("list needs 'pair', 'middle' and 'last' patterns with {0} and {1}"))
+                error(
+                    fields["list"],
+                    StructureProblem.missingField("list needs 'pair', 'middle' and 'last' patterns with {0} and {1}"))
             }
         } else {
             error(fields["list"] ?? root, StructureProblem.missingField("missing 'list' (pair, middle, last)"))
@@ -178,18 +216,26 @@ public enum CatalogLoader {
                 do throws(MessageFormatError) {
                     messages[key] = try MessageFormat.parse(body)
                 } catch let e {
-                    diagnostics.append(Diagnostic(file.location(v, offset: e.offset), LocaleProblem.messageSyntax(keyText, problem: e.message)))
+                    diagnostics.append(
+                        Diagnostic(
+                            file.location(v, offset: e.offset), LocaleProblem.messageSyntax(keyText, problem: e.message)
+                        ))
                 }
             }
         } else {
-            error(fields["messages"] ?? root, StructureProblem.missingField("missing 'messages' (a mapping of key to text)"))
+            error(
+                fields["messages"] ?? root,
+                StructureProblem.missingField("missing 'messages' (a mapping of key to text)"))
         }
         if let typography = typography(fields["typography"], error: { error($0, $1) }), checkTypography,
-           case .mapping(let entries)? = fields["messages"] {
+            case .mapping(let entries)? = fields["messages"]
+        {
             // Where each value ends: the next key written after it, in the messages or at the top.
             let keyMarks = (mapping.keys.map(\.mark) + entries.keys.map(\.mark)).compactMap { $0 }
                 .sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-            let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+            let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).map {
+                Array($0.unicodeScalars)
+            }
             for (k, v) in entries {
                 guard let key = k.scalarText, let start = v.mark else { continue }
                 let end = keyMarks.first { ($0.line, $0.column) > (start.line, start.column) }
@@ -197,13 +243,17 @@ public enum CatalogLoader {
                 diagnostics += typography.check(characters, key: key, file: file.path)
             }
         }
-        return Catalog(language: language, name: name, formattingLocale: formattingLocale, plurals: plurals,
-                       yesWords: yes, noWords: no, list: listPatterns, commands: commands, messages: messages, locations: locations,
-                       file: file.path, texts: texts, sources: sources(fields["translated_from"], file, error: { error($0, $1) }))
+        return Catalog(
+            language: language, name: name, formattingLocale: formattingLocale, plurals: plurals,
+            yesWords: yes, noWords: no, list: listPatterns, commands: commands, messages: messages,
+            locations: locations,
+            file: file.path, texts: texts, sources: sources(fields["translated_from"], file, error: { error($0, $1) }))
     }
 
     /// The `translated_from:` section: what each translation was made from.
-    static func sources(_ node: Node?, _ file: YAMLFile, error: (Node?, StructureProblem) -> Void) -> [MessageKey: TranslationSource] {
+    static func sources(
+        _ node: Node?, _ file: YAMLFile, error: (Node?, StructureProblem) -> Void
+    ) -> [MessageKey: TranslationSource] {
         guard let node else { return [:] }
         guard case .mapping(let entries) = node else {
             if node.scalarText?.isEmpty != true {
@@ -214,8 +264,13 @@ public enum CatalogLoader {
         var sources: [MessageKey: TranslationSource] = [:]
         for (k, v) in entries {
             guard let key = k.scalarText, let value = v.scalarText,
-                  let source = TranslationSource.parse(value, location: file.location(k)) else {
-                error(v, .fieldType("a translated_from record is \"HASH English text\", as `consult translations mark-current` writes it"))
+                let source = TranslationSource.parse(value, location: file.location(k))
+            else {
+                error(
+                    v,
+                    .fieldType(
+                        "a translated_from record is \"HASH English text\", as `consult translations mark-current` writes it"
+                    ))
                 continue
             }
             sources[MessageKey(key)] = source

@@ -46,7 +46,8 @@ public struct Localizer: Sendable {
     }
 
     private func text(_ key: MessageKey, language: String, _ arguments: (String) -> Argument?, depth: Int) -> String {
-        let found = catalogs[language].flatMap { c in c.messages[key].map { (c, $0) } }
+        let found =
+            catalogs[language].flatMap { c in c.messages[key].map { (c, $0) } }
             ?? catalogs[fallback].flatMap { c in c.messages[key].map { (c, $0) } }
         guard let (catalog, message) = found, depth < 8 else { return "…" }
         var out = ""
@@ -54,8 +55,10 @@ public struct Localizer: Sendable {
         return out
     }
 
-    private func write(_ parts: [MessageFormat.Part], into out: inout String, catalog: Catalog, language: String,
-                       _ arguments: (String) -> Argument?, number: Int?, depth: Int) {
+    private func write(
+        _ parts: [MessageFormat.Part], into out: inout String, catalog: Catalog, language: String,
+        _ arguments: (String) -> Argument?, number: Int?, depth: Int
+    ) {
         for part in parts {
             switch part {
             case .text(let s):
@@ -68,7 +71,9 @@ public struct Localizer: Sendable {
                 out += text(MessageKey(key), language: language, arguments, depth: depth + 1)
             case .plural(let name, let branches):
                 guard case .number(let n) = arguments(name) else {
-                    write(branches["other"] ?? [], into: &out, catalog: catalog, language: language, arguments, number: nil, depth: depth)
+                    write(
+                        branches["other"] ?? [], into: &out, catalog: catalog, language: language, arguments,
+                        number: nil, depth: depth)
                     continue
                 }
                 let branch = branches["=\(n)"] ?? branches[catalog.plurals.category(for: n)] ?? branches["other"] ?? []
@@ -81,8 +86,9 @@ public struct Localizer: Sendable {
                 case .number(let n): selector = String(n)
                 default: break
                 }
-                write(branches[selector] ?? branches["other"] ?? [], into: &out, catalog: catalog, language: language,
-                      arguments, number: number, depth: depth)
+                write(
+                    branches[selector] ?? branches["other"] ?? [], into: &out, catalog: catalog, language: language,
+                    arguments, number: number, depth: depth)
             }
         }
     }

@@ -148,7 +148,10 @@ public struct MessageFormat: Hashable, Sendable {
 
         mutating func word() -> String {
             var w = String.UnicodeScalarView()
-            while !atEnd, scalars[i].properties.isAlphabetic || ("0"..."9").contains(scalars[i]) || ["_", ".", "@", "="].contains(scalars[i]) {
+            while !atEnd,
+                scalars[i].properties.isAlphabetic || ("0"..."9").contains(scalars[i])
+                    || ["_", ".", "@", "="].contains(scalars[i])
+            {
                 w.append(scalars[i])
                 i += 1
             }
@@ -175,7 +178,8 @@ public struct MessageFormat: Hashable, Sendable {
             let kindStart = i
             let kind = word()
             guard kind == "plural" || kind == "select" else {
-                throw MessageFormatError("unknown placeholder kind '\(kind)' (expected plural or select)", at: kindStart)
+                throw MessageFormatError(
+                    "unknown placeholder kind '\(kind)' (expected plural or select)", at: kindStart)
             }
             skipSpaces()
             guard !atEnd, scalars[i] == "," else { throw MessageFormatError("expected ',' after '\(kind)'", at: i) }
@@ -183,7 +187,8 @@ public struct MessageFormat: Hashable, Sendable {
             nesting += 1
             defer { nesting -= 1 }
             guard nesting <= MessageFormat.maxDepth else {
-                throw MessageFormatError("placeholders are nested too deeply (more than \(MessageFormat.maxDepth) levels)", at: start)
+                throw MessageFormatError(
+                    "placeholders are nested too deeply (more than \(MessageFormat.maxDepth) levels)", at: start)
             }
             var branches: [String: [Part]] = [:]
             while true {
@@ -197,9 +202,13 @@ public struct MessageFormat: Hashable, Sendable {
                 let key = word()
                 guard !key.isEmpty else { throw MessageFormatError("expected a branch name (e.g. one, other)", at: i) }
                 skipSpaces()
-                guard !atEnd, scalars[i] == "{" else { throw MessageFormatError("expected '{' after the branch '\(key)'", at: i) }
+                guard !atEnd, scalars[i] == "{" else {
+                    throw MessageFormatError("expected '{' after the branch '\(key)'", at: i)
+                }
                 i += 1
-                guard branches[key] == nil else { throw MessageFormatError("the branch '\(key)' is written twice", at: keyStart) }
+                guard branches[key] == nil else {
+                    throw MessageFormatError("the branch '\(key)' is written twice", at: keyStart)
+                }
                 branches[key] = try parseParts(inPlural: kind == "plural", nested: true)
                 i += 1  // }
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// CLDR plural rules for whole numbers, written in the locale file in CLDR's own syntax
 /// (`i % 10 = 2..4 and i % 100 != 12..14`), so a new language needs no code.
 ///
@@ -29,7 +31,9 @@ public struct PluralRules: Sendable {
         var rules: [Rule] = []
         for (category, text) in conditions where category != "other" {
             guard ["zero", "one", "two", "few", "many"].contains(category) else {
-                throw PluralRuleError(category: category, message: "unknown plural category '\(category)' (CLDR has zero, one, two, few, many, other)")
+                throw PluralRuleError(
+                    category: category,
+                    message: "unknown plural category '\(category)' (CLDR has zero, one, two, few, many, other)")
             }
             rules.append(Rule(category: category, condition: try PluralRules.parse(text, category: category)))
         }
@@ -47,7 +51,8 @@ public struct PluralRules: Sendable {
 
     private static func parse(_ text: String, category: String) throws(PluralRuleError) -> [[Relation]] {
         // Sample lists ("@integer 1, 21, ...") may follow the condition in CLDR data: ignore them.
-        let condition = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let condition =
+            text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         var result: [[Relation]] = []
         for orPart in condition.components(separatedBy: " or ") {
             var ands: [Relation] = []
@@ -61,14 +66,19 @@ public struct PluralRules: Sendable {
 
     private static func parseRelation(_ text: String, category: String) throws(PluralRuleError) -> Relation {
         func fail() -> PluralRuleError {
-            PluralRuleError(category: category, message: "cannot read the plural rule '\(text.trimmingCharacters(in: .whitespaces))': expected e.g. 'i % 10 = 2..4'")
+            PluralRuleError(
+                category: category,
+                message:
+                    "cannot read the plural rule '\(text.trimmingCharacters(in: .whitespaces))': expected e.g. 'i % 10 = 2..4'"
+            )
         }
         let negated = text.contains("!=")
         let sides = text.components(separatedBy: negated ? "!=" : "=")
         guard sides.count == 2 else { throw fail() }
         let left = sides[0].split(separator: "%").map { $0.trimmingCharacters(in: .whitespaces) }
         guard let operandText = left.first, operandText.count == 1, let operand = operandText.first,
-              "nivwfte".contains(operand) else { throw fail() }
+            "nivwfte".contains(operand)
+        else { throw fail() }
         var modulus: Int? = nil
         if left.count == 2 {
             guard let m = Int(left[1]), m > 0 else { throw fail() }
@@ -108,5 +118,3 @@ public struct PluralRuleError: Error, Hashable, Sendable {
     public let category: String
     public let message: String
 }
-
-import Foundation

@@ -16,12 +16,15 @@ public struct LocaleFolder {
 
     public static func load(_ directory: URL, displayPrefix: String) -> LocaleFolder {
         var diagnostics: [Diagnostic] = []
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter {
+            $0.hasSuffix(".yaml")
+        }.sorted()
         let files = names.compactMap { name -> File? in
             let url = directory.appendingPathComponent(name)
             let display = displayPrefix.isEmpty ? name : "\(displayPrefix)/\(name)"
             guard let yaml = YAMLFile.load(url, displayPath: display, into: &diagnostics),
-                  let catalog = CatalogLoader.load(yaml, expectedLanguage: String(name.dropLast(5)), typography: false, into: &diagnostics)
+                let catalog = CatalogLoader.load(
+                    yaml, expectedLanguage: String(name.dropLast(5)), typography: false, into: &diagnostics)
             else { return nil }
             return File(url: url, yaml: yaml, catalog: catalog)
         }
@@ -42,7 +45,9 @@ public struct LocaleFolder {
     /// translations of `keys` (nil: all) were made from the English there is now. Only those
     /// records' lines change. Returns the number of records written per file; nothing is written
     /// when a key or a language is unknown.
-    public func markCurrent(_ keys: [MessageKey]?, languages: [String]?) throws(TranslationReviewError) -> [(file: File, count: Int)] {
+    public func markCurrent(
+        _ keys: [MessageKey]?, languages: [String]?
+    ) throws(TranslationReviewError) -> [(file: File, count: Int)] {
         guard let english else { throw .noEnglish }
         let known = Set(translations.map(\.catalog.language))
         if let unknown = languages?.first(where: { !known.contains($0) }) {
@@ -59,9 +64,15 @@ public struct LocaleFolder {
         var done: [(File, Int, String)] = []
         for file in chosen {
             let catalog = file.catalog
-            let marking = (keys ?? Array(catalog.locations.keys)).filter { catalog.locations[$0] != nil && english.texts[$0] != nil }
+            let marking = (keys ?? Array(catalog.locations.keys)).filter {
+                catalog.locations[$0] != nil && english.texts[$0] != nil
+            }
             guard !marking.isEmpty else { continue }
-            done.append((file, marking.count, TranslationReview.recordCurrent(marking, in: file.yaml.text, catalog: catalog, english: english)))
+            done.append(
+                (
+                    file, marking.count,
+                    TranslationReview.recordCurrent(marking, in: file.yaml.text, catalog: catalog, english: english)
+                ))
         }
         for (file, _, text) in done {
             do {
@@ -103,7 +114,9 @@ public enum TranslationReviewError: Error, Equatable, CustomStringConvertible {
 public enum TranslationReview {
     static let section = "translated_from:"
 
-    public static func recordCurrent(_ keys: [MessageKey], in text: String, catalog: Catalog, english: Catalog) -> String {
+    public static func recordCurrent(
+        _ keys: [MessageKey], in text: String, catalog: Catalog, english: Catalog
+    ) -> String {
         var lines = text.components(separatedBy: "\n")
         var replacements: [(range: Range<Int>, line: String)] = []
         var added: [String] = []
@@ -115,7 +128,8 @@ public enum TranslationReview {
                 var end = start + 1
                 // A record someone wrote over several lines: its more-indented continuation lines.
                 while end < lines.count, indentation(lines[end]) > source.location.column - 1,
-                      !lines[end].trimmingCharacters(in: .whitespaces).isEmpty {
+                    !lines[end].trimmingCharacters(in: .whitespaces).isEmpty
+                {
                     end += 1
                 }
                 replacements.append((start..<end, line))
@@ -127,7 +141,9 @@ public enum TranslationReview {
             if let header = lines.firstIndex(where: { $0.hasPrefix(section) }) {
                 if lines[header].trimmingCharacters(in: .whitespaces) != section { lines[header] = section }  // `translated_from: {}`
                 var end = header + 1
-                while end < lines.count, lines[end].isEmpty || lines[end].hasPrefix(" ") || lines[end].hasPrefix("#") { end += 1 }
+                while end < lines.count, lines[end].isEmpty || lines[end].hasPrefix(" ") || lines[end].hasPrefix("#") {
+                    end += 1
+                }
                 while end > header + 1, lines[end - 1].trimmingCharacters(in: .whitespaces).isEmpty { end -= 1 }
                 lines.insert(contentsOf: added, at: end)
             } else {

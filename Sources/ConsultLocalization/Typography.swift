@@ -37,7 +37,10 @@ public struct Typography: Sendable, Equatable {
         }
         func warn(_ space: Int, _ place: LocaleProblem.NoBreakPlace) {
             let c = characters[space]
-            found.append(Diagnostic(SourceLocation(file: file, line: c.line, column: c.column), LocaleProblem.noBreak(key: key, place: place)))
+            found.append(
+                Diagnostic(
+                    SourceLocation(file: file, line: c.line, column: c.column),
+                    LocaleProblem.noBreak(key: key, place: place)))
         }
         for (i, scalar) in scalars.enumerated() where scalar == " " {
             // An abbreviation, as a whole word, right before the space.
@@ -51,10 +54,12 @@ public struct Typography: Sendable, Equatable {
             }
             // A number (or the # of a plural form), the space, then a word it counts.
             if i > 0, scalars[i - 1] == "#" || scalars[i - 1].properties.numericType != nil,
-               let word = noBreakBefore.first(where: { word in
-                   let w = Array(word.unicodeScalars)
-                   return matches(w, at: i + 1) && (i + 1 + w.count == scalars.count || !isLetter(scalars[i + 1 + w.count]))
-               }) {
+                let word = noBreakBefore.first(where: { word in
+                    let w = Array(word.unicodeScalars)
+                    return matches(w, at: i + 1)
+                        && (i + 1 + w.count == scalars.count || !isLetter(scalars[i + 1 + w.count]))
+                })
+            {
                 warn(i, .numberBefore(word))
                 continue
             }
@@ -68,7 +73,9 @@ public struct Typography: Sendable, Equatable {
             }
             var j = i + 1
             var lastDigit = j
-            while j < scalars.count, scalars[j].properties.numericType != nil || ["-", "(", ")", " ", "\u{00A0}"].contains(scalars[j]) {
+            while j < scalars.count,
+                scalars[j].properties.numericType != nil || ["-", "(", ")", " ", "\u{00A0}"].contains(scalars[j])
+            {
                 if scalars[j].properties.numericType != nil { lastDigit = j }
                 j += 1
             }
@@ -92,7 +99,10 @@ public struct Typography: Sendable, Equatable {
         var line = mark.line - 1
         var column = mark.column - 1 + (quoted ? 1 : 0)
         let block = scalar.style == .literal || scalar.style == .folded
-        if block { line += 1; column = 0 }  // the text starts below the > or |
+        if block {
+            line += 1
+            column = 0
+        }  // the text starts below the > or |
         let lastLine = min(lines.count - 1, (end?.line ?? lines.count + 1) - 1)
         var blockIndentation: Int?
         while line <= lastLine {
@@ -102,7 +112,10 @@ public struct Typography: Sendable, Equatable {
             var c = column
             if c == 0 {
                 while c < text.count, text[c] == " " { c += 1 }  // indentation
-                if c == text.count { line += 1; continue }  // a blank line
+                if c == text.count {
+                    line += 1
+                    continue
+                }  // a blank line
                 if block {
                     if let indentation = blockIndentation, c < indentation { break }  // the block has ended
                     blockIndentation = blockIndentation ?? c
@@ -115,15 +128,20 @@ public struct Typography: Sendable, Equatable {
                 let s = text[c]
                 if quoted && c > 0 && s == (doubleQuoted ? "\"" : "'") && !(doubleQuoted && text[c - 1] == "\\") {
                     if !doubleQuoted, c + 1 < text.count, text[c + 1] == "'" {
-                        result.append(Character(scalar: "'", line: line + 1, column: c + 1)); c += 2; continue
+                        result.append(Character(scalar: "'", line: line + 1, column: c + 1))
+                        c += 2
+                        continue
                     }
                     return result  // the closing quote
                 }
                 if doubleQuoted && s == "\\" && c + 1 < text.count {
                     let escape = text[c + 1]
                     let width = escape == "u" ? 6 : escape == "U" ? 10 : escape == "x" ? 4 : 2
-                    let hex = String(String.UnicodeScalarView(text[min(c + 2, text.count)..<min(c + width, text.count)]))
-                    let decoded: Unicode.Scalar = width > 2 ? (UInt32(hex, radix: 16).flatMap(Unicode.Scalar.init) ?? "?")
+                    let hex = String(
+                        String.UnicodeScalarView(text[min(c + 2, text.count)..<min(c + width, text.count)]))
+                    let decoded: Unicode.Scalar =
+                        width > 2
+                        ? (UInt32(hex, radix: 16).flatMap(Unicode.Scalar.init) ?? "?")
                         : escape == "_" ? "\u{00A0}" : escape == "n" ? "\n" : escape
                     result.append(Character(scalar: decoded, line: line + 1, column: c + 1))
                     c += width

@@ -18,8 +18,10 @@ public struct YAMLFile {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            diagnostics.append(Diagnostic(SourceLocation(file: displayPath, line: 1, column: 1),
-                                          StructureProblem.unreadableFile(reason: error.localizedDescription)))
+            diagnostics.append(
+                Diagnostic(
+                    SourceLocation(file: displayPath, line: 1, column: 1),
+                    StructureProblem.unreadableFile(reason: error.localizedDescription)))
             return nil
         }
         return parse(text, displayPath: displayPath, into: &diagnostics)
@@ -35,8 +37,10 @@ public struct YAMLFile {
             diagnostics.append(Diagnostic(location, StructureProblem.yamlSyntax(message)))
             return nil
         } catch {
-            diagnostics.append(Diagnostic(SourceLocation(file: displayPath, line: 1, column: 1),
-                                          StructureProblem.yamlSyntax("\(error)")))
+            diagnostics.append(
+                Diagnostic(
+                    SourceLocation(file: displayPath, line: 1, column: 1),
+                    StructureProblem.yamlSyntax("\(error)")))
             return nil
         }
     }
@@ -44,8 +48,8 @@ public struct YAMLFile {
     private static func describe(_ error: YamlError) -> (String, Mark?) {
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let prefix = context.map { "\($0.text) " } ?? ""
             return (prefix + problem, mark)
         case .reader(let problem, _, _, _):
@@ -71,8 +75,10 @@ public struct YAMLFile {
             let source = text.split(separator: "\n", omittingEmptySubsequences: false)
             guard mark.line - 1 < source.count else { return location(node) }
             let raw = Array(source[mark.line - 1].unicodeScalars.dropFirst(mark.column))  // after the opening quote
-            return SourceLocation(file: path, line: mark.line,
-                                  column: mark.column + 1 + YAMLFile.sourceWidth(of: offset, in: raw, doubleQuoted: scalar.style == .doubleQuoted))
+            return SourceLocation(
+                file: path, line: mark.line,
+                column: mark.column + 1
+                    + YAMLFile.sourceWidth(of: offset, in: raw, doubleQuoted: scalar.style == .doubleQuoted))
         default:
             return location(node)
         }

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultEngine
 import Crypto
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An appointment request: what the office needs to act on, saved as JSON under a short reference.
 /// Its values describe themselves (`Value`'s coding); requests of the first format (no `format`
@@ -37,10 +38,13 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// The request's format (`ConsultationEvent.format`); nil for requests of the first format.
     public let format: Int?
 
-    public init(reference: String = AppointmentRequest.newReference(), created: Date = Date(), language: String, channel: String,
-                transcript: String?, applicant: [String: Value], facts: [String: Value], outcomes: [String],
-                openPoints: [String], preferences: [String: Value], question: String?, urgent: Bool = false,
-                transcriptHead: String? = nil) {
+    public init(
+        reference: String = AppointmentRequest.newReference(), created: Date = Date(), language: String,
+        channel: String,
+        transcript: String?, applicant: [String: Value], facts: [String: Value], outcomes: [String],
+        openPoints: [String], preferences: [String: Value], question: String?, urgent: Bool = false,
+        transcriptHead: String? = nil
+    ) {
         self.transcriptHead = transcriptHead
         self.urgent = urgent
         self.reference = reference
@@ -58,7 +62,8 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case reference, created, language, channel, transcript, applicant, facts, outcomes, preferences, question, urgent, hash, format
+        case reference, created, language, channel, transcript, applicant, facts, outcomes, preferences, question,
+            urgent, hash, format
         case openPoints = "open_points"
         case transcriptHead = "transcript_head"
     }
@@ -68,7 +73,8 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         reference = try c.decode(String.self, forKey: .reference)
         createdText = try c.decode(String.self, forKey: .created)
         guard TranscriptWriter.parseTimestamp(createdText) != nil else {
-            throw DecodingError.dataCorruptedError(forKey: .created, in: c, debugDescription: "'\(createdText)' is not a time")
+            throw DecodingError.dataCorruptedError(
+                forKey: .created, in: c, debugDescription: "'\(createdText)' is not a time")
         }
         language = try c.decode(String.self, forKey: .language)
         channel = try c.decode(String.self, forKey: .channel)
@@ -109,7 +115,9 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     public var created: Date { TranscriptWriter.parseTimestamp(createdText) ?? .distantPast }
 
     /// Reads a saved request: its JSON as written (what the hash is checked against) and the request.
-    public static func read(_ data: Data) throws(RecordError) -> (object: [String: UntypedJSON], request: AppointmentRequest) {
+    public static func read(
+        _ data: Data
+    ) throws(RecordError) -> (object: [String: UntypedJSON], request: AppointmentRequest) {
         guard case .object(let object)? = try? JSONDecoder().decode(UntypedJSON.self, from: data) else {
             throw RecordError.unreadable("not a JSON object")
         }
@@ -154,7 +162,8 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// This request's hash (as `hash(of:)` computes it from the JSON it is written as).
     func computedHash() -> String? {
         guard let data = try? StoredLine.encoder.encode(self),
-              case .object(let object)? = try? JSONDecoder().decode(UntypedJSON.self, from: data) else { return nil }
+            case .object(let object)? = try? JSONDecoder().decode(UntypedJSON.self, from: data)
+        else { return nil }
         return Self.hash(of: object)
     }
 
@@ -211,7 +220,9 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// nil when nothing is: its `hash` must be its own, and its transcript must record it (an
     /// `appointment` event with this reference and hash). Requests of earlier releases carry no hash
     /// and are not checked.
-    public static func problem(with object: [String: UntypedJSON], reference: String, in directory: DataDirectory) -> String? {
+    public static func problem(
+        with object: [String: UntypedJSON], reference: String, in directory: DataDirectory
+    ) -> String? {
         problem(with: object, reference: reference) { id in
             let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
@@ -220,8 +231,10 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     }
 
     /// The same check with the transcript's verified events from anywhere (nil: no such transcript).
-    public static func problem(with object: [String: UntypedJSON], reference: String,
-                               transcriptEvents: (String) -> [TranscriptEvent]?) -> String? {
+    public static func problem(
+        with object: [String: UntypedJSON], reference: String,
+        transcriptEvents: (String) -> [TranscriptEvent]?
+    ) -> String? {
         guard let hash = object["hash"]?.string else { return nil }
         guard Self.hash(of: object) == hash, object["reference"]?.string == reference else {
             return "the request was altered (its hash is not that of its content)"
@@ -245,7 +258,10 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     public static func problems(in directory: DataDirectory) -> [(reference: String, problem: String)] {
         names(in: directory).compactMap { name -> (reference: String, problem: String)? in
             let reference = String(name.dropLast(5))
-            guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path) else {
+            guard
+                let data = FileManager.default.contents(
+                    atPath: directory.appointments.appendingPathComponent(name).path)
+            else {
                 return (reference, "it cannot be read")
             }
             do throws(RecordError) {
@@ -265,7 +281,10 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// Every saved request that can be read, newest first.
     public static func all(in directory: DataDirectory) -> [AppointmentRequest] {
         names(in: directory).compactMap { name -> AppointmentRequest? in
-            guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent(name).path) else { return nil }
+            guard
+                let data = FileManager.default.contents(
+                    atPath: directory.appointments.appendingPathComponent(name).path)
+            else { return nil }
             return try? read(data).request
         }.sorted { $0.created > $1.created }
     }

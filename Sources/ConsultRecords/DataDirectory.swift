@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where transcripts and appointment requests are kept: `--data-dir`, else `$CONSULT_DATA_DIR`,
 /// else `$XDG_DATA_HOME/consult`, else `~/.local/share/consult`. Created with mode 0700, its
@@ -15,7 +16,9 @@ public struct DataDirectory: Sendable {
         self.url = url
     }
 
-    public static func resolve(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> DataDirectory {
+    public static func resolve(
+        _ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> DataDirectory {
         if let option, !option.isEmpty { return DataDirectory(URL(fileURLWithPath: option)) }
         if let env = environment["CONSULT_DATA_DIR"], !env.isEmpty { return DataDirectory(URL(fileURLWithPath: env)) }
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {

@@ -66,8 +66,10 @@ public enum ConsultationEvent: Sendable, Equatable {
         public var office: String?
         public var host: String?
 
-        public init(id: String, channel: String, contentHash: String, version: String, today: LocalDate, language: String,
-                    remote: String? = nil, format: Int? = ConsultationEvent.format, office: String? = nil, host: String? = nil) {
+        public init(
+            id: String, channel: String, contentHash: String, version: String, today: LocalDate, language: String,
+            remote: String? = nil, format: Int? = ConsultationEvent.format, office: String? = nil, host: String? = nil
+        ) {
             self.office = office
             self.host = host
             self.id = id
@@ -105,7 +107,10 @@ public enum ConsultationEvent: Sendable, Equatable {
         public var item: Int?
         public var field: String?
 
-        public init(fact: String, key: String, text: String, part: Part, items: Int? = nil, item: Int? = nil, field: String? = nil) {
+        public init(
+            fact: String, key: String, text: String, part: Part, items: Int? = nil, item: Int? = nil,
+            field: String? = nil
+        ) {
             self.fact = fact
             self.key = key
             self.text = text
@@ -156,7 +161,8 @@ public enum ConsultationEvent: Sendable, Equatable {
             input = try c.decode(String.self, forKey: .input)
             // A line refused at the reader in the first format recorded its whole length as `length`
             // (and, shortened once more by the recorder, the reader's part of it as `input_length`).
-            inputLength = try c.decodeIfPresent(Int.self, forKey: .length) ?? c.decodeIfPresent(Int.self, forKey: .inputLength)
+            inputLength =
+                try c.decodeIfPresent(Int.self, forKey: .length) ?? c.decodeIfPresent(Int.self, forKey: .inputLength)
             problem = try c.decode(String.self, forKey: .problem)
         }
 

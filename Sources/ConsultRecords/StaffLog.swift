@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What a front end facing applicants tells the staff: one line per event appended to
 /// `logs/consult.log` in the data directory (mode 0600). The applicant's terminal is never the

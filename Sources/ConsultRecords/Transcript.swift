@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultEngine
 import Crypto
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One consultation's transcript: append-only JSON Lines, mode 0600, each event written and
 /// fsync'ed before the caller goes on. Every line carries the hash of the line before it (`prev`)
@@ -41,7 +42,9 @@ public final class TranscriptWriter: @unchecked Sendable {
     static let genesis = String(repeating: "0", count: 64)
 
     /// Creates a new transcript file in `directory` (never overwrites one).
-    public init(directory: DataDirectory, id: String = Identifier.random(groups: 3), limit: Int? = nil) throws(RecordError) {
+    public init(
+        directory: DataDirectory, id: String = Identifier.random(groups: 3), limit: Int? = nil
+    ) throws(RecordError) {
         self.id = id
         self.limit = limit
         url = directory.transcripts.appendingPathComponent("\(id).jsonl")
@@ -149,7 +152,9 @@ public struct TranscriptEvent: Sendable, Equatable {
     /// what an export shows, whatever release wrote it.
     public var written: UntypedJSON?
 
-    public init(line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "", written: UntypedJSON? = nil) {
+    public init(
+        line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "", written: UntypedJSON? = nil
+    ) {
         self.line = line
         self.sequence = sequence
         self.time = time
@@ -283,8 +288,10 @@ public enum TranscriptReader {
     /// Reads and checks a transcript's bytes as stored anywhere (a file, a record store), as
     /// `read(_:)` does: `request` gives the document of an appointment request by reference (nil
     /// when there is none), `requestsPlace` names where requests are looked for.
-    public static func read(bytes: [UInt8], id: String, requestsPlace: String,
-                            request: (String) -> Data?) -> (events: [TranscriptEvent], verification: Verification) {
+    public static func read(
+        bytes: [UInt8], id: String, requestsPlace: String,
+        request: (String) -> Data?
+    ) -> (events: [TranscriptEvent], verification: Verification) {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
         // Everything after the last newline: empty for a whole file, else a line written in part.
         let torn = lines.removeLast()
@@ -299,7 +306,8 @@ public enum TranscriptReader {
         func check(_ line: [UInt8], number: Int) -> String? {
             if ended { return "an event after the end event" }
             if line.contains(where: { $0 < 0x20 }) || line.last == 0x20 {
-                return "the line is not an event of this program (it holds blanks or control characters outside its text)"
+                return
+                    "the line is not an event of this program (it holds blanks or control characters outside its text)"
             }
             guard let text = String(validating: line, as: UTF8.self) else { return "the line is not valid UTF-8" }
             guard let marker = text.range(of: ",\"hash\":\"", options: .backwards), endsWithHash(text) else {
@@ -307,18 +315,27 @@ public enum TranscriptReader {
             }
             let stored = String(text[marker.upperBound...].dropLast(2))
             let body = String(text[..<marker.lowerBound]) + "}"
-            guard let read = try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(ReadLine.self, from: Data(body.utf8)) else {
+            guard
+                let read = try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(
+                    ReadLine.self, from: Data(body.utf8))
+            else {
                 return "the line is not valid JSON"
             }
             let count = events.count
             if read.sequence != count {
-                return read.sequence.map { $0 > count ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))" }
+                return read.sequence.map {
+                    $0 > count
+                        ? "event \(count) is missing (found \($0))" : "event \($0) is out of order (expected \(count))"
+                }
                     ?? "the event has no sequence number"
             }
             guard read.previous == previous else { return "it does not follow the event before it" }
-            guard TranscriptWriter.hash(previous: previous, body: body) == stored else { return "the event was altered" }
-            let event = TranscriptEvent(line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
-                                        written: read.written)
+            guard TranscriptWriter.hash(previous: previous, body: body) == stored else {
+                return "the event was altered"
+            }
+            let event = TranscriptEvent(
+                line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
+                written: read.written)
             if count == 0, case .start(let start) = event.event {
                 if start.id != id {
                     return "the transcript's own id is \(start.id), not \(id) (its file name): it was copied or renamed"
@@ -347,7 +364,9 @@ public enum TranscriptReader {
             // Else written only in part when the program was stopped or the disk was full: not an
             // alteration (the transcript has no end event, so it is cut short below).
         }
-        if let (line, reason) = checkAppointments(events, hashes: hashes, id: id, place: requestsPlace, request: request) {
+        if let (line, reason) = checkAppointments(
+            events, hashes: hashes, id: id, place: requestsPlace, request: request)
+        {
             // The events from the appointment on are not vouched for either.
             events.removeAll { $0.line >= line }
             return result(.broken(line: line, reason: reason))
@@ -366,13 +385,18 @@ public enum TranscriptReader {
             // Only the start of the hash may follow: hex digits, then at most its closing quote.
             let rest = text[marker.upperBound...]
             let digits = rest.prefix { $0.isHexDigit }
-            guard digits.count <= 64, rest.dropFirst(digits.count).isEmpty || (digits.count == 64 && rest.dropFirst(64) == "\"")
+            guard digits.count <= 64,
+                rest.dropFirst(digits.count).isEmpty || (digits.count == 64 && rest.dropFirst(64) == "\"")
             else { return reason }
             // The event before the hash is whole: its hash must begin with the digits written.
             let body = String(text[..<marker.lowerBound]) + "}"
-            guard TranscriptWriter.hash(previous: previous, body: body).hasPrefix(String(digits)) else { return "the event was altered" }
+            guard TranscriptWriter.hash(previous: previous, body: body).hasPrefix(String(digits)) else {
+                return "the event was altered"
+            }
         }
-        if let range = text.range(of: "\"prev\":\""), text[range.upperBound...].count >= 64, !text[range.upperBound...].hasPrefix(previous) {
+        if let range = text.range(of: "\"prev\":\""), text[range.upperBound...].count >= 64,
+            !text[range.upperBound...].hasPrefix(previous)
+        {
             return "the last line does not follow the event before it"
         }
         if let range = text.range(of: "\"seq\":") {
@@ -387,11 +411,15 @@ public enum TranscriptReader {
     /// The appointment requests a transcript recorded (`appointment` events with a `request_hash`):
     /// each must be in the data directory's `appointments/`, unaltered, naming this transcript and
     /// chained to the event written just before it. Nil when they all are.
-    static func checkAppointments(_ events: [TranscriptEvent], hashes: [String], id: String, place: String,
-                                  request requestData: (String) -> Data?) -> (Int, String)? {
+    static func checkAppointments(
+        _ events: [TranscriptEvent], hashes: [String], id: String, place: String,
+        request requestData: (String) -> Data?
+    ) -> (Int, String)? {
         for (index, event) in events.enumerated() {
             // Transcripts of earlier releases recorded the reference only.
-            guard case .appointment(let saved) = event.event, let recorded = saved.requestHash, !recorded.isEmpty else { continue }
+            guard case .appointment(let saved) = event.event, let recorded = saved.requestHash, !recorded.isEmpty else {
+                continue
+            }
             let reference = saved.reference
             guard let data = requestData(reference) else {
                 return (event.line, "the appointment request \(reference) it recorded is missing from \(place)")
@@ -401,7 +429,10 @@ public enum TranscriptReader {
             }
             let head = index > 0 ? hashes[index - 1] : TranscriptWriter.genesis
             guard request["hash"]?.string == recorded, AppointmentRequest.hash(of: request) == recorded else {
-                return (event.line, "the appointment request \(reference) was altered (it is not the request this transcript recorded)")
+                return (
+                    event.line,
+                    "the appointment request \(reference) was altered (it is not the request this transcript recorded)"
+                )
             }
             guard request["transcript"]?.string == id, request["transcript_head"]?.string == head else {
                 return (event.line, "the appointment request \(reference) belongs to another transcript or place in it")
@@ -413,13 +444,20 @@ public enum TranscriptReader {
     /// One line as this program writes it (without its newline): its sequence number, time, event
     /// and own hash; nil when it is not such a line. The chain is not checked (`read` does that):
     /// for a store that indexes what it keeps.
-    public static func decode(line: some Collection<UInt8>) -> (sequence: Int, time: String, event: ConsultationEvent, hash: String)? {
+    public static func decode(
+        line: some Collection<UInt8>
+    ) -> (sequence: Int, time: String, event: ConsultationEvent, hash: String)? {
         guard let text = String(validating: line, as: UTF8.self), endsWithHash(text),
-              let marker = text.range(of: ",\"hash\":\"", options: .backwards) else { return nil }
+            let marker = text.range(of: ",\"hash\":\"", options: .backwards)
+        else { return nil }
         let body = Data((String(text[..<marker.lowerBound]) + "}").utf8)
-        guard var read = try? ReadLine.decoder.decode(ReadLine.self, from: body), let sequence = read.sequence else { return nil }
+        guard var read = try? ReadLine.decoder.decode(ReadLine.self, from: body), let sequence = read.sequence else {
+            return nil
+        }
         // A line of the first format: its values were plain JSON.
-        if case .unknown(let kind, _) = read.event, !kind.isEmpty, let untyped = try? ReadLine.untypedDecoder.decode(ReadLine.self, from: body) {
+        if case .unknown(let kind, _) = read.event, !kind.isEmpty,
+            let untyped = try? ReadLine.untypedDecoder.decode(ReadLine.self, from: body)
+        {
             read = untyped
         }
         return (sequence, read.time ?? "", read.event, String(text[marker.upperBound...].dropLast(2)))

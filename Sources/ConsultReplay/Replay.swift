@@ -30,11 +30,13 @@ public struct Replayer: Sendable {
         // The answers, as the content now types its questions (a first-format record holds plain JSON).
         var answers: [String: Value] = [:]
         for (name, value) in recorded {
-            guard set.question(for: name) != nil, let type = set.factTypes[name], let typed = value.retyped(as: type) else { continue }
+            guard set.question(for: name) != nil, let type = set.factTypes[name], let typed = value.retyped(as: type)
+            else { continue }
             answers[name] = typed
         }
         guard let topicFact = set.roles.topic, case .choice(let topic)? = answers[topicFact],
-              let dialog = set.dialogIndex(named: topic) else {
+            let dialog = set.dialogIndex(named: topic)
+        else {
             result.change = .notReplayable(.noTopic)
             return result
         }

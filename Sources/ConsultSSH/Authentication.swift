@@ -28,8 +28,10 @@ final class Authenticator: NIOSSHServerUserAuthenticationDelegate {
         }
     }
 
-    func requestReceived(request: NIOSSHUserAuthenticationRequest,
-                         responsePromise: EventLoopPromise<NIOSSHUserAuthenticationOutcome>) {
+    func requestReceived(
+        request: NIOSSHUserAuthenticationRequest,
+        responsePromise: EventLoopPromise<NIOSSHUserAuthenticationOutcome>
+    ) {
         let method: String
         let accepted: Bool
         var metadata: Logger.Metadata = ["user": "\(request.username.debugDescription)"]

@@ -70,7 +70,8 @@ public struct Startups: Sendable, Equatable, CustomStringConvertible {
             self.init(full: full)
         case 3:
             guard let start = parts[0], let rate = parts[1], let full = parts[2],
-                  start >= 1, start <= full, (1...100).contains(rate) else { return nil }
+                start >= 1, start <= full, (1...100).contains(rate)
+            else { return nil }
             self.init(start: start, rate: rate, full: full)
         default:
             return nil
@@ -100,7 +101,9 @@ public struct ConsultationCommand: Sendable {
     /// line others can read), the office (`CONSULT_OFFICE`), the retention period.
     public var environment: [String: String]
 
-    public init(executable: String, extraArguments: [String] = [], dataDirectory: String, environment: [String: String] = [:]) {
+    public init(
+        executable: String, extraArguments: [String] = [], dataDirectory: String, environment: [String: String] = [:]
+    ) {
         self.executable = executable
         self.extraArguments = extraArguments
         self.dataDirectory = dataDirectory
@@ -109,8 +112,10 @@ public struct ConsultationCommand: Sendable {
 
     /// The child's arguments (argv[0] included) for a session with this idle timeout.
     func arguments(idleTimeout: TimeInterval) -> [String] {
-        [executable, "start", "--channel", "ssh", "--data-dir", dataDirectory,
-         "--idle-minutes", String(format: "%.4g", idleTimeout / 60)] + extraArguments
+        [
+            executable, "start", "--channel", "ssh", "--data-dir", dataDirectory,
+            "--idle-minutes", String(format: "%.4g", idleTimeout / 60),
+        ] + extraArguments
     }
 }
 
@@ -129,9 +134,11 @@ public struct ServerConfiguration: Sendable {
     /// Seconds a shutdown waits for consultations to close their transcripts before killing them.
     public var shutdownGraceTime: TimeInterval = 10
 
-    public init(host: String, port: Int, hostKey: NIOSSHPrivateKey, authentication: AuthenticationMode,
-                passwords: [String: String] = [:], authorizedKeys: [NIOSSHPublicKey] = [],
-                command: ConsultationCommand, limits: ServerLimits = ServerLimits()) {
+    public init(
+        host: String, port: Int, hostKey: NIOSSHPrivateKey, authentication: AuthenticationMode,
+        passwords: [String: String] = [:], authorizedKeys: [NIOSSHPublicKey] = [],
+        command: ConsultationCommand, limits: ServerLimits = ServerLimits()
+    ) {
         self.host = host
         self.port = port
         self.hostKey = hostKey

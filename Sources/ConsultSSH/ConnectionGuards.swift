@@ -54,7 +54,9 @@ final class ConnectionGuard: ChannelInboundHandler {
         isAuthenticated = true
         admission.leftUnauthenticated(from: address)
         // An authenticated connection that never opens a session holds a place for nothing.
-        if sessionChannels == 0 { startGraceTimer(channel.eventLoop, "no session opened within the login grace time; closing") }
+        if sessionChannels == 0 {
+            startGraceTimer(channel.eventLoop, "no session opened within the login grace time; closing")
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -66,10 +68,12 @@ final class ConnectionGuard: ChannelInboundHandler {
         grace?.cancel()
         channel = nil
         if !isAuthenticated { admission.leftUnauthenticated(from: address) }
-        logger.info("disconnected", metadata: [
-            "duration": "\(String(format: "%.1f s", Date().timeIntervalSince(opened)))",
-            "authenticated": "\(isAuthenticated)",
-        ])
+        logger.info(
+            "disconnected",
+            metadata: [
+                "duration": "\(String(format: "%.1f s", Date().timeIntervalSince(opened)))",
+                "authenticated": "\(isAuthenticated)",
+            ])
     }
 }
 
@@ -97,8 +101,9 @@ final class VersionGuard: ChannelInboundHandler, RemovableChannelHandler {
         let logger = self.logger
         let seconds = graceTime
         timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(graceTime * 1000))) {
-            logger.notice("no SSH version line within the version grace time; closing",
-                          metadata: ["seconds": "\(String(format: "%.4g", seconds))"])
+            logger.notice(
+                "no SSH version line within the version grace time; closing",
+                metadata: ["seconds": "\(String(format: "%.4g", seconds))"])
             channel.close(promise: nil)
         }
     }

@@ -28,7 +28,8 @@ final class ConsultationHandler: ChannelDuplexHandler {
     private var output: TerminalOutputHandler?
     private var timers: [SessionStateMachine.Timer: Scheduled<Void>] = [:]
 
-    init(configuration: ServerConfiguration, admission: Admission, messages: ServerMessages, connection: ConnectionInfo) {
+    init(configuration: ServerConfiguration, admission: Admission, messages: ServerMessages, connection: ConnectionInfo)
+    {
         machine = SessionStateMachine(settings: .init(configuration: configuration, connection: connection))
         self.admission = admission
         self.messages = messages
@@ -54,10 +55,13 @@ final class ConsultationHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case let request as SSHChannelRequestEvent.PseudoTerminalRequest:
-            perform(machine.ptyRequested(term: request.term, columns: request.terminalCharacterWidth, rows: request.terminalRowHeight,
-                                         modes: request.terminalModes, wantReply: request.wantReply))
+            perform(
+                machine.ptyRequested(
+                    term: request.term, columns: request.terminalCharacterWidth, rows: request.terminalRowHeight,
+                    modes: request.terminalModes, wantReply: request.wantReply))
         case let request as SSHChannelRequestEvent.EnvironmentRequest:
-            perform(machine.environmentRequested(name: request.name, value: request.value, wantReply: request.wantReply))
+            perform(
+                machine.environmentRequested(name: request.name, value: request.value, wantReply: request.wantReply))
         case let request as SSHChannelRequestEvent.ShellRequest:
             perform(machine.shellRequested(wantReply: request.wantReply))
         case let request as SSHChannelRequestEvent.ExecRequest:
@@ -66,7 +70,8 @@ final class ConsultationHandler: ChannelDuplexHandler {
             perform(machine.subsystemRequested(name: request.subsystem, wantReply: request.wantReply))
         case let request as SSHChannelRequestEvent.WindowChangeRequest:
             perform(machine.windowChanged(columns: request.terminalCharacterWidth, rows: request.terminalRowHeight))
-            logger.debug("window changed", metadata: ["size": "\(request.terminalCharacterWidth)x\(request.terminalRowHeight)"])
+            logger.debug(
+                "window changed", metadata: ["size": "\(request.terminalCharacterWidth)x\(request.terminalRowHeight)"])
         case ChannelEvent.inputClosed:
             perform(machine.endOfInputReceived())
         default:
@@ -77,7 +82,8 @@ final class ConsultationHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let message = unwrapInboundIn(data)
         guard case .channel = message.type, case .byteBuffer(let bytes) = message.data,
-              machine.clientDataReceived(now: .now()), let pipe else { return }
+            machine.clientDataReceived(now: .now()), let pipe
+        else { return }
         pipe.write(bytes, promise: nil)
     }
 
@@ -134,7 +140,8 @@ final class ConsultationHandler: ChannelDuplexHandler {
     private func perform(_ action: SessionStateMachine.Action) {
         switch action {
         case .reply(let success):
-            context?.triggerUserOutboundEvent(success ? ChannelSuccessEvent() as Any : ChannelFailureEvent() as Any, promise: nil)
+            context?.triggerUserOutboundEvent(
+                success ? ChannelSuccessEvent() as Any : ChannelFailureEvent() as Any, promise: nil)
         case .reservePlace:
             if let refusal = admission.reserveSession(from: remoteIP) {
                 logger.notice("session refused", metadata: ["reason": "\(refusal.rawValue)"])
@@ -161,7 +168,8 @@ final class ConsultationHandler: ChannelDuplexHandler {
         case .resumeTerminalReads:
             output?.resumeReads()
         case .write(let message, let stream):
-            let text = ByteBuffer(string: messages.text(message.key, message.arguments, environment: message.environment))
+            let text = ByteBuffer(
+                string: messages.text(message.key, message.arguments, environment: message.environment))
             let data = SSHChannelData(type: stream == .output ? .channel : .stdErr, data: .byteBuffer(text))
             context?.writeAndFlush(wrapOutboundOut(data), promise: nil)
         case .sendExitStatus(let status):
@@ -184,8 +192,9 @@ final class ConsultationHandler: ChannelDuplexHandler {
         guard let loop else { return }
         let child: ChildInTerminal
         do {
-            child = try ChildInTerminal.spawn(arguments: spawn.arguments, environment: spawn.environment,
-                                              columns: spawn.size.columns, rows: spawn.size.rows, modes: spawn.modes)
+            child = try ChildInTerminal.spawn(
+                arguments: spawn.arguments, environment: spawn.environment,
+                columns: spawn.size.columns, rows: spawn.size.rows, modes: spawn.modes)
         } catch {
             admission.sessionStarted(pid: nil, address: remoteIP)
             logger.error("cannot start a consultation", metadata: ["error": "\(error)"])
@@ -200,7 +209,9 @@ final class ConsultationHandler: ChannelDuplexHandler {
             admission.sessionEnded(pid: child.pid)
             loop.execute {
                 let handler = bound.value
-                handler.perform(handler.machine.childExited(status: status, serverShuttingDown: admission.isShuttingDown, now: .now()))
+                handler.perform(
+                    handler.machine.childExited(
+                        status: status, serverShuttingDown: admission.isShuttingDown, now: .now()))
             }
         }
         perform(machine.childStarted(pid: child.pid, now: .now()))

@@ -12,7 +12,8 @@ public enum Credentials {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let colon = trimmed.firstIndex(of: ":"), colon != trimmed.startIndex,
-                  trimmed.index(after: colon) != trimmed.endIndex else {
+                trimmed.index(after: colon) != trimmed.endIndex
+            else {
                 throw ConfigurationError("\(path):\(index + 1):1: expected user:password")
             }
             let user = String(trimmed[..<colon])
@@ -41,10 +42,13 @@ public enum Credentials {
             let place = "\(path):\(index + 1):1"
             let type = trimmed.split(separator: " ").first.map(String.init) ?? ""
             if type == "ssh-rsa" {
-                throw ConfigurationError("\(place): RSA keys are not supported; expected an ssh-ed25519 or ecdsa-sha2-nistp256/384/521 key")
+                throw ConfigurationError(
+                    "\(place): RSA keys are not supported; expected an ssh-ed25519 or ecdsa-sha2-nistp256/384/521 key")
             }
             guard type == "ssh-ed25519" || type.hasPrefix("ecdsa-sha2-nistp") else {
-                throw ConfigurationError("\(place): expected a key type (ssh-ed25519, ecdsa-sha2-nistp256/384/521) at the start of the line, found '\(type.prefix(40))' (key options are not supported)")
+                throw ConfigurationError(
+                    "\(place): expected a key type (ssh-ed25519, ecdsa-sha2-nistp256/384/521) at the start of the line, found '\(type.prefix(40))' (key options are not supported)"
+                )
             }
             do {
                 keys.append(try NIOSSHPublicKey(openSSHPublicKey: trimmed))
@@ -65,9 +69,11 @@ public enum Credentials {
         }
         let mode = (attributes[.posixPermissions] as? Int) ?? 0
         guard mode & 0o077 == 0 else {
-            throw ConfigurationError("\(path): the \(what) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
+            throw ConfigurationError(
+                "\(path): the \(what) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
         }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             throw ConfigurationError("\(path): the \(what) is not UTF-8 text")
         }
         return text

@@ -21,20 +21,24 @@ public struct HostKey: Sendable {
             let attributes = try manager.attributesOfItem(atPath: path)
             let mode = (attributes[.posixPermissions] as? Int) ?? 0
             guard mode & 0o077 == 0 else {
-                throw ConfigurationError("\(path): the host key can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
+                throw ConfigurationError(
+                    "\(path): the host key can be read by others (mode \(String(mode, radix: 8))); chmod 600 it")
             }
             guard let data = manager.contents(atPath: path) else {
                 throw ConfigurationError("\(path): cannot read the host key")
             }
             guard data.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
-                throw ConfigurationError("\(path): expected a 32-byte raw ed25519 private key written by consult-sshd, found \(data.count) bytes")
+                throw ConfigurationError(
+                    "\(path): expected a 32-byte raw ed25519 private key written by consult-sshd, found \(data.count) bytes"
+                )
             }
             return HostKey(key, created: false)
         }
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
-            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                        attributes: [.posixPermissions: 0o700])
+            try manager.createDirectory(
+                atPath: directory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
         }
         let key = Curve25519.Signing.PrivateKey()
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -50,7 +54,8 @@ public struct HostKey: Sendable {
             throw ConfigurationError("\(path): cannot write the host key")
         }
         let hostKey = HostKey(key, created: true)
-        try? (hostKey.openSSHPublicKey + " consult-sshd\n").write(toFile: path + ".pub", atomically: true, encoding: .utf8)
+        try? (hostKey.openSSHPublicKey + " consult-sshd\n").write(
+            toFile: path + ".pub", atomically: true, encoding: .utf8)
         return hostKey
     }
 

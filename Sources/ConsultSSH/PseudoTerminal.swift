@@ -18,8 +18,10 @@ struct ChildInTerminal {
     /// The master side, close-on-exec; the caller owns it.
     let master: Int32
 
-    static func spawn(arguments: [String], environment: [String: String], columns: Int, rows: Int,
-                      modes: SSHTerminalModes?) throws -> ChildInTerminal {
+    static func spawn(
+        arguments: [String], environment: [String: String], columns: Int, rows: Int,
+        modes: SSHTerminalModes?
+    ) throws -> ChildInTerminal {
         var master: Int32 = -1
         var path = [CChar](repeating: 0, count: 128)
         let clamp = { (value: Int, fallback: UInt16) -> UInt16 in value > 0 ? UInt16(min(value, 1000)) : fallback }
@@ -36,7 +38,8 @@ struct ChildInTerminal {
             throw SystemError(what: "terminal modes", code: result)
         }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] =
+            environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }

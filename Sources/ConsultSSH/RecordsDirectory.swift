@@ -25,7 +25,9 @@ public enum RecordsDirectory {
         }
         let mode = Int(status.st_mode & 0o777)
         guard mode & 0o077 == 0 else {
-            throw ConfigurationError("--data-dir \(path): others can read or enter the records folder (mode \(String(mode, radix: 8))); chmod 700 it")
+            throw ConfigurationError(
+                "--data-dir \(path): others can read or enter the records folder (mode \(String(mode, radix: 8))); chmod 700 it"
+            )
         }
         let probe = "\(path)/.consult-sshd-probe-\(getpid())"
         let fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

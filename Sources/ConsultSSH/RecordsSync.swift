@@ -51,7 +51,8 @@ public final class RecordsSync: @unchecked Sendable {
         }
         for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] =
+            environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
@@ -69,7 +70,10 @@ public final class RecordsSync: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = read(pipe[0], &buffer, buffer.count)
-            if n > 0 { output.append(contentsOf: buffer[0..<n]); continue }
+            if n > 0 {
+                output.append(contentsOf: buffer[0..<n])
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
             break
         }

@@ -18,8 +18,10 @@ public final class ConsultSSHServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let listener = NIOLockedValueBox<Channel?>(nil)
 
-    public init(configuration: ServerConfiguration, messages: ServerMessages, logger: Logger,
-                threads: Int = System.coreCount) {
+    public init(
+        configuration: ServerConfiguration, messages: ServerMessages, logger: Logger,
+        threads: Int = System.coreCount
+    ) {
         self.configuration = configuration
         self.messages = messages
         self.logger = logger
@@ -39,36 +41,44 @@ public final class ConsultSSHServer: Sendable {
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                Self.initialize(connection: channel, configuration: configuration, messages: messages,
-                                admission: admission, logger: logger)
+                Self.initialize(
+                    connection: channel, configuration: configuration, messages: messages,
+                    admission: admission, logger: logger)
             }
         let channel = try bootstrap.bind(host: configuration.host, port: configuration.port).wait()
         listener.withLockedValue { $0 = channel }
-        guard let address = channel.localAddress else { throw ConfigurationError("the listening socket has no address") }
+        guard let address = channel.localAddress else {
+            throw ConfigurationError("the listening socket has no address")
+        }
         return address
     }
 
     /// Blocks until the listener closes (``shutDown()``), then ends what is still running. Each
     /// step waits for ``Admission`` to report that it is done, or for its deadline: no polling.
     public func run() throws {
-        guard let channel = listener.withLockedValue({ $0 }) else { throw ConfigurationError("the server was not started") }
+        guard let channel = listener.withLockedValue({ $0 }) else {
+            throw ConfigurationError("the server was not started")
+        }
         try channel.closeFuture.wait()
         if !Self.wait(upTo: configuration.shutdownGraceTime, for: admission.whenNoConsultationRuns) {
-            logger.warning("consultations still running after the grace time; killing them",
-                           metadata: ["count": "\(admission.runningSessions)"])
+            logger.warning(
+                "consultations still running after the grace time; killing them",
+                metadata: ["count": "\(admission.runningSessions)"])
             admission.signalAll(SIGKILL)
             _ = Self.wait(upTo: 2, for: admission.whenNoConsultationRuns)
         }
         // Let the exit statuses reach the clients before the connections go.
         if !Self.wait(upTo: 2, for: admission.whenEverySessionClosed) {
-            logger.notice("sessions not closed by their clients; closing them", metadata: ["count": "\(admission.openSessions)"])
+            logger.notice(
+                "sessions not closed by their clients; closing them", metadata: ["count": "\(admission.openSessions)"])
         }
         try group.syncShutdownGracefully()
         logger.info("stopped")
     }
 
     /// Blocks until `register` calls back, or `seconds` pass; true when it called back.
-    private static func wait(upTo seconds: TimeInterval, for register: (@escaping @Sendable () -> Void) -> Void) -> Bool {
+    private static func wait(upTo seconds: TimeInterval, for register: (@escaping @Sendable () -> Void) -> Void) -> Bool
+    {
         let done = ConditionLock(value: false)
         register {
             done.lock()
@@ -87,8 +97,10 @@ public final class ConsultSSHServer: Sendable {
         listener.withLockedValue { $0 }?.close(promise: nil)
     }
 
-    private static func initialize(connection channel: Channel, configuration: ServerConfiguration, messages: ServerMessages,
-                                   admission: Admission, logger baseLogger: Logger) -> EventLoopFuture<Void> {
+    private static func initialize(
+        connection channel: Channel, configuration: ServerConfiguration, messages: ServerMessages,
+        admission: Admission, logger baseLogger: Logger
+    ) -> EventLoopFuture<Void> {
         let remote = channel.remoteAddress
         let remoteIP = remote?.ipAddress ?? "unknown"
         let id = String(UInt32.random(in: 0...UInt32.max), radix: 16)
@@ -103,14 +115,18 @@ public final class ConsultSSHServer: Sendable {
         let local = channel.localAddress
         let info = ConnectionInfo(
             sshConnection: "\(remoteIP) \(remote?.port ?? 0) \(local?.ipAddress ?? "0.0.0.0") \(local?.port ?? 0)",
-            remoteIP: remoteIP, localIP: local?.ipAddress ?? configuration.host, localPort: local?.port ?? configuration.port,
+            remoteIP: remoteIP, localIP: local?.ipAddress ?? configuration.host,
+            localPort: local?.port ?? configuration.port,
             logger: logger)
         return channel.eventLoop.makeCompletedFuture {
-            let guardHandler = ConnectionGuard(admission: admission, limits: configuration.limits, address: remoteIP, logger: logger)
+            let guardHandler = ConnectionGuard(
+                admission: admission, limits: configuration.limits, address: remoteIP, logger: logger)
             let bound = NIOLoopBound(guardHandler, eventLoop: channel.eventLoop)
             var serverConfiguration = SSHServerConfiguration(
                 hostKeys: [configuration.hostKey],
-                userAuthDelegate: Authenticator(configuration: configuration, logger: logger) { bound.value.authenticated() })
+                userAuthDelegate: Authenticator(configuration: configuration, logger: logger) {
+                    bound.value.authenticated()
+                })
             serverConfiguration.maxAuthAttempts = configuration.limits.authenticationAttempts
             // OpenSSH's session packet size (32 KiB, so a 2 MiB window): what a client may send
             // ahead of a consultation that reads slowly (a paste) is held within that, per session.
@@ -131,8 +147,9 @@ public final class ConsultSSHServer: Sendable {
                     }
                     return child.eventLoop.makeCompletedFuture {
                         try child.pipeline.syncOperations.addHandler(
-                            ConsultationHandler(configuration: configuration, admission: admission,
-                                                messages: messages, connection: info))
+                            ConsultationHandler(
+                                configuration: configuration, admission: admission,
+                                messages: messages, connection: info))
                     }
                 })
             try channel.pipeline.syncOperations.addHandlers([

@@ -6,13 +6,16 @@ extension SessionStateMachine.LogEntry {
     func write(to logger: Logger) {
         switch self {
         case .environment(let name, let taken):
-            logger.debug("environment variable \(taken ? "taken" : "refused")", metadata: ["name": "\(name.debugDescription)"])
+            logger.debug(
+                "environment variable \(taken ? "taken" : "refused")", metadata: ["name": "\(name.debugDescription)"])
         case .refused(let kind, let request):
             logger.notice("\(kind) refused", metadata: ["request": "\(request.debugDescription)"])
         case .started(let pid, let term, let size, let language):
-            logger.info("session started", metadata: [
-                "pid": "\(pid)", "term": "\(term)", "size": "\(size.columns)x\(size.rows)", "lang": "\(language)",
-            ])
+            logger.info(
+                "session started",
+                metadata: [
+                    "pid": "\(pid)", "term": "\(term)", "size": "\(size.columns)x\(size.rows)", "lang": "\(language)",
+                ])
         case .declined(let reason):
             logger.notice("session declined", metadata: ["reason": "\(reason)"])
         case .crashed(let pid, let signal):
@@ -22,7 +25,8 @@ extension SessionStateMachine.LogEntry {
         case .ended(let ending):
             let seconds = Double(ending.duration.nanoseconds) / 1e9
             var metadata: Logger.Metadata = [
-                "pid": "\(ending.pid)", "duration": "\(String(format: "%.1f s", seconds))", "reason": "\(ending.reason)",
+                "pid": "\(ending.pid)", "duration": "\(String(format: "%.1f s", seconds))",
+                "reason": "\(ending.reason)",
                 "status": "\(ending.status)",
             ]
             if ending.recordsFailed {

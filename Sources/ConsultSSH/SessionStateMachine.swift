@@ -66,7 +66,9 @@ struct SessionStateMachine {
 
     // MARK: - Requests
 
-    mutating func ptyRequested(term: String, columns: Int, rows: Int, modes: SSHTerminalModes, wantReply: Bool) -> [Action] {
+    mutating func ptyRequested(
+        term: String, columns: Int, rows: Int, modes: SSHTerminalModes, wantReply: Bool
+    ) -> [Action] {
         guard clientConnected else { return [] }
         guard case .requesting = state, terminal == nil else { return Self.reply(wantReply, false) }
         terminal = Terminal(term: term, modes: modes)
@@ -89,7 +91,9 @@ struct SessionStateMachine {
         guard case .requesting = state else { return Self.reply(wantReply, false) }
         let accepted = Self.reply(wantReply, true)
         guard terminal != nil else {
-            return accepted + decline(message("ssh.needs_terminal", ["command": .text(settings.connectCommand)]), reason: "no terminal")
+            return accepted
+                + decline(
+                    message("ssh.needs_terminal", ["command": .text(settings.connectCommand)]), reason: "no terminal")
         }
         state = .starting
         return accepted + [.reservePlace]
@@ -146,7 +150,10 @@ struct SessionStateMachine {
         childEnvironment["TERM"] = Self.sanitizedTerm(terminal.term)
         childEnvironment["SSH_CONNECTION"] = settings.sshConnection
         childEnvironment.merge(settings.environment) { _, server in server }
-        return [.spawn(Spawn(arguments: settings.arguments, environment: childEnvironment, size: size, modes: terminal.modes))]
+        return [
+            .spawn(
+                Spawn(arguments: settings.arguments, environment: childEnvironment, size: size, modes: terminal.modes))
+        ]
     }
 
     mutating func placeRefused(_ refusal: Admission.Refusal) -> [Action] {
@@ -245,7 +252,8 @@ struct SessionStateMachine {
         case .timeLimit where !running.exited:
             running.reason = "time limit"
             running.endedByServer = true
-            running.closingMessage = message("ssh.time_limit", ["minutes": .number(Int((settings.maximumSessionTime / 60).rounded()))])
+            running.closingMessage = message(
+                "ssh.time_limit", ["minutes": .number(Int((settings.maximumSessionTime / 60).rounded()))])
             state = .running(running)
             // SIGTERM: the consultation closes its transcript ("interrupted") and exits.
             return [.signalChild(SIGTERM)] + scheduleKill()
@@ -285,11 +293,14 @@ struct SessionStateMachine {
     /// Once the child has exited and its last output is sent: the server's closing message if any,
     /// the exit status, and the channel closes.
     private mutating func finishIfDone(now: NIODeadline) -> [Action] {
-        guard case .running(let running) = state, let status = running.exitStatus, running.terminalClosed else { return [] }
+        guard case .running(let running) = state, let status = running.exitStatus, running.terminalClosed else {
+            return []
+        }
         state = .ended
         flow.clientReadHeld = false
         flow.terminalReadHeld = false
-        let ending = Ending(pid: running.pid, duration: now - running.started, reason: running.reason ?? "exited", status: status)
+        let ending = Ending(
+            pid: running.pid, duration: now - running.started, reason: running.reason ?? "exited", status: status)
         var actions: [Action] = [.cancelTimers, .closeTerminal, .log(.ended(ending))]
         if clientConnected {
             if let closing = running.closingMessage { actions.append(.write(closing, to: .output)) }
@@ -308,7 +319,9 @@ struct SessionStateMachine {
     /// Ends the session before a consultation started: a message, exit status 1, close.
     private mutating func decline(_ message: ServerMessage, reason: String) -> [Action] {
         state = .ended
-        return [.write(message, to: .standardError), .sendExitStatus(1), .closeChannel, .log(.declined(reason: reason))]
+        return [
+            .write(message, to: .standardError), .sendExitStatus(1), .closeChannel, .log(.declined(reason: reason)),
+        ]
     }
 
     private func message(_ key: MessageKey, _ arguments: [String: Argument] = [:]) -> ServerMessage {
@@ -332,17 +345,24 @@ extension SessionStateMachine {
 
     /// Only the locale's variables, with values that look like locale names.
     static func isLocaleVariable(_ name: String, _ value: String) -> Bool {
-        let nameAllowed = name == "LANG" || name == "LANGUAGE"
-            || (name.hasPrefix("LC_") && name.count <= 20 && name.dropFirst(3).allSatisfy { $0.isASCII && ($0.isUppercase || $0 == "_") })
-        let valueAllowed = value.count <= 100 && value.unicodeScalars.allSatisfy {
-            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._@:-".unicodeScalars.contains($0))
-        }
+        let nameAllowed =
+            name == "LANG" || name == "LANGUAGE"
+            || (name.hasPrefix("LC_") && name.count <= 20
+                && name.dropFirst(3).allSatisfy { $0.isASCII && ($0.isUppercase || $0 == "_") })
+        let valueAllowed =
+            value.count <= 100
+            && value.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._@:-".unicodeScalars.contains($0))
+            }
         return nameAllowed && valueAllowed
     }
 
     static func sanitizedTerm(_ term: String) -> String {
-        let allowed = !term.isEmpty && term.count <= 64
-            && term.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._+-".unicodeScalars.contains($0)) }
+        let allowed =
+            !term.isEmpty && term.count <= 64
+            && term.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._+-".unicodeScalars.contains($0))
+            }
         return allowed ? term : "xterm"
     }
 }

@@ -12,9 +12,12 @@ extension StaffView {
         let nameFact = content.dialogs.dialogs.lazy.compactMap(\.appointment).first?.applicant.first
         let name = nameFact.flatMap { r.applicant[$0] }.map { value($0, fact: nameFact ?? "") } ?? "—"
         let mark = r.urgent ? [label("staff.urgent_mark")] : []
-        return (mark + [SafeText.escape(r.reference), shortMoment(r.createdText), SafeText.escape(r.channel),
-                        SafeText.escape(r.language), name,
-                        r.outcomes.isEmpty ? label("staff.none") : r.outcomes.map(SafeText.escape).joined(separator: ", ")])
+        return
+            (mark + [
+                SafeText.escape(r.reference), shortMoment(r.createdText), SafeText.escape(r.channel),
+                SafeText.escape(r.language), name,
+                r.outcomes.isEmpty ? label("staff.none") : r.outcomes.map(SafeText.escape).joined(separator: ", "),
+            ])
             .joined(separator: "  ")
     }
 
@@ -22,7 +25,10 @@ extension StaffView {
     public func appointment(_ r: AppointmentRequest, problem: String? = nil) -> String {
         var doc = Document(markdown: false)
         doc.title(label("staff.appointment", ["reference": .text(SafeText.escape(r.reference))]))
-        if let problem { doc.field(label("staff.integrity"), label("staff.request_altered", ["reason": .text(SafeText.escape(problem))])) }
+        if let problem {
+            doc.field(
+                label("staff.integrity"), label("staff.request_altered", ["reason": .text(SafeText.escape(problem))]))
+        }
         doc.field(label("staff.reference"), SafeText.escape(r.reference))
         if r.urgent { doc.field(label("staff.urgent"), label("staff.urgent_call")) }
         doc.field(label("staff.created"), moment(r.createdText))
@@ -33,7 +39,9 @@ extension StaffView {
         func facts(_ heading: String, _ object: [String: Value]) {
             doc.section(heading)
             if object.isEmpty { doc.item(label("staff.none")) }
-            for name in ordered(Array(object.keys)) { doc.item(labelled: factName(name), value(object[name], fact: name)) }
+            for name in ordered(Array(object.keys)) {
+                doc.item(labelled: factName(name), value(object[name], fact: name))
+            }
         }
         facts(label("staff.applicant"), r.applicant)
         facts(label("staff.preferences"), r.preferences)

@@ -63,7 +63,6 @@ public enum SafeText {
     }
 }
 
-
 /// Plain text for a terminal, or Markdown: headings, labelled fields, items and timed entries.
 /// Every string given to it is already escaped; Markdown's own characters are escaped here.
 struct Document {
@@ -89,7 +88,8 @@ struct Document {
     /// Continuation lines of a multi-line text, indented under the first (blank lines stay empty).
     private func indent(_ s: String, by prefix: String) -> String {
         s.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
-            .map { $0.offset == 0 || $0.element.isEmpty ? String($0.element) : prefix + $0.element }.joined(separator: "\n")
+            .map { $0.offset == 0 || $0.element.isEmpty ? String($0.element) : prefix + $0.element }.joined(
+                separator: "\n")
     }
 
     mutating func title(_ s: String) {
@@ -119,12 +119,15 @@ struct Document {
     }
 
     mutating func item(labelled label: String, _ value: String) {
-        lines.append(markdown ? "- **\(md(label)):** " + indent(md(value), by: "  ") : "  \(label): " + indent(value, by: "    "))
+        lines.append(
+            markdown ? "- **\(md(label)):** " + indent(md(value), by: "  ") : "  \(label): " + indent(value, by: "    ")
+        )
     }
 
     mutating func entry(time: String, label: String, text: String) {
         if markdown {
-            lines.append("- `\(time.replacingOccurrences(of: "`", with: "'"))` **\(md(label)):** " + indent(md(text), by: "  "))
+            lines.append(
+                "- `\(time.replacingOccurrences(of: "`", with: "'"))` **\(md(label)):** " + indent(md(text), by: "  "))
         } else {
             lines.append("  \(time)  \(label): " + indent(text, by: "            "))
         }

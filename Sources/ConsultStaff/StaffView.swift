@@ -1,7 +1,7 @@
 import ConsultContent
-import ConsultRecords
 import ConsultEngine
 import ConsultLocalization
+import ConsultRecords
 import Foundation
 
 // The lawyer's side of the records: transcripts and appointment requests rendered in the language
@@ -27,8 +27,10 @@ public struct TranscriptSummary: Sendable {
     public var host = ""
 
     /// A summary as a record store keeps it.
-    public init(id: String, started: String, channel: String, language: String, endReason: String?, outcomes: [String],
-                events: Int, today: LocalDate?, office: String, host: String) {
+    public init(
+        id: String, started: String, channel: String, language: String, endReason: String?, outcomes: [String],
+        events: Int, today: LocalDate?, office: String, host: String
+    ) {
         self.id = id
         self.started = started
         self.channel = channel
@@ -68,9 +70,12 @@ public struct TranscriptSummary: Sendable {
 }
 
 /// `renderTranscript(events, content:, language:, format:)`: a transcript for a lawyer.
-public func renderTranscript(_ events: [TranscriptEvent], content: Content, language: String, format: StaffView.Format,
-                             id: String? = nil, verification: Verification? = nil) -> String {
-    StaffView(content: content, language: language).transcript(events, id: id, verification: verification, format: format)
+public func renderTranscript(
+    _ events: [TranscriptEvent], content: Content, language: String, format: StaffView.Format,
+    id: String? = nil, verification: Verification? = nil
+) -> String {
+    StaffView(content: content, language: language).transcript(
+        events, id: id, verification: verification, format: format)
 }
 
 /// An appointment request for a lawyer, as text.
@@ -109,11 +114,18 @@ public struct StaffView: Sendable {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = zone
             func style(_ format: Date.FormatString) -> Date.VerbatimFormatStyle {
-                Date.VerbatimFormatStyle(format: format, locale: Locale(identifier: "en_US_POSIX"), timeZone: zone, calendar: calendar)
+                Date.VerbatimFormatStyle(
+                    format: format, locale: Locale(identifier: "en_US_POSIX"), timeZone: zone, calendar: calendar)
             }
-            seconds = style("\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)")
-            minutes = style("\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)")
-            time = style("\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)")
+            seconds = style(
+                "\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)"
+            )
+            minutes = style(
+                "\(year: .extended(minimumLength: 4))-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)"
+            )
+            time = style(
+                "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)"
+            )
         }
     }
 
@@ -204,7 +216,9 @@ public struct StaffView: Sendable {
         let dialogs = content.dialogs
         var dialogRank: [Int: Int] = [dialogs.start: -1]
         for (index, event) in events.enumerated() {
-            if case .question(let q) = event.event, let d = dialogs.position(of: q.fact)?.dialog, dialogRank[d] == nil { dialogRank[d] = index }
+            if case .question(let q) = event.event, let d = dialogs.position(of: q.fact)?.dialog, dialogRank[d] == nil {
+                dialogRank[d] = index
+            }
         }
         func key(_ fact: String) -> (Int, Int, Int, String) {
             guard let p = dialogs.position(of: fact) else { return (Int.max, Int.max, Int.max, fact) }
@@ -248,20 +262,26 @@ public struct StaffView: Sendable {
         calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         // The calendar's own components always make a date.
-        return LocalDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1) ?? LocalDate(year: 2000, month: 1, day: 1)!
+        return LocalDate(year: c.year ?? 2000, month: c.month ?? 1, day: c.day ?? 1) ?? LocalDate(
+            year: 2000, month: 1, day: 1)!
     }
 
     // MARK: Transcripts
 
     /// One line of `consult transcripts list`.
     public func line(_ s: TranscriptSummary) -> String {
-        let outcomes = s.outcomes.isEmpty ? label("staff.none") : s.outcomes.map(SafeText.escape).joined(separator: ", ")
+        let outcomes =
+            s.outcomes.isEmpty ? label("staff.none") : s.outcomes.map(SafeText.escape).joined(separator: ", ")
         // Where it was held, when recorded: "office/host".
         let place = [s.office, s.host].filter { !$0.isEmpty }.joined(separator: "/")
-        var fields = [SafeText.escape(s.id), shortMoment(s.started), SafeText.escape(s.channel.isEmpty ? "—" : s.channel)]
+        var fields = [
+            SafeText.escape(s.id), shortMoment(s.started), SafeText.escape(s.channel.isEmpty ? "—" : s.channel),
+        ]
         if !place.isEmpty { fields.append(SafeText.escape(place)) }
-        fields += [SafeText.escape(s.language.isEmpty ? "—" : s.language), label("staff.events", ["count": .number(s.events)]),
-                   endReason(s.endReason), outcomes]
+        fields += [
+            SafeText.escape(s.language.isEmpty ? "—" : s.language), label("staff.events", ["count": .number(s.events)]),
+            endReason(s.endReason), outcomes,
+        ]
         return fields.joined(separator: "  ")
     }
 
@@ -276,7 +296,9 @@ public struct StaffView: Sendable {
         }
     }
 
-    public func transcript(_ events: [TranscriptEvent], id: String? = nil, verification: Verification? = nil, format: Format) -> String {
+    public func transcript(
+        _ events: [TranscriptEvent], id: String? = nil, verification: Verification? = nil, format: Format
+    ) -> String {
         if format == .json { return Self.json(events) }
         var doc = Document(markdown: format == .markdown)
         let start = events.startEvent
@@ -291,7 +313,9 @@ public struct StaffView: Sendable {
             doc.field(label("staff.channel"), channel)
             doc.field(label("staff.started"), moment(startTime))
         }
-        doc.field(label("staff.ended"), end.map { "\(moment($0.time)) — \(endReason($0.end.reason))" } ?? label("staff.cut_short"))
+        doc.field(
+            label("staff.ended"),
+            end.map { "\(moment($0.time)) — \(endReason($0.end.reason))" } ?? label("staff.cut_short"))
         doc.field(label("staff.language"), languageName(Self.applicantLanguage(events)))
         let switched = events.compactMap { event -> String? in
             if case .language(let l) = event.event, l.reason == .switched { return l.language }
@@ -302,10 +326,12 @@ public struct StaffView: Sendable {
         }
         let today = start?.today
         if let today {
-            doc.field(label("staff.today"), content.localizer.catalog(self.language)?.formatDate(today) ?? today.description)
+            doc.field(
+                label("staff.today"), content.localizer.catalog(self.language)?.formatDate(today) ?? today.description)
         }
         if let start {
-            doc.field(label("staff.content"), SafeText.escape(start.version + ", " + String(start.contentHash.prefix(12))))
+            doc.field(
+                label("staff.content"), SafeText.escape(start.version + ", " + String(start.contentHash.prefix(12))))
         }
 
         // Facts: the end event's, else what the answers amount to so far. (The end a crash handler
@@ -360,8 +386,10 @@ public struct StaffView: Sendable {
             let name = a.field.map { factName(a.fact) + " / " + factName($0) } ?? factName(a.fact)
             return (label("staff.event.answer") + " (" + name + ")", shown)
         case .rejected(let r):
-            return (label("staff.event.rejected") + " (" + factName(r.fact ?? "") + ")",
-                    typed(r.input, length: r.inputLength) + " — " + SafeText.escape(r.problem, keepingNewlines: true))
+            return (
+                label("staff.event.rejected") + " (" + factName(r.fact ?? "") + ")",
+                typed(r.input, length: r.inputLength) + " — " + SafeText.escape(r.problem, keepingNewlines: true)
+            )
         case .change(let c):
             var text = "\(factName(c.fact)): \(value(c.old, fact: c.fact)) → \(value(c.new, fact: c.fact))"
             if !c.dropped.isEmpty {

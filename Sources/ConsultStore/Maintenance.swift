@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultRecords
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Import, purge and erasure: the staff's work on the store and on this machine's spool.
 public struct RecordsMaintenance {
@@ -34,16 +35,20 @@ public struct RecordsMaintenance {
     /// Importing twice stores everything once.
     public func importDirectory(_ source: DataDirectory) -> ImportReport {
         var report = ImportReport()
-        let badRequests = Dictionary(AppointmentRequest.problems(in: source).map { ($0.reference, $0.problem) }, uniquingKeysWith: { a, _ in a })
+        let badRequests = Dictionary(
+            AppointmentRequest.problems(in: source).map { ($0.reference, $0.problem) }, uniquingKeysWith: { a, _ in a })
         for (reference, problem) in badRequests.sorted(by: { $0.key < $1.key }) {
             report.refused.append("appointment request \(reference): \(problem)")
         }
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: source.appointments.path)) ?? [])
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
         for name in names where badRequests[String(name.dropLast(5))] == nil {
-            guard let data = FileManager.default.contents(atPath: source.appointments.appendingPathComponent(name).path) else { continue }
+            guard let data = FileManager.default.contents(atPath: source.appointments.appendingPathComponent(name).path)
+            else { continue }
             do throws(StoreError) {
-                if try store.put(appointment: [UInt8](data), office: spool.office, host: spool.host) { report.requests += 1 }
+                if try store.put(appointment: [UInt8](data), office: spool.office, host: spool.host) {
+                    report.requests += 1
+                }
             } catch {
                 report.refused.append("appointment request \(name.dropLast(5)): \(error)")
             }
@@ -84,12 +89,17 @@ public struct RecordsMaintenance {
     public func purge(before day: String, reason: String, auditEmpty: Bool = true) throws(StoreError) -> Removal {
         var (transcripts, references) = try store.held(before: day)
         for (id, file) in spoolTranscripts() where (file.day ?? "9999") < day { transcripts.append(id) }
-        for (reference, request) in spoolRequests() where request.createdText.prefix(10) < day { references.append(reference) }
+        for (reference, request) in spoolRequests() where request.createdText.prefix(10) < day {
+            references.append(reference)
+        }
         let removal = try remove(transcripts: transcripts, references: references)
         // An automatic purge that found nothing leaves no entry (it runs at every sync).
         guard auditEmpty || removal != Removal() else { return removal }
-        try store.audit(entry("purge", target: "records held before \(day): \(removal.transcripts.count) transcript(s), "
-                                  + "\(removal.references.count) appointment request(s)", reason: reason))
+        try store.audit(
+            entry(
+                "purge",
+                target: "records held before \(day): \(removal.transcripts.count) transcript(s), "
+                    + "\(removal.references.count) appointment request(s)", reason: reason))
         return removal
     }
 
@@ -97,16 +107,20 @@ public struct RecordsMaintenance {
     /// reference (the request's transcript goes too, and the transcript's requests), and audits it.
     public func erase(_ names: [String], reason: String) throws(StoreError) -> Removal {
         let removal = try remove(transcripts: names, references: names)
-        let target = (removal.transcripts.map { "transcript \($0)" } + removal.references.map { "appointment request \($0)" })
+        let target =
+            (removal.transcripts.map { "transcript \($0)" } + removal.references.map { "appointment request \($0)" })
             .joined(separator: ", ")
-        try store.audit(entry("erase", target: target.isEmpty ? "nothing found for \(names.joined(separator: ", "))" : target,
-                              reason: reason))
+        try store.audit(
+            entry(
+                "erase", target: target.isEmpty ? "nothing found for \(names.joined(separator: ", "))" : target,
+                reason: reason))
         return removal
     }
 
     private func entry(_ action: String, target: String, reason: String) -> AuditEntry {
-        AuditEntry(at: RecordStore.now(), actor: actor, action: action, target: target, reason: reason,
-                   office: spool.office, host: spool.host)
+        AuditEntry(
+            at: RecordStore.now(), actor: actor, action: action, target: target, reason: reason,
+            office: spool.office, host: spool.host)
     }
 
     private func remove(transcripts: [String], references: [String]) throws(StoreError) -> Removal {
@@ -114,10 +128,14 @@ public struct RecordsMaintenance {
         var refs = Set(references)
         // The spool's own links: a request names its transcript, a transcript its requests.
         let spooled = spoolRequests()
-        for (reference, request) in spooled where refs.contains(reference) { if let t = request.transcript { ids.insert(t) } }
+        for (reference, request) in spooled where refs.contains(reference) {
+            if let t = request.transcript { ids.insert(t) }
+        }
         let files = spoolTranscripts()
         for (id, file) in files where ids.contains(id) { refs.formUnion(file.references) }
-        for (reference, request) in spooled where request.transcript.map(ids.contains) == true { refs.insert(reference) }
+        for (reference, request) in spooled where request.transcript.map(ids.contains) == true {
+            refs.insert(reference)
+        }
         let stored = try store.erase(transcripts: Array(ids), references: Array(refs))
         var removal = Removal(transcripts: stored.transcripts, references: stored.references)
         let directory = spool.directory
@@ -126,7 +144,8 @@ public struct RecordsMaintenance {
             unlink(directory.url.appendingPathComponent("crashes/\(id).log").path)
             if found && !removal.transcripts.contains(id) { removal.transcripts.append(id) }
         }
-        for reference in refs where unlink(directory.appointments.appendingPathComponent("\(reference).json").path) == 0 {
+        for reference in refs where unlink(directory.appointments.appendingPathComponent("\(reference).json").path) == 0
+        {
             if !removal.references.contains(reference) { removal.references.append(reference) }
         }
         Spool.syncFolder(directory.transcripts)
@@ -148,7 +167,8 @@ public struct RecordsMaintenance {
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .compactMap { name in
                 guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
-                      let request = try? AppointmentRequest.read(data).request else { return nil }
+                    let request = try? AppointmentRequest.read(data).request
+                else { return nil }
                 return (String(name.dropLast(5)), request)
             }
     }

@@ -54,7 +54,8 @@ public final class RecordStore: @unchecked Sendable {
     public func schemaVersion() throws(StoreError) -> Int {
         let exists: [[SQLValue]]
         switch db.dialect {
-        case .sqlite: exists = try db.run("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+        case .sqlite:
+            exists = try db.run("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
         case .postgres: exists = try db.run("SELECT to_regclass('schema_version')::text")
         }
         guard exists.first?.first?.text != nil else { return 0 }
@@ -72,7 +73,8 @@ public final class RecordStore: @unchecked Sendable {
             if from > Schema.version { throw StoreError.schemaTooNew(name, from, Schema.version) }
             for (version, statements) in Schema.migrations(db.dialect) where version > from {
                 for statement in statements { try db.run(statement) }
-                try db.run("INSERT INTO schema_version (version, applied) VALUES (?, ?)", .int(version), .text(Self.now()))
+                try db.run(
+                    "INSERT INTO schema_version (version, applied) VALUES (?, ?)", .int(version), .text(Self.now()))
             }
             return (from, Schema.version)
         }
@@ -114,15 +116,20 @@ public final class RecordStore: @unchecked Sendable {
             var inserted = 0
             for line in lines {
                 let hash = line.hash
-                let rows = try db.run("""
+                let rows = try db.run(
+                    """
                     INSERT INTO events (transcript, line, bytes, hash, complete) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (transcript, line) DO NOTHING RETURNING line
-                    """, .text(transcript), .int(line.number), .bytes(line.bytes), .text(hash), .int(line.complete ? 1 : 0))
+                    """, .text(transcript), .int(line.number), .bytes(line.bytes), .text(hash),
+                    .int(line.complete ? 1 : 0))
                 if rows.isEmpty {
-                    let stored = try db.run("SELECT hash FROM events WHERE transcript = ? AND line = ?", .text(transcript), .int(line.number))
+                    let stored = try db.run(
+                        "SELECT hash FROM events WHERE transcript = ? AND line = ?", .text(transcript),
+                        .int(line.number))
                     guard stored.first?.first?.text == hash else {
-                        throw StoreError.conflict(name, "line \(line.number + 1) of transcript \(transcript)",
-                                                  "the line forwarded is not the line stored")
+                        throw StoreError.conflict(
+                            name, "line \(line.number + 1) of transcript \(transcript)",
+                            "the line forwarded is not the line stored")
                     }
                     continue
                 }
@@ -138,14 +145,15 @@ public final class RecordStore: @unchecked Sendable {
         let decoded = line.complete ? TranscriptReader.decode(line: line.bytes) : nil
         if case .start(let start)? = decoded?.event, line.number == 0 {
             let time = decoded?.time ?? ""
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO transcripts (id, started, day, channel, language, office, host, events, urgent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 1, (SELECT COALESCE(MAX(urgent), 0) FROM appointments WHERE transcript = ?))
                 ON CONFLICT (id) DO UPDATE SET started = excluded.started, day = excluded.day, channel = excluded.channel,
                     office = excluded.office, host = excluded.host, events = transcripts.events + 1,
                     language = CASE WHEN transcripts.language = '' THEN excluded.language ELSE transcripts.language END
                 """, .text(id), .text(time), .text(Self.day(time) ?? start.today.description), .text(start.channel),
-                       .text(start.language), .text(start.office ?? ""), .text(start.host ?? ""), .text(id))
+                .text(start.language), .text(start.office ?? ""), .text(start.host ?? ""), .text(id))
             return
         }
         try db.run("INSERT INTO transcripts (id) VALUES (?) ON CONFLICT (id) DO NOTHING", .text(id))
@@ -154,7 +162,8 @@ public final class RecordStore: @unchecked Sendable {
         case .language(let change)?:
             try db.run("UPDATE transcripts SET language = ? WHERE id = ?", .text(change.language), .text(id))
         case .outcome(let shown)?:
-            let ended = try db.run("SELECT end_reason FROM transcripts WHERE id = ?", .text(id)).first?.first?.text != nil
+            let ended =
+                try db.run("SELECT end_reason FROM transcripts WHERE id = ?", .text(id)).first?.first?.text != nil
             if !ended { try setOutcomes(shown.ids, of: id) }
         case .end(let end)?:
             try db.run("UPDATE transcripts SET end_reason = ? WHERE id = ?", .text(end.reason), .text(id))
@@ -165,17 +174,22 @@ public final class RecordStore: @unchecked Sendable {
     }
 
     private func setOutcomes(_ ids: [String], of transcript: String) throws(StoreError) {
-        try db.run("UPDATE transcripts SET outcomes = ? WHERE id = ?", .text(ids.joined(separator: " ")), .text(transcript))
+        try db.run(
+            "UPDATE transcripts SET outcomes = ? WHERE id = ?", .text(ids.joined(separator: " ")), .text(transcript))
         try db.run("DELETE FROM transcript_outcomes WHERE transcript = ?", .text(transcript))
         for outcome in Set(ids) {
-            try db.run("INSERT INTO transcript_outcomes (transcript, outcome) VALUES (?, ?)", .text(transcript), .text(outcome))
+            try db.run(
+                "INSERT INTO transcript_outcomes (transcript, outcome) VALUES (?, ?)", .text(transcript), .text(outcome)
+            )
         }
     }
 
     /// The day in Moscow (where the office is) of a time as transcripts write it.
     static func day(_ time: String) -> String? {
-        guard let date = (try? Date(time, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-            ?? (try? Date(time, strategy: Date.ISO8601FormatStyle())) else { return nil }
+        guard
+            let date = (try? Date(time, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+                ?? (try? Date(time, strategy: Date.ISO8601FormatStyle()))
+        else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "Europe/Moscow") ?? TimeZone(secondsFromGMT: 3 * 3600)!
         let c = calendar.dateComponents([.year, .month, .day], from: date)
@@ -191,20 +205,25 @@ public final class RecordStore: @unchecked Sendable {
         do throws(RecordError) {
             request = try AppointmentRequest.read(Data(document)).request
         } catch {
-            throw StoreError.failed(name, "storing an appointment request", "the document is not a request: \(error.reason)")
+            throw StoreError.failed(
+                name, "storing an appointment request", "the document is not a request: \(error.reason)")
         }
         let hash = Self.sha256(document)
         return try db.transaction { () throws(StoreError) -> Bool in
-            let rows = try db.run("""
+            let rows = try db.run(
+                """
                 INSERT INTO appointments (reference, transcript, created, day, urgent, channel, office, host, document, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING RETURNING reference
-                """, .text(request.reference), request.transcript.map { .text($0) } ?? .null, .text(request.createdText),
-                                  .text(Self.day(request.createdText) ?? ""), .int(request.urgent ? 1 : 0), .text(request.channel),
-                                  .text(office), .text(host), .bytes(document), .text(hash))
+                """, .text(request.reference), request.transcript.map { .text($0) } ?? .null,
+                .text(request.createdText),
+                .text(Self.day(request.createdText) ?? ""), .int(request.urgent ? 1 : 0), .text(request.channel),
+                .text(office), .text(host), .bytes(document), .text(hash))
             if rows.isEmpty {
                 let stored = try db.run("SELECT hash FROM appointments WHERE reference = ?", .text(request.reference))
                 guard stored.first?.first?.text == hash else {
-                    throw StoreError.conflict(name, "appointment request \(request.reference)", "the document forwarded is not the one stored")
+                    throw StoreError.conflict(
+                        name, "appointment request \(request.reference)", "the document forwarded is not the one stored"
+                    )
                 }
                 return false
             }

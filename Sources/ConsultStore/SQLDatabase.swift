@@ -1,14 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
 import SQLiteNIO
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A value bound to a statement or read from a row: what the record schema uses.
 enum SQLValue: Sendable, Equatable {
@@ -17,7 +18,10 @@ enum SQLValue: Sendable, Equatable {
     case bytes([UInt8])
     case null
 
-    var text: String? { if case .text(let s) = self { return s }; return nil }
+    var text: String? {
+        if case .text(let s) = self { return s }
+        return nil
+    }
     var int: Int? {
         switch self {
         case .int(let i): return i
@@ -92,11 +96,15 @@ final class SQLiteDatabase: SQLDatabase {
         name = "sqlite:\(path)"
         // Personal data: the file (and SQLite's -wal and -shm beside it, which take its mode) 0600.
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw StoreError.unreachable(name, "cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw StoreError.unreachable(name, "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
         _ = Glibc.close(fd)
         do {
-            connection = try SQLiteConnection.open(storage: .file(path: path), threadPool: StoreThreads.pool,
-                                                   logger: StoreThreads.logger, on: StoreThreads.group.any()).wait()
+            connection = try SQLiteConnection.open(
+                storage: .file(path: path), threadPool: StoreThreads.pool,
+                logger: StoreThreads.logger, on: StoreThreads.group.any()
+            ).wait()
         } catch {
             throw StoreError.unreachable(name, "\(error)")
         }
@@ -104,7 +112,9 @@ final class SQLiteDatabase: SQLDatabase {
         // file (50 SSH sessions on one host) the waiting processes spun on the CPU and starved the
         // one holding the lock. SQLite's own handler sleeps between tries and gives up after 5 s
         // (a consultation then goes on with its spool).
-        for pragma in ["PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON"] {
+        for pragma in [
+            "PRAGMA busy_timeout=5000", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA secure_delete=ON",
+        ] {
             _ = try query(pragma, [])
         }
     }
@@ -166,8 +176,9 @@ final class PostgresDatabase: SQLDatabase {
         name = location.description
         var configuration: PostgresConnection.Configuration
         if location.isUnixSocket {
-            configuration = .init(unixSocketPath: location.socketPath, username: location.user, password: location.password,
-                                  database: location.database)
+            configuration = .init(
+                unixSocketPath: location.socketPath, username: location.user, password: location.password,
+                database: location.database)
         } else {
             let tls: PostgresConnection.Configuration.TLS
             do {
@@ -175,13 +186,16 @@ final class PostgresDatabase: SQLDatabase {
             } catch {
                 throw StoreError.unreachable(name, "TLS cannot be set up: \(error)")
             }
-            configuration = .init(host: location.host, port: location.port, username: location.user, password: location.password,
-                                  database: location.database, tls: tls)
+            configuration = .init(
+                host: location.host, port: location.port, username: location.user, password: location.password,
+                database: location.database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(Int64(location.connectTimeout))
         do {
-            connection = try PostgresConnection.connect(on: StoreThreads.group.any(), configuration: configuration, id: 1,
-                                                        logger: StoreThreads.logger).wait()
+            connection = try PostgresConnection.connect(
+                on: StoreThreads.group.any(), configuration: configuration, id: 1,
+                logger: StoreThreads.logger
+            ).wait()
         } catch {
             throw StoreError.unreachable(name, Self.describe(error))
         }
@@ -224,7 +238,8 @@ final class PostgresDatabase: SQLDatabase {
         }
         let result: PostgresQueryResult
         do {
-            let query = connection.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: bindings), logger: StoreThreads.logger)
+            let query = connection.query(
+                PostgresQuery(unsafeSQL: Self.numbered(sql), binds: bindings), logger: StoreThreads.logger)
             result = try Self.wait(for: query, seconds: timeout)
         } catch let timedOut as TimedOut {
             close()
@@ -236,7 +251,10 @@ final class PostgresDatabase: SQLDatabase {
         for row in result.rows {
             var values: [SQLValue] = []
             for cell in row {
-                guard cell.bytes != nil else { values.append(.null); continue }
+                guard cell.bytes != nil else {
+                    values.append(.null)
+                    continue
+                }
                 switch cell.dataType {
                 case .int2, .int4, .int8: values.append(.int((try? cell.decode(Int.self)) ?? 0))
                 case .bytea:
@@ -268,7 +286,9 @@ final class PostgresDatabase: SQLDatabase {
         guard let seconds else { return try future.wait() }
         let promise = future.eventLoop.makePromise(of: T.self)
         future.cascade(to: promise)
-        let deadline = future.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) { promise.fail(TimedOut(seconds: seconds)) }
+        let deadline = future.eventLoop.scheduleTask(in: .seconds(Int64(seconds))) {
+            promise.fail(TimedOut(seconds: seconds))
+        }
         promise.futureResult.whenComplete { _ in deadline.cancel() }
         return try promise.futureResult.wait()
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultRecords
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The local spool: the transcripts and requests a consultation writes in the data directory
 /// (`transcripts/ID.jsonl`, fsync'ed line by line, ended by the crash handler if need be, and
@@ -39,7 +40,8 @@ public struct Spool: Sendable {
         public var conflicts: [Conflict] = []
 
         public var description: String {
-            var text = "\(lines) line\(lines == 1 ? "" : "s") of \(transcripts) transcript\(transcripts == 1 ? "" : "s") and "
+            var text =
+                "\(lines) line\(lines == 1 ? "" : "s") of \(transcripts) transcript\(transcripts == 1 ? "" : "s") and "
                 + "\(requests) appointment request\(requests == 1 ? "" : "s") forwarded; \(removed) spool file\(removed == 1 ? "" : "s") removed"
             if live > 0 { text += "; \(live) still being written" }
             return text
@@ -83,8 +85,10 @@ public struct Spool: Sendable {
             do throws(StoreError) {
                 // Lines the store holds already must be the spool's, byte for byte.
                 if have > 0, let line = try firstDifference(id, lines: lines.prefix(have), in: store) {
-                    report.conflicts.append(Conflict(name: id, line: line + 1,
-                                                     reason: "line \(line + 1) in \(url.path) is not the line stored in \(store.name)"))
+                    report.conflicts.append(
+                        Conflict(
+                            name: id, line: line + 1,
+                            reason: "line \(line + 1) in \(url.path) is not the line stored in \(store.name)"))
                     continue
                 }
                 // Requests first: a stored appointment event always finds its request.
@@ -127,7 +131,8 @@ public struct Spool: Sendable {
                     report.conflicts.append(requestConflict(reference, store))
                     continue
                 }
-                report.problems.append("\(directory.appointments.appendingPathComponent(name).path): \(error.description)")
+                report.problems.append(
+                    "\(directory.appointments.appendingPathComponent(name).path): \(error.description)")
             }
         }
         Self.syncFolder(directory.transcripts)
@@ -141,7 +146,9 @@ public struct Spool: Sendable {
     }
 
     /// The first of `lines` (its number) whose bytes are not those the store holds; nil when all are.
-    private func firstDifference(_ id: String, lines: ArraySlice<RecordStore.Line>, in store: RecordStore) throws(StoreError) -> Int? {
+    private func firstDifference(
+        _ id: String, lines: ArraySlice<RecordStore.Line>, in store: RecordStore
+    ) throws(StoreError) -> Int? {
         let stored = try store.lineHashes(of: id)
         for line in lines where line.complete && stored[line.number] != line.hash { return line.number }
         return nil
@@ -149,7 +156,9 @@ public struct Spool: Sendable {
 
     /// Puts one spooled request into the store; false when there is no such file or it was there.
     private func forwardRequest(_ reference: String, to store: RecordStore) throws(StoreError) -> Bool {
-        guard let data = FileManager.default.contents(atPath: directory.appointments.appendingPathComponent("\(reference).json").path)
+        guard
+            let data = FileManager.default.contents(
+                atPath: directory.appointments.appendingPathComponent("\(reference).json").path)
         else { return false }
         return try store.put(appointment: [UInt8](data), office: office, host: host)
     }
@@ -187,7 +196,9 @@ struct SpoolFile {
         let tail = parts.removeLast()
         var lines = parts.enumerated().map { RecordStore.Line(number: $0.offset, bytes: Array($0.element)) }
         // A line without its newline is forwarded only once no one can finish it.
-        if !tail.isEmpty && !live { lines.append(RecordStore.Line(number: lines.count, bytes: Array(tail), complete: false)) }
+        if !tail.isEmpty && !live {
+            lines.append(RecordStore.Line(number: lines.count, bytes: Array(tail), complete: false))
+        }
         self.lines = lines
         if let last = lines.last, last.complete, case .end? = TranscriptReader.decode(line: last.bytes)?.event {
             ended = true
@@ -196,7 +207,8 @@ struct SpoolFile {
         }
         references = lines.compactMap { line -> String? in
             guard line.complete, line.bytes.count < 4096, let decoded = TranscriptReader.decode(line: line.bytes),
-                  case .appointment(let saved) = decoded.event else { return nil }
+                case .appointment(let saved) = decoded.event
+            else { return nil }
             return saved.reference
         }
     }

@@ -16,8 +16,10 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// The store of this invocation: the option, else `$CONSULT_STORE`, else the embedded store in
     /// the data directory.
-    public static func resolve(_ option: String?, dataDirectory: DataDirectory,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) -> StoreLocation {
+    public static func resolve(
+        _ option: String?, dataDirectory: DataDirectory,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(StoreError) -> StoreLocation {
         if let option, !option.isEmpty { return try parse(option, place: "--store") }
         if let env = environment["CONSULT_STORE"], !env.isEmpty { return try parse(env, place: "$CONSULT_STORE") }
         return .sqlite(path: dataDirectory.url.appendingPathComponent("records.sqlite").path)
@@ -37,7 +39,8 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
             return .sqlite(path: path.removingPercentEncoding ?? path)
         }
         if text.hasSuffix(".sqlite") || text.hasSuffix(".db") { return .sqlite(path: text) }
-        throw StoreError.badLocation(place, "sqlite:PATH or postgresql://user@host/database, not '\(StoreLocation.redacted(text))'")
+        throw StoreError.badLocation(
+            place, "sqlite:PATH or postgresql://user@host/database, not '\(StoreLocation.redacted(text))'")
     }
 
     /// The location for people: never a password.
@@ -49,7 +52,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func redacted(_ text: String) -> String {
-        guard let at = text.firstIndex(of: "@"), let scheme = text.range(of: "://"), scheme.upperBound < at else { return text }
+        guard let at = text.firstIndex(of: "@"), let scheme = text.range(of: "://"), scheme.upperBound < at else {
+            return text
+        }
         let userInfo = text[scheme.upperBound..<at]
         guard let colon = userInfo.firstIndex(of: ":") else { return text }
         return String(text[..<colon]) + ":***" + String(text[at...])
@@ -80,7 +85,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     init(parsing text: String, place: String) throws(StoreError) {
         func bad(_ why: String) -> StoreError {
-            .badLocation(place, "\(why) in '\(StoreLocation.redacted(text))' (expected postgresql://user:password@host:port/database?param=value)")
+            .badLocation(
+                place,
+                "\(why) in '\(StoreLocation.redacted(text))' (expected postgresql://user:password@host:port/database?param=value)"
+            )
         }
         var rest = Substring(text[text.range(of: "://")!.upperBound...])
         var query: [String: String] = [:]
@@ -114,7 +122,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { throw bad("an IPv6 address without its ']'") }
             let after = host[host.index(after: close)...]
-            if after.hasPrefix(":") { port = Int(after.dropFirst()); guard port != nil else { throw bad("the port is not a number") } }
+            if after.hasPrefix(":") {
+                port = Int(after.dropFirst())
+                guard port != nil else { throw bad("the port is not a number") }
+            }
             host = String(host[host.index(after: host.startIndex)..<close])
         } else if let colon = host.lastIndex(of: ":") {
             guard let p = Int(host[host.index(after: colon)...]) else { throw bad("the port is not a number") }
@@ -123,7 +134,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         }
         host = host.removingPercentEncoding ?? host
         if let h = query["host"] { host = h }
-        if let p = query["port"] { guard let p = Int(p) else { throw bad("the port is not a number") }; port = p }
+        if let p = query["port"] {
+            guard let p = Int(p) else { throw bad("the port is not a number") }
+            port = p
+        }
         if let u = query["user"] { user = u }
         if let pw = query["password"] { password = pw }
         let database = query["dbname"] ?? (path.removingPercentEncoding ?? path)
@@ -134,20 +148,25 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         self.database = database.isEmpty ? self.user : database
         let isSocket = self.host.hasPrefix("/")
         if let mode = query["sslmode"] {
-            guard let m = TLSMode(rawValue: mode) else { throw bad("sslmode '\(mode)' is not disable, allow, prefer, require, verify-ca or verify-full") }
+            guard let m = TLSMode(rawValue: mode) else {
+                throw bad("sslmode '\(mode)' is not disable, allow, prefer, require, verify-ca or verify-full")
+            }
             tls = m
         } else {
             tls = isSocket ? .disable : .prefer
         }
         rootCertificate = query["sslrootcert"]
         if let t = query["connect_timeout"] {
-            guard let seconds = Int(t), seconds > 0 else { throw bad("connect_timeout '\(t)' is not a number of seconds") }
+            guard let seconds = Int(t), seconds > 0 else {
+                throw bad("connect_timeout '\(t)' is not a number of seconds")
+            }
             connectTimeout = seconds
         } else {
             connectTimeout = 5
         }
         if password == nil, let file = query["passfile"] ?? ProcessInfo.processInfo.environment["PGPASSFILE"] {
-            password = Self.password(in: file, host: self.host, port: self.port, database: self.database, user: self.user)
+            password = Self.password(
+                in: file, host: self.host, port: self.port, database: self.database, user: self.user)
         }
         self.password = password
     }
@@ -195,9 +214,11 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
         case .unreachable(let store, let why): return "the record store \(store) cannot be reached: \(why)"
         case .failed(let store, let what, let why): return "the record store \(store): \(what) failed: \(why)"
         case .schemaTooNew(let store, let found, let known):
-            return "the record store \(store) has schema version \(found); this consult knows versions up to \(known): upgrade consult"
+            return
+                "the record store \(store) has schema version \(found); this consult knows versions up to \(known): upgrade consult"
         case .schemaTooOld(let store, let found, let needed):
-            return "the record store \(store) has schema version \(found); this consult needs \(needed): run `consult records migrate`"
+            return
+                "the record store \(store) has schema version \(found); this consult needs \(needed): run `consult records migrate`"
         case .conflict(let store, let record, let what):
             return "the record store \(store) already holds \(record) with other content: \(what)"
         }

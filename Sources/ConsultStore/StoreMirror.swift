@@ -45,10 +45,13 @@ public final class StoreMirror: @unchecked Sendable {
             guard let store else { return }
             do throws(StoreError) {
                 if case .appointment(let saved) = event,
-                   let document = FileManager.default.contents(atPath: appointments.appendingPathComponent("\(saved.reference).json").path) {
+                    let document = FileManager.default.contents(
+                        atPath: appointments.appendingPathComponent("\(saved.reference).json").path)
+                {
                     try store.put(appointment: [UInt8](document), office: spool.office, host: spool.host)
                 }
-                try store.append(transcript: id, lines: [RecordStore.Line(number: sequence, bytes: Array(line.dropLast()))])
+                try store.append(
+                    transcript: id, lines: [RecordStore.Line(number: sequence, bytes: Array(line.dropLast()))])
             } catch {
                 store.close()
                 self.store = nil

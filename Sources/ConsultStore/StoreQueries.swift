@@ -34,8 +34,10 @@ public struct TranscriptFilter: Sendable {
     public var endReason: String?
     public var limit: Int?
 
-    public init(since: String? = nil, until: String? = nil, outcome: String? = nil, urgent: Bool? = nil, channel: String? = nil,
-                office: String? = nil, host: String? = nil, endReason: String? = nil, limit: Int? = nil) {
+    public init(
+        since: String? = nil, until: String? = nil, outcome: String? = nil, urgent: Bool? = nil, channel: String? = nil,
+        office: String? = nil, host: String? = nil, endReason: String? = nil, limit: Int? = nil
+    ) {
         self.since = since
         self.until = until
         self.outcome = outcome
@@ -58,7 +60,8 @@ public struct AuditEntry: Sendable, Equatable {
     public var office: String
     public var host: String
 
-    public init(at: String, actor: String, action: String, target: String, reason: String, office: String, host: String) {
+    public init(at: String, actor: String, action: String, target: String, reason: String, office: String, host: String)
+    {
         self.at = at
         self.actor = actor
         self.action = action
@@ -102,16 +105,18 @@ extension RecordStore {
             binds.append(.int(limit))
         }
         return try db.query(sql, binds).map { r in
-            StoredTranscript(id: r[0].text ?? "", started: r[1].text ?? "", day: r[2].text ?? "", channel: r[3].text ?? "",
-                             language: r[4].text ?? "", office: r[5].text ?? "", host: r[6].text ?? "", endReason: r[7].text,
-                             outcomes: (r[8].text ?? "").split(separator: " ").map(String.init), urgent: r[9].int == 1,
-                             events: r[10].int ?? 0)
+            StoredTranscript(
+                id: r[0].text ?? "", started: r[1].text ?? "", day: r[2].text ?? "", channel: r[3].text ?? "",
+                language: r[4].text ?? "", office: r[5].text ?? "", host: r[6].text ?? "", endReason: r[7].text,
+                outcomes: (r[8].text ?? "").split(separator: " ").map(String.init), urgent: r[9].int == 1,
+                events: r[10].int ?? 0)
         }
     }
 
     /// The lines of a transcript as stored, in order; empty when the store has none.
     public func lines(of transcript: String) throws(StoreError) -> [Line] {
-        try db.run("SELECT line, bytes, complete FROM events WHERE transcript = ? ORDER BY line", .text(transcript)).map {
+        try db.run("SELECT line, bytes, complete FROM events WHERE transcript = ? ORDER BY line", .text(transcript)).map
+        {
             Line(number: $0[0].int ?? 0, bytes: $0[1].bytes ?? [], complete: $0[2].int != 0)
         }
     }
@@ -128,10 +133,14 @@ extension RecordStore {
     /// How many lines of each transcript the store holds (those it holds none of are left out).
     public func lineCounts(_ transcripts: [String]) throws(StoreError) -> [String: Int] {
         var counts: [String: Int] = [:]
-        for chunk in stride(from: 0, to: transcripts.count, by: 500).map({ Array(transcripts[$0..<min($0 + 500, transcripts.count)]) }) {
+        for chunk in stride(from: 0, to: transcripts.count, by: 500).map({
+            Array(transcripts[$0..<min($0 + 500, transcripts.count)])
+        }) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            for row in try db.query("SELECT transcript, COUNT(*) FROM events WHERE transcript IN (\(marks)) GROUP BY transcript",
-                                    chunk.map { .text($0) }) {
+            for row in try db.query(
+                "SELECT transcript, COUNT(*) FROM events WHERE transcript IN (\(marks)) GROUP BY transcript",
+                chunk.map { .text($0) })
+            {
                 counts[row[0].text ?? ""] = row[1].int ?? 0
             }
         }
@@ -147,7 +156,9 @@ extension RecordStore {
         var expected = 0
         for line in lines {
             // A line missing from the store (never forwarded) leaves a gap `verify` reports.
-            if line.number != expected { bytes += Array("{\"missing\":\"line \(expected + 1) was never stored\"}\n".utf8) }
+            if line.number != expected {
+                bytes += Array("{\"missing\":\"line \(expected + 1) was never stored\"}\n".utf8)
+            }
             bytes += line.bytes
             if line.complete { bytes.append(0x0A) }
             expected = line.number + 1
@@ -157,7 +168,9 @@ extension RecordStore {
 
     /// Reads and checks a stored transcript as `TranscriptReader.read` checks a file, its
     /// appointment requests taken from the store; nil when the store has no line of it.
-    public func read(transcript id: String) throws(StoreError) -> (events: [TranscriptEvent], verification: Verification)? {
+    public func read(
+        transcript id: String
+    ) throws(StoreError) -> (events: [TranscriptEvent], verification: Verification)? {
         guard let bytes = try transcriptBytes(id) else { return nil }
         var failure: StoreError?
         let result = TranscriptReader.read(bytes: bytes, id: id, requestsPlace: name) { reference in
@@ -178,13 +191,25 @@ extension RecordStore {
     }
 
     /// Every request, urgent first, each group newest first: reference and document.
-    public func appointments(since: String? = nil, office: String? = nil, urgent: Bool? = nil) throws(StoreError)
-        -> [(reference: String, document: [UInt8])] {
+    public func appointments(
+        since: String? = nil, office: String? = nil, urgent: Bool? = nil
+    ) throws(StoreError)
+        -> [(reference: String, document: [UInt8])]
+    {
         var sql = "SELECT reference, document FROM appointments WHERE 1 = 1"
         var binds: [SQLValue] = []
-        if let since { sql += " AND day >= ?"; binds.append(.text(since)) }
-        if let office { sql += " AND office = ?"; binds.append(.text(office)) }
-        if let urgent { sql += " AND urgent = ?"; binds.append(.int(urgent ? 1 : 0)) }
+        if let since {
+            sql += " AND day >= ?"
+            binds.append(.text(since))
+        }
+        if let office {
+            sql += " AND office = ?"
+            binds.append(.text(office))
+        }
+        if let urgent {
+            sql += " AND urgent = ?"
+            binds.append(.int(urgent ? 1 : 0))
+        }
         sql += " ORDER BY urgent DESC, created DESC, reference"
         return try db.query(sql, binds).map { ($0[0].text ?? "", $0[1].bytes ?? []) }
     }
@@ -193,7 +218,10 @@ extension RecordStore {
     public func storedReferences(_ references: [String]) throws(StoreError) -> Set<String> {
         guard !references.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: references.count).joined(separator: ", ")
-        return Set(try db.query("SELECT reference FROM appointments WHERE reference IN (\(marks))", references.map { .text($0) })
+        return Set(
+            try db.query(
+                "SELECT reference FROM appointments WHERE reference IN (\(marks))", references.map { .text($0) }
+            )
             .compactMap { $0.first?.text })
     }
 
@@ -201,12 +229,16 @@ extension RecordStore {
 
     /// Removes transcripts and requests for good: their events, summaries and documents. A request
     /// removed takes its transcript along, and a transcript its requests. Returns what was removed.
-    public func erase(transcripts ids: [String], references: [String]) throws(StoreError) -> (transcripts: [String], references: [String]) {
+    public func erase(
+        transcripts ids: [String], references: [String]
+    ) throws(StoreError) -> (transcripts: [String], references: [String]) {
         let removed = try db.transaction { () throws(StoreError) -> (transcripts: [String], references: [String]) in
             var transcripts = Set(ids)
             var refs = Set(references)
             for reference in references {
-                if let t = try db.run("SELECT transcript FROM appointments WHERE reference = ?", .text(reference)).first?.first?.text {
+                if let t = try db.run("SELECT transcript FROM appointments WHERE reference = ?", .text(reference))
+                    .first?.first?.text
+                {
                     transcripts.insert(t)
                 }
             }
@@ -223,7 +255,10 @@ extension RecordStore {
                 if lines + rows > 0 { foundTranscripts.append(id) }
             }
             var foundReferences: [String] = []
-            for reference in refs.sorted() where !(try db.run("DELETE FROM appointments WHERE reference = ? RETURNING reference", .text(reference))).isEmpty {
+            for reference in refs.sorted()
+            where !(try db.run("DELETE FROM appointments WHERE reference = ? RETURNING reference", .text(reference)))
+                .isEmpty
+            {
                 foundReferences.append(reference)
             }
             return (foundTranscripts, foundReferences)
@@ -234,8 +269,12 @@ extension RecordStore {
 
     /// The transcripts held on a day before `day` (YYYY-MM-DD) and the requests created before it.
     public func held(before day: String) throws(StoreError) -> (transcripts: [String], references: [String]) {
-        let transcripts = try db.run("SELECT id FROM transcripts WHERE day < ? AND day <> ''", .text(day)).compactMap { $0.first?.text }
-        let references = try db.run("SELECT reference FROM appointments WHERE day < ?", .text(day)).compactMap { $0.first?.text }
+        let transcripts = try db.run("SELECT id FROM transcripts WHERE day < ? AND day <> ''", .text(day)).compactMap {
+            $0.first?.text
+        }
+        let references = try db.run("SELECT reference FROM appointments WHERE day < ?", .text(day)).compactMap {
+            $0.first?.text
+        }
         return (transcripts, references)
     }
 
@@ -251,22 +290,26 @@ extension RecordStore {
             let limit = statementTimeout
             statementTimeout = nil
             defer { statementTimeout = limit }
-            for table in ["events", "transcripts", "transcript_outcomes", "appointments"] { try db.run("VACUUM FULL \(table)") }
+            for table in ["events", "transcripts", "transcript_outcomes", "appointments"] {
+                try db.run("VACUUM FULL \(table)")
+            }
         }
     }
 
     /// Adds an entry to the audit.
     public func audit(_ entry: AuditEntry) throws(StoreError) {
-        try db.run("INSERT INTO audit (at, actor, action, target, reason, office, host) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   .text(entry.at), .text(entry.actor), .text(entry.action), .text(entry.target), .text(entry.reason),
-                   .text(entry.office), .text(entry.host))
+        try db.run(
+            "INSERT INTO audit (at, actor, action, target, reason, office, host) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            .text(entry.at), .text(entry.actor), .text(entry.action), .text(entry.target), .text(entry.reason),
+            .text(entry.office), .text(entry.host))
     }
 
     /// The audit, oldest first.
     public func auditEntries() throws(StoreError) -> [AuditEntry] {
         try db.run("SELECT at, actor, action, target, reason, office, host FROM audit ORDER BY id").map {
-            AuditEntry(at: $0[0].text ?? "", actor: $0[1].text ?? "", action: $0[2].text ?? "", target: $0[3].text ?? "",
-                       reason: $0[4].text ?? "", office: $0[5].text ?? "", host: $0[6].text ?? "")
+            AuditEntry(
+                at: $0[0].text ?? "", actor: $0[1].text ?? "", action: $0[2].text ?? "", target: $0[3].text ?? "",
+                reason: $0[4].text ?? "", office: $0[5].text ?? "", host: $0[6].text ?? "")
         }
     }
 }

@@ -12,7 +12,8 @@ extension ContentLocation {
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
             for name in names {
                 hasher.update(data: Data((folder.lastPathComponent + "/" + name + "\n").utf8))
-                hasher.update(data: FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data())
+                hasher.update(
+                    data: FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data())
             }
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import CSignals
 import ConsultRecords
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What a crash leaves: the applicant gets the terminal back and a few words with the office's
 /// phone (never Swift's interactive backtracer, a dump or addresses), the transcript ends
@@ -31,7 +32,9 @@ public enum CrashGuard {
     public static func watch(_ writer: TranscriptWriter) {
         consult_crash_guard_set_report(directory, "\(writer.id).log", writer.id, toStandardError ? 1 : 0)
         writer.crashEnd = { descriptor, line in
-            line.withUnsafeBufferPointer { consult_crash_guard_set_transcript_end(descriptor, $0.baseAddress, $0.count) }
+            line.withUnsafeBufferPointer {
+                consult_crash_guard_set_transcript_end(descriptor, $0.baseAddress, $0.count)
+            }
         }
     }
 

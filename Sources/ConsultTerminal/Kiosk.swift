@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultContent
 import ConsultEngine
 import ConsultRecords
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Consultations one after another at an office terminal. Between applicants the screen and the
 /// scrollback are cleared and the line history emptied, so nothing of one applicant reaches the
@@ -26,8 +27,10 @@ public final class Kiosk {
     ///   - content: the content of the next consultation, asked for before each one (the kiosk
     ///     serves edits from the next consultation on).
     ///   - records: opens the records of each new consultation (today, language).
-    public init(content: @escaping () -> Content, reader: LineReader, screen: Screen, options: SessionOptions, language: String,
-                today: @escaping () -> LocalDate, records: @escaping (LocalDate, String) -> RecordsContext? = { _, _ in nil }) {
+    public init(
+        content: @escaping () -> Content, reader: LineReader, screen: Screen, options: SessionOptions, language: String,
+        today: @escaping () -> LocalDate, records: @escaping (LocalDate, String) -> RecordsContext? = { _, _ in nil }
+    ) {
         self.records = records
         self.nextContent = content
         self.reader = reader
@@ -56,8 +59,11 @@ public final class Kiosk {
                 screen.gap()
             }
             let day = today()
-            guard let session = try? Session(content: content, today: day, language: language, reader: reader,
-                                             screen: screen, options: options, records: records(day, language)) else { return count }
+            guard
+                let session = try? Session(
+                    content: content, today: day, language: language, reader: reader,
+                    screen: screen, options: options, records: records(day, language))
+            else { return count }
             let end = session.run()
             count += 1
             if session.recordsLost { recordsLost = true }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import CSignals
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What one call to ``LineReader/readLine(prompt:)`` produced.
 public enum LineReadResult: Equatable, Sendable {
@@ -80,7 +81,8 @@ extension LineReader {
             }
         }
         // Any signal ends the wait (Ctrl-C included): the caller decides.
-        return readPlainLine(maximum: LineLimit.characters, signals: [.termination, .interrupt], stopOnSignal: { true })
+        return readPlainLine(
+            maximum: LineLimit.characters, signals: [.termination, .interrupt], stopOnSignal: { true })
     }
 }
 
@@ -124,7 +126,8 @@ public enum TerminalLocale {
     public static func ensureUTF8CharacterType() -> Bool {
         _ = setlocale(LC_ALL, "")
         if codesetIsUTF8 { return true }
-        for fallback in ["", "C.UTF-8", "C.utf8", "en_US.UTF-8"] where setlocale(LC_CTYPE, fallback) != nil && codesetIsUTF8 {
+        for fallback in ["", "C.UTF-8", "C.utf8", "en_US.UTF-8"]
+        where setlocale(LC_CTYPE, fallback) != nil && codesetIsUTF8 {
             return true
         }
         return false

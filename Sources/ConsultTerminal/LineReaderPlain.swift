@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import CSignals
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads standard input with read(2), for pipes, CI and `ssh -T`: no editing, no terminal modes,
 /// no history, no completion, and nothing written but the prompt (and, when the input is not a
@@ -53,8 +54,10 @@ public final class PlainLineReader: LineReader {
 /// One line of standard input through ``StandardInput``, at most `maximum` characters: a line,
 /// ``LineReadResult/tooLong(_:length:)``, the end of input, or ``LineReadResult/interrupted``
 /// when a termination signal (or `stopOnSignal`) ended the wait.
-func readPlainLine(maximum: Int, signals: StandardInput.Signals = .termination,
-                   stopOnSignal: () -> Bool = { Termination.signal != nil }) -> LineReadResult {
+func readPlainLine(
+    maximum: Int, signals: StandardInput.Signals = .termination,
+    stopOnSignal: () -> Bool = { Termination.signal != nil }
+) -> LineReadResult {
     StandardInput.shared.signals = signals
     switch StandardInput.shared.line(keep: maximum * 4, stopOnSignal) {
     case .failure(let stop):

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import CSignals
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How text looks on the screen.
 public enum TextStyle: Sendable {
@@ -138,7 +139,8 @@ public enum TextLayout {
         var pending: String?
         for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
             let current = pending.map { $0 + glue + word } ?? String(word)
-            let numeric = word.first.map { $0.isNumber || $0 == "+" } == true
+            let numeric =
+                word.first.map { $0.isNumber || $0 == "+" } == true
                 && word.allSatisfy { $0.isNumber || "+-.,:/".contains($0) }
             if numeric {
                 pending = current
@@ -156,12 +158,15 @@ public enum TextLayout {
         var total = 0
         for scalar in s.unicodeScalars {
             let v = scalar.value
-            if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark || v == 0x200B {
+            if scalar.properties.generalCategory == .nonspacingMark
+                || scalar.properties.generalCategory == .enclosingMark || v == 0x200B
+            {
                 continue
             }
             if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
-                || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v) {
+                || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
+            {
                 total += 2
             } else {
                 total += 1

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultContent
 import ConsultEngine
 import ConsultLocalization
 import ConsultRecords
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How a session ended.
 public enum SessionEnd: String, Sendable {
@@ -94,8 +95,10 @@ public final class Session {
     /// An end that arrived at a nested prompt (a signal, the idle time): the loop ends with it.
     private var pendingEnd: SessionEnd?
 
-    public init(content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
-                options: SessionOptions = SessionOptions(), records: RecordsContext? = nil) throws {
+    public init(
+        content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
+        options: SessionOptions = SessionOptions(), records: RecordsContext? = nil
+    ) throws {
         self.records = records
         self.content = content
         self.reader = reader
@@ -159,8 +162,9 @@ public final class Session {
     /// The words shown after a crash, rendered ahead in the session's language and wrapped to the
     /// terminal's width (again at every question: the window may have changed).
     private func prepareCrashApology() {
-        CrashGuard.apology(TextLayout.wrap(text("crash.apology"), width: max(20, screen.width - 1), indent: 0)
-            .joined(separator: "\n"))
+        CrashGuard.apology(
+            TextLayout.wrap(text("crash.apology"), width: max(20, screen.width - 1), indent: 0)
+                .joined(separator: "\n"))
     }
 
     /// Answers and computed facts, for the records.
@@ -180,11 +184,13 @@ public final class Session {
         var showQuestion = true
         while true {
             if let pendingEnd { return pendingEnd }
-            if case .ask = consultation.step {} else {
+            if case .ask = consultation.step {
+            } else {
                 // The end: the appointment request is reviewed (and saved) before the closing
                 // words, which thank the applicant and say what happens next.
                 if let end = finishAppointment(), end != .completed { return end }
-                if case .ask = consultation.step {} else {
+                if case .ask = consultation.step {
+                } else {
                     let notes = consultation.notes
                     if notes != shownNotes { show(notes) }
                     if closingWordsUntrue && !appointmentFailed {
@@ -298,12 +304,18 @@ public final class Session {
         prepareCrashApology()
         screen.gap()
         let question = presenter.prompt(prompt, facts: consultation.walk.environmentAtCurrent)
-        var event = ConsultationEvent.Question(fact: prompt.question.fact, key: prompt.message.rawValue, text: question, part: .question)
+        var event = ConsultationEvent.Question(
+            fact: prompt.question.fact, key: prompt.message.rawValue, text: question, part: .question)
         switch prompt.part {
         case .question: break
         case .groupStart: event.part = .groupStart
-        case .groupMore(let count): event.part = .groupMore; event.items = count
-        case .groupField(let item, let field): event.part = .groupField; event.item = item; event.field = field
+        case .groupMore(let count):
+            event.part = .groupMore
+            event.items = count
+        case .groupField(let item, let field):
+            event.part = .groupField
+            event.item = item
+            event.field = field
         }
         record(.question(event))
         screen.show(question, style: .question)
@@ -342,16 +354,21 @@ public final class Session {
 
     /// The messages of the dialog that collects the appointment request (its closing words).
     private var appointmentSays: Set<MessageKey> {
-        Set(content.dialogs.dialogs.filter { $0.appointment != nil }.flatMap(\.nodes).compactMap { node -> MessageKey? in
-            if case .say(let key) = node.kind { return key }
-            return nil
-        })
+        Set(
+            content.dialogs.dialogs.filter { $0.appointment != nil }.flatMap(\.nodes).compactMap {
+                node -> MessageKey? in
+                if case .say(let key) = node.kind { return key }
+                return nil
+            })
     }
 
     private func showOutcomes(_ outcomes: [OutcomeStep]) {
         guard !outcomes.isEmpty else { return }
-        record(.outcome(.init(ids: outcomes.map(\.id), openPoints: outcomes.flatMap { $0.confirm.map(\.rawValue) },
-                              text: OutcomeText.render(outcomes, environment: consultation.environment, presenter: presenter))))
+        record(
+            .outcome(
+                .init(
+                    ids: outcomes.map(\.id), openPoints: outcomes.flatMap { $0.confirm.map(\.rawValue) },
+                    text: OutcomeText.render(outcomes, environment: consultation.environment, presenter: presenter))))
         screen.gap()
         screen.show(text("outcome.heading"), style: .heading)
         var confirm: [String] = []
@@ -388,21 +405,28 @@ public final class Session {
             if let previous = answered.previous, let value = answered.value {
                 record(.change(.init(fact: answered.fact, old: previous, new: value, dropped: answered.dropped)))
             }
-            if answered.fact == Session.languageFact, case .choice(let l)? = answered.value, content.localizer.catalogs[l] != nil {
+            if answered.fact == Session.languageFact, case .choice(let l)? = answered.value,
+                content.localizer.catalogs[l] != nil
+            {
                 language = l
                 record(.language(.init(language: l, reason: .chosen)))
             }
-            if case .groupField = prompt.part, case .ask(let next) = consultation.step, case .groupMore(let count) = next.part,
-               let item = next.items.last, case .group(let group) = prompt.question.kind {
+            if case .groupField = prompt.part, case .ask(let next) = consultation.step,
+                case .groupMore(let count) = next.part,
+                let item = next.items.last, case .group(let group) = prompt.question.kind
+            {
                 let written = presenter.item(group.complete(item, today: today), record: group.recordType, group: group)
                 screen.show(text("ui.item_added", ["item": .text(written), "count": .number(count)]), style: .note)
             }
             if let previous = answered.previous, let value = answered.value {
-                screen.show(text("ui.change.done", [
-                    "fact": .text(presenter.factName(answered.fact)),
-                    "old": .text(presenter.format(previous, fact: answered.fact)),
-                    "new": .text(presenter.format(value, fact: answered.fact)),
-                ]), style: .note)
+                screen.show(
+                    text(
+                        "ui.change.done",
+                        [
+                            "fact": .text(presenter.factName(answered.fact)),
+                            "old": .text(presenter.format(previous, fact: answered.fact)),
+                            "new": .text(presenter.format(value, fact: answered.fact)),
+                        ]), style: .note)
             }
             if !answered.dropped.isEmpty {
                 let names = consultationOrder(answered.dropped.keys).map { presenter.factName($0) }
@@ -460,13 +484,15 @@ public final class Session {
             let word = String(lowered.dropFirst().prefix { !$0.isWhitespace })
             lastCommandWord = "/" + word
             if let c = Command(rawValue: word), c != .operator || options.operatorPassphrase != nil { return c }
-            for (name, words) in catalog?.commands ?? [:] where words.contains(where: { AnswerParser.fold($0) == word }) {
+            for (name, words) in catalog?.commands ?? [:] where words.contains(where: { AnswerParser.fold($0) == word })
+            {
                 return Command(rawValue: name)
             }
             return .unknown
         }
         if case .text = prompt.expected { return nil }
-        for (name, words) in catalog?.commands ?? [:] where words.contains(where: { AnswerParser.fold($0) == lowered }) {
+        for (name, words) in catalog?.commands ?? [:] where words.contains(where: { AnswerParser.fold($0) == lowered })
+        {
             return Command(rawValue: name)
         }
         return nil
@@ -489,7 +515,8 @@ public final class Session {
             screen.show(text("ui.help.heading"), style: .heading)
             let words = content.localizer.catalog(language)?.commands ?? [:]
             for c in Command.listed {
-                let forms = (["/\(c.rawValue)"] + (words[c.rawValue] ?? []).filter { $0 != c.rawValue }).joined(separator: ", ")
+                let forms = (["/\(c.rawValue)"] + (words[c.rawValue] ?? []).filter { $0 != c.rawValue }).joined(
+                    separator: ", ")
                 screen.show("\(forms) — \(text(MessageKey("command.\(c.rawValue)")))", indent: 2)
             }
         case .back:
@@ -517,9 +544,12 @@ public final class Session {
                 break
             }
             for outcome in consultation.outcomes {
-                screen.show(text("ui.why.heading", ["outcome": .text(presenter.outcomeTitle(outcome.id))]), style: .heading)
+                screen.show(
+                    text("ui.why.heading", ["outcome": .text(presenter.outcomeTitle(outcome.id))]), style: .heading)
                 for (fact, value) in consultation.why(outcome) {
-                    screen.show("\(screen.plain ? "-" : "•") \(presenter.factName(fact)): \(presenter.format(value, fact: fact))", indent: 2)
+                    screen.show(
+                        "\(screen.plain ? "-" : "•") \(presenter.factName(fact)): \(presenter.format(value, fact: fact))",
+                        indent: 2)
                 }
             }
         case .change:
@@ -567,7 +597,8 @@ public final class Session {
             return
         }
         guard case .line(let line) = read,
-              let n = Int(line.trimmingCharacters(in: .whitespaces)), (1...facts.count).contains(n) else {
+            let n = Int(line.trimmingCharacters(in: .whitespaces)), (1...facts.count).contains(n)
+        else {
             screen.show(text("ui.change.cancelled"), style: .note)
             return
         }
@@ -587,15 +618,20 @@ public final class Session {
             choice = line
         }
         let typed = (choice ?? "").trimmingCharacters(in: .whitespaces).lowercased()
-        let picked = Int(typed).flatMap { languages.indices.contains($0 - 1) ? languages[$0 - 1] : nil }
-            ?? languages.first { $0 == typed || (content.localizer.catalog($0)?.name.lowercased().hasPrefix(typed) ?? false) && !typed.isEmpty }
+        let picked =
+            Int(typed).flatMap { languages.indices.contains($0 - 1) ? languages[$0 - 1] : nil }
+            ?? languages.first {
+                $0 == typed
+                    || (content.localizer.catalog($0)?.name.lowercased().hasPrefix(typed) ?? false) && !typed.isEmpty
+            }
         guard let picked else {
             screen.show(text("ui.change.cancelled"), style: .note)
             return
         }
         language = picked
         record(.language(.init(language: picked, reason: .switched)))
-        if content.dialogs.question(for: Session.languageFact) != nil, consultation.answers[Session.languageFact] != nil {
+        if content.dialogs.question(for: Session.languageFact) != nil, consultation.answers[Session.languageFact] != nil
+        {
             _ = consultation.set(Session.languageFact, .choice(picked))
         }
         screen.show(text("ui.language.changed"), style: .note)
@@ -608,13 +644,15 @@ public final class Session {
     /// applicant chose an item to correct (its question is current again).
     private func finishAppointment() -> SessionEnd? {
         guard let records, let recorder, recorder.failure == nil,
-              let fields = content.dialogs.dialogs.first(where: { $0.appointment != nil })?.appointment,
-              fields.applicant.contains(where: { consultation.answers[$0] != nil }) else { return .completed }
+            let fields = content.dialogs.dialogs.first(where: { $0.appointment != nil })?.appointment,
+            fields.applicant.contains(where: { consultation.answers[$0] != nil })
+        else { return .completed }
         let items = consultation.answeredFacts.filter { fields.all.contains($0.fact) }
         while true {
             screen.gap()
             screen.show(text("appointment.summary_heading"), style: .heading)
-            screen.numbered(items.map { "\(presenter.factName($0.fact)): \(presenter.format($0.value, fact: $0.fact))" })
+            screen.numbered(
+                items.map { "\(presenter.factName($0.fact)): \(presenter.format($0.value, fact: $0.fact))" })
             screen.show("\(text("appointment.confirm")) (\(unbreakable(text("hint.yesno"))))", style: .question)
             reader.completion = nil
             switch read(prompt: "> ") {
@@ -645,7 +683,9 @@ public final class Session {
         }
     }
 
-    private func save(_ fields: AppointmentFields, records: RecordsContext, recorder: ConsultationRecorder) -> SessionEnd {
+    private func save(
+        _ fields: AppointmentFields, records: RecordsContext, recorder: ConsultationRecorder
+    ) -> SessionEnd {
         func pick(_ names: [String]) -> [String: Value] {
             var result: [String: Value] = [:]
             for name in names { if let v = consultation.answers[name] { result[name] = v } }
@@ -658,7 +698,8 @@ public final class Session {
             facts: factsSnapshot, outcomes: consultation.outcomes.map(\.id),
             openPoints: consultation.outcomes.flatMap { $0.confirm.map(\.rawValue) },
             preferences: pick(fields.preferences), question: question,
-            urgent: fields.urgent.map { factsSnapshot[$0] == .bool(true) } ?? false, transcriptHead: recorder.writer.head)
+            urgent: fields.urgent.map { factsSnapshot[$0] == .bool(true) } ?? false,
+            transcriptHead: recorder.writer.head)
         do {
             let saved = try request.save(in: records.directory)
             appointment = saved
@@ -683,10 +724,15 @@ public final class Session {
             candidates += presenter.vocabulary.yesWords.prefix(1) + presenter.vocabulary.noWords.prefix(1)
         }
         let words = content.localizer.catalog(language)?.commands ?? [:]
-        let commands = Command.listed.map { "/\($0.rawValue)" }
+        let commands =
+            Command.listed.map { "/\($0.rawValue)" }
             + words.values.flatMap { $0 }.filter { !$0.hasPrefix("?") }.map { "/\($0)" }
         let bareWords: [String]
-        if case .text = prompt.expected { bareWords = [] } else { bareWords = words.values.flatMap { $0 }.filter { !$0.contains(" ") } }
+        if case .text = prompt.expected {
+            bareWords = []
+        } else {
+            bareWords = words.values.flatMap { $0 }.filter { !$0.contains(" ") }
+        }
         let answers = candidates
         let bare = bareWords.sorted()
         return { line in

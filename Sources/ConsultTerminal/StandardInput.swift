@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import CSignals
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The longest line a reader takes, in characters (Unicode scalars). The rest of a longer line is
 /// read and thrown away as it comes, so that a pasted megabyte costs neither memory nor time, and

@@ -22,25 +22,37 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: ArgumentHelp("Address and port to listen on (port 0: any free port).", valueName: "host:port"))
     var listen: String = "0.0.0.0:2222"
 
-    @Option(help: ArgumentHelp("The ed25519 host key: read if it exists, else generated here (mode 0600, and PATH.pub).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The ed25519 host key: read if it exists, else generated here (mode 0600, and PATH.pub).", valueName: "path"
+        ))
     var hostKey: String
 
     @Option(help: ArgumentHelp("Where transcripts and appointment requests are kept.", valueName: "dir"))
     var dataDir: String
 
-    @Option(help: ArgumentHelp(
-        "Where the records are stored (consult's --store: sqlite:PATH or postgresql://...; default: $CONSULT_STORE, else the data directory's records.sqlite). Given to every consultation in its environment.",
-        valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Where the records are stored (consult's --store: sqlite:PATH or postgresql://...; default: $CONSULT_STORE, else the data directory's records.sqlite). Given to every consultation in its environment.",
+            valueName: "url"))
     var store: String?
 
-    @Option(help: ArgumentHelp("The office this server serves, recorded with every consultation (default: $CONSULT_OFFICE).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The office this server serves, recorded with every consultation (default: $CONSULT_OFFICE).",
+            valueName: "name"))
     var office: String?
 
-    @Option(help: ArgumentHelp("Days records are kept, purged at every sync (default: $CONSULT_RETENTION_DAYS, else kept).", valueName: "days"))
+    @Option(
+        help: ArgumentHelp(
+            "Days records are kept, purged at every sync (default: $CONSULT_RETENTION_DAYS, else kept).",
+            valueName: "days"))
     var retentionDays: Int?
 
-    @Option(help: ArgumentHelp("Minutes between two forwardings of the local spool to the store (`consult records sync`); 0: never.",
-                               valueName: "minutes"))
+    @Option(
+        help: ArgumentHelp(
+            "Minutes between two forwardings of the local spool to the store (`consult records sync`); 0: never.",
+            valueName: "minutes"))
     var syncMinutes: Double = 5
 
     @Option(help: "open (any user name, no credentials: applicants), password, or keys.")
@@ -67,9 +79,10 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: "New connections per minute from one address.")
     var maxConnectionsPerMinute: Int = 10
 
-    @Option(help: ArgumentHelp(
-        "Connections still authenticating, all addresses together: FULL, or START:RATE:FULL as OpenSSH's MaxStartups (from START on, a new one is dropped at random with RATE % chance, rising to 100 % at FULL).",
-        valueName: "full|start:rate:full"))
+    @Option(
+        help: ArgumentHelp(
+            "Connections still authenticating, all addresses together: FULL, or START:RATE:FULL as OpenSSH's MaxStartups (from START on, a new one is dropped at random with RATE % chance, rising to 100 % at FULL).",
+            valueName: "full|start:rate:full"))
     var maxUnauthenticated: String = "10:30:100"
 
     @Option(help: "Connections still authenticating from one address.")
@@ -84,7 +97,9 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds from connecting to authenticating.", valueName: "seconds"))
     var loginGraceSeconds: Double = 30
 
-    @Option(help: ArgumentHelp("The consult executable (default: the one beside consult-sshd, else on PATH).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The consult executable (default: the one beside consult-sshd, else on PATH).", valueName: "path"))
     var consult: String?
 
     @Option(help: ArgumentHelp("The folder of question trees (passed to consult).", valueName: "dir"))
@@ -93,7 +108,9 @@ struct ConsultSSHD: ParsableCommand {
     @Option(help: ArgumentHelp("The folder of locale files (passed to consult).", valueName: "dir"))
     var locales: String?
 
-    @Option(help: ArgumentHelp("A fixed date for every consultation, YYYY-MM-DD (demonstrations and tests).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp(
+            "A fixed date for every consultation, YYYY-MM-DD (demonstrations and tests).", valueName: "date"))
     var today: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -107,20 +124,28 @@ struct ConsultSSHD: ParsableCommand {
         if auth == "keys" && authorizedKeys == nil { throw ValidationError("--auth keys needs --authorized-keys") }
         if let retentionDays, retentionDays < 1 { throw ValidationError("--retention-days must be at least 1") }
         guard syncMinutes >= 0 else { throw ValidationError("--sync-minutes must be 0 or more") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
-        for (name, value) in [("--idle-minutes", idleMinutes), ("--max-session-minutes", maxSessionMinutes),
-                              ("--login-grace-seconds", loginGraceSeconds), ("--version-grace-seconds", versionGraceSeconds)]
-            where !(value > 0) {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level: unknown level '\(logLevel)'")
+        }
+        for (name, value) in [
+            ("--idle-minutes", idleMinutes), ("--max-session-minutes", maxSessionMinutes),
+            ("--login-grace-seconds", loginGraceSeconds), ("--version-grace-seconds", versionGraceSeconds),
+        ]
+        where !(value > 0) {
             throw ValidationError("\(name) must be more than 0")
         }
-        for (name, value) in [("--max-sessions", maxSessions), ("--max-sessions-per-address", maxSessionsPerAddress),
-                              ("--max-connections-per-minute", maxConnectionsPerMinute),
-                              ("--max-unauthenticated-per-address", maxUnauthenticatedPerAddress),
-                              ("--max-auth-attempts", maxAuthAttempts)] where value < 1 {
+        for (name, value) in [
+            ("--max-sessions", maxSessions), ("--max-sessions-per-address", maxSessionsPerAddress),
+            ("--max-connections-per-minute", maxConnectionsPerMinute),
+            ("--max-unauthenticated-per-address", maxUnauthenticatedPerAddress),
+            ("--max-auth-attempts", maxAuthAttempts),
+        ] where value < 1 {
             throw ValidationError("\(name) must be at least 1")
         }
         guard Startups(maxUnauthenticated) != nil else {
-            throw ValidationError("--max-unauthenticated: expected FULL or START:RATE:FULL with 1 ≤ START ≤ FULL and 1 ≤ RATE ≤ 100 (e.g. 10:30:100), not '\(maxUnauthenticated)'")
+            throw ValidationError(
+                "--max-unauthenticated: expected FULL or START:RATE:FULL with 1 ≤ START ≤ FULL and 1 ≤ RATE ≤ 100 (e.g. 10:30:100), not '\(maxUnauthenticated)'"
+            )
         }
         _ = try address()
     }
@@ -130,8 +155,11 @@ struct ConsultSSHD: ParsableCommand {
     var recordsEnvironment: [String: String] {
         let own = ProcessInfo.processInfo.environment
         var environment: [String: String] = [:]
-        for (name, option) in [("CONSULT_STORE", store), ("CONSULT_OFFICE", office), ("CONSULT_RETENTION_DAYS", retentionDays.map(String.init)),
-                               ("CONSULT_HOST", nil)] {
+        for (name, option) in [
+            ("CONSULT_STORE", store), ("CONSULT_OFFICE", office),
+            ("CONSULT_RETENTION_DAYS", retentionDays.map(String.init)),
+            ("CONSULT_HOST", nil),
+        ] {
             if let value = option ?? own[name], !value.isEmpty { environment[name] = value }
         }
         return environment
@@ -139,7 +167,8 @@ struct ConsultSSHD: ParsableCommand {
 
     private func address() throws -> (host: String, port: Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-              (0...65535).contains(port) else {
+            (0...65535).contains(port)
+        else {
             throw ValidationError("--listen: expected HOST:PORT (e.g. 0.0.0.0:2222), not '\(listen)'")
         }
         var host = String(listen[..<colon])
@@ -150,7 +179,9 @@ struct ConsultSSHD: ParsableCommand {
     /// The consult binary: given, else beside this executable, else on PATH.
     private func consultExecutable() throws -> String {
         if let consult {
-            guard FileManager.default.isExecutableFile(atPath: consult) else { throw ValidationError("--consult: no executable at \(consult)") }
+            guard FileManager.default.isExecutableFile(atPath: consult) else {
+                throw ValidationError("--consult: no executable at \(consult)")
+            }
             return URL(fileURLWithPath: consult).standardizedFileURL.path
         }
         let own = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -182,8 +213,9 @@ struct ConsultSSHD: ParsableCommand {
     private func serve(logger: Logger) throws {
         let (host, port) = try address()
         let hostKey = try HostKey.loadOrCreate(at: hostKey)
-        logger.info("\(hostKey.created ? "host key generated" : "host key loaded")",
-                    metadata: ["path": "\(self.hostKey)", "fingerprint": "\(hostKey.fingerprint)"])
+        logger.info(
+            "\(hostKey.created ? "host key generated" : "host key loaded")",
+            metadata: ["path": "\(self.hostKey)", "fingerprint": "\(hostKey.fingerprint)"])
 
         // The content the children will load: checked now, so that a broken edit is found at start.
         let urls = ContentLocation.locate(dialogs: dialogs, locales: locales)
@@ -220,13 +252,17 @@ struct ConsultSSHD: ParsableCommand {
         let mode = AuthenticationMode(rawValue: auth) ?? .open
         var configuration = ServerConfiguration(
             host: host, port: port, hostKey: hostKey.privateKey, authentication: mode,
-            command: ConsultationCommand(executable: try consultExecutable(), extraArguments: extra, dataDirectory: dataDirectory,
-                                         environment: recordsEnvironment),
+            command: ConsultationCommand(
+                executable: try consultExecutable(), extraArguments: extra, dataDirectory: dataDirectory,
+                environment: recordsEnvironment),
             limits: limits)
         if mode == .password, let passwordFile { configuration.passwords = try Credentials.passwords(at: passwordFile) }
-        if mode == .keys, let authorizedKeys { configuration.authorizedKeys = try Credentials.authorizedKeys(at: authorizedKeys) }
+        if mode == .keys, let authorizedKeys {
+            configuration.authorizedKeys = try Credentials.authorizedKeys(at: authorizedKeys)
+        }
 
-        let server = ConsultSSHServer(configuration: configuration, messages: ServerMessages(content: content), logger: logger)
+        let server = ConsultSSHServer(
+            configuration: configuration, messages: ServerMessages(content: content), logger: logger)
         let address: SocketAddress
         do {
             address = try server.start()
@@ -235,10 +271,13 @@ struct ConsultSSHD: ParsableCommand {
         } catch {
             throw ConfigurationError("--listen \(listen): cannot listen: \(error)")
         }
-        logger.info("listening", metadata: [
-            "address": "\(address)", "auth": "\(mode.rawValue)", "consult": "\(configuration.command.executable)",
-            "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)", "max_unauthenticated": "\(limits.startups)",
-        ])
+        logger.info(
+            "listening",
+            metadata: [
+                "address": "\(address)", "auth": "\(mode.rawValue)", "consult": "\(configuration.command.executable)",
+                "data_dir": "\(dataDirectory)", "max_sessions": "\(maxSessions)",
+                "max_unauthenticated": "\(limits.startups)",
+            ])
 
         // SIGTERM (systemd stop) and SIGINT (Ctrl-C in a terminal): a graceful shutdown.
         var sources: [DispatchSourceSignal] = []
@@ -250,7 +289,9 @@ struct ConsultSSHD: ParsableCommand {
             sources.append(source)
         }
         // What a consultation could not send (the store was down) is forwarded now and then.
-        let sync = syncMinutes > 0 ? RecordsSync(command: configuration.command, interval: syncMinutes * 60, logger: logger) : nil
+        let sync =
+            syncMinutes > 0
+            ? RecordsSync(command: configuration.command, interval: syncMinutes * 60, logger: logger) : nil
         sync?.start()
         try server.run()
         sync?.stop()

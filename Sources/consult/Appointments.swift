@@ -14,7 +14,9 @@ extension Consult {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes.")
+                abstract:
+                    "One line per request, urgent ones first (marked), each group newest first: reference, created (Moscow time), channel, language, name, outcomes."
+            )
 
             @Option(help: ArgumentHelp("Only requests made on or after this day, YYYY-MM-DD.", valueName: "date"))
             var since: DateArgument?
@@ -34,8 +36,11 @@ extension Consult {
                 let view = try staff.view(try content.load())
                 // Urgent requests first (each group newest first): they are the ones to call back today.
                 let store = try records.openForReading(data.directory)
-                let documents = try stored { try store?.appointments(since: since?.date.description, office: fromOffice,
-                                                                     urgent: urgent ? true : nil) ?? [] }
+                let documents = try stored {
+                    try store?.appointments(
+                        since: since?.date.description, office: fromOffice,
+                        urgent: urgent ? true : nil) ?? []
+                }
                 let requests = documents.compactMap { try? AppointmentRequest.read(Data($0.document)).request }
                 for request in requests {
                     print(view.appointmentLine(request))
@@ -46,7 +51,9 @@ extension Consult {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "An appointment request in the chosen language: applicant, preferences, question, outcomes, open points and facts.")
+                abstract:
+                    "An appointment request in the chosen language: applicant, preferences, question, outcomes, open points and facts."
+            )
 
             @Argument(help: "The request's reference, e.g. K7M2-Q9P2.")
             var reference: String
@@ -68,8 +75,12 @@ extension Consult {
                 }
                 guard let store, let found else {
                     let place = store?.name ?? data.directory.appointments.path
-                    printError(staff.message(content, "staff.appointment_not_found", ["reference": reference, "dir": place],
-                                             else: "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(place))."))
+                    printError(
+                        staff.message(
+                            content, "staff.appointment_not_found", ["reference": reference, "dir": place],
+                            else:
+                                "There is no appointment request \(SafeText.escape(reference)) in \(SafeText.escape(place))."
+                        ))
                     throw ExitCode(1)
                 }
                 let object: [String: UntypedJSON]
@@ -83,19 +94,25 @@ extension Consult {
                 let reference = found.reference
                 // A copy in the data directory that is not the one stored: one of them was altered.
                 let conflict = conflicts.first { $0.name == reference && $0.line == nil }?.reason
-                let problem = try conflict ?? stored { () throws(StoreError) -> String? in
-                    var failure: StoreError?
-                    let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
-                        do throws(StoreError) { return try store.read(transcript: id)?.events } catch { failure = error; return nil }
+                let problem =
+                    try conflict
+                    ?? stored { () throws(StoreError) -> String? in
+                        var failure: StoreError?
+                        let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
+                            do throws(StoreError) { return try store.read(transcript: id)?.events } catch {
+                                failure = error
+                                return nil
+                            }
+                        }
+                        if let failure { throw failure }
+                        return problem
                     }
-                    if let failure { throw failure }
-                    return problem
-                }
                 let view = try staff.view(try content.load())
                 print(view.appointment(request, problem: problem), terminator: "")
                 if let problem {
-                    printError(view.text("staff.appointment", ["reference": reference]) + ": "
-                               + view.text("staff.request_altered", ["reason": problem]))
+                    printError(
+                        view.text("staff.appointment", ["reference": reference]) + ": "
+                            + view.text("staff.request_altered", ["reason": problem]))
                     throw ExitCode(1)
                 }
             }

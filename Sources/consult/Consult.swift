@@ -10,7 +10,10 @@ struct Consult: ParsableCommand {
         abstract: "A consultation assistant for the residence permit of a Highly Qualified Specialist (VKS).",
         discussion: "With no subcommand, starts a consultation in this terminal.",
         version: "0.1.0",
-        subcommands: [Start.self, Kiosk.self, Run.self, Lint.self, Translations.self, Test.self, Graph.self, Transcripts.self, Appointments.self, Replay.self, Records.self],
+        subcommands: [
+            Start.self, Kiosk.self, Run.self, Lint.self, Translations.self, Test.self, Graph.self, Transcripts.self,
+            Appointments.self, Replay.self, Records.self,
+        ],
         defaultSubcommand: Start.self
     )
 }

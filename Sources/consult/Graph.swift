@@ -24,10 +24,15 @@ extension Consult {
         @Option(help: ArgumentHelp("Draw only this dialog.", valueName: "dialog"))
         var dialog: String?
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        @Option(
+            name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")
+        )
         var output: String?
 
-        @Option(help: ArgumentHelp("The scenarios that show which outcomes are urgent (default: the dialogs' tests folder).", valueName: "dir"))
+        @Option(
+            help: ArgumentHelp(
+                "The scenarios that show which outcomes are urgent (default: the dialogs' tests folder).",
+                valueName: "dir"))
         var scenarios: String?
 
         @OptionGroup var content: ContentOptions
@@ -41,17 +46,22 @@ extension Consult {
                 throw ValidationError("--lang: \(error)")
             }
             if let dialog, content.dialogs.dialog(named: dialog) == nil {
-                throw ValidationError("--dialog: no dialog '\(dialog)' (dialogs: \(content.dialogs.dialogs.map(\.name).joined(separator: ", ")))")
+                throw ValidationError(
+                    "--dialog: no dialog '\(dialog)' (dialogs: \(content.dialogs.dialogs.map(\.name).joined(separator: ", ")))"
+                )
             }
             let folder = scenarios.map { URL(fileURLWithPath: $0) } ?? location.dialogs.appendingPathComponent("tests")
             var diagnostics: [Diagnostic] = []
             let results = ScenarioSuite.load(paths: [], defaultFolder: folder, content: content, into: &diagnostics)
                 .flatMap(\.scenarios).map { ScenarioRunner.run($0, content: content) }
             if !diagnostics.isEmpty {
-                printError("warning: urgency is drawn from the scenarios that could be read; \(diagnostics.count) problem(s) in \(folder.path) (run `consult test`)")
+                printError(
+                    "warning: urgency is drawn from the scenarios that could be read; \(diagnostics.count) problem(s) in \(folder.path) (run `consult test`)"
+                )
             }
-            let graph = GraphBuilder.build(content, language: lang, dialog: dialog,
-                                           evidence: UrgencyEvidence(content: content, results: results))
+            let graph = GraphBuilder.build(
+                content, language: lang, dialog: dialog,
+                evidence: UrgencyEvidence(content: content, results: results))
             let data: Data
             switch format {
             case .dot: data = Data(DOTRenderer.render(graph).utf8)

@@ -15,7 +15,10 @@ extension Consult {
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-        @Option(help: "text (file:line:col: severity: message [id]) or json (an array of {file, line, column, severity, id, message}, for editors and CI annotations).")
+        @Option(
+            help:
+                "text (file:line:col: severity: message [id]) or json (an array of {file, line, column, severity, id, message}, for editors and CI annotations)."
+        )
         var format: Format = .text
 
         func run() throws {
@@ -28,7 +31,8 @@ extension Consult {
             case .json:
                 print(try Self.json(report.diagnostics))
             }
-            let summary = "\(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
+            let summary =
+                "\(report.errorCount) error\(report.errorCount == 1 ? "" : "s"), \(report.warningCount) warning\(report.warningCount == 1 ? "" : "s")"
             printError(summary)
             if report.hasErrors || (strict && report.warningCount > 0) { throw ExitCode(1) }
         }
@@ -45,8 +49,9 @@ extension Consult {
 
         static func json(_ diagnostics: [Diagnostic]) throws -> String {
             let entries = diagnostics.map {
-                Entry(file: $0.location.file, line: $0.location.line, column: $0.location.column,
-                      severity: $0.severity.rawValue, id: $0.id, message: $0.message)
+                Entry(
+                    file: $0.location.file, line: $0.location.line, column: $0.location.column,
+                    severity: $0.severity.rawValue, id: $0.id, message: $0.message)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

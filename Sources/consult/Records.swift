@@ -9,13 +9,16 @@ struct ActorOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Who does it, for the audit (default: $USER).", valueName: "name"))
     var actor: String?
 
-    @Option(help: ArgumentHelp("Why, for the audit (e.g. \"consent withdrawn, letter of 2026-03-02\").", valueName: "text"))
+    @Option(
+        help: ArgumentHelp("Why, for the audit (e.g. \"consent withdrawn, letter of 2026-03-02\").", valueName: "text"))
     var reason: String
 
     var name: String { actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
 
     func validate() throws {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason must say why") }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("--reason must say why")
+        }
     }
 }
 
@@ -26,7 +29,8 @@ extension Consult {
             subcommands: [Migrate.self, Sync.self, Import.self, Purge.self, Erase.self, Audit.self])
 
         struct Migrate: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create the store's schema or bring it to this release's version.")
+            static let configuration = CommandConfiguration(
+                abstract: "Create the store's schema or bring it to this release's version.")
 
             @OptionGroup var data: DataOptions
             @OptionGroup var records: StoreOptions
@@ -50,7 +54,9 @@ extension Consult {
         struct Sync: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Forward what the local spool holds and the store lacks; apply the retention period.",
-                discussion: "Consultations forward their events as they go; this brings what they could not send (the store was unreachable) and removes spool files already in the store.")
+                discussion:
+                    "Consultations forward their events as they go; this brings what they could not send (the store was unreachable) and removes spool files already in the store."
+            )
 
             @OptionGroup var data: DataOptions
             @OptionGroup var records: StoreOptions
@@ -59,11 +65,14 @@ extension Consult {
             func run() throws {
                 let store = try records.open(data.directory)
                 defer { store.close() }
-                let (report, purge) = SpoolSync.run(store: store, spool: records.spool(data.directory), keepHours: retention.spoolKeepHours,
-                                                    retentionDays: retention.retention, actor: ProcessInfo.processInfo.environment["USER"] ?? "consult")
+                let (report, purge) = SpoolSync.run(
+                    store: store, spool: records.spool(data.directory), keepHours: retention.spoolKeepHours,
+                    retentionDays: retention.retention, actor: ProcessInfo.processInfo.environment["USER"] ?? "consult")
                 print(report.description)
                 if let purge, purge != RecordsMaintenance.Removal() {
-                    print("purged (retention): \(purge.transcripts.count) transcript(s), \(purge.references.count) appointment request(s)")
+                    print(
+                        "purged (retention): \(purge.transcripts.count) transcript(s), \(purge.references.count) appointment request(s)"
+                    )
                 }
                 for problem in report.problems { printError(SafeText.escape(problem)) }
                 if !report.problems.isEmpty { throw ExitCode(1) }
@@ -72,8 +81,11 @@ extension Consult {
 
         struct Import: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Bring a data directory's transcripts and appointment requests into the store, each verified first.",
-                discussion: "An altered record is refused (named, exit status 1); importing twice stores everything once. The folder is left as it is.")
+                abstract:
+                    "Bring a data directory's transcripts and appointment requests into the store, each verified first.",
+                discussion:
+                    "An altered record is refused (named, exit status 1); importing twice stores everything once. The folder is left as it is."
+            )
 
             @Argument(help: "The data directory to import (holding transcripts/ and appointments/).")
             var directory: String
@@ -83,13 +95,20 @@ extension Consult {
 
             func run() throws {
                 let source = DataDirectory(URL(fileURLWithPath: directory))
-                guard FileManager.default.fileExists(atPath: source.transcripts.path) || FileManager.default.fileExists(atPath: source.appointments.path)
-                else { throw ValidationError("\(directory): expected a data directory holding transcripts/ or appointments/") }
+                guard
+                    FileManager.default.fileExists(atPath: source.transcripts.path)
+                        || FileManager.default.fileExists(atPath: source.appointments.path)
+                else {
+                    throw ValidationError(
+                        "\(directory): expected a data directory holding transcripts/ or appointments/")
+                }
                 let store = try records.open(data.directory)
                 defer { store.close() }
                 let report = RecordsMaintenance(store: store, spool: records.spool(data.directory), actor: "import")
                     .importDirectory(source)
-                print("imported \(report.lines) line(s) of \(report.transcripts) transcript(s) and \(report.requests) appointment request(s)")
+                print(
+                    "imported \(report.lines) line(s) of \(report.transcripts) transcript(s) and \(report.requests) appointment request(s)"
+                )
                 for refused in report.refused { printError("refused: " + SafeText.escape(refused)) }
                 if !report.refused.isEmpty { throw ExitCode(1) }
             }
@@ -97,7 +116,8 @@ extension Consult {
 
         struct Purge: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Remove for good every consultation held and every request made before a day, from the store and this machine's spool.",
+                abstract:
+                    "Remove for good every consultation held and every request made before a day, from the store and this machine's spool.",
                 discussion: "An audit entry says who, when, what (how many records) and why; never the personal data.")
 
             @Option(help: ArgumentHelp("The first day kept, YYYY-MM-DD (Moscow).", valueName: "date"))
@@ -114,14 +134,19 @@ extension Consult {
                     try RecordsMaintenance(store: store, spool: records.spool(data.directory), actor: actor.name)
                         .purge(before: before.date.description, reason: actor.reason)
                 }
-                print("purged \(removal.transcripts.count) transcript(s) and \(removal.references.count) appointment request(s) before \(before.date)")
+                print(
+                    "purged \(removal.transcripts.count) transcript(s) and \(removal.references.count) appointment request(s) before \(before.date)"
+                )
             }
         }
 
         struct Erase: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Remove for good one applicant's records (an applicant withdrew consent): a transcript by id or a request by reference, with what belongs to it.",
-                discussion: "An audit entry says who, when, which records and why; never the personal data. Exit status 1 when nothing was found.")
+                abstract:
+                    "Remove for good one applicant's records (an applicant withdrew consent): a transcript by id or a request by reference, with what belongs to it.",
+                discussion:
+                    "An audit entry says who, when, which records and why; never the personal data. Exit status 1 when nothing was found."
+            )
 
             @Argument(help: "Transcript ids or appointment references.")
             var names: [String]
@@ -140,14 +165,16 @@ extension Consult {
                 for id in removal.transcripts { print("erased transcript \(id)") }
                 for reference in removal.references { print("erased appointment request \(reference)") }
                 if removal == RecordsMaintenance.Removal() {
-                    printError("nothing found under \(names.map(SafeText.escape).joined(separator: ", ")) in \(store.name)")
+                    printError(
+                        "nothing found under \(names.map(SafeText.escape).joined(separator: ", ")) in \(store.name)")
                     throw ExitCode(1)
                 }
             }
         }
 
         struct Audit: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "What was purged or erased: when, by whom, what and why.")
+            static let configuration = CommandConfiguration(
+                abstract: "What was purged or erased: when, by whom, what and why.")
 
             @OptionGroup var data: DataOptions
             @OptionGroup var records: StoreOptions
@@ -156,7 +183,11 @@ extension Consult {
                 let store = try records.open(data.directory)
                 defer { store.close() }
                 for e in try stored({ try store.auditEntries() }) {
-                    print([e.at, e.action, e.actor, e.office.isEmpty ? "-" : e.office, e.host, e.target, "reason: \(e.reason)"]
+                    print(
+                        [
+                            e.at, e.action, e.actor, e.office.isEmpty ? "-" : e.office, e.host, e.target,
+                            "reason: \(e.reason)",
+                        ]
                         .map(SafeText.escape).joined(separator: "  "))
                 }
             }

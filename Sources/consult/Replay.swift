@@ -90,9 +90,10 @@ enum ReplayText {
             lines.append(parts.joined(separator: "; "))
         }
         if !lines.isEmpty { lines.append("") }
-        lines.append("\(totals.replayed) replayed: \(totals.outcomes) with other outcomes, \(totals.urgency) with another urgency, "
-            + "\(totals.needsQuestions) needing a question never asked, \(totals.unchanged) unchanged, "
-            + "\(totals.notReplayable) not replayable (no start or no topic)")
+        lines.append(
+            "\(totals.replayed) replayed: \(totals.outcomes) with other outcomes, \(totals.urgency) with another urgency, "
+                + "\(totals.needsQuestions) needing a question never asked, \(totals.unchanged) unchanged, "
+                + "\(totals.notReplayable) not replayable (no start or no topic)")
         return lines.joined(separator: "\n") + "\n"
     }
 

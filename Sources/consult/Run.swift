@@ -18,7 +18,9 @@ extension Consult {
         @Option(help: ArgumentHelp("A YAML or JSON file of facts (topic and answers).", valueName: "file"))
         var facts: String
 
-        @Option(help: ArgumentHelp("The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
+        @Option(
+            help: ArgumentHelp(
+                "The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
         var today: DateArgument?
 
         @Option(help: "The language of the text output: en, es or ru.")
@@ -45,7 +47,8 @@ extension Consult {
             }
             let result: HeadlessRun
             do {
-                result = try HeadlessRun.run(content, facts: file, today: today?.date ?? .today(in: content.dialogs.timeZone))
+                result = try HeadlessRun.run(
+                    content, facts: file, today: today?.date ?? .today(in: content.dialogs.timeZone))
             } catch {
                 printError(error.description)
                 throw ExitCode(2)

@@ -1,8 +1,8 @@
 import ArgumentParser
 import ConsultContent
+import ConsultEditLine
 import ConsultEngine
 import ConsultRecords
-import ConsultEditLine
 import ConsultStore
 import ConsultTerminal
 import Foundation
@@ -12,20 +12,29 @@ struct TerminalOptions: ParsableArguments {
     @Option(help: "The language of the first screen: en, es or ru (default: from LANG, else en).")
     var lang: String?
 
-    @Option(help: ArgumentHelp("The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
+    @Option(
+        help: ArgumentHelp("The date of the consultation, YYYY-MM-DD (default: today in Moscow).", valueName: "date"))
     var today: DateArgument?
 
     @Flag(help: "Plain output for screen readers: no colour, no decoration, one item a line.")
     var plain = false
 
-    @Option(help: ArgumentHelp("Where transcripts and appointment requests are kept (default: $CONSULT_DATA_DIR, else ~/.local/share/consult).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Where transcripts and appointment requests are kept (default: $CONSULT_DATA_DIR, else ~/.local/share/consult).",
+            valueName: "dir"))
     var dataDir: String?
 
-    @Option(help: ArgumentHelp("How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).", valueName: "channel"))
+    @Option(
+        help: ArgumentHelp(
+            "How the applicant is connected: local, kiosk or ssh (default: ssh when SSH_CONNECTION is set).",
+            valueName: "channel"))
     var channel: String?
 
-    @Option(help: ArgumentHelp("The largest record of one consultation, in KiB: at this size the consultation ends politely.",
-                               valueName: "kib"))
+    @Option(
+        help: ArgumentHelp(
+            "The largest record of one consultation, in KiB: at this size the consultation ends politely.",
+            valueName: "kib"))
     var maxRecordKib: Int = ConsultationRecorder.defaultLimit / 1024
 
     @OptionGroup var records: StoreOptions
@@ -33,12 +42,16 @@ struct TerminalOptions: ParsableArguments {
 
     /// Opens a new transcript for one consultation; nil recorder when the records cannot be written.
     /// - Parameter contentHash: the hash of the content the consultation is served from.
-    func records(contentHash: String, channel defaultChannel: String, today: LocalDate,
-                 language: String) -> RecordsContext {
+    func records(
+        contentHash: String, channel defaultChannel: String, today: LocalDate,
+        language: String
+    ) -> RecordsContext {
         let environment = ProcessInfo.processInfo.environment
         let directory = DataDirectory.resolve(dataDir)
         let channel = self.channel ?? (environment["SSH_CONNECTION"] != nil ? "ssh" : defaultChannel)
-        let remote = environment["SSH_CONNECTION"].map { String($0.split(separator: " ").prefix(2).joined(separator: ":")) }
+        let remote = environment["SSH_CONNECTION"].map {
+            String($0.split(separator: " ").prefix(2).joined(separator: ":"))
+        }
         do {
             try directory.prepare()
             let writer = try TranscriptWriter(directory: directory, limit: maxRecordKib * 1024)
@@ -48,15 +61,18 @@ struct TerminalOptions: ParsableArguments {
             let spool = records.spool(directory)
             if let location = try? records.location(directory) {
                 StoreMirror(location: location, spool: spool).attach(to: writer)
-                SpoolSync.inBackground(location: location, spool: spool, keepHours: retention.spoolKeepHours,
-                                       retentionDays: retention.retention)
+                SpoolSync.inBackground(
+                    location: location, spool: spool, keepHours: retention.spoolKeepHours,
+                    retentionDays: retention.retention)
             }
             let recorder = ConsultationRecorder(writer: writer)
-            recorder.start(channel: channel, remote: remote,
-                           contentHash: contentHash,
-                           version: Consult.configuration.version, today: today, language: language,
-                           office: spool.office.isEmpty ? nil : spool.office, host: spool.host.isEmpty ? nil : spool.host)
-            return RecordsContext(directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
+            recorder.start(
+                channel: channel, remote: remote,
+                contentHash: contentHash,
+                version: Consult.configuration.version, today: today, language: language,
+                office: spool.office.isEmpty ? nil : spool.office, host: spool.host.isEmpty ? nil : spool.host)
+            return RecordsContext(
+                directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
         } catch {
             // The applicant is told in their language (records.unavailable); nothing raw here.
             return RecordsContext(directory: directory, recorder: nil, channel: channel)
@@ -67,7 +83,8 @@ struct TerminalOptions: ParsableArguments {
     func guardAgainstCrashes() {
         let environment = ProcessInfo.processInfo.environment
         let remote = channel == "ssh" || environment["SSH_CONNECTION"] != nil
-        CrashGuard.install(dataDirectory: DataDirectory.resolve(dataDir), standardErrorIsStaff: !remote && isatty(2) == 0)
+        CrashGuard.install(
+            dataDirectory: DataDirectory.resolve(dataDir), standardErrorIsStaff: !remote && isatty(2) == 0)
     }
 
     func language(_ content: Content) throws -> String {
@@ -87,13 +104,16 @@ struct TerminalOptions: ParsableArguments {
             throw ValidationError("--channel must be local, kiosk or ssh, not '\(channel)'")
         }
         // Room for the start, a few answers and the end event.
-        guard maxRecordKib >= 16 else { throw ValidationError("--max-record-kib must be at least 16, not \(maxRecordKib)") }
+        guard maxRecordKib >= 16 else {
+            throw ValidationError("--max-record-kib must be at least 16, not \(maxRecordKib)")
+        }
     }
 }
 
 extension Consult {
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a consultation in this terminal (the default).")
+        static let configuration = CommandConfiguration(
+            abstract: "Start a consultation in this terminal (the default).")
 
         @OptionGroup var terminal: TerminalOptions
         @OptionGroup var content: ContentOptions
@@ -116,14 +136,17 @@ extension Consult {
             ignoreFileSizeSignal()
             let today = terminal.today?.date ?? .today(in: content.dialogs.timeZone)
             let language = try terminal.language(content)
-            let records = terminal.records(contentHash: self.content.location.contentHash(), channel: "local",
-                                           today: today, language: language)
+            let records = terminal.records(
+                contentHash: self.content.location.contentHash(), channel: "local",
+                today: today, language: language)
             let options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
-            let session = try Session(content: content, today: today, language: language, reader: reader,
-                                      screen: terminal.screen, options: options, records: records)
+            let session = try Session(
+                content: content, today: today, language: language, reader: reader,
+                screen: terminal.screen, options: options, records: records)
             let end = CrashGuard.withStandardErrorKept { session.run() }
             if end == .idle {
-                terminal.screen.show(Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
+                terminal.screen.show(
+                    Presenter(content: content, language: session.language).text("ui.kiosk.closed_idle"))
             }
             // The record limit's message already gives the office's contacts.
             if end != .completed && end != .disconnected && end != .inputEnded && end != .recordLimit {
@@ -153,7 +176,9 @@ extension Consult {
         var passphraseFile: String?
 
         func validate() throws {
-            guard idleMinutes >= 1.0 / 30 else { throw ValidationError("--idle-minutes must be at least 2 seconds (0.034)") }
+            guard idleMinutes >= 1.0 / 30 else {
+                throw ValidationError("--idle-minutes must be at least 2 seconds (0.034)")
+            }
         }
 
         func run() throws {
@@ -165,14 +190,21 @@ extension Consult {
             var passphrase: String?
             if let passphraseFile {
                 do {
-                    passphrase = try String(contentsOfFile: passphraseFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                    passphrase = try String(contentsOfFile: passphraseFile, encoding: .utf8).trimmingCharacters(
+                        in: .whitespacesAndNewlines)
                 } catch {
-                    throw ValidationError("cannot read the passphrase file \(passphraseFile): \(error.localizedDescription)")
+                    throw ValidationError(
+                        "cannot read the passphrase file \(passphraseFile): \(error.localizedDescription)")
                 }
-                guard passphrase?.isEmpty == false else { throw ValidationError("the passphrase file \(passphraseFile) is empty") }
-                let mode = (try? FileManager.default.attributesOfItem(atPath: passphraseFile)[.posixPermissions] as? Int) ?? 0
+                guard passphrase?.isEmpty == false else {
+                    throw ValidationError("the passphrase file \(passphraseFile) is empty")
+                }
+                let mode =
+                    (try? FileManager.default.attributesOfItem(atPath: passphraseFile)[.posixPermissions] as? Int) ?? 0
                 guard mode & 0o077 == 0 else {
-                    throw ValidationError("the passphrase file \(passphraseFile) can be read by others (mode \(String(mode, radix: 8))): chmod 600 it")
+                    throw ValidationError(
+                        "the passphrase file \(passphraseFile) can be read by others (mode \(String(mode, radix: 8))): chmod 600 it"
+                    )
                 }
             }
             let options = SessionOptions(idleMinutes: idleMinutes, operatorPassphrase: passphrase)
@@ -188,18 +220,26 @@ extension Consult {
                 switch reloader.refresh() {
                 case .unchanged: break
                 case .reloaded(let hash):
-                    log.log("info", "content reloaded", [("content_hash", hash), ("dialogs", location.dialogs.path), ("locales", location.locales.path)])
+                    log.log(
+                        "info", "content reloaded",
+                        [
+                            ("content_hash", hash), ("dialogs", location.dialogs.path),
+                            ("locales", location.locales.path),
+                        ])
                 case .rejected(let hash, let problems):
-                    log.log("error", "content changed but not served, the last good content stays: \(problems)",
-                            [("content_hash", hash), ("served", reloader.hash)])
+                    log.log(
+                        "error", "content changed but not served, the last good content stays: \(problems)",
+                        [("content_hash", hash), ("served", reloader.hash)])
                 }
                 return reloader.content
             }
-            let kiosk = ConsultTerminal.Kiosk(content: nextContent, reader: reader, screen: terminal.screen, options: options,
-                                              language: try terminal.language(content), today: { fixedToday ?? .today(in: reloader.content.dialogs.timeZone) },
-                                              records: { day, language in
-                                                  terminal.records(contentHash: reloader.hash, channel: "kiosk", today: day, language: language)
-                                              })
+            let kiosk = ConsultTerminal.Kiosk(
+                content: nextContent, reader: reader, screen: terminal.screen, options: options,
+                language: try terminal.language(content),
+                today: { fixedToday ?? .today(in: reloader.content.dialogs.timeZone) },
+                records: { day, language in
+                    terminal.records(contentHash: reloader.hash, channel: "kiosk", today: day, language: language)
+                })
             CrashGuard.withStandardErrorKept { kiosk.run() }
             if kiosk.recordsLost { throw ExitCode(Consult.recordsFailedStatus) }
         }

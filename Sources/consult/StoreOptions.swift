@@ -7,12 +7,16 @@ import Foundation
 /// Where the records are stored and where this machine is: shared by every command that reads or
 /// writes records.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Where the records are stored: sqlite:PATH or postgresql://user@host/database (libpq's URL; default: $CONSULT_STORE, else records.sqlite in the data directory).",
-        valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Where the records are stored: sqlite:PATH or postgresql://user@host/database (libpq's URL; default: $CONSULT_STORE, else records.sqlite in the data directory).",
+            valueName: "url"))
     var store: String?
 
-    @Option(help: ArgumentHelp("The office this machine serves, recorded with every consultation (default: $CONSULT_OFFICE).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The office this machine serves, recorded with every consultation (default: $CONSULT_OFFICE).",
+            valueName: "name"))
     var office: String?
 
     func location(_ directory: DataDirectory) throws -> StoreLocation {
@@ -86,11 +90,16 @@ struct StoreOptions: ParsableArguments {
 
 /// When forwarded spool files go, and how long records are kept.
 struct RetentionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Hours a forwarded transcript stays in the local spool before it is removed (0: at once).", valueName: "hours"))
+    @Option(
+        help: ArgumentHelp(
+            "Hours a forwarded transcript stays in the local spool before it is removed (0: at once).",
+            valueName: "hours"))
     var spoolKeepHours: Double = 24
 
-    @Option(help: ArgumentHelp("Days records are kept: older ones are purged at every sync (default: $CONSULT_RETENTION_DAYS, else kept).",
-                               valueName: "days"))
+    @Option(
+        help: ArgumentHelp(
+            "Days records are kept: older ones are purged at every sync (default: $CONSULT_RETENTION_DAYS, else kept).",
+            valueName: "days"))
     var retentionDays: Int?
 
     var retention: Int? {
@@ -98,8 +107,12 @@ struct RetentionOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard spoolKeepHours >= 0 else { throw ValidationError("--spool-keep-hours must be 0 or more, not \(spoolKeepHours)") }
-        if let retention, retention < 1 { throw ValidationError("the retention period must be at least 1 day, not \(retention)") }
+        guard spoolKeepHours >= 0 else {
+            throw ValidationError("--spool-keep-hours must be 0 or more, not \(spoolKeepHours)")
+        }
+        if let retention, retention < 1 {
+            throw ValidationError("the retention period must be at least 1 day, not \(retention)")
+        }
     }
 }
 
@@ -108,8 +121,11 @@ struct RetentionOptions: ParsableArguments {
 enum SpoolSync {
     /// One pass: forwards, then purges what the retention period no longer allows. Returns the
     /// report and the purge (nil when none was due).
-    static func run(store: RecordStore, spool: Spool, keepHours: Double, retentionDays: Int?, actor: String)
-        -> (Spool.Report, RecordsMaintenance.Removal?) {
+    static func run(
+        store: RecordStore, spool: Spool, keepHours: Double, retentionDays: Int?, actor: String
+    )
+        -> (Spool.Report, RecordsMaintenance.Removal?)
+    {
         let report = spool.forward(to: store, keep: keepHours * 3600)
         guard let days = retentionDays else { return (report, nil) }
         let cutoff = LocalDateText.daysBeforeToday(days)
@@ -130,7 +146,9 @@ enum SpoolSync {
         running = true
         let thread = Thread {
             if let store = try? RecordStore.open(location) {
-                _ = run(store: store, spool: spool, keepHours: keepHours, retentionDays: retentionDays, actor: "consult (retention)")
+                _ = run(
+                    store: store, spool: spool, keepHours: keepHours, retentionDays: retentionDays,
+                    actor: "consult (retention)")
                 store.close()
             }
             lock.lock()

@@ -6,13 +6,15 @@ import Foundation
 extension Consult {
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run the scenario tests (dialogs/tests/*.yaml): answers in, expected outcomes, facts and phrases out.",
+            abstract:
+                "Run the scenario tests (dialogs/tests/*.yaml): answers in, expected outcomes, facts and phrases out.",
             discussion: """
                 Exit status: 0 every case passed; 1 a case failed or a scenario file has a problem; \
                 2 the content itself does not load (run `consult lint`).
                 """)
 
-        @Argument(help: ArgumentHelp("Scenario files or folders (default: the dialogs' tests folder).", valueName: "files"))
+        @Argument(
+            help: ArgumentHelp("Scenario files or folders (default: the dialogs' tests folder).", valueName: "files"))
         var files: [String] = []
 
         @Flag(help: "Also list the outcomes, conditions and messages that no scenario reaches.")
@@ -27,15 +29,19 @@ extension Consult {
             // Like lint, the scenarios test the copy being edited.
             let (location, content) = try self.content.loadForEditing()
             var diagnostics: [Diagnostic] = []
-            let files = ScenarioSuite.load(paths: self.files, defaultFolder: location.dialogs.appendingPathComponent("tests"),
-                                           content: content, into: &diagnostics)
+            let files = ScenarioSuite.load(
+                paths: self.files, defaultFolder: location.dialogs.appendingPathComponent("tests"),
+                content: content, into: &diagnostics)
             let results = files.flatMap(\.scenarios).map { ScenarioRunner.run($0, content: content) }
             print(ScenarioSuite.report(results, diagnostics: diagnostics, verbose: verbose))
             if coverage {
                 print("")
-                print(ScenarioSuite.report(ScenarioCoverage(content: content, results: results), scenarios: results.count))
+                print(
+                    ScenarioSuite.report(ScenarioCoverage(content: content, results: results), scenarios: results.count)
+                )
             }
-            if !diagnostics.isEmpty || results.contains(where: { !$0.passed }) || results.isEmpty && diagnostics.isEmpty {
+            if !diagnostics.isEmpty || results.contains(where: { !$0.passed }) || results.isEmpty && diagnostics.isEmpty
+            {
                 if results.isEmpty && diagnostics.isEmpty { printError("no scenarios found") }
                 throw ExitCode(1)
             }

@@ -8,9 +8,10 @@ import Foundation
 
 /// Where the records are kept.
 struct DataOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The folder of transcripts and appointment requests (default: $CONSULT_DATA_DIR, else $XDG_DATA_HOME/consult, else ~/.local/share/consult).",
-        valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The folder of transcripts and appointment requests (default: $CONSULT_DATA_DIR, else $XDG_DATA_HOME/consult, else ~/.local/share/consult).",
+            valueName: "dir"))
     var dataDir: String?
 
     var directory: DataDirectory { DataDirectory.resolve(dataDir) }
@@ -25,7 +26,9 @@ struct StaffLanguageOptions: ParsableArguments {
     /// missing record is still named, with exit status 1 rather than 2).
     func message(_ options: ContentOptions, _ key: String, _ texts: [String: String], else fallback: String) -> String {
         let location = options.location
-        guard let content = try? Content.load(dialogs: location.dialogs, locales: location.locales) else { return fallback }
+        guard let content = try? Content.load(dialogs: location.dialogs, locales: location.locales) else {
+            return fallback
+        }
         return (try? view(content))?.text(key, texts) ?? fallback
     }
 
@@ -43,11 +46,15 @@ struct StaffLanguageOptions: ParsableArguments {
 func recordFile(_ name: String, in folder: URL, extension ext: String) -> URL? {
     var base = name
     if base.hasSuffix("." + ext) { base.removeLast(ext.count + 1) }
-    guard !base.isEmpty, !base.contains("/"), !base.hasPrefix("."), !base.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
+    guard !base.isEmpty, !base.contains("/"), !base.hasPrefix("."),
+        !base.unicodeScalars.contains(where: SafeText.isUnsafe)
+    else { return nil }
     for candidate in [base, base.uppercased()] {
         let url = folder.appendingPathComponent("\(candidate).\(ext)")
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue { return url }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return url
+        }
     }
     return nil
 }
@@ -60,21 +67,28 @@ extension Consult {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "One line per transcript, newest first: id, start (Moscow time), channel, language, events, how it ended, outcomes.")
+                abstract:
+                    "One line per transcript, newest first: id, start (Moscow time), channel, language, events, how it ended, outcomes."
+            )
 
             @Option(help: ArgumentHelp("Only consultations held on or after this day, YYYY-MM-DD.", valueName: "date"))
             var since: DateArgument?
 
-            @Option(help: ArgumentHelp("Only consultations that reached this outcome (its id, e.g. vks_rp_eligible).", valueName: "id"))
+            @Option(
+                help: ArgumentHelp(
+                    "Only consultations that reached this outcome (its id, e.g. vks_rp_eligible).", valueName: "id"))
             var outcome: String?
 
-            @Option(help: ArgumentHelp("Only consultations held over this channel: local, kiosk or ssh.", valueName: "channel"))
+            @Option(
+                help: ArgumentHelp(
+                    "Only consultations held over this channel: local, kiosk or ssh.", valueName: "channel"))
             var channel: String?
 
             @Option(help: ArgumentHelp("Only consultations held on or before this day, YYYY-MM-DD.", valueName: "date"))
             var until: DateArgument?
 
-            @Option(help: ArgumentHelp("Only consultations held at this office (as --office named it).", valueName: "name"))
+            @Option(
+                help: ArgumentHelp("Only consultations held at this office (as --office named it).", valueName: "name"))
             var fromOffice: String?
 
             @Option(help: ArgumentHelp("Only consultations held on this machine (its host name).", valueName: "name"))
@@ -96,15 +110,17 @@ extension Consult {
                 // The store keeps each day in Moscow; the office's day comes from the content's time
                 // zone: the store is asked a day wider on each side, and the day checked here.
                 let zoned = since != nil || until != nil
-                let filter = TranscriptFilter(since: since?.date.subtracting(days: 1).description, until: until?.date.adding(days: 1).description,
-                                              outcome: outcome, urgent: urgent ? true : nil, channel: channel, office: fromOffice, host: host,
-                                              limit: zoned ? nil : limit)
+                let filter = TranscriptFilter(
+                    since: since?.date.subtracting(days: 1).description, until: until?.date.adding(days: 1).description,
+                    outcome: outcome, urgent: urgent ? true : nil, channel: channel, office: fromOffice, host: host,
+                    limit: zoned ? nil : limit)
                 var summaries: [TranscriptSummary] = []
                 do {
                     for row in try records.openForReading(data.directory)?.transcripts(filter) ?? [] {
-                        let summary = TranscriptSummary(id: row.id, started: row.started, channel: row.channel, language: row.language,
-                                                        endReason: row.endReason, outcomes: row.outcomes, events: row.events,
-                                                        today: LocalDate(parsing: row.day), office: row.office, host: row.host)
+                        let summary = TranscriptSummary(
+                            id: row.id, started: row.started, channel: row.channel, language: row.language,
+                            endReason: row.endReason, outcomes: row.outcomes, events: row.events,
+                            today: LocalDate(parsing: row.day), office: row.office, host: row.host)
                         if zoned {
                             guard let day = summary.day(in: view.timeZone) else { continue }
                             if let since, day < since.date { continue }
@@ -124,7 +140,9 @@ extension Consult {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "A transcript for the lawyer: facts, outcomes and open points in the chosen language, then the exchange as it happened.")
+                abstract:
+                    "A transcript for the lawyer: facts, outcomes and open points in the chosen language, then the exchange as it happened."
+            )
 
             @Argument(help: "The transcript's id (as `consult transcripts list` shows it).")
             var id: String
@@ -156,15 +174,19 @@ extension Consult {
                     return
                 }
                 let view = try staff.view(try content.load())
-                print(view.transcript(events, id: id, verification: verification,
-                                      format: format), terminator: "")
+                print(
+                    view.transcript(
+                        events, id: id, verification: verification,
+                        format: format), terminator: "")
                 if case .broken = verification.status { printError(SafeText.escape(verification.description)) }
             }
 
             func notFound() throws {
                 let folder = data.directory.transcripts.path
-                printError(staff.message(content, "staff.transcript_not_found", ["id": id, "dir": folder],
-                                         else: "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(folder))."))
+                printError(
+                    staff.message(
+                        content, "staff.transcript_not_found", ["id": id, "dir": folder],
+                        else: "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(folder))."))
                 throw ExitCode(1)
             }
         }
@@ -201,7 +223,9 @@ extension Consult {
                 var results: [Verification] = []
                 if let id {
                     guard let store, let found = try storedTranscript(id, in: store) else {
-                        printError("There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(store?.name ?? directory.transcripts.path)).")
+                        printError(
+                            "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(store?.name ?? directory.transcripts.path))."
+                        )
                         throw ExitCode(1)
                     }
                     results = [checked(found.read, id: found.id, conflicts).verification]
@@ -214,15 +238,21 @@ extension Consult {
                     // Nothing verified is no "all intact": a wrong --data-dir or a lost folder must show.
                     if store == nil {
                         let dir = directory.url.path
-                        printError(staff.message(content, "staff.no_data_directory", ["dir": dir],
-                                                 else: "There is no data directory at \(SafeText.escape(dir))."))
+                        printError(
+                            staff.message(
+                                content, "staff.no_data_directory", ["dir": dir],
+                                else: "There is no data directory at \(SafeText.escape(dir))."))
                         throw ExitCode(1)
                     }
                     if results.isEmpty {
                         // The embedded store holds what the data directory's transcripts folder held.
-                        let dir = records.isEmbeddedDefault ? directory.transcripts.path : store?.name ?? directory.transcripts.path
-                        printError(staff.message(content, "staff.no_transcripts_in", ["dir": dir],
-                                                 else: "There are no transcripts in \(SafeText.escape(dir))."))
+                        let dir =
+                            records.isEmbeddedDefault
+                            ? directory.transcripts.path : store?.name ?? directory.transcripts.path
+                        printError(
+                            staff.message(
+                                content, "staff.no_transcripts_in", ["dir": dir],
+                                else: "There are no transcripts in \(SafeText.escape(dir))."))
                         throw ExitCode(1)
                     }
                 }
@@ -235,7 +265,8 @@ extension Consult {
                 var badRequests = 0
                 if id == nil, let store {
                     var problems = try stored({ try requestProblems(in: store) })
-                    for conflict in conflicts where conflict.line == nil && !problems.contains(where: { $0.reference == conflict.name }) {
+                    for conflict in conflicts
+                    where conflict.line == nil && !problems.contains(where: { $0.reference == conflict.name }) {
                         problems.append((conflict.name, conflict.reason))
                     }
                     for (reference, problem) in problems {
@@ -245,7 +276,9 @@ extension Consult {
                 }
                 if altered > 0 || badRequests > 0 {
                     var counts = ["\(altered) of \(results.count) transcript\(results.count == 1 ? "" : "s") altered"]
-                    if badRequests > 0 { counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered") }
+                    if badRequests > 0 {
+                        counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered")
+                    }
                     printError(counts.joined(separator: ", "))
                     throw ExitCode(1)
                 }
@@ -258,7 +291,9 @@ extension StaffView.Format: ExpressibleByArgument {}
 
 /// A transcript named on the command line (any case) as the store holds it, read and verified
 /// over its stored bytes; nil when the store has none.
-func storedTranscript(_ name: String, in store: RecordStore) throws -> (id: String, read: (events: [TranscriptEvent], verification: Verification))? {
+func storedTranscript(
+    _ name: String, in store: RecordStore
+) throws -> (id: String, read: (events: [TranscriptEvent], verification: Verification))? {
     var base = name
     if base.hasSuffix(".jsonl") { base.removeLast(6) }
     guard !base.isEmpty, !base.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
@@ -270,8 +305,11 @@ func storedTranscript(_ name: String, in store: RecordStore) throws -> (id: Stri
 
 /// A stored transcript as read, unless the spool's copy differs from it: then ALTERED at the first
 /// line that differs, with only the events before it.
-func checked(_ read: (events: [TranscriptEvent], verification: Verification), id: String, _ conflicts: [Spool.Conflict])
-    -> (events: [TranscriptEvent], verification: Verification) {
+func checked(
+    _ read: (events: [TranscriptEvent], verification: Verification), id: String, _ conflicts: [Spool.Conflict]
+)
+    -> (events: [TranscriptEvent], verification: Verification)
+{
     guard let conflict = conflicts.first(where: { $0.name == id }), let line = conflict.line else { return read }
     if case .broken(let first, _) = read.verification.status, first <= line { return read }
     let events = Array(read.events.prefix(line - 1))
@@ -291,7 +329,10 @@ func requestProblems(in store: RecordStore) throws(StoreError) -> [(reference: S
         }
         var failure: StoreError?
         let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
-            do throws(StoreError) { return try store.read(transcript: id)?.events } catch { failure = error; return nil }
+            do throws(StoreError) { return try store.read(transcript: id)?.events } catch {
+                failure = error
+                return nil
+            }
         }
         if let failure { throw failure }
         if let problem { problems.append((reference, problem)) }

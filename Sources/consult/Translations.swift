@@ -57,12 +57,16 @@ extension Consult.Translations {
         static let configuration = CommandConfiguration(
             commandName: "mark-current",
             abstract: "Record that the translations of these messages match the English as it is now.",
-            discussion: "Only the translated_from lines of those messages change; the rest of each file stays as it is.")
+            discussion: "Only the translated_from lines of those messages change; the rest of each file stays as it is."
+        )
 
-        @ArgumentParser.Argument(help: ArgumentHelp("Message keys, e.g. vks.outcome.vks_rp_eligible.", valueName: "key"))
+        @ArgumentParser.Argument(
+            help: ArgumentHelp("Message keys, e.g. vks.outcome.vks_rp_eligible.", valueName: "key"))
         var keys: [String] = []
 
-        @Option(help: ArgumentHelp("Only this language (es, ru); repeat for several. Default: every translation.", valueName: "lang"))
+        @Option(
+            help: ArgumentHelp(
+                "Only this language (es, ru); repeat for several. Default: every translation.", valueName: "lang"))
         var lang: [String] = []
 
         @Flag(help: "Every translated message (after reviewing a whole file).")
@@ -77,9 +81,12 @@ extension Consult.Translations {
         func run() throws {
             let folder = Consult.Translations.folder(content)
             do throws(TranslationReviewError) {
-                let marked = try folder.markCurrent(all ? nil : keys.map { MessageKey($0) }, languages: lang.isEmpty ? nil : lang)
+                let marked = try folder.markCurrent(
+                    all ? nil : keys.map { MessageKey($0) }, languages: lang.isEmpty ? nil : lang)
                 for (file, count) in marked {
-                    print("\(file.catalog.language): \(count) message\(count == 1 ? "" : "s") marked current in \(file.yaml.path)")
+                    print(
+                        "\(file.catalog.language): \(count) message\(count == 1 ? "" : "s") marked current in \(file.yaml.path)"
+                    )
                 }
             } catch {
                 printError("error: \(error.description)")

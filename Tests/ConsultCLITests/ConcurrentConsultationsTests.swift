@@ -16,7 +16,9 @@ import Testing
             for i in 0..<count {
                 group.addTask {
                     let text = Self.script.replacingOccurrences(of: "NAME", with: "\(i)")
-                    return try runConsult(["--today", "2026-11-25", "--data-dir", data.path, "--channel", "ssh"], input: Data(text.utf8)).status
+                    return try runConsult(
+                        ["--today", "2026-11-25", "--data-dir", data.path, "--channel", "ssh"], input: Data(text.utf8)
+                    ).status
                 }
             }
             var all: [Int32] = []
@@ -24,11 +26,15 @@ import Testing
             return all
         }
         #expect(statuses == Array(repeating: 0, count: count))
-        let transcripts = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("transcripts").path)
-            .filter { $0.hasSuffix(".jsonl") }
+        let transcripts = try FileManager.default.contentsOfDirectory(
+            atPath: data.appendingPathComponent("transcripts").path
+        )
+        .filter { $0.hasSuffix(".jsonl") }
         #expect(transcripts.count == count)
-        let appointments = try FileManager.default.contentsOfDirectory(atPath: data.appendingPathComponent("appointments").path)
-            .filter { $0.hasSuffix(".json") }
+        let appointments = try FileManager.default.contentsOfDirectory(
+            atPath: data.appendingPathComponent("appointments").path
+        )
+        .filter { $0.hasSuffix(".json") }
         #expect(Set(appointments).count == count)
 
         let verify = try runConsult(["transcripts", "verify", "--all", "--data-dir", data.path])
@@ -38,7 +44,9 @@ import Testing
         // Each request belongs to its own applicant.
         var names = Set<String>()
         for name in appointments {
-            let request = try AppointmentRequest.read(Data(contentsOf: data.appendingPathComponent("appointments/\(name)"))).request
+            let request = try AppointmentRequest.read(
+                Data(contentsOf: data.appendingPathComponent("appointments/\(name)"))
+            ).request
             if case .text(let applicant)? = request.applicant["applicant_name"] { names.insert(applicant) }
             #expect(request.channel == "ssh")
         }

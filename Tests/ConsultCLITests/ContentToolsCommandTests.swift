@@ -23,7 +23,8 @@ import Testing
     }
 
     @Test func aScenarioBrokenOnPurposeFailsWithItsPlace() throws {
-        let file = try scenario("""
+        let file = try scenario(
+            """
             today: 2026-11-25
             cases:
               - name: passes
@@ -48,7 +49,8 @@ import Testing
     }
 
     @Test func aBadScenarioFileGetsLocatedDiagnostics() throws {
-        let file = try scenario("""
+        let file = try scenario(
+            """
             cases:
               - name: typo
                 today: 2026-11-25
@@ -76,7 +78,9 @@ import Testing
     }
 
     @Test func svgThroughGraphvizOrAClearMessageWithoutIt() throws {
-        let hasDot = ["/usr/bin/dot", "/usr/local/bin/dot"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+        let hasDot = ["/usr/bin/dot", "/usr/local/bin/dot"].contains {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
         if hasDot {
             let svg = try consult(["graph", "--format", "svg", "--lang", "ru", "--dialog", "vks_residence_permit"])
             #expect(svg.status == 0, "\(svg.stderr)")

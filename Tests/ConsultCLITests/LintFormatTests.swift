@@ -34,8 +34,15 @@ import Testing
         let entries = try JSONDecoder().decode([Entry].self, from: Data(asJSON.stdout.utf8))
         let described = entries.map { "\($0.file):\($0.line):\($0.column): \($0.severity): \($0.message) [\($0.id)]" }
         #expect(described == asText.stdout.split(separator: "\n").map(String.init))
-        #expect(entries.contains { $0.severity == "error" && $0.file == "dialogs/vks_residence_permit.yaml" && $0.message.contains("\"nothing\"") })
-        #expect(entries.contains { $0.severity == "warning" && $0.id == "typography-no-break" && $0.file == "locales/en.yaml" },
-                "\(asJSON.stdout)")
+        #expect(
+            entries.contains {
+                $0.severity == "error" && $0.file == "dialogs/vks_residence_permit.yaml"
+                    && $0.message.contains("\"nothing\"")
+            })
+        #expect(
+            entries.contains {
+                $0.severity == "warning" && $0.id == "typography-no-break" && $0.file == "locales/en.yaml"
+            },
+            "\(asJSON.stdout)")
     }
 }

@@ -40,7 +40,10 @@ import Testing
         let out = try consult(["run", "--facts", try factsFile(Self.grace).path, "--today", "2026-11-25"])
         #expect(out.status == 0, "\(out.stderr)")
         let object = try json(out)
-        #expect(object["outcomes"] as? [String] == ["grace_period_active", "citizenship_path", "family_included", "family_review"])
+        #expect(
+            object["outcomes"] as? [String] == [
+                "grace_period_active", "citizenship_path", "family_included", "family_review",
+            ])
         #expect(object["missing"] as? [String] == [])
         let facts = try #require(object["facts"] as? [String: Any])
         #expect(facts["grace_deadline"] as? String == "2026-12-10")
@@ -52,7 +55,8 @@ import Testing
     }
 
     @Test func jsonFactsFileWorksToo() throws {
-        let file = try factsFile("""
+        let file = try factsFile(
+            """
             {"topic": "vks_residence_permit", "applicant_role": "vks", "has_vks_work_permit": "applied", "wants_citizenship": false,
              "wants_independent_permit": true, "family_members": []}
             """, ext: "json")
@@ -67,7 +71,10 @@ import Testing
         ("ru", ["15 дней", "10 декабря 2026 г", "юрист"]),
     ])
     func textInEachLanguage(language: String, expected: [String]) throws {
-        let out = try consult(["run", "--facts", try factsFile(Self.grace).path, "--today", "2026-11-25", "--format", "text", "--lang", language])
+        let out = try consult([
+            "run", "--facts", try factsFile(Self.grace).path, "--today", "2026-11-25", "--format", "text", "--lang",
+            language,
+        ])
         #expect(out.status == 0, "\(out.stderr)")
         let text = plainSpaces(out.stdout)
         for fragment in expected {
@@ -78,8 +85,12 @@ import Testing
     }
 
     @Test func russianDayCountsAgreeWithTheNumber() throws {
-        for (today, phrase) in [("2026-12-09", "1 день"), ("2026-12-08", "2 дня"), ("2026-11-19", "21 день"), ("2026-12-05", "5 дней")] {
-            let out = try consult(["run", "--facts", try factsFile(Self.grace).path, "--today", today, "--format", "text", "--lang", "ru"])
+        for (today, phrase) in [
+            ("2026-12-09", "1 день"), ("2026-12-08", "2 дня"), ("2026-11-19", "21 день"), ("2026-12-05", "5 дней"),
+        ] {
+            let out = try consult([
+                "run", "--facts", try factsFile(Self.grace).path, "--today", today, "--format", "text", "--lang", "ru",
+            ])
             #expect(out.status == 0)
             let text = out.stdout.replacingOccurrences(of: "\u{00A0}", with: " ")
             #expect(text.contains(phrase), "\(today): expected '\(phrase)' in\n\(out.stdout)")
@@ -87,7 +98,10 @@ import Testing
     }
 
     @Test func missingFactsExitThreeAndAreListed() throws {
-        let out = try consult(["run", "--facts", try factsFile("topic: vks_residence_permit\nhas_vks_work_permit: issued").path, "--today", "2026-11-25"])
+        let out = try consult([
+            "run", "--facts", try factsFile("topic: vks_residence_permit\nhas_vks_work_permit: issued").path, "--today",
+            "2026-11-25",
+        ])
         #expect(out.status == 3)
         #expect(try json(out)["missing"] as? [String] == ["applicant_role", "work_permit_expires"])
         #expect(out.stderr.contains("work_permit_expires"))
@@ -111,7 +125,9 @@ import Testing
         let key = String(line.prefix { $0 != ":" })
         lines.removeAll { $0.hasPrefix(key + ":") }
         lines.append(line)
-        let out = try consult(["run", "--facts", try factsFile(lines.joined(separator: "\n")).path, "--today", "2026-11-25"])
+        let out = try consult([
+            "run", "--facts", try factsFile(lines.joined(separator: "\n")).path, "--today", "2026-11-25",
+        ])
         #expect(out.status == 2, "\(out.stdout)\(out.stderr)")
         #expect(out.stderr.contains(fact), "\(out.stderr)")
         #expect(out.stderr.contains(expected), "\(out.stderr)")
@@ -125,7 +141,9 @@ import Testing
     }
 
     @Test func unknownFactsAreReported() throws {
-        let out = try consult(["run", "--facts", try factsFile(Self.grace + "\nfavourite_colour: blue").path, "--today", "2026-11-25"])
+        let out = try consult([
+            "run", "--facts", try factsFile(Self.grace + "\nfavourite_colour: blue").path, "--today", "2026-11-25",
+        ])
         #expect(out.status == 0)
         #expect(out.stderr.contains("unknown fact 'favourite_colour'"))
     }
@@ -141,13 +159,18 @@ import Testing
         let dir = try ContentCopy("lint").root
         let vks = dir.appendingPathComponent("dialogs/vks_residence_permit.yaml")
         var text = try String(contentsOf: vks, encoding: .utf8)
-        text = text.replacingOccurrences(of: "when: has_vks_work_permit == \"none\"", with: "when: has_vks_work_permit == \"nothing\"")
+        text = text.replacingOccurrences(
+            of: "when: has_vks_work_permit == \"none\"", with: "when: has_vks_work_permit == \"nothing\"")
         try text.write(to: vks, atomically: true, encoding: .utf8)
         let lines = text.components(separatedBy: "\n")
         let line = try #require(lines.firstIndex { $0.contains("\"nothing\"") })
-        let column = lines[line].distance(from: lines[line].startIndex, to: lines[line].range(of: "\"nothing\"")!.lowerBound) + 1
+        let column =
+            lines[line].distance(from: lines[line].startIndex, to: lines[line].range(of: "\"nothing\"")!.lowerBound) + 1
         let out = try consult(["lint"], in: dir)
         #expect(out.status != 0)
-        #expect(out.stdout.contains("dialogs/vks_residence_permit.yaml:\(line + 1):\(column): error: \"nothing\" is not a value of 'has_vks_work_permit'"), "\(out.stdout)")
+        #expect(
+            out.stdout.contains(
+                "dialogs/vks_residence_permit.yaml:\(line + 1):\(column): error: \"nothing\" is not a value of 'has_vks_work_permit'"
+            ), "\(out.stdout)")
     }
 }

@@ -8,11 +8,15 @@ import Testing
     let cli = RunCommandTests()
 
     func text(_ facts: String, language: String, today: String = "2026-11-25") throws -> String {
-        let out = try cli.consult(["run", "--facts", try cli.factsFile(facts).path, "--today", today, "--format", "text", "--lang", language])
+        let out = try cli.consult([
+            "run", "--facts", try cli.factsFile(facts).path, "--today", today, "--format", "text", "--lang", language,
+        ])
         #expect(out.status == 0, "\(out.stderr)")
         #expect(out.stderr.isEmpty, "\(out.stderr)")
         let text = plainSpaces(out.stdout)
-        #expect(!text.contains("{") && !text.contains("vks.") && !text.contains("general.") && !text.contains("—\u{20}—"), "\(text)")
+        #expect(
+            !text.contains("{") && !text.contains("vks.") && !text.contains("general.") && !text.contains("—\u{20}—"),
+            "\(text)")
         #expect(!text.contains("г.."), "a date ends a Russian sentence twice: \(text)")
         return text
     }
@@ -61,10 +65,22 @@ import Testing
         """
 
     @Test(arguments: [
-        ("ru", ["Разрешение на работу ВКС вашего родственника действует до 31 марта 2028 г.", "Вы — ребёнок специалиста, и вам ещё нет 18 лет, поэтому",
-                "копии разрешения на работу и трудового договора специалиста"]),
-        ("es", ["El permiso de trabajo VKS de su familiar es válido hasta el 31 de marzo de 2028", "Usted es hijo o hija del especialista y tiene menos de 18 años, así que",
-                "una copia del permiso de trabajo y del contrato de trabajo del especialista"]),
+        (
+            "ru",
+            [
+                "Разрешение на работу ВКС вашего родственника действует до 31 марта 2028 г.",
+                "Вы — ребёнок специалиста, и вам ещё нет 18 лет, поэтому",
+                "копии разрешения на работу и трудового договора специалиста",
+            ]
+        ),
+        (
+            "es",
+            [
+                "El permiso de trabajo VKS de su familiar es válido hasta el 31 de marzo de 2028",
+                "Usted es hijo o hija del especialista y tiene menos de 18 años, así que",
+                "una copia del permiso de trabajo y del contrato de trabajo del especialista",
+            ]
+        ),
     ])
     func aRelative(language: String, expected: [String]) throws {
         let t = try text(Self.relative, language: language)
@@ -72,9 +88,20 @@ import Testing
     }
 
     @Test(arguments: [
-        ("ru", ["Ваш вид на жительство как высококвалифицированного специалиста (ВКС) действует до 31 марта 2028 г.", "супруг или супруга (34 года)"]),
-        ("es", ["Su permiso de residencia como especialista altamente cualificado (VKS) es válido mientras lo sea su permiso de trabajo, es decir, hasta el 31 de marzo de 2028",
-                "cónyuge (34 años)"]),
+        (
+            "ru",
+            [
+                "Ваш вид на жительство как высококвалифицированного специалиста (ВКС) действует до 31 марта 2028 г.",
+                "супруг или супруга (34 года)",
+            ]
+        ),
+        (
+            "es",
+            [
+                "Su permiso de residencia como especialista altamente cualificado (VKS) es válido mientras lo sea su permiso de trabajo, es decir, hasta el 31 de marzo de 2028",
+                "cónyuge (34 años)",
+            ]
+        ),
     ])
     func aHolder(language: String, expected: [String]) throws {
         let t = try text(Self.holder, language: language)
@@ -83,8 +110,14 @@ import Testing
     }
 
     @Test(arguments: [
-        ("ru", "Что это означает для вас\n\nПозвоните нам прямо сейчас: +7 495 972-30-11.", ["ваш ВНЖ, возможно, уже аннулирован", "1 октября 2026 г."]),
-        ("es", "Qué significa esto para usted\n\nLlame al despacho ahora mismo: +7 495 972-30-11.", ["es posible que su permiso de residencia ya esté anulado", "1 de octubre de 2026"]),
+        (
+            "ru", "Что это означает для вас\n\nПозвоните нам прямо сейчас: +7 495 972-30-11.",
+            ["ваш ВНЖ, возможно, уже аннулирован", "1 октября 2026 г."]
+        ),
+        (
+            "es", "Qué significa esto para usted\n\nLlame al despacho ahora mismo: +7 495 972-30-11.",
+            ["es posible que su permiso de residencia ya esté anulado", "1 de octubre de 2026"]
+        ),
     ])
     func anUrgentCase(language: String, start: String, expected: [String]) throws {
         let t = try text(Self.urgent, language: language)
@@ -93,10 +126,22 @@ import Testing
     }
 
     @Test(arguments: [
-        ("ru", ["Ваше РВП выдано 28 февраля 2025 г.; срок его действия истекает 28 февраля 2028 г., и продлить его нельзя", "С 28 февраля 2026 г. вы можете",
-                "не позднее 28 октября 2027 г.", "6 000 рублей"]),
-        ("es", ["Su RVP se expidió el 28 de febrero de 2025 y es válido hasta el 28 de febrero de 2028", "Desde el 28 de febrero de 2026 puede",
-                "a más tardar el 28 de octubre de 2027", "6000 rublos"]),
+        (
+            "ru",
+            [
+                "Ваше РВП выдано 28 февраля 2025 г.; срок его действия истекает 28 февраля 2028 г., и продлить его нельзя",
+                "С 28 февраля 2026 г. вы можете",
+                "не позднее 28 октября 2027 г.", "6 000 рублей",
+            ]
+        ),
+        (
+            "es",
+            [
+                "Su RVP se expidió el 28 de febrero de 2025 y es válido hasta el 28 de febrero de 2028",
+                "Desde el 28 de febrero de 2026 puede",
+                "a más tardar el 28 de octubre de 2027", "6000 rublos",
+            ]
+        ),
     ])
     func aGeneralRouteApplicant(language: String, expected: [String]) throws {
         let t = try text(Self.general, language: language)

@@ -19,7 +19,8 @@ import Testing
     func replace(_ old: String, with new: String, in path: String, _ dir: URL) throws {
         let text = try read(dir, path)
         #expect(text.contains(old), "\(path) lacks \(old)")
-        try text.replacingOccurrences(of: old, with: new).write(to: dir.appendingPathComponent(path), atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: old, with: new).write(
+            to: dir.appendingPathComponent(path), atomically: true, encoding: .utf8)
     }
 
     /// `locales/es.yaml:LINE:3`: where the message `key` is written.
@@ -31,16 +32,24 @@ import Testing
 
     /// A plain message, a plural and a lawyer's version written over two lines.
     static let changes: [(key: String, old: String, new: String, wasEnglish: String, nowEnglish: String)] = [
-        ("app.title", #""Migration law office: consultation assistant""#, #""Migration law office: consultations""#,
-         "Migration law office: consultation assistant", "Migration law office: consultations"),
-        ("answer.too_many_items", "more than {max_items, plural,", "over {max_items, plural,",
-         "You cannot add more than {max_items", "You cannot add over {max_items"),
-        ("vks.confirm.renunciation.lawyer", "applicant has to renounce their current", "applicant has to renounce their present",
-         "renounce their current citizenship", "renounce their present citizenship"),
+        (
+            "app.title", #""Migration law office: consultation assistant""#, #""Migration law office: consultations""#,
+            "Migration law office: consultation assistant", "Migration law office: consultations"
+        ),
+        (
+            "answer.too_many_items", "more than {max_items, plural,", "over {max_items, plural,",
+            "You cannot add more than {max_items", "You cannot add over {max_items"
+        ),
+        (
+            "vks.confirm.renunciation.lawyer", "applicant has to renounce their current",
+            "applicant has to renounce their present",
+            "renounce their current citizenship", "renounce their present citizenship"
+        ),
     ]
 
-    @Test("changing one English message makes lint flag exactly its es and ru entries; mark-current clears them",
-          arguments: changes.indices)
+    @Test(
+        "changing one English message makes lint flag exactly its es and ru entries; mark-current clears them",
+        arguments: changes.indices)
     func staleTranslations(_ index: Int) throws {
         let change = Self.changes[index]
         let dir = try contentCopy()
@@ -64,7 +73,9 @@ import Testing
         let spanish = try read(dir, "locales/es.yaml")
         let marked = try runner.consult(["translations", "mark-current", change.key], in: dir)
         #expect(marked.status == 0)
-        #expect(marked.stdout == "es: 1 message marked current in locales/es.yaml\nru: 1 message marked current in locales/ru.yaml\n")
+        #expect(
+            marked.stdout
+                == "es: 1 message marked current in locales/es.yaml\nru: 1 message marked current in locales/ru.yaml\n")
         #expect(try runner.consult(["lint"], in: dir).stdout.isEmpty)
 
         // One line of es.yaml changed: the record of that key, now made from the new English.
@@ -83,7 +94,8 @@ import Testing
     func status() throws {
         let dir = try contentCopy()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try replace(#""Migration law office: consultation assistant""#, with: #""Consultations""#, in: "locales/en.yaml", dir)
+        try replace(
+            #""Migration law office: consultation assistant""#, with: #""Consultations""#, in: "locales/en.yaml", dir)
         // ru loses a translation (the applicant would read English); its record stays.
         let ru = dir.appendingPathComponent("locales/ru.yaml")
         var russian = try read(dir, "locales/ru.yaml")
@@ -93,19 +105,28 @@ import Testing
         let text = try runner.consult(["translations", "status"], in: dir)
         let lines = text.stdout.split(separator: "\n")
         #expect(lines.count == 2)
-        #expect(lines.first?.hasPrefix("es: ") == true && lines.first?.contains(", 0 missing, 1 stale, 0 unrecorded, ") == true)
+        #expect(
+            lines.first?.hasPrefix("es: ") == true
+                && lines.first?.contains(", 0 missing, 1 stale, 0 unrecorded, ") == true)
 
-        struct Coverage: Decodable { let language: String; let total, translated, missing, stale, unrecorded, current: Int }
+        struct Coverage: Decodable {
+            let language: String
+            let total, translated, missing, stale, unrecorded, current: Int
+        }
         let json = try runner.consult(["translations", "status", "--format", "json"], in: dir)
         let coverage = try JSONDecoder().decode([Coverage].self, from: Data(json.stdout.utf8))
         #expect(coverage.map(\.language) == ["es", "ru"])
         let es = try #require(coverage.first), russianCoverage = try #require(coverage.last)
         #expect(es.translated == es.total && es.missing == 0 && es.stale == 1 && es.current == es.total - 1)
-        #expect(russianCoverage.missing == 1 && russianCoverage.translated == russianCoverage.total - 1
+        #expect(
+            russianCoverage.missing == 1 && russianCoverage.translated == russianCoverage.total - 1
                 && russianCoverage.stale == 0 && russianCoverage.current == russianCoverage.total - 1)
         // The record of app.title is left over in ru.yaml: lint says so.
         let lint = try runner.consult(["lint"], in: dir).stdout
-        #expect(lint.contains("translated_from names 'app.title', which this file does not translate; remove the line [orphan-source]"))
+        #expect(
+            lint.contains(
+                "translated_from names 'app.title', which this file does not translate; remove the line [orphan-source]"
+            ))
     }
 
     @Test("an unknown key or language is refused and nothing is written")

@@ -34,7 +34,8 @@ import Testing
             case 3:
                 dialog += "  - goto: s\(i + 2)\n    when: f\(i - 1) > 100\n"
             default:
-                dialog += "  - outcome: o\(i)\n    id: s\(i + 1)\n    explain: o.text\n    when: f\(i - 2) >= 60 and f\(i - 4)\n"
+                dialog +=
+                    "  - outcome: o\(i)\n    id: s\(i + 1)\n    explain: o.text\n    when: f\(i - 2) >= 60 and f\(i - 4)\n"
                 outcomes.append("o\(i)")
             }
             i += 1
@@ -42,10 +43,13 @@ import Testing
         // The outcome steps carry the ids the gotos jump to (s<i+1> on step i+1 = i+2 of the goto).
         try dialog.write(to: dir.appendingPathComponent("dialogs/big.yaml"), atomically: true, encoding: .utf8)
 
-        let system = SystemMessages.keys.map { key, args in "  \(key.rawValue): \"x \(args.map { "{\($0)}" }.joined(separator: " "))\"" }
+        let system = SystemMessages.keys.map { key, args in
+            "  \(key.rawValue): \"x \(args.map { "{\($0)}" }.joined(separator: " "))\""
+        }
         var english = ""
         for language in ["en", "es", "ru"] {
-            let plural = language == "ru"
+            let plural =
+                language == "ru"
                 ? "  one: \"i % 10 = 1 and i % 100 != 11\"\n  few: \"i % 10 = 2..4 and i % 100 != 12..14\"\n  many: \"i % 10 = 0 or i % 10 = 5..9 or i % 100 = 11..14\""
                 : "  one: \"i = 1 and v = 0\""
             var text = """
@@ -72,7 +76,8 @@ import Testing
             text += facts.map { "  fact.\($0): \"Fact \($0)\"" }.joined(separator: "\n") + "\n"
             text += outcomes.map { "  outcome.\($0).title: \"Outcome \($0)\"" }.joined(separator: "\n") + "\n"
             if language == "en" { english = text } else { text += translatedFromSection(of: text, english: english) }
-            try text.write(to: dir.appendingPathComponent("locales/\(language).yaml"), atomically: true, encoding: .utf8)
+            try text.write(
+                to: dir.appendingPathComponent("locales/\(language).yaml"), atomically: true, encoding: .utf8)
         }
     }
 
@@ -83,7 +88,8 @@ import Testing
         let clock = ContinuousClock()
         var report: LintReport?
         let elapsed = clock.measure {
-            report = Linter.lint(dialogs: dir.appendingPathComponent("dialogs"), locales: dir.appendingPathComponent("locales"))
+            report = Linter.lint(
+                dialogs: dir.appendingPathComponent("dialogs"), locales: dir.appendingPathComponent("locales"))
         }
         let r = try #require(report)
         #expect(r.diagnostics.isEmpty, "\(r.diagnostics.prefix(3).map(\.description))")
@@ -101,12 +107,16 @@ import Testing
         var files: [YAMLFile] = []
         let parse = clock.measure {
             for path in ["dialogs/big.yaml", "locales/en.yaml", "locales/es.yaml", "locales/ru.yaml"] {
-                if let f = YAMLFile.load(dir.appendingPathComponent(path), displayPath: path, into: &diagnostics) { files.append(f) }
+                if let f = YAMLFile.load(dir.appendingPathComponent(path), displayPath: path, into: &diagnostics) {
+                    files.append(f)
+                }
             }
         }
         let checks = clock.measure {
             _ = Linter.lint(dialogFiles: [files[0]], localeFiles: Array(files.dropFirst()))
         }
-        print("benchmark: load + lint of 10,000 steps and 3 locales: \(elapsed) (YAML parsing \(parse), checks \(checks)); one walk over the tree: \(walkTime)")
+        print(
+            "benchmark: load + lint of 10,000 steps and 3 locales: \(elapsed) (YAML parsing \(parse), checks \(checks)); one walk over the tree: \(walkTime)"
+        )
     }
 }

@@ -40,7 +40,9 @@ final class Driver {
     /// or a relative of one ("2").
     static func vks(language: String = "en", today: String = "2026-11-25", role: String = "1") throws -> Driver {
         let d = try Driver(today: today, language: language)
-        d.typeAll([["en": "1", "es": "2", "ru": "3"][language]!, ["en": "yes", "es": "sí", "ru": "да"][language]!, "1", role])
+        d.typeAll([
+            ["en": "1", "es": "2", "ru": "3"][language]!, ["en": "yes", "es": "sí", "ru": "да"][language]!, "1", role,
+        ])
         return d
     }
 }
@@ -65,8 +67,9 @@ final class Driver {
         d.typeAll(["1", "31.03.2028", "нет", "нет", "да", "нет", "да", "супруг", "40", "да", "реб", "12", "нет"])
         #expect(d.consultation.outcomes.map(\.id) == ["vks_rp_eligible", "citizenship_path", "family_included"])
         #expect(d.current == "wants_appointment")
-        let text = OutcomeText.render(d.consultation.outcomes, environment: d.consultation.environment,
-                                      presenter: Presenter(content: shipped, language: "ru"))
+        let text = OutcomeText.render(
+            d.consultation.outcomes, environment: d.consultation.environment,
+            presenter: Presenter(content: shipped, language: "ru"))
         #expect(plainSpaces(text).contains("31 марта 2028 г"))
         #expect(plainSpaces(text).contains("ребёнок (12 лет)"), "\(text)")
     }
@@ -191,8 +194,11 @@ final class Driver {
         let answered = try result.get()
         #expect(answered.previous == .choice("issued"))
         #expect(answered.value == .choice("applied"))
-        #expect(Set(answered.dropped.keys) == ["work_permit_expires", "contract_terminated", "termination_date", "new_contract_signed",
-                                                "holds_vks_residence_permit"])
+        #expect(
+            Set(answered.dropped.keys) == [
+                "work_permit_expires", "contract_terminated", "termination_date", "new_contract_signed",
+                "holds_vks_residence_permit",
+            ])
         // Still on the way: kept, not asked again.
         #expect(d.consultation.answers["wants_citizenship"] == .bool(true))
         #expect(d.consultation.answers["family_members"] == .list([]))
@@ -230,7 +236,11 @@ final class Driver {
         d.typeAll(["1", "31.03.2028", "yes", "01.11.2026", "no", "no", "no", "no", "no"])
         let grace = try #require(d.consultation.outcomes.first { $0.id == "grace_period_active" })
         let facts = d.consultation.why(grace).map(\.fact)
-        #expect(facts == ["applicant_role", "has_vks_work_permit", "work_permit_expires", "contract_terminated", "termination_date", "new_contract_signed"])
+        #expect(
+            facts == [
+                "applicant_role", "has_vks_work_permit", "work_permit_expires", "contract_terminated",
+                "termination_date", "new_contract_signed",
+            ])
     }
 
     @Test func withoutConsentNoNameOrContactIsAsked() throws {
@@ -244,7 +254,8 @@ final class Driver {
     @Test func theStateIsItsAnswers() throws {
         let d = try Driver.vks()
         d.typeAll(["1", "31.03.2028", "yes", "01.11.2026"])
-        let replay = try Consultation(dialogs: shipped.dialogs, today: date("2026-11-25"), answers: d.consultation.answers)
+        let replay = try Consultation(
+            dialogs: shipped.dialogs, today: date("2026-11-25"), answers: d.consultation.answers)
         guard case .ask(let prompt) = replay.step else {
             Issue.record("the replay finished")
             return

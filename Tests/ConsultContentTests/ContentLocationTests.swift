@@ -10,7 +10,8 @@ struct ContentLocationTests {
     func prefix() throws -> URL {
         let root = temporaryPath("consult-prefix")
         for folder in ["bin", "share/consult/dialogs", "share/consult/locales"] {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
         return root
     }
@@ -24,11 +25,13 @@ struct ContentLocationTests {
         #expect(installed.dialogs.path == root.appendingPathComponent("share/consult/dialogs").path)
         #expect(installed.source == "beside the executable")
 
-        let fromEnvironment = ContentLocation.locate(dialogs: nil, locales: nil, environment: ["CONSULT_CONTENT": "/srv/c"], executable: executable)
+        let fromEnvironment = ContentLocation.locate(
+            dialogs: nil, locales: nil, environment: ["CONSULT_CONTENT": "/srv/c"], executable: executable)
         #expect(fromEnvironment.locales.path == "/srv/c/locales")
         #expect(fromEnvironment.source == "CONSULT_CONTENT")
 
-        let given = ContentLocation.locate(dialogs: "/a/d", locales: nil, environment: ["CONSULT_CONTENT": "/srv/c"], executable: executable)
+        let given = ContentLocation.locate(
+            dialogs: "/a/d", locales: nil, environment: ["CONSULT_CONTENT": "/srv/c"], executable: executable)
         #expect(given.dialogs.path == "/a/d")
         #expect(given.locales.path == "/srv/c/locales")
         #expect(given.source == "--dialogs/--locales")
@@ -41,13 +44,16 @@ struct ContentLocationTests {
         let here = root.appendingPathComponent("share/consult")
         // Another folder holding content, as a planted one would.
         let planted = root.appendingPathComponent("planted")
-        try FileManager.default.createDirectory(at: planted.appendingPathComponent("dialogs"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: planted.appendingPathComponent("dialogs"), withIntermediateDirectories: true)
         let executable = root.appendingPathComponent("bin/consult").path
-        let serving = ContentLocation.locate(dialogs: nil, locales: nil, environment: [:], executable: executable,
-                                             workingDirectory: planted.path)
+        let serving = ContentLocation.locate(
+            dialogs: nil, locales: nil, environment: [:], executable: executable,
+            workingDirectory: planted.path)
         #expect(serving.dialogs.path == here.appendingPathComponent("dialogs").path)
-        let editing = ContentLocation.locate(dialogs: nil, locales: nil, editing: true, environment: [:], executable: executable,
-                                             workingDirectory: planted.path)
+        let editing = ContentLocation.locate(
+            dialogs: nil, locales: nil, editing: true, environment: [:], executable: executable,
+            workingDirectory: planted.path)
         #expect(editing.dialogs.path == planted.appendingPathComponent("dialogs").path)
     }
 
@@ -56,8 +62,9 @@ struct ContentLocationTests {
         let root = try prefix()
         defer { try? FileManager.default.removeItem(at: root) }
         let content = root.appendingPathComponent("share/consult")
-        let location = ContentLocation(dialogs: content.appendingPathComponent("dialogs"),
-                                       locales: content.appendingPathComponent("locales"), source: "test")
+        let location = ContentLocation(
+            dialogs: content.appendingPathComponent("dialogs"),
+            locales: content.appendingPathComponent("locales"), source: "test")
         let file = location.locales.appendingPathComponent("en.yaml")
         try Data("x: 1\n".utf8).write(to: file)
         try location.checkOnlyOwnerCanChange()
@@ -70,7 +77,10 @@ struct ContentLocationTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o1777], ofItemAtPath: content.path)
         try location.checkOnlyOwnerCanChange()
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: content.path)
-        do { try location.checkOnlyOwnerCanChange(); Issue.record("a folder others can write was accepted") } catch {
+        do {
+            try location.checkOnlyOwnerCanChange()
+            Issue.record("a folder others can write was accepted")
+        } catch {
             #expect(error.path == content.path)
         }
     }

@@ -8,7 +8,8 @@ import Testing
 /// `consult graph`: the flow a paralegal reads, in their language, with urgent outcomes marked.
 @Suite struct GraphTests {
     static let evidence = UrgencyEvidence(content: shipped, results: shippedScenarioResults)
-    static let vksRussian = GraphBuilder.build(shipped, language: "ru", dialog: "vks_residence_permit", evidence: evidence)
+    static let vksRussian = GraphBuilder.build(
+        shipped, language: "ru", dialog: "vks_residence_permit", evidence: evidence)
 
     func question(_ fact: String, in graph: FlowGraph) throws -> FlowGraph.Node {
         try #require(graph.nodes.first { $0.kind == .question && $0.lines.last?.hasPrefix("[\(fact):") == true })
@@ -24,8 +25,11 @@ import Testing
         #expect(permit.lines.joined(separator: " ").contains("разрешение на работу"))
         let contract = try question("contract_terminated", in: graph)
         #expect(contract.lines.last == "[contract_terminated: да / нет]")
-        for fact in ["applicant_role", "relation_to_vks", "applicant_age", "work_permit_expires", "holds_vks_residence_permit",
-                     "termination_date", "new_contract_signed", "wants_citizenship", "wants_independent_permit", "family_members"] {
+        for fact in [
+            "applicant_role", "relation_to_vks", "applicant_age", "work_permit_expires", "holds_vks_residence_permit",
+            "termination_date", "new_contract_signed", "wants_citizenship", "wants_independent_permit",
+            "family_members",
+        ] {
             _ = try question(fact, in: graph)
         }
         #expect(graph.clusters.map(\.title) == ["vks_residence_permit"])
@@ -38,15 +42,21 @@ import Testing
         let out = graph.edges.filter { $0.from == permit.id }
         // "issued" leads to the expiry date; the other answers pass it by.
         #expect(out.contains { $0.to == expires.id && $0.label == "Да, выдано [issued]" && $0.kind == .yes })
-        #expect(out.contains { $0.to != expires.id && $0.kind == .no
-                && $0.label == "Заявление подано, разрешение ещё не выдано [applied]\nНет [none]" })
+        #expect(
+            out.contains {
+                $0.to != expires.id && $0.kind == .no
+                    && $0.label == "Заявление подано, разрешение ещё не выдано [applied]\nНет [none]"
+            })
     }
 
     @Test func conditionsAreWrittenInfixOnTheirDecisions() throws {
         let graph = GraphBuilder.build(shipped, language: "en", dialog: "vks_residence_permit", evidence: Self.evidence)
         let text = graph.nodes.filter { $0.kind == .decision }.map { $0.lines.joined(separator: " ") }
         #expect(text.contains("permit_in_force and contract_terminated"))
-        #expect(text.contains { $0.hasPrefix("permit_in_force and contract_terminated and not new_contract_signed and today <=") })
+        #expect(
+            text.contains {
+                $0.hasPrefix("permit_in_force and contract_terminated and not new_contract_signed and today <=")
+            })
         let decisions = graph.nodes.filter { $0.kind == .decision }.map(\.id)
         let labels = Set(graph.edges.filter { decisions.contains($0.from) }.compactMap(\.label))
         #expect(labels.isSuperset(of: ["yes", "no"]))
@@ -76,7 +86,8 @@ import Testing
         let plain = try #require(dot.split(separator: "\n").first { $0.contains("\(notEligible.id) [label=") })
         #expect(plain.contains("fillcolor=\"#c8e6c9\""))
         // The rule itself is highlighted.
-        #expect(graph.nodes.contains { $0.kind == .compute && $0.computesUrgency && $0.lines[0].hasPrefix("urgent = ") })
+        #expect(
+            graph.nodes.contains { $0.kind == .compute && $0.computesUrgency && $0.lines[0].hasPrefix("urgent = ") })
         let mermaid = MermaidRenderer.render(graph)
         #expect(mermaid.contains("class ") && mermaid.contains(" urgent\n") && mermaid.contains(cancelled.id))
     }
@@ -86,7 +97,10 @@ import Testing
         #expect(Set(graph.clusters.map(\.title)) == Set(shipped.dialogs.dialogs.map(\.name)))
         let topic = try question("topic", in: graph)
         let vksStart = "d\(try #require(shipped.dialogs.dialogIndex(named: "vks_residence_permit")))_start"
-        #expect(graph.edges.contains { $0.from == topic.id && $0.to == vksStart && $0.label?.hasSuffix("[vks_residence_permit]") == true })
+        #expect(
+            graph.edges.contains {
+                $0.from == topic.id && $0.to == vksStart && $0.label?.hasSuffix("[vks_residence_permit]") == true
+            })
         // Every outcome step has a node.
         #expect(graph.nodes.filter { $0.kind == .outcome }.count == shipped.dialogs.outcomes.count)
         // Every edge joins drawn nodes.
@@ -100,7 +114,8 @@ import Testing
     }
 
     @Test func labelsAreEscapedForMermaid() {
-        #expect(MermaidRenderer.quote("a \"b\" <c> #1 | d\nВНЖ") == "\"a #quot;b#quot; #lt;c#gt; #35;1 #124; d<br/>ВНЖ\"")
+        #expect(
+            MermaidRenderer.quote("a \"b\" <c> #1 | d\nВНЖ") == "\"a #quot;b#quot; #lt;c#gt; #35;1 #124; d<br/>ВНЖ\"")
     }
 
     @Test func theDOTIsValidForGraphvizAndRendersToSVG() throws {
@@ -109,7 +124,8 @@ import Testing
             #expect(throws: Graphviz.Unavailable.self) { try Graphviz.svg(fromDOT: "digraph {}", executable: nil) }
             return
         }
-        let svg = String(decoding: try Graphviz.svg(fromDOT: DOTRenderer.render(Self.vksRussian), executable: dot), as: UTF8.self)
+        let svg = String(
+            decoding: try Graphviz.svg(fromDOT: DOTRenderer.render(Self.vksRussian), executable: dot), as: UTF8.self)
         #expect(svg.contains("<svg"))
         #expect(svg.contains("Да, выдано [issued]"))
         #expect(svg.contains("#ffcdd2"))
@@ -153,7 +169,8 @@ func shape(_ e: Expr) -> String {
     case .not(let o): return "(not \(shape(o)))"
     case .negate(let o): return "(- \(shape(o)))"
     case .binary(let op, let l, let r): return "(\(op.rawValue) \(shape(l)) \(shape(r)))"
-    case .membership(let x, let set, let negated): return "(\(negated ? "not-in" : "in") \(shape(x)) [\(set.map(shape).joined(separator: " "))])"
+    case .membership(let x, let set, let negated):
+        return "(\(negated ? "not-in" : "in") \(shape(x)) [\(set.map(shape).joined(separator: " "))])"
     case .call(let f, let args): return "(\(f.rawValue) \(args.map(shape).joined(separator: " ")))"
     }
 }

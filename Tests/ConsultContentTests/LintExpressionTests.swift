@@ -10,7 +10,8 @@ extension LintTests {
 
     @Test("an expression syntax error points inside a plain scalar")
     func expressionSyntaxPlain() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -21,16 +22,19 @@ extension LintTests {
                 explain: o.ok
                 when: has_permit 1️⃣= true
             """)
-        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.expressionSyntax, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["'=' is not an operator", "'=='"])
+        let diagnostics = lintFixture(
+            dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.expressionSyntax, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["'=' is not an operator", "'=='"])
         #expect(dialog.location("1️⃣") == .init(line: 9, column: 22))
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("an expression syntax error points inside a quoted scalar (after the quote)")
     func expressionSyntaxQuoted() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -41,9 +45,11 @@ extension LintTests {
                 explain: o.ok
                 when: 'has_permit and 1️⃣&& true'
             """)
-        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.expressionSyntax, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["'&' is not an operator"])
+        let diagnostics = lintFixture(
+            dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.expressionSyntax, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["'&' is not an operator"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
@@ -51,7 +57,8 @@ extension LintTests {
     func expressionColumnAfterEscapes() {
         // The YAML text has `\"` (two characters) where the value has `"` (one): the column must
         // count the source characters, not the value's.
-        let dialog = MarkedText(#"""
+        let dialog = MarkedText(
+            #"""
             dialog: main
             start: true
             nodes:
@@ -64,16 +71,19 @@ extension LintTests {
                 explain: o.ok
                 when: "permit_status == \"issued\" and 1️⃣has_permt"
             """#)
-        let locales = LocaleSet(keys: ["q.permit_status", "c.issued", "o.ok"], facts: ["permit_status"], outcomes: ["ok"])
+        let locales = LocaleSet(
+            keys: ["q.permit_status", "c.issued", "o.ok"], facts: ["permit_status"], outcomes: ["ok"])
         let diagnostics = lintFixture(dialog, locales)
-        let d = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("comparing a date with a number is a type error")
     func typeErrorDateVersusNumber() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -90,21 +100,25 @@ extension LintTests {
                 explain: o.exact
                 when: start_date == 2️⃣30
             """)
-        let locales = LocaleSet(keys: ["q.has_permit", "q.start_date", "o.late", "o.exact"],
-                                facts: ["has_permit", "start_date"], outcomes: ["late", "exact"])
+        let locales = LocaleSet(
+            keys: ["q.has_permit", "q.start_date", "o.late", "o.exact"],
+            facts: ["has_permit", "start_date"], outcomes: ["late", "exact"])
         let diagnostics = lintFixture(dialog, locales)
         // `<`, `>`: the comparison is pointed at (it starts at its left operand).
-        let d1 = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                  at: dialog.location("1️⃣"), message: ["'>' compares two numbers or two dates, not date and number"])
+        let d1 = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["'>' compares two numbers or two dates, not date and number"])
         // `==`: the right operand is pointed at.
-        let d2 = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                  at: dialog.location("2️⃣"), message: ["cannot compare date with number"])
+        let d2 = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("2️⃣"), message: ["cannot compare date with number"])
         expectNoOtherErrors(diagnostics, than: [d1, d2])
     }
 
     @Test("a choice compared with a value it does not offer points at the string")
     func typeErrorChoiceValueNotOffered() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -121,19 +135,23 @@ extension LintTests {
                 explain: o.waiting
                 when: permit_status in ["pending", 2️⃣"denied"]
             """)
-        let locales = LocaleSet(keys: ["q.permit_status", "c.issued", "c.pending", "o.ok", "o.waiting"],
-                                facts: ["permit_status"], outcomes: ["ok", "waiting"])
+        let locales = LocaleSet(
+            keys: ["q.permit_status", "c.issued", "c.pending", "o.ok", "o.waiting"],
+            facts: ["permit_status"], outcomes: ["ok", "waiting"])
         let diagnostics = lintFixture(dialog, locales)
-        let d1 = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                  at: dialog.location("1️⃣"), message: [#""isued" is not a value of 'permit_status' (issued, pending)"#])
-        let d2 = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                  at: dialog.location("2️⃣"), message: [#""denied" is not a value of 'permit_status'"#])
+        let d1 = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: [#""isued" is not a value of 'permit_status' (issued, pending)"#])
+        let d2 = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("2️⃣"), message: [#""denied" is not a value of 'permit_status'"#])
         expectNoOtherErrors(diagnostics, than: [d1, d2])
     }
 
     @Test("an unknown fact, with a suggestion")
     func unknownFact() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -144,15 +162,18 @@ extension LintTests {
                 explain: o.ok
                 when: not 1️⃣has_permt
             """)
-        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'; did you mean 'has_permit'?"])
+        let diagnostics = lintFixture(
+            dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'; did you mean 'has_permit'?"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("a fact read before any path can set it")
     func readBeforeSet() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -165,16 +186,19 @@ extension LintTests {
                 type: yesno
                 prompt: q.has_permit
             """)
-        let locales = LocaleSet(keys: ["q.wants_help", "m.intro", "q.has_permit"], facts: ["wants_help", "has_permit"])
+        let locales = LocaleSet(
+            keys: ["q.wants_help", "m.intro", "q.has_permit"], facts: ["wants_help", "has_permit"])
         let diagnostics = lintFixture(dialog, locales)
-        let d = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["'has_permit' is read before any path can set it"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["'has_permit' is read before any path can set it"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("the same fact asked twice")
     func duplicateFact() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -188,15 +212,17 @@ extension LintTests {
         let locales = LocaleSet(keys: ["q.has_permit", "q.has_permit_again"], facts: ["has_permit"])
         let diagnostics = lintFixture(dialog, locales)
         let first = dialog.location("1️⃣")
-        let d = expectDiagnostic(diagnostics, DialogRule.duplicateFact, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("2️⃣"),
-                                 message: ["the fact 'has_permit' is already asked at dialogs/main.yaml:\(first.line):\(first.column)"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.duplicateFact, .error, file: "dialogs/main.yaml",
+            at: dialog.location("2️⃣"),
+            message: ["the fact 'has_permit' is already asked at dialogs/main.yaml:\(first.line):\(first.column)"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("no dialog is marked start: true")
     func noStartDialog() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             1️⃣dialog: main
             nodes:
               - ask: has_permit
@@ -204,15 +230,17 @@ extension LintTests {
                 prompt: q.has_permit
             """)
         let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit"], facts: ["has_permit"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.noStart, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["no dialog is marked 'start: true'"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.noStart, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["no dialog is marked 'start: true'"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     // MARK: Messages
 
     /// A dialog whose keys and facts the message tests share.
-    static let messageDialog = MarkedText("""
+    static let messageDialog = MarkedText(
+        """
         dialog: main
         start: true
         nodes:
@@ -255,12 +283,14 @@ extension LintTests {
         var locales = messageLocales(ok: ["en": #""ok""#, "es": #""ok""#, "ru": #""ok""#])
         locales.omitted = ["es": ["q.has_permit"], "ru": ["app.title"]]
         let diagnostics = lintFixture(LintTests.messageDialog, locales)
-        let d1 = expectDiagnostic(diagnostics, TranslationRule.missingKey, .error, file: "dialogs/main.yaml",
-                                  at: LintTests.messageDialog.location("1️⃣"),
-                                  message: ["'q.has_permit' is missing in locales/es.yaml"])
+        let d1 = expectDiagnostic(
+            diagnostics, TranslationRule.missingKey, .error, file: "dialogs/main.yaml",
+            at: LintTests.messageDialog.location("1️⃣"),
+            message: ["'q.has_permit' is missing in locales/es.yaml"])
         // A key of the program itself is not named by a dialog: it is reported at the locale file.
-        let d2 = expectDiagnostic(diagnostics, TranslationRule.missingKey, .error, file: "locales/ru.yaml",
-                                  at: .init(line: 1, column: 1), message: ["'app.title' is missing in locales/ru.yaml"])
+        let d2 = expectDiagnostic(
+            diagnostics, TranslationRule.missingKey, .error, file: "locales/ru.yaml",
+            at: .init(line: 1, column: 1), message: ["'app.title' is missing in locales/ru.yaml"])
         expectNothingElse(diagnostics, than: [d1, d2])
     }
 
@@ -270,8 +300,9 @@ extension LintTests {
         locales.extra["es", default: []].append("1️⃣q.forgotten: \"olvidado\"")
         let es = locales.text("es")
         let diagnostics = lintFixture(LintTests.messageDialog, locales)
-        let d = expectDiagnostic(diagnostics, TranslationRule.unusedKey, .warning, file: "locales/es.yaml",
-                                 at: es.location("1️⃣"), message: ["'q.forgotten' is not used"])
+        let d = expectDiagnostic(
+            diagnostics, TranslationRule.unusedKey, .warning, file: "locales/es.yaml",
+            at: es.location("1️⃣"), message: ["'q.forgotten' is not used"])
         expectNothingElse(diagnostics, than: [d])
     }
 
@@ -284,12 +315,14 @@ extension LintTests {
             "ru": [#"2️⃣o.ok: "Действительно до {today}.""#],
         ]
         let diagnostics = lintFixture(LintTests.messageDialog, locales)
-        let d1 = expectDiagnostic(diagnostics, TranslationRule.placeholderMismatch, .error, file: "locales/es.yaml",
-                                  at: locales.text("es").location("1️⃣"),
-                                  message: ["'o.ok' has placeholders none but locales/en.yaml has {permit_until}"])
-        let d2 = expectDiagnostic(diagnostics, TranslationRule.placeholderMismatch, .error, file: "locales/ru.yaml",
-                                  at: locales.text("ru").location("2️⃣"),
-                                  message: ["'o.ok' has placeholders {today} but locales/en.yaml has {permit_until}"])
+        let d1 = expectDiagnostic(
+            diagnostics, TranslationRule.placeholderMismatch, .error, file: "locales/es.yaml",
+            at: locales.text("es").location("1️⃣"),
+            message: ["'o.ok' has placeholders none but locales/en.yaml has {permit_until}"])
+        let d2 = expectDiagnostic(
+            diagnostics, TranslationRule.placeholderMismatch, .error, file: "locales/ru.yaml",
+            at: locales.text("ru").location("2️⃣"),
+            message: ["'o.ok' has placeholders {today} but locales/en.yaml has {permit_until}"])
         expectNothingElse(diagnostics, than: [d1, d2])
     }
 
@@ -302,9 +335,10 @@ extension LintTests {
             "ru": [#"1️⃣o.ok: "{days_left, plural, one {# день} few {# дня} other {# дней}}""#],
         ]
         let diagnostics = lintFixture(LintTests.messageDialog, locales)
-        let d = expectDiagnostic(diagnostics, TranslationRule.pluralMissing, .error, file: "locales/ru.yaml",
-                                 at: locales.text("ru").location("1️⃣"),
-                                 message: ["the plural of {days_left} in 'o.ok' lacks many, which Русский needs"])
+        let d = expectDiagnostic(
+            diagnostics, TranslationRule.pluralMissing, .error, file: "locales/ru.yaml",
+            at: locales.text("ru").location("1️⃣"),
+            message: ["the plural of {days_left} in 'o.ok' lacks many, which Русский needs"])
         expectNothingElse(diagnostics, than: [d])
     }
 
@@ -319,9 +353,12 @@ extension LintTests {
         let diagnostics = lintFixture(LintTests.messageDialog, locales)
         var found: [Diagnostic?] = []
         for (language, marker) in [("en", "1️⃣"), ("es", "2️⃣"), ("ru", "3️⃣")] {
-            found.append(expectDiagnostic(diagnostics, TranslationRule.unknownPlaceholder, .error, file: "locales/\(language).yaml",
-                                          at: locales.text(language).location(marker),
-                                          message: ["'o.ok' uses {permit_untill}, which it is never given", "did you mean '{permit_until}'?"]))
+            found.append(
+                expectDiagnostic(
+                    diagnostics, TranslationRule.unknownPlaceholder, .error, file: "locales/\(language).yaml",
+                    at: locales.text(language).location(marker),
+                    message: ["'o.ok' uses {permit_untill}, which it is never given", "did you mean '{permit_until}'?"])
+            )
         }
         expectNothingElse(diagnostics, than: found)
     }
@@ -331,7 +368,8 @@ extension LintTests {
     @Test("one error in a dialog does not make every fact's message 'unused'")
     func oneDialogErrorNoCascade() {
         // The same content as `messageFixtureIsValid`, with one misspelt fact in a condition.
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -355,12 +393,12 @@ extension LintTests {
             "ru": #""{days_left, plural, one {# день} few {# дня} many {# дней} other {# дня}} до {permit_until}.""#,
         ])
         let diagnostics = lintFixture(dialog, locales)
-        let d = expectDiagnostic(diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.expressionType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["unknown fact 'has_permt'"])
         expectNothingElse(diagnostics, than: [d])
     }
 }
-
 
 @Suite("MarkedText")
 struct MarkedTextTests {

@@ -33,52 +33,52 @@ struct LocaleSet {
 
     static let headers: [String: String] = [
         "en": """
-            language: en
-            name: English
-            formatting_locale: en_GB
-            plural_rules:
-              one: "i = 1 and v = 0"
-            words:
-              yes: [yes, y]
-              no: [no, n]
-            commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
-            list:
-              pair: "{0} and {1}"
-              middle: "{0}, {1}"
-              last: "{0} and {1}"
-            """,
+        language: en
+        name: English
+        formatting_locale: en_GB
+        plural_rules:
+          one: "i = 1 and v = 0"
+        words:
+          yes: [yes, y]
+          no: [no, n]
+        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
+        list:
+          pair: "{0} and {1}"
+          middle: "{0}, {1}"
+          last: "{0} and {1}"
+        """,
         "es": """
-            language: es
-            name: Español
-            formatting_locale: es_ES
-            plural_rules:
-              one: "i = 1 and v = 0"
-            words:
-              yes: [sí, si, s]
-              no: [no, n]
-            commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
-            list:
-              pair: "{0} y {1}"
-              middle: "{0}, {1}"
-              last: "{0} y {1}"
-            """,
+        language: es
+        name: Español
+        formatting_locale: es_ES
+        plural_rules:
+          one: "i = 1 and v = 0"
+        words:
+          yes: [sí, si, s]
+          no: [no, n]
+        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
+        list:
+          pair: "{0} y {1}"
+          middle: "{0}, {1}"
+          last: "{0} y {1}"
+        """,
         "ru": """
-            language: ru
-            name: Русский
-            formatting_locale: ru_RU
-            plural_rules:
-              one: "i % 10 = 1 and i % 100 != 11"
-              few: "i % 10 = 2..4 and i % 100 != 12..14"
-              many: "i % 10 = 0 or i % 10 = 5..9 or i % 100 = 11..14"
-            words:
-              yes: [да, д]
-              no: [нет, н]
-            commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
-            list:
-              pair: "{0} и {1}"
-              middle: "{0}, {1}"
-              last: "{0} и {1}"
-            """,
+        language: ru
+        name: Русский
+        formatting_locale: ru_RU
+        plural_rules:
+          one: "i % 10 = 1 and i % 100 != 11"
+          few: "i % 10 = 2..4 and i % 100 != 12..14"
+          many: "i % 10 = 0 or i % 10 = 5..9 or i % 100 = 11..14"
+        words:
+          yes: [да, д]
+          no: [нет, н]
+        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
+        list:
+          pair: "{0} и {1}"
+          middle: "{0}, {1}"
+          last: "{0} и {1}"
+        """,
     ]
 
     /// Every key these locales hold (before `omitted` and `extra`), sorted.
@@ -113,9 +113,9 @@ struct LocaleSet {
 func translatedFromSection(of translation: String, english englishText: String) -> String {
     var ignored: [Diagnostic] = []
     guard let englishFile = YAMLFile.parse(englishText, displayPath: "en.yaml", into: &ignored),
-          let english = CatalogLoader.load(englishFile, expectedLanguage: nil, typography: false, into: &ignored),
-          let file = YAMLFile.parse(translation, displayPath: "xx.yaml", into: &ignored),
-          let catalog = CatalogLoader.load(file, expectedLanguage: nil, typography: false, into: &ignored)
+        let english = CatalogLoader.load(englishFile, expectedLanguage: nil, typography: false, into: &ignored),
+        let file = YAMLFile.parse(translation, displayPath: "xx.yaml", into: &ignored),
+        let catalog = CatalogLoader.load(file, expectedLanguage: nil, typography: false, into: &ignored)
     else { return "" }
     let records = catalog.locations.keys.sorted().compactMap { key in
         english.texts[key].map { TranslationSource.line(key, english: $0) }
@@ -124,7 +124,9 @@ func translatedFromSection(of translation: String, english englishText: String) 
 }
 
 /// Parses the files as `consult lint` reads them (a YAML syntax error is a diagnostic too) and lints them.
-func lintFixture(dialogs: [(path: String, text: MarkedText)], locales: [(path: String, text: MarkedText)]) -> [Diagnostic] {
+func lintFixture(
+    dialogs: [(path: String, text: MarkedText)], locales: [(path: String, text: MarkedText)]
+) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     let dialogFiles = dialogs.compactMap { YAMLFile.parse($0.text.text, displayPath: $0.path, into: &diagnostics) }
     let localeFiles = locales.compactMap { YAMLFile.parse($0.text.text, displayPath: $0.path, into: &diagnostics) }
@@ -147,7 +149,9 @@ func expectDiagnostic(
 ) -> Diagnostic? {
     let place = ConsultEngine.SourceLocation(file: file, line: location.line, column: location.column)
     let matching = diagnostics.filter { $0.is(rule) && $0.location == place }
-    #expect(matching.count == 1, "expected one [\(rule.id)] at \(place); got:\n\(describeDiagnostics(diagnostics))", sourceLocation: sourceLocation)
+    #expect(
+        matching.count == 1, "expected one [\(rule.id)] at \(place); got:\n\(describeDiagnostics(diagnostics))",
+        sourceLocation: sourceLocation)
     guard let d = matching.first else { return nil }
     #expect(d.severity == severity, "\(d)", sourceLocation: sourceLocation)
     for part in message {
@@ -157,13 +161,17 @@ func expectDiagnostic(
 }
 
 /// Expects that nothing but `expected` was reported (no cascade of other problems).
-func expectNothingElse(_ diagnostics: [Diagnostic], than expected: [Diagnostic?], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+func expectNothingElse(
+    _ diagnostics: [Diagnostic], than expected: [Diagnostic?], sourceLocation: Testing.SourceLocation = #_sourceLocation
+) {
     let others = diagnostics.filter { d in !expected.contains { $0 == d } }
     #expect(others.isEmpty, "unexpected diagnostics:\n\(describeDiagnostics(others))", sourceLocation: sourceLocation)
 }
 
 /// Expects that no error but `expected` was reported (warnings are not looked at).
-func expectNoOtherErrors(_ diagnostics: [Diagnostic], than expected: [Diagnostic?], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+func expectNoOtherErrors(
+    _ diagnostics: [Diagnostic], than expected: [Diagnostic?], sourceLocation: Testing.SourceLocation = #_sourceLocation
+) {
     let others = diagnostics.filter { d in d.severity == .error && !expected.contains { $0 == d } }
     #expect(others.isEmpty, "unexpected errors:\n\(describeDiagnostics(others))", sourceLocation: sourceLocation)
 }
@@ -171,4 +179,3 @@ func expectNoOtherErrors(_ diagnostics: [Diagnostic], than expected: [Diagnostic
 func describeDiagnostics(_ diagnostics: [Diagnostic]) -> String {
     diagnostics.isEmpty ? "(none)" : diagnostics.map(\.description).joined(separator: "\n")
 }
-

@@ -11,7 +11,8 @@ struct LintTests {
 
     @Test("valid content produces no diagnostics at all")
     func validContent() {
-        let main = MarkedText("""
+        let main = MarkedText(
+            """
             # The start.
             dialog: main
             start: true
@@ -72,7 +73,8 @@ struct LintTests {
                 explain: o.family_ok
                 when: count(family, minor) > 0 and permit_status not in ["pending"]
             """)
-        let closing = MarkedText("""
+        let closing = MarkedText(
+            """
             dialog: closing
             nodes:
               - ask: name
@@ -84,9 +86,11 @@ struct LintTests {
         let facts = ["has_permit", "permit_status", "start_date", "deadline", "days_left", "family", "name"]
         let outcomes = ["permit_ok", "family_ok"]
         var locales = LocaleSet(
-            keys: ["m.intro", "q.has_permit", "q.has_permit.help", "q.permit_status", "c.issued", "c.pending",
-                   "q.start_date", "q.family", "q.family.more", "q.family.relation", "c.spouse", "c.child",
-                   "q.family.age", "o.permit_ok.confirm", "q.name"],
+            keys: [
+                "m.intro", "q.has_permit", "q.has_permit.help", "q.permit_status", "c.issued", "c.pending",
+                "q.start_date", "q.family", "q.family.more", "q.family.relation", "c.spouse", "c.child",
+                "q.family.age", "o.permit_ok.confirm", "q.name",
+            ],
             facts: facts, outcomes: outcomes)
         // Messages with placeholders, plurals, select and include, the same in every language.
         locales.extra = [
@@ -106,7 +110,8 @@ struct LintTests {
                 #"o.family_ok: "{family} ({today})""#,
             ],
         ]
-        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", main), ("dialogs/closing.yaml", closing)], locales: locales.files)
+        let diagnostics = lintFixture(
+            dialogs: [("dialogs/main.yaml", main), ("dialogs/closing.yaml", closing)], locales: locales.files)
         #expect(diagnostics.isEmpty, "\(describeDiagnostics(diagnostics))")
     }
 
@@ -114,7 +119,8 @@ struct LintTests {
 
     @Test("a YAML syntax error is reported at libyaml's place")
     func yamlSyntaxError() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -123,14 +129,16 @@ struct LintTests {
                 prompt: q.has_permit1️⃣: x
             """)
         let diagnostics = lintFixture(dialog, LocaleSet(keys: []))
-        let d = expectDiagnostic(diagnostics, StructureRule.yamlSyntax, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["YAML syntax", "mapping values are not allowed"])
+        let d = expectDiagnostic(
+            diagnostics, StructureRule.yamlSyntax, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["YAML syntax", "mapping values are not allowed"])
         expectNothingElse(diagnostics, than: [d])
     }
 
     @Test("an unknown kind of step, with a suggestion")
     func unknownStepKind() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -141,14 +149,16 @@ struct LintTests {
                 explain: o.ok
             """)
         let diagnostics = lintFixture(dialog, LocaleSet(keys: ["o.ok"], outcomes: ["ok"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.unknownStepKind, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["'aks'", "did you mean 'ask'?"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.unknownStepKind, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["'aks'", "did you mean 'ask'?"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("an unknown field, with a suggestion")
     func unknownField() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -159,15 +169,18 @@ struct LintTests {
               - outcome: ok
                 explain: o.ok
             """)
-        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
-        let d = expectDiagnostic(diagnostics, StructureRule.unknownField, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["unknown field 'hlep'", "did you mean 'help'?"])
+        let diagnostics = lintFixture(
+            dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let d = expectDiagnostic(
+            diagnostics, StructureRule.unknownField, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["unknown field 'hlep'", "did you mean 'help'?"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("an unknown question type, with a suggestion")
     func unknownQuestionType() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -177,15 +190,18 @@ struct LintTests {
               - outcome: ok
                 explain: o.ok
             """)
-        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.unknownType, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["unknown question type 'yesnoo'", "did you mean 'yesno'?"])
+        let diagnostics = lintFixture(
+            dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.unknownType, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["unknown question type 'yesnoo'", "did you mean 'yesno'?"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("a goto to a name no dialog or step has")
     func danglingGoto() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -197,15 +213,18 @@ struct LintTests {
               - outcome: ok
                 explain: o.ok
             """)
-        let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.danglingReference, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["goto 'nowhere'"])
+        let diagnostics = lintFixture(
+            dialog, LocaleSet(keys: ["q.has_permit", "o.ok"], facts: ["has_permit"], outcomes: ["ok"]))
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.danglingReference, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["goto 'nowhere'"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("a next to a dialog that does not exist, with a suggestion")
     func danglingNext() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             next: 1️⃣closng
@@ -214,21 +233,25 @@ struct LintTests {
                 type: yesno
                 prompt: q.has_permit
             """)
-        let closing = MarkedText("""
+        let closing = MarkedText(
+            """
             dialog: closing
             nodes:
               - say: m.bye
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "m.bye"], facts: ["has_permit"])
-        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", dialog), ("dialogs/closing.yaml", closing)], locales: locales.files)
-        let d = expectDiagnostic(diagnostics, DialogRule.danglingReference, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["next 'closng'", "did you mean 'closing'?"])
+        let diagnostics = lintFixture(
+            dialogs: [("dialogs/main.yaml", dialog), ("dialogs/closing.yaml", closing)], locales: locales.files)
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.danglingReference, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["next 'closng'", "did you mean 'closing'?"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("a step after an unconditional goto is unreachable (warning)")
     func unreachableStep() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -242,17 +265,20 @@ struct LintTests {
                 outcome: ok
                 explain: o.ok
             """)
-        let locales = LocaleSet(keys: ["q.has_permit", "m.skipped", "m.skipped_too", "o.ok"], facts: ["has_permit"], outcomes: ["ok"])
+        let locales = LocaleSet(
+            keys: ["q.has_permit", "m.skipped", "m.skipped_too", "o.ok"], facts: ["has_permit"], outcomes: ["ok"])
         let diagnostics = lintFixture(dialog, locales)
         // Only the first unreachable step of a run is reported.
-        let d = expectDiagnostic(diagnostics, DialogRule.unreachable, .warning, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["never be reached"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.unreachable, .warning, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["never be reached"])
         expectNothingElse(diagnostics, than: [d])
     }
 
     @Test("a dialog that no goto or next leads to is unreachable (warning)")
     func unreachableDialog() {
-        let main = MarkedText("""
+        let main = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -260,15 +286,18 @@ struct LintTests {
                 type: yesno
                 prompt: q.has_permit
             """)
-        let orphan = MarkedText("""
+        let orphan = MarkedText(
+            """
             dialog: 1️⃣orphan
             nodes:
               - say: m.orphan
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "m.orphan"], facts: ["has_permit"])
-        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", main), ("dialogs/orphan.yaml", orphan)], locales: locales.files)
-        let d = expectDiagnostic(diagnostics, DialogRule.unreachable, .warning, file: "dialogs/orphan.yaml",
-                                 at: orphan.location("1️⃣"), message: ["'orphan' is never reached"])
+        let diagnostics = lintFixture(
+            dialogs: [("dialogs/main.yaml", main), ("dialogs/orphan.yaml", orphan)], locales: locales.files)
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.unreachable, .warning, file: "dialogs/orphan.yaml",
+            at: orphan.location("1️⃣"), message: ["'orphan' is never reached"])
         expectNothingElse(diagnostics, than: [d])
     }
 
@@ -276,7 +305,8 @@ struct LintTests {
 
     @Test("a goto backwards is a loop")
     func loopGotoBackwards() {
-        let dialog = MarkedText("""
+        let dialog = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -288,14 +318,16 @@ struct LintTests {
                 when: not has_permit
             """)
         let diagnostics = lintFixture(dialog, LocaleSet(keys: ["q.has_permit"], facts: ["has_permit"]))
-        let d = expectDiagnostic(diagnostics, DialogRule.loop, .error, file: "dialogs/main.yaml",
-                                 at: dialog.location("1️⃣"), message: ["goto 'top' goes back"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.loop, .error, file: "dialogs/main.yaml",
+            at: dialog.location("1️⃣"), message: ["goto 'top' goes back"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 
     @Test("two dialogs that go to each other are a loop")
     func loopBetweenDialogs() {
-        let main = MarkedText("""
+        let main = MarkedText(
+            """
             dialog: main
             start: true
             nodes:
@@ -305,17 +337,20 @@ struct LintTests {
               - goto: other
                 when: has_permit
             """)
-        let other = MarkedText("""
+        let other = MarkedText(
+            """
             dialog: other
             next: 1️⃣main
             nodes:
               - say: m.other
             """)
         let locales = LocaleSet(keys: ["q.has_permit", "m.other"], facts: ["has_permit"])
-        let diagnostics = lintFixture(dialogs: [("dialogs/main.yaml", main), ("dialogs/other.yaml", other)], locales: locales.files)
+        let diagnostics = lintFixture(
+            dialogs: [("dialogs/main.yaml", main), ("dialogs/other.yaml", other)], locales: locales.files)
         // The walk from main meets main again at other's `next`.
-        let d = expectDiagnostic(diagnostics, DialogRule.loop, .error, file: "dialogs/other.yaml",
-                                 at: other.location("1️⃣"), message: ["'main' leads back to 'other'", "a loop that cannot end"])
+        let d = expectDiagnostic(
+            diagnostics, DialogRule.loop, .error, file: "dialogs/other.yaml",
+            at: other.location("1️⃣"), message: ["'main' leads back to 'other'", "a loop that cannot end"])
         expectNoOtherErrors(diagnostics, than: [d])
     }
 }

@@ -33,7 +33,9 @@ struct MarkedText {
             let c = scalars[i]
             var marker: String? = nil
             var width = 0
-            if ("0"..."9").contains(c), i + 2 < scalars.count, scalars[i + 1] == "\u{FE0F}", scalars[i + 2] == "\u{20E3}" {
+            if ("0"..."9").contains(c), i + 2 < scalars.count, scalars[i + 1] == "\u{FE0F}",
+                scalars[i + 2] == "\u{20E3}"
+            {
                 marker = String(String.UnicodeScalarView(scalars[i...(i + 2)]))
                 width = 3
             } else if c == "🔟" {

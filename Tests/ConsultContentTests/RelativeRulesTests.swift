@@ -8,21 +8,40 @@ import Testing
 /// the same routes as the specialist, the relative's own inclusion, the wording in the third person.
 @Suite struct RelativeRulesTests {
     /// Role × route: the outcome IDs do not depend on who is consulting; the explanation does.
-    @Test(arguments: [
-        (["has_vks_work_permit": "none", "work_permit_expires": "-", "contract_terminated": "-", "holds_vks_residence_permit": "-"],
-         ["vks_rp_not_eligible", "general_order_route"], "vks.outcome.vks_rp_not_eligible"),
-        (["has_vks_work_permit": "applied", "work_permit_expires": "-", "contract_terminated": "-", "holds_vks_residence_permit": "-"],
-         ["vks_rp_after_work_permit"], "vks.outcome.vks_rp_after_work_permit"),
-        (["work_permit_expires": "2026-01-01", "contract_terminated": "-", "holds_vks_residence_permit": "-"],
-         ["work_permit_expired"], "vks.outcome.work_permit_expired"),
-        ([:], ["vks_rp_eligible"], "vks.outcome.vks_rp_eligible"),
-        (["contract_terminated": "yes", "termination_date": "2026-11-01", "new_contract_signed": "yes"],
-         ["vks_rp_eligible", "rp_kept_new_employer"], "vks.outcome.vks_rp_eligible_new_contract"),
-        (["contract_terminated": "yes", "termination_date": "2026-11-10", "new_contract_signed": "no"],
-         ["grace_period_active"], "vks.outcome.grace_period_active"),
-        (["contract_terminated": "yes", "termination_date": "2026-09-01", "new_contract_signed": "no"],
-         ["rp_cancelled"], "vks.outcome.rp_cancelled"),
-    ] as [([String: String], [String], String)])
+    @Test(
+        arguments: [
+            (
+                [
+                    "has_vks_work_permit": "none", "work_permit_expires": "-", "contract_terminated": "-",
+                    "holds_vks_residence_permit": "-",
+                ],
+                ["vks_rp_not_eligible", "general_order_route"], "vks.outcome.vks_rp_not_eligible"
+            ),
+            (
+                [
+                    "has_vks_work_permit": "applied", "work_permit_expires": "-", "contract_terminated": "-",
+                    "holds_vks_residence_permit": "-",
+                ],
+                ["vks_rp_after_work_permit"], "vks.outcome.vks_rp_after_work_permit"
+            ),
+            (
+                ["work_permit_expires": "2026-01-01", "contract_terminated": "-", "holds_vks_residence_permit": "-"],
+                ["work_permit_expired"], "vks.outcome.work_permit_expired"
+            ),
+            ([:], ["vks_rp_eligible"], "vks.outcome.vks_rp_eligible"),
+            (
+                ["contract_terminated": "yes", "termination_date": "2026-11-01", "new_contract_signed": "yes"],
+                ["vks_rp_eligible", "rp_kept_new_employer"], "vks.outcome.vks_rp_eligible_new_contract"
+            ),
+            (
+                ["contract_terminated": "yes", "termination_date": "2026-11-10", "new_contract_signed": "no"],
+                ["grace_period_active"], "vks.outcome.grace_period_active"
+            ),
+            (
+                ["contract_terminated": "yes", "termination_date": "2026-09-01", "new_contract_signed": "no"],
+                ["rp_cancelled"], "vks.outcome.rp_cancelled"
+            ),
+        ] as [([String: String], [String], String)])
     func roleByRoute(facts: [String: String], specialistOutcomes: [String], firstExplain: String) throws {
         let specialist = try headless(vksFacts(facts), today: "2026-11-25")
         #expect(specialist.missing == [])
@@ -41,10 +60,11 @@ import Testing
     }
 
     /// relation × age for a relative: a child is included under 18, not from 18 (the lawyer looks at it).
-    @Test(arguments: [
-        ("spouse", nil, true), ("parent", nil, true), ("grandchild", nil, true), ("grandparent", nil, true),
-        ("child", 17, true), ("child", 18, false), ("child", 0, true), ("other", nil, false),
-    ] as [(String, Int?, Bool)])
+    @Test(
+        arguments: [
+            ("spouse", nil, true), ("parent", nil, true), ("grandchild", nil, true), ("grandparent", nil, true),
+            ("child", 17, true), ("child", 18, false), ("child", 0, true), ("other", nil, false),
+        ] as [(String, Int?, Bool)])
     func relationAndAge(relation: String, age: Int?, included: Bool) throws {
         var facts = ["relation_to_vks": relation]
         if let age { facts["applicant_age"] = String(age) }
@@ -68,7 +88,11 @@ import Testing
     @Test(arguments: ["issued", "applied", "none"])
     func aSpouseIsNeverToldThePermitCannotBeObtained(permit: String) throws {
         var facts = ["has_vks_work_permit": permit]
-        if permit != "issued" { facts.merge(["work_permit_expires": "-", "contract_terminated": "-", "holds_vks_residence_permit": "-"]) { $1 } }
+        if permit != "issued" {
+            facts.merge(["work_permit_expires": "-", "contract_terminated": "-", "holds_vks_residence_permit": "-"]) {
+                $1
+            }
+        }
         let r = try headless(relativeFacts(facts), today: "2026-11-25")
         let en = rendered(r, "en"), es = rendered(r, "es"), ru = rendered(r, "ru")
         for phrase in ["cannot be obtained", "not eligible"] { #expect(!en.contains(phrase), "\(en)") }
@@ -103,8 +127,10 @@ import Testing
         }
         let yes = ["en": "yes", "es": "sí", "ru": "да"][language]!
         let no = ["en": "no", "es": "no", "ru": "нет"][language]!
-        for (fact, answer) in [("has_vks_work_permit", "1"), ("work_permit_expires", "31.03.2028"), ("contract_terminated", yes),
-                               ("termination_date", "20.11.2026"), ("new_contract_signed", no)] {
+        for (fact, answer) in [
+            ("has_vks_work_permit", "1"), ("work_permit_expires", "31.03.2028"), ("contract_terminated", yes),
+            ("termination_date", "20.11.2026"), ("new_contract_signed", no),
+        ] {
             #expect(d.current == fact)
             prompts.append(prompt())
             d.typeAll([answer])

@@ -36,9 +36,12 @@ private struct RuleFixture: Sendable {
 
     /// The base dialog with `steps` (indented as steps) added before the outcome.
     static func steps(_ steps: String, header: String = "") -> RuleFixture {
-        let indented = steps.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+        let indented = steps.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(
+            separator: "\n")
         let dialog = baseDialog.replacingOccurrences(of: "  - outcome: ok", with: indented + "\n  - outcome: ok")
-        return RuleFixture(dialogs: [header.isEmpty ? dialog : dialog.replacingOccurrences(of: "start: true", with: header)])
+        return RuleFixture(dialogs: [
+            header.isEmpty ? dialog : dialog.replacingOccurrences(of: "start: true", with: header)
+        ])
     }
 
     func lint() -> [Diagnostic] {
@@ -51,7 +54,9 @@ private struct RuleFixture: Sendable {
             for (old, new) in replace[language] ?? [] { text = text.replacingOccurrences(of: old, with: new) }
             return (path: "locales/\(language).yaml", text: MarkedText(text))
         }
-        let dialogFiles = dialogs.enumerated().map { (path: "dialogs/d\($0.offset).yaml", text: MarkedText($0.element)) }
+        let dialogFiles = dialogs.enumerated().map {
+            (path: "dialogs/d\($0.offset).yaml", text: MarkedText($0.element))
+        }
         return lintFixture(dialogs: dialogFiles, locales: localeFiles)
     }
 }
@@ -83,7 +88,8 @@ private let ruleFixtures: [String: RuleFixture] = [
     DialogRule.expressionType.id: .steps("- say: o.ok\n  when: has_permt"),
     DialogRule.typeMismatch.id: .steps("- say: o.ok\n  when: 3"),
     DialogRule.unknownType.id: .steps("- ask: x\n  type: yesnoo\n  prompt: q.has_permit"),
-    DialogRule.nestedGroup.id: .steps("""
+    DialogRule.nestedGroup.id: .steps(
+        """
         - ask: g
           type: group
           prompt: q.has_permit
@@ -94,7 +100,8 @@ private let ruleFixtures: [String: RuleFixture] = [
               type: group
               prompt: q.has_permit
         """),
-    DialogRule.duplicateChoice.id: .steps("""
+    DialogRule.duplicateChoice.id: .steps(
+        """
         - ask: c
           type: choice
           prompt: q.has_permit
@@ -110,7 +117,9 @@ private let ruleFixtures: [String: RuleFixture] = [
     DialogRule.loop.id: .steps("- id: a\n  say: o.ok\n- goto: a"),
     DialogRule.danglingReference.id: .steps("- goto: nowhere"),
     DialogRule.unreachable.id: RuleFixture(dialogs: [baseDialog, otherDialog]),
-    DialogRule.appointmentUrgent.id: RuleFixture(dialogs: [baseDialog + "\nappointment: {applicant: [has_permit], urgent: nothing}\n"]),
+    DialogRule.appointmentUrgent.id: RuleFixture(dialogs: [
+        baseDialog + "\nappointment: {applicant: [has_permit], urgent: nothing}\n"
+    ]),
     // A consent role must be a yes/no question, a language role a choice.
     DialogRule.factRole.id: RuleFixture(dialogs: [baseDialog + "\nroles: {language: has_permit}\n"]),
     DialogRule.timeZone.id: RuleFixture(dialogs: [baseDialog + "\ntime_zone: Mars/Olympus_Mons\n"]),
@@ -119,11 +128,17 @@ private let ruleFixtures: [String: RuleFixture] = [
     TranslationRule.unknownPlaceholder.id: RuleFixture(replace: ["es": [(#""es text of o.ok""#, #""{nothing}""#)]]),
     TranslationRule.unusedKey.id: RuleFixture(extra: ["es": [#"o.unused: "x""#]]),
     TranslationRule.placeholderMismatch.id: RuleFixture(replace: ["es": [(#""es text of o.ok""#, #""{has_permit}""#)]]),
-    TranslationRule.pluralMissing.id: RuleFixture(replace: ["ru": [(#""ru text of o.ok""#, #""{has_permit, plural, one {#} other {#}}""#)]]),
+    TranslationRule.pluralMissing.id: RuleFixture(replace: [
+        "ru": [(#""ru text of o.ok""#, #""{has_permit, plural, one {#} other {#}}""#)]
+    ]),
     TranslationRule.staleTranslation.id: RuleFixture(replace: ["en": [(#""en text of o.ok""#, #""new English""#)]]),
     TranslationRule.missingSource.id: RuleFixture(recordSources: false),
-    TranslationRule.orphanSource.id: RuleFixture(replace: ["es": [("translated_from:\n", "translated_from:\n  o.gone: \"0123abcd gone\"\n")]]),
-    TranslationRule.pluralExtra.id: RuleFixture(replace: ["es": [(#""es text of o.ok""#, #""{has_permit, plural, one {#} few {#} other {#}}""#)]]),
+    TranslationRule.orphanSource.id: RuleFixture(replace: [
+        "es": [("translated_from:\n", "translated_from:\n  o.gone: \"0123abcd gone\"\n")]
+    ]),
+    TranslationRule.pluralExtra.id: RuleFixture(replace: [
+        "es": [(#""es text of o.ok""#, #""{has_permit, plural, one {#} few {#} other {#}}""#)]
+    ]),
 ]
 
 /// Rules that Yams pre-empts: it refuses a mapping with a key written twice, so the file gets
@@ -153,8 +168,11 @@ struct RuleTests {
     @Test("only the rules about style and reach are warnings")
     func warnings() {
         let warnings = allRules.filter { $0.severity == .warning }.map(\.id).sorted()
-        #expect(warnings == ["missing-source", "orphan-source", "plural-extra", "stale-translation", "typography-no-break",
-                             "unreachable", "unused-key"])
+        #expect(
+            warnings == [
+                "missing-source", "orphan-source", "plural-extra", "stale-translation", "typography-no-break",
+                "unreachable", "unused-key",
+            ])
     }
 
     @Test("every rule of the dialogs and the locales is broken by some fixture")
@@ -205,11 +223,15 @@ private let scenarioFixtures: [String: String] = {
         ScenarioRule.name.id: oneCase("\(answers)\noutcomes: [vks_rp_not_eligible]"),
         ScenarioRule.today.id: oneCase("name: n\n\(answers)\noutcomes: [vks_rp_not_eligible]", today: ""),
         ScenarioRule.answers.id: oneCase("name: n\noutcomes: [vks_rp_not_eligible]"),
-        ScenarioRule.outcomes.id: oneCase("name: n\n\(answers)\noutcomes: [vks_rp_not_eligible]\noutcomes_include: [vks_rp_not_eligible]"),
+        ScenarioRule.outcomes.id: oneCase(
+            "name: n\n\(answers)\noutcomes: [vks_rp_not_eligible]\noutcomes_include: [vks_rp_not_eligible]"),
         ScenarioRule.empty.id: oneCase("name: n\n\(answers)"),
-        ScenarioRule.date.id: oneCase("name: n\n\(answers)\noutcomes: [vks_rp_not_eligible]", today: "today: 2026-13-45\n"),
-        ScenarioRule.computedAnswer.id: oneCase("name: n\nanswers: {topic: general_residence_permit, rvp_expires: 2027-01-01}\noutcomes: [x]"),
-        ScenarioRule.unknownFact.id: oneCase("name: n\nanswers: {topic: vks_residence_permit, nope: 1}\noutcomes: [vks_rp_not_eligible]"),
+        ScenarioRule.date.id: oneCase(
+            "name: n\n\(answers)\noutcomes: [vks_rp_not_eligible]", today: "today: 2026-13-45\n"),
+        ScenarioRule.computedAnswer.id: oneCase(
+            "name: n\nanswers: {topic: general_residence_permit, rvp_expires: 2027-01-01}\noutcomes: [x]"),
+        ScenarioRule.unknownFact.id: oneCase(
+            "name: n\nanswers: {topic: vks_residence_permit, nope: 1}\noutcomes: [vks_rp_not_eligible]"),
         ScenarioRule.outcome.id: oneCase("name: n\n\(answers)\noutcomes: [[a]]"),
         ScenarioRule.unknownOutcome.id: oneCase("name: n\n\(answers)\noutcomes: [nope]"),
         ScenarioRule.value.id: oneCase("name: n\n\(answers)\nfacts: {has_vks_work_permit: banana}"),
@@ -228,6 +250,8 @@ extension RuleTests {
     @Test("consult test reports the rule a scenario breaks", arguments: scenarioFixtures.keys.sorted())
     func scenarioBreaksItsRule(_ id: String) throws {
         let (_, diagnostics) = try scenarioFile(try #require(scenarioFixtures[id]))
-        #expect(diagnostics.contains { $0.id == id && $0.severity == .error }, "no [\(id)] in:\n\(describeDiagnostics(diagnostics))")
+        #expect(
+            diagnostics.contains { $0.id == id && $0.severity == .error },
+            "no [\(id)] in:\n\(describeDiagnostics(diagnostics))")
     }
 }

@@ -16,8 +16,9 @@ func scenarioFile(_ yaml: String, path: String = "dialogs/tests/example.yaml") t
 /// The shipped scenarios, run once.
 let shippedScenarioResults: [ScenarioResult] = {
     var diagnostics: [Diagnostic] = []
-    let files = ScenarioSuite.load(paths: [], defaultFolder: repositoryRoot.appendingPathComponent("dialogs/tests"),
-                                   content: shipped, into: &diagnostics)
+    let files = ScenarioSuite.load(
+        paths: [], defaultFolder: repositoryRoot.appendingPathComponent("dialogs/tests"),
+        content: shipped, into: &diagnostics)
     precondition(diagnostics.isEmpty, "\(diagnostics)")
     return files.flatMap(\.scenarios).map { ScenarioRunner.run($0, content: shipped) }
 }()
@@ -49,14 +50,15 @@ let shippedScenarioResults: [ScenarioResult] = {
     }
 
     @Test func aPassingCaseReportsOnlyTheTotals() throws {
-        let (file, diagnostics) = try scenarioFile(Self.grace + """
+        let (file, diagnostics) = try scenarioFile(
+            Self.grace + """
 
-                outcomes: [grace_period_active]
-                facts: {grace_days_left: 15, grace_deadline: 2026-12-10, urgent: no, permit_valid_until: ~}
-                not_asked: [relation_to_vks]
-                explanation:
-                  ru: "Осталось 15 дней"
-            """)
+                    outcomes: [grace_period_active]
+                    facts: {grace_days_left: 15, grace_deadline: 2026-12-10, urgent: no, permit_valid_until: ~}
+                    not_asked: [relation_to_vks]
+                    explanation:
+                      ru: "Осталось 15 дней"
+                """)
         #expect(diagnostics.isEmpty)
         let results = file.scenarios.map { ScenarioRunner.run($0, content: shipped) }
         #expect(results.map(\.passed) == [true])
@@ -64,33 +66,42 @@ let shippedScenarioResults: [ScenarioResult] = {
     }
 
     @Test func aFailingCaseIsNamedByFileAndLineWithExpectedAndActual() throws {
-        let (file, _) = try scenarioFile(Self.grace + """
+        let (file, _) = try scenarioFile(
+            Self.grace + """
 
-                outcomes: [rp_cancelled]
-                facts: {grace_days_left: 14, permit_valid_until: 2028-03-31}
-                not_asked: [contract_terminated]
-                explanation:
-                  en: "20 days are left"
-            """)
+                    outcomes: [rp_cancelled]
+                    facts: {grace_days_left: 14, permit_valid_until: 2028-03-31}
+                    not_asked: [contract_terminated]
+                    explanation:
+                      en: "20 days are left"
+                """)
         let results = file.scenarios.map { ScenarioRunner.run($0, content: shipped) }
         let report = ScenarioSuite.report(results, diagnostics: [])
         #expect(report.contains("FAIL dialogs/tests/example.yaml:3 grace period, 15 days left"))
-        #expect(report.contains("""
-              outcomes
-                expected: [rp_cancelled]
-                actual:   [grace_period_active]
-            """))
-        #expect(report.contains("""
-              fact grace_days_left
-                expected: 14
-                actual:   15
-            """))
-        #expect(report.contains("""
-              fact permit_valid_until
-                expected: 2028-03-31
-                actual:   not set
-            """))
-        #expect(report.contains("question contract_terminated\n    expected: not asked\n    actual:   asked (answered yes)"))
+        #expect(
+            report.contains(
+                """
+                  outcomes
+                    expected: [rp_cancelled]
+                    actual:   [grace_period_active]
+                """))
+        #expect(
+            report.contains(
+                """
+                  fact grace_days_left
+                    expected: 14
+                    actual:   15
+                """))
+        #expect(
+            report.contains(
+                """
+                  fact permit_valid_until
+                    expected: 2028-03-31
+                    actual:   not set
+                """))
+        #expect(
+            report.contains("question contract_terminated\n    expected: not asked\n    actual:   asked (answered yes)")
+        )
         // The explanation is shown as it is, so that the writer sees what to expect instead.
         #expect(report.contains("explanation (en)\n    expected: contains \"20 days are left\""))
         #expect(plainSpaces(report).contains("15 days are left"))
@@ -98,16 +109,18 @@ let shippedScenarioResults: [ScenarioResult] = {
     }
 
     @Test func outcomesIncludeAcceptsOthersButNamesWhatIsAbsent() throws {
-        let (file, _) = try scenarioFile(Self.grace + """
+        let (file, _) = try scenarioFile(
+            Self.grace + """
 
-                outcomes_include: [grace_period_active, citizenship_path]
-            """)
+                    outcomes_include: [grace_period_active, citizenship_path]
+                """)
         let result = try #require(file.scenarios.first.map { ScenarioRunner.run($0, content: shipped) })
         #expect(result.failures.map(\.actual) == ["[grace_period_active] (without citizenship_path)"])
     }
 
     @Test func answersThatStopShortNameTheQuestion() throws {
-        let (file, _) = try scenarioFile("""
+        let (file, _) = try scenarioFile(
+            """
             cases:
               - name: stops early
                 today: 2026-11-25
@@ -119,7 +132,8 @@ let shippedScenarioResults: [ScenarioResult] = {
     }
 
     @Test func aBadValueInTheAnswersIsLocatedInTheScenarioFile() throws {
-        let (file, _) = try scenarioFile("""
+        let (file, _) = try scenarioFile(
+            """
             cases:
               - name: bad date
                 today: 2026-11-25
@@ -133,12 +147,17 @@ let shippedScenarioResults: [ScenarioResult] = {
         let results = file.scenarios.map { ScenarioRunner.run($0, content: shipped) }
         let report = ScenarioSuite.report(results, diagnostics: [])
         #expect(report.contains("FAIL dialogs/tests/example.yaml:2 bad date"))
-        #expect(report.contains("dialogs/tests/example.yaml:8:28: error: 'work_permit_expires' must be a date written YYYY-MM-DD"))
+        #expect(
+            report.contains(
+                "dialogs/tests/example.yaml:8:28: error: 'work_permit_expires' must be a date written YYYY-MM-DD"))
     }
 
     @Test(arguments: [
         ("outcome: [x]", "3:5", "unknown key 'outcome' in a case", "did you mean 'outcomes'?"),
-        ("outcomes: [grace_period_activ]", "3:16", "no dialog has the outcome 'grace_period_activ'", "did you mean 'grace_period_active'?"),
+        (
+            "outcomes: [grace_period_activ]", "3:16", "no dialog has the outcome 'grace_period_activ'",
+            "did you mean 'grace_period_active'?"
+        ),
         ("facts: {grace_days: 3}", "3:13", "no dialog asks or computes 'grace_days'", ""),
         ("facts: {grace_deadline: 10.12.2026}", "3:29", "'grace_deadline' is a date written YYYY-MM-DD", ""),
         ("facts: {urgent: maybe}", "3:21", "'urgent' is yes or no", ""),
@@ -146,7 +165,8 @@ let shippedScenarioResults: [ScenarioResult] = {
         ("explanation: {de: \"x\"}", "3:19", "there is no locale 'de'", ""),
     ])
     func mistakesInAScenarioFileAreLocated(_ line: String, _ place: String, _ message: String, _ hint: String) throws {
-        let (_, diagnostics) = try scenarioFile("""
+        let (_, diagnostics) = try scenarioFile(
+            """
             cases:
               - name: a case
                 \(line)
@@ -161,7 +181,8 @@ let shippedScenarioResults: [ScenarioResult] = {
     }
 
     @Test func aMisspeltAnswerIsAnErrorNotAnotherWay() throws {
-        let (file, diagnostics) = try scenarioFile("""
+        let (file, diagnostics) = try scenarioFile(
+            """
             today: 2026-11-25
             cases:
               - name: typo
@@ -169,13 +190,15 @@ let shippedScenarioResults: [ScenarioResult] = {
                 outcomes: [vks_rp_not_eligible]
             """)
         #expect(file.scenarios.isEmpty)
-        #expect(diagnostics.map(\.description) == [
-            "dialogs/tests/example.yaml:4:44: error: no question asks 'has_vks_work_permt'; did you mean 'has_vks_work_permit'? [scenario-unknown-fact]",
-        ])
+        #expect(
+            diagnostics.map(\.description) == [
+                "dialogs/tests/example.yaml:4:44: error: no question asks 'has_vks_work_permt'; did you mean 'has_vks_work_permit'? [scenario-unknown-fact]"
+            ])
     }
 
     @Test func aCaseWithoutDateOrExpectationIsRefused() throws {
-        let (_, diagnostics) = try scenarioFile("""
+        let (_, diagnostics) = try scenarioFile(
+            """
             cases:
               - name: nothing expected
                 answers: {topic: prices}
@@ -187,7 +210,8 @@ let shippedScenarioResults: [ScenarioResult] = {
     // MARK: Coverage
 
     @Test func coverageListsWhatOneScenarioLeavesUnreached() throws {
-        let (file, _) = try scenarioFile("""
+        let (file, _) = try scenarioFile(
+            """
             cases:
               - name: no RVP
                 today: 2026-11-25

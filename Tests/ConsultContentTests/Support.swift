@@ -39,7 +39,9 @@ func vocabulary(_ language: String) -> Localizer.Vocabulary { shipped.localizer.
 
 /// The outcome explanation of a headless run as the applicant reads it, with plain spaces.
 func rendered(_ r: HeadlessRun, _ language: String) -> String {
-    plainSpaces(OutcomeText.render(r.outcomes, environment: r.environment, presenter: Presenter(content: shipped, language: language)))
+    plainSpaces(
+        OutcomeText.render(
+            r.outcomes, environment: r.environment, presenter: Presenter(content: shipped, language: language)))
 }
 
 /// The VKS facts of a relative of a specialist, with the given lines replacing the defaults.

@@ -7,22 +7,25 @@ import Testing
 @Suite struct UnnecessaryQuestionsTests {
     @Test(arguments: ["vks", "family_member"])
     func theNoneRouteAsksNothingMore(role: String) throws {
-        let r = try headless("topic: vks_residence_permit\napplicant_role: \(role)\nhas_vks_work_permit: none", today: "2026-11-25")
+        let r = try headless(
+            "topic: vks_residence_permit\napplicant_role: \(role)\nhas_vks_work_permit: none", today: "2026-11-25")
         #expect(r.missing == [])
         #expect(r.outcomes.map(\.id) == ["vks_rp_not_eligible", "general_order_route"])
     }
 
     @Test(arguments: ["vks", "family_member"])
     func theExpiredRouteAsksNothingMore(role: String) throws {
-        let r = try headless("topic: vks_residence_permit\napplicant_role: \(role)\nhas_vks_work_permit: issued\nwork_permit_expires: 2026-11-24",
-                             today: "2026-11-25")
+        let r = try headless(
+            "topic: vks_residence_permit\napplicant_role: \(role)\nhas_vks_work_permit: issued\nwork_permit_expires: 2026-11-24",
+            today: "2026-11-25")
         #expect(r.missing == [])
         #expect(r.outcomes.map(\.id) == ["work_permit_expired"])
     }
 
     /// After the deadline (rp_cancelled) neither citizenship nor family can change an outcome.
     @Test func theCancelledRouteAsksOnlyAboutAnIndependentPermit() throws {
-        let r = try headless("""
+        let r = try headless(
+            """
             topic: vks_residence_permit
             applicant_role: vks
             has_vks_work_permit: issued
@@ -41,7 +44,10 @@ import Testing
         let d = try Driver.vks(role: role)
         d.typeAll([permit])
         #expect(d.current == "wants_appointment")
-        #expect(d.consultation.answeredFacts.map(\.fact) == ["language", "consent", "topic", "applicant_role", "has_vks_work_permit"])
+        #expect(
+            d.consultation.answeredFacts.map(\.fact) == [
+                "language", "consent", "topic", "applicant_role", "has_vks_work_permit",
+            ])
     }
 
     @Test func aSessionOnTheExpiredRoute() throws {
@@ -53,9 +59,12 @@ import Testing
 
     /// The family question is the specialist's; a relative is asked about themselves instead.
     @Test func theSpecialistIsAskedAboutFamilyTheRelativeAboutThemselves() throws {
-        let specialist = try headless("topic: vks_residence_permit\napplicant_role: vks\nhas_vks_work_permit: applied", today: "2026-11-25")
+        let specialist = try headless(
+            "topic: vks_residence_permit\napplicant_role: vks\nhas_vks_work_permit: applied", today: "2026-11-25")
         #expect(specialist.missing == ["wants_citizenship", "wants_independent_permit", "family_members"])
-        let relative = try headless("topic: vks_residence_permit\napplicant_role: family_member\nhas_vks_work_permit: applied", today: "2026-11-25")
+        let relative = try headless(
+            "topic: vks_residence_permit\napplicant_role: family_member\nhas_vks_work_permit: applied",
+            today: "2026-11-25")
         #expect(relative.missing == ["relation_to_vks", "wants_citizenship", "wants_independent_permit"])
     }
 }

@@ -11,7 +11,9 @@ import Testing
         ("2026-12-10", 0, true),
     ])
     func graceDaysLeft(today: String, daysLeft: Int, urgent: Bool) throws {
-        let r = try headless(vksFacts(["contract_terminated": "yes", "termination_date": "2026-11-10", "new_contract_signed": "no"]), today: today)
+        let r = try headless(
+            vksFacts(["contract_terminated": "yes", "termination_date": "2026-11-10", "new_contract_signed": "no"]),
+            today: today)
         #expect(r.outcomes.map(\.id) == ["grace_period_active"])
         #expect(r.facts["grace_days_left"] == .int(daysLeft))
         #expect(r.facts["urgent"] == .bool(urgent))
@@ -20,12 +22,13 @@ import Testing
     /// The work permit (and so the residence permit) ends 60 or 61 days after today.
     @Test(arguments: [
         ("2027-01-25", false),  // 61 days after 2026-11-25
-        ("2027-01-24", true),   // 60 days
-        ("2026-11-25", true),   // today
+        ("2027-01-24", true),  // 60 days
+        ("2026-11-25", true),  // today
     ])
     func permitEndingWithinSixtyDays(expires: String, urgent: Bool) throws {
         for holds in ["no", "yes"] {
-            let r = try headless(vksFacts(["work_permit_expires": expires, "holds_vks_residence_permit": holds]), today: "2026-11-25")
+            let r = try headless(
+                vksFacts(["work_permit_expires": expires, "holds_vks_residence_permit": holds]), today: "2026-11-25")
             #expect(r.outcomes.map(\.id) == ["vks_rp_eligible"])
             #expect(r.facts["urgent"] == .bool(urgent))
             let text = rendered(r, "en")
@@ -33,18 +36,34 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        (["contract_terminated": "yes", "termination_date": "2026-10-01", "new_contract_signed": "no"], "rp_cancelled", true),
-        (["work_permit_expires": "2026-11-24", "contract_terminated": "-"], "work_permit_expired", true),
-        (["contract_terminated": "yes", "termination_date": "2026-11-01", "new_contract_signed": "yes"], "vks_rp_eligible", false),
-        (["has_vks_work_permit": "applied", "work_permit_expires": "-", "contract_terminated": "-"], "vks_rp_after_work_permit", false),
-        (["has_vks_work_permit": "none", "work_permit_expires": "-", "contract_terminated": "-"], "vks_rp_not_eligible", false),
-    ] as [([String: String], String, Bool)])
+    @Test(
+        arguments: [
+            (
+                ["contract_terminated": "yes", "termination_date": "2026-10-01", "new_contract_signed": "no"],
+                "rp_cancelled", true
+            ),
+            (["work_permit_expires": "2026-11-24", "contract_terminated": "-"], "work_permit_expired", true),
+            (
+                ["contract_terminated": "yes", "termination_date": "2026-11-01", "new_contract_signed": "yes"],
+                "vks_rp_eligible", false
+            ),
+            (
+                ["has_vks_work_permit": "applied", "work_permit_expires": "-", "contract_terminated": "-"],
+                "vks_rp_after_work_permit", false
+            ),
+            (
+                ["has_vks_work_permit": "none", "work_permit_expires": "-", "contract_terminated": "-"],
+                "vks_rp_not_eligible", false
+            ),
+        ] as [([String: String], String, Bool)])
     func urgentByRoute(facts: [String: String], first: String, urgent: Bool) throws {
         for role in ["vks", "family_member"] {
             var f = facts
             f["applicant_role"] = role
-            if role == "family_member" { f["relation_to_vks"] = "spouse"; f["family_members"] = "-" }
+            if role == "family_member" {
+                f["relation_to_vks"] = "spouse"
+                f["family_members"] = "-"
+            }
             let r = try headless(vksFacts(f), today: "2026-11-25")
             #expect(r.outcomes.first?.id == first)
             #expect(r.facts["urgent"] == .bool(urgent))

@@ -18,7 +18,10 @@ import Testing
         for role in ["vks", "family_member"] {
             var facts = Self.lastDay
             facts["applicant_role"] = role
-            if role == "family_member" { facts["relation_to_vks"] = "spouse"; facts["family_members"] = "-" }
+            if role == "family_member" {
+                facts["relation_to_vks"] = "spouse"
+                facts["family_members"] = "-"
+            }
             let r = try headless(vksFacts(facts), today: "2026-11-25")
             #expect(r.facts["grace_days_left"] == .int(0))
             let text = rendered(r, language)
@@ -27,7 +30,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [("2026-11-24", "1 day is left.", "Остался 1 день."), ("2026-11-23", "2 days are left.", "Осталось 2 дня.")])
+    @Test(arguments: [
+        ("2026-11-24", "1 day is left.", "Остался 1 день."), ("2026-11-23", "2 days are left.", "Осталось 2 дня."),
+    ])
     func theDaysBeforeTheLastDay(today: String, en: String, ru: String) throws {
         let r = try headless(vksFacts(Self.lastDay), today: today)
         #expect(rendered(r, "en").contains(en))
@@ -43,11 +48,17 @@ import Testing
         #expect(holder.contains("Your residence permit as a highly qualified specialist (VKS) is valid"), "\(holder)")
         #expect(!holder.contains("you can obtain"))
         let ru = rendered(try headless(vksFacts(["holds_vks_residence_permit": "yes"]), today: "2026-11-25"), "ru")
-        #expect(ru.contains("Ваш вид на жительство как высококвалифицированного специалиста (ВКС) действует до 31 марта 2028 г."), "\(ru)")
+        #expect(
+            ru.contains(
+                "Ваш вид на жительство как высококвалифицированного специалиста (ВКС) действует до 31 марта 2028 г."),
+            "\(ru)")
     }
 
     /// A termination: "your permit will be cancelled" for a holder, "your work permit and application" otherwise.
-    @Test(arguments: [("yes", "your residence permit will be cancelled"), ("no", "your VKS work permit and any residence permit application")])
+    @Test(arguments: [
+        ("yes", "your residence permit will be cancelled"),
+        ("no", "your VKS work permit and any residence permit application"),
+    ])
     func aTerminationForHoldersAndApplicants(holds: String, phrase: String) throws {
         var facts = Self.lastDay
         facts["holds_vks_residence_permit"] = holds
@@ -58,8 +69,11 @@ import Testing
     /// Content review §1.3: never a cancellation stated as a fact.
     @Test(arguments: ["yes", "no"])
     func aCancellationIsPossibleNeverCertain(holds: String) throws {
-        let r = try headless(vksFacts(["contract_terminated": "yes", "termination_date": "2026-09-01", "new_contract_signed": "no",
-                                       "holds_vks_residence_permit": holds]), today: "2026-11-25")
+        let r = try headless(
+            vksFacts([
+                "contract_terminated": "yes", "termination_date": "2026-09-01", "new_contract_signed": "no",
+                "holds_vks_residence_permit": holds,
+            ]), today: "2026-11-25")
         #expect(r.outcomes.map(\.id) == ["rp_cancelled"])
         let en = rendered(r, "en"), es = rendered(r, "es"), ru = rendered(r, "ru")
         #expect(en.contains("may already") && !en.contains("has been cancelled"), "\(en)")
@@ -70,14 +84,25 @@ import Testing
 
     /// Content review §1.4, §1.6, §1.7: no stronger than the office's page.
     @Test func noStrongerThanThePage() throws {
-        let kept = rendered(try headless(vksFacts(["contract_terminated": "yes", "termination_date": "2026-11-01", "new_contract_signed": "yes",
-                                                   "holds_vks_residence_permit": "yes"]), today: "2026-11-25"), "en")
-        #expect(!kept.contains("therefore it is not cancelled") && kept.contains("if the new contract was concluded within"), "\(kept)")
+        let kept = rendered(
+            try headless(
+                vksFacts([
+                    "contract_terminated": "yes", "termination_date": "2026-11-01", "new_contract_signed": "yes",
+                    "holds_vks_residence_permit": "yes",
+                ]), today: "2026-11-25"), "en")
+        #expect(
+            !kept.contains("therefore it is not cancelled")
+                && kept.contains("if the new contract was concluded within"), "\(kept)")
         #expect(kept.contains("bring both employment contracts"))
-        let applied = try headless(vksFacts(["has_vks_work_permit": "applied", "work_permit_expires": "-", "contract_terminated": "-",
-                                             "holds_vks_residence_permit": "-", "wants_citizenship": "yes"]), today: "2026-11-25")
+        let applied = try headless(
+            vksFacts([
+                "has_vks_work_permit": "applied", "work_permit_expires": "-", "contract_terminated": "-",
+                "holds_vks_residence_permit": "-", "wants_citizenship": "yes",
+            ]), today: "2026-11-25")
         let text = rendered(applied, "en")
-        #expect(!text.contains("you have the right to apply for Russian citizenship") && !text.contains("are entitled"), "\(text)")
+        #expect(
+            !text.contains("you have the right to apply for Russian citizenship") && !text.contains("are entitled"),
+            "\(text)")
         #expect(text.contains("you would first need to obtain it"))
         #expect(!text.contains("relieved of") && !text.contains("minimum salary"), "\(text)")
         let ru = rendered(applied, "ru")
@@ -85,12 +110,17 @@ import Testing
     }
 
     /// §2: what to bring and what happens next, figures marked as of 2025 for the lawyer to confirm.
-    @Test(arguments: [("en", "6,000 roubles", "as of 2025, the lawyer confirms"), ("es", "6000 rublos", "datos de 2025 que el abogado confirmará"),
-                      ("ru", "6 000 рублей", "по данным на 2025 год, юрист уточнит")])
+    @Test(arguments: [
+        ("en", "6,000 roubles", "as of 2025, the lawyer confirms"),
+        ("es", "6000 rublos", "datos de 2025 que el abogado confirmará"),
+        ("ru", "6 000 рублей", "по данным на 2025 год, юрист уточнит"),
+    ])
     func whatToBringAndWhatHappensNext(language: String, fee: String, mark: String) throws {
         let text = rendered(try headless(vksFacts(), today: "2026-11-25"), language)
         #expect(text.contains(fee) && text.contains(mark), "\(text)")
-        let general = rendered(try headless("topic: general_residence_permit\nhas_rvp: yes\nrvp_issued: 2025-06-01", today: "2026-11-25"), language)
+        let general = rendered(
+            try headless("topic: general_residence_permit\nhas_rvp: yes\nrvp_issued: 2025-06-01", today: "2026-11-25"),
+            language)
         #expect(general.contains(fee) && general.contains(mark), "\(general)")
     }
 
@@ -101,7 +131,9 @@ import Testing
         #expect(p.text("office.phone") == "+7\u{00A0}495\u{00A0}972-30-11")
         #expect(p.text("office.address").contains("27/29") && p.text("office.address").contains("\u{00A0}206"))
         if language == "ru" {
-            #expect(p.text("office.address").contains("ул.\u{00A0}Сретенка, д.\u{00A0}27/29") && p.text("office.address").contains("м.\u{00A0}«"))
+            #expect(
+                p.text("office.address").contains("ул.\u{00A0}Сретенка, д.\u{00A0}27/29")
+                    && p.text("office.address").contains("м.\u{00A0}«"))
         }
     }
 }

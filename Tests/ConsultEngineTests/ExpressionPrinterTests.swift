@@ -62,7 +62,8 @@ import Testing
     private func randomExpr(depth: Int, _ r: inout SeededRandom) -> Expr {
         func make(_ kind: Expr.Kind) -> Expr { Expr(kind, offset: 0, length: 0) }
         let leaves: [Expr.Kind] = [
-            .literal(.int(r.next(100))), .literal(.bool(r.next(2) == 0)), .literal(.text(["issued", "a b", "да"][r.next(3)])),
+            .literal(.int(r.next(100))), .literal(.bool(r.next(2) == 0)),
+            .literal(.text(["issued", "a b", "да"][r.next(3)])),
             .reference(["today", "x", "work_permit_expires", "age"][r.next(4)]),
         ]
         guard depth > 0, r.next(5) != 0 else { return make(leaves[r.next(leaves.count)]) }

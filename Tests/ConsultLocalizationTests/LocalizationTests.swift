@@ -17,32 +17,48 @@ enum Rules {
 }
 
 func makeCatalog(_ language: String, _ messages: [String: String]) throws -> Catalog {
-    let setup: (formatting: String, rules: [(category: String, condition: String)], yes: [String], no: [String], list: ListPatterns)
+    let setup:
+        (
+            formatting: String, rules: [(category: String, condition: String)], yes: [String], no: [String],
+            list: ListPatterns
+        )
     switch language {
     case "ru":
-        setup = ("ru_RU", Rules.russian, ["да", "д"], ["нет", "н"], ListPatterns(pair: "{0} и {1}", middle: "{0}, {1}", last: "{0} и {1}"))
+        setup = (
+            "ru_RU", Rules.russian, ["да", "д"], ["нет", "н"],
+            ListPatterns(pair: "{0} и {1}", middle: "{0}, {1}", last: "{0} и {1}")
+        )
     case "es":
-        setup = ("es_ES", Rules.spanish, ["sí", "si", "s"], ["no", "n"], ListPatterns(pair: "{0} y {1}", middle: "{0}, {1}", last: "{0} y {1}"))
+        setup = (
+            "es_ES", Rules.spanish, ["sí", "si", "s"], ["no", "n"],
+            ListPatterns(pair: "{0} y {1}", middle: "{0}, {1}", last: "{0} y {1}")
+        )
     default:
-        setup = ("en_GB", Rules.english, ["yes", "y"], ["no", "n"], ListPatterns(pair: "{0} and {1}", middle: "{0}, {1}", last: "{0} and {1}"))
+        setup = (
+            "en_GB", Rules.english, ["yes", "y"], ["no", "n"],
+            ListPatterns(pair: "{0} and {1}", middle: "{0}, {1}", last: "{0} and {1}")
+        )
     }
     var parsed: [MessageKey: MessageFormat] = [:]
     for (key, text) in messages {
         parsed[MessageKey(key)] = try MessageFormat.parse(text)
     }
-    return Catalog(language: language, name: language, formattingLocale: setup.formatting,
-                   plurals: try PluralRules(setup.rules), yesWords: setup.yes, noWords: setup.no,
-                   list: setup.list, messages: parsed)
+    return Catalog(
+        language: language, name: language, formattingLocale: setup.formatting,
+        plurals: try PluralRules(setup.rules), yesWords: setup.yes, noWords: setup.no,
+        list: setup.list, messages: parsed)
 }
 
 // MARK: - Plural rules
 
 @Suite("plural rules")
 struct PluralRuleTests {
-    @Test("Russian: one / few / many as CLDR says", arguments: [
-        (0, "many"), (1, "one"), (2, "few"), (4, "few"), (5, "many"), (11, "many"), (12, "many"),
-        (14, "many"), (15, "many"), (21, "one"), (22, "few"), (25, "many"), (101, "one"), (111, "many"),
-    ])
+    @Test(
+        "Russian: one / few / many as CLDR says",
+        arguments: [
+            (0, "many"), (1, "one"), (2, "few"), (4, "few"), (5, "many"), (11, "many"), (12, "many"),
+            (14, "many"), (15, "many"), (21, "one"), (22, "few"), (25, "many"), (101, "one"), (111, "many"),
+        ])
     func russian(number: Int, category: String) throws {
         let rules = try PluralRules(Rules.russian)
         #expect(rules.category(for: number) == category)
@@ -99,31 +115,40 @@ struct MessageFormatTests {
             String(repeating: "{n, plural, other {", count: n) + "#" + String(repeating: "}}", count: n)
         }
         #expect((try? MessageFormat.parse(nested(MessageFormat.maxDepth))) != nil)
-        #expect(throws: MessageFormatError("placeholders are nested too deeply (more than \(MessageFormat.maxDepth) levels)",
-                                           at: 19 * MessageFormat.maxDepth)) {  // the opening brace of the 33rd level
+        #expect(
+            throws: MessageFormatError(
+                "placeholders are nested too deeply (more than \(MessageFormat.maxDepth) levels)",
+                at: 19 * MessageFormat.maxDepth)
+        ) {  // the opening brace of the 33rd level
             try MessageFormat.parse(nested(MessageFormat.maxDepth + 1))
         }
-        #expect(throws: MessageFormatError.self) { try MessageFormat.parse(String(repeating: "{a,select,x{", count: 100_000)) }
+        #expect(throws: MessageFormatError.self) {
+            try MessageFormat.parse(String(repeating: "{a,select,x{", count: 100_000))
+        }
     }
 
     @Test func textAndPlaceholders() throws {
         let m = try MessageFormat.parse("Until {permit_until}, {name}.")
-        #expect(m.parts == [.text("Until "), .placeholder("permit_until"), .text(", "), .placeholder("name"), .text(".")])
+        #expect(
+            m.parts == [.text("Until "), .placeholder("permit_until"), .text(", "), .placeholder("name"), .text(".")])
         #expect(m.placeholders == ["permit_until", "name"])
     }
 
     @Test func plural() throws {
         let m = try MessageFormat.parse("Осталось {n, plural, one {# день} few {# дня} many {# дней} other {# дня}}.")
-        #expect(m.parts == [
-            .text("Осталось "),
-            .plural("n", [
-                "one": [.number, .text(" день")],
-                "few": [.number, .text(" дня")],
-                "many": [.number, .text(" дней")],
-                "other": [.number, .text(" дня")],
-            ]),
-            .text("."),
-        ])
+        #expect(
+            m.parts == [
+                .text("Осталось "),
+                .plural(
+                    "n",
+                    [
+                        "one": [.number, .text(" день")],
+                        "few": [.number, .text(" дня")],
+                        "many": [.number, .text(" дней")],
+                        "other": [.number, .text(" дня")],
+                    ]),
+                .text("."),
+            ])
         #expect(m.placeholders == ["n"])
         #expect(m.plurals.count == 1)
         #expect(m.plurals.first?.name == "n")
@@ -132,12 +157,21 @@ struct MessageFormatTests {
 
     @Test func exactValueBranch() throws {
         let m = try MessageFormat.parse("{n, plural, =0 {none} one {# item} other {# items}}")
-        #expect(m.parts == [.plural("n", ["=0": [.text("none")], "one": [.number, .text(" item")], "other": [.number, .text(" items")]])])
+        #expect(
+            m.parts == [
+                .plural(
+                    "n",
+                    ["=0": [.text("none")], "one": [.number, .text(" item")], "other": [.number, .text(" items")]])
+            ])
     }
 
     @Test func selectWithNestedPlaceholder() throws {
         let m = try MessageFormat.parse("{relation, select, spouse {spouse of {name}} other {relative}}")
-        #expect(m.parts == [.select("relation", ["spouse": [.text("spouse of "), .placeholder("name")], "other": [.text("relative")]])])
+        #expect(
+            m.parts == [
+                .select(
+                    "relation", ["spouse": [.text("spouse of "), .placeholder("name")], "other": [.text("relative")]])
+            ])
         #expect(m.placeholders == ["relation", "name"])
         #expect(m.plurals.isEmpty)
     }
@@ -154,34 +188,38 @@ struct MessageFormatTests {
         #expect(m.placeholders.isEmpty)
     }
 
-    @Test("apostrophes quote braces and themselves", arguments: [
-        ("'{'", "{"),
-        ("'}'", "}"),
-        ("''", "'"),
-        ("it's", "it's"),
-        ("it''s", "it's"),
-        ("'{name}'", "{name}"),
-        ("a '{b}' c", "a {b} c"),
-    ])
+    @Test(
+        "apostrophes quote braces and themselves",
+        arguments: [
+            ("'{'", "{"),
+            ("'}'", "}"),
+            ("''", "'"),
+            ("it's", "it's"),
+            ("it''s", "it's"),
+            ("'{name}'", "{name}"),
+            ("a '{b}' c", "a {b} c"),
+        ])
     func apostrophes(source: String, text: String) throws {
         let m = try MessageFormat.parse(source)
         #expect(m.parts == [.text(text)])
         #expect(m.placeholders.isEmpty)
     }
 
-    @Test("errors with their offsets", arguments: [
-        ("Hello {name", 11, "expected '}'"),
-        ("Hello {}", 6, "expected a placeholder name"),
-        ("a}", 1, "unmatched '}'"),
-        ("{n, plural, one {x}", 0, "is not closed with '}'"),
-        ("{n, plural, other {x", 20, "a branch is not closed"),
-        ("Hi {n, plural, one {# day}}", 3, "needs an 'other' branch"),
-        ("{r, select, a {x}}", 0, "needs an 'other' branch"),
-        ("{n, number}", 4, "unknown placeholder kind 'number'"),
-        ("{n, plural one {x}}", 11, "expected ',' after 'plural'"),
-        ("{n, plural, one {x} one {y} other {z}}", 20, "the branch 'one' is written twice"),
-        ("{n, plural, {x}}", 12, "expected a branch name"),
-    ])
+    @Test(
+        "errors with their offsets",
+        arguments: [
+            ("Hello {name", 11, "expected '}'"),
+            ("Hello {}", 6, "expected a placeholder name"),
+            ("a}", 1, "unmatched '}'"),
+            ("{n, plural, one {x}", 0, "is not closed with '}'"),
+            ("{n, plural, other {x", 20, "a branch is not closed"),
+            ("Hi {n, plural, one {# day}}", 3, "needs an 'other' branch"),
+            ("{r, select, a {x}}", 0, "needs an 'other' branch"),
+            ("{n, number}", 4, "unknown placeholder kind 'number'"),
+            ("{n, plural one {x}}", 11, "expected ',' after 'plural'"),
+            ("{n, plural, one {x} one {y} other {z}}", 20, "the branch 'one' is written twice"),
+            ("{n, plural, {x}}", 12, "expected a branch name"),
+        ])
     func errors(source: String, offset: Int, message: String) {
         #expect {
             try MessageFormat.parse(source)
@@ -229,7 +267,8 @@ struct LocalizerTests {
     @Test func selectOnChoiceValue() throws {
         let en = try makeCatalog("en", ["who": "{relation, select, spouse {your spouse} other {{relation}}}"])
         let localizer = Localizer(catalogs: [en])
-        #expect(localizer.text("who", language: "en") { _ in .choice(value: "spouse", text: "Spouse") } == "your spouse")
+        #expect(
+            localizer.text("who", language: "en") { _ in .choice(value: "spouse", text: "Spouse") } == "your spouse")
         #expect(localizer.text("who", language: "en") { _ in .choice(value: "child", text: "Child") } == "Child")
     }
 
@@ -246,17 +285,20 @@ struct LocalizerTests {
         #expect(text.hasSuffix("…"))
     }
 
-    @Test("dates in the long form of each language", arguments: [
-        // Raw Foundation output for ru has a no-break space (U+00A0 or U+202F) before "г.".
-        ("ru", "31 марта 2028 г."),
-        ("es", "31 de marzo de 2028"),
-        ("en", "31 March 2028"),
-    ])
+    @Test(
+        "dates in the long form of each language",
+        arguments: [
+            // Raw Foundation output for ru has a no-break space (U+00A0 or U+202F) before "г.".
+            ("ru", "31 марта 2028 г."),
+            ("es", "31 de marzo de 2028"),
+            ("en", "31 March 2028"),
+        ])
     func dates(language: String, expected: String) throws {
         let catalog = try makeCatalog(language, ["d": "{d}"])
         let date = try #require(LocalDate(year: 2028, month: 3, day: 31))
         #expect(plainSpaces(catalog.formatDate(date)) == expected)
-        #expect(plainSpaces(Localizer(catalogs: [catalog]).text("d", language: language) { _ in .date(date) }) == expected)
+        #expect(
+            plainSpaces(Localizer(catalogs: [catalog]).text("d", language: language) { _ in .date(date) }) == expected)
     }
 
     @Test func russianDateHasANoBreakSpaceBeforeTheYearMark() throws {
@@ -306,13 +348,15 @@ struct LocalizerTests {
         #expect(Localizer(catalogs: [en]).text("m", language: "en") == "Until —.")
     }
 
-    @Test("lists are joined as the language joins them", arguments: [
-        ([String](), ""),
-        (["a"], "a"),
-        (["a", "b"], "a и b"),
-        (["a", "b", "c"], "a, b и c"),
-        (["a", "b", "c", "d"], "a, b, c и d"),
-    ])
+    @Test(
+        "lists are joined as the language joins them",
+        arguments: [
+            ([String](), ""),
+            (["a"], "a"),
+            (["a", "b"], "a и b"),
+            (["a", "b", "c"], "a, b и c"),
+            (["a", "b", "c", "d"], "a, b, c и d"),
+        ])
     func listJoining(items: [String], expected: String) throws {
         #expect(try makeCatalog("ru", [:]).join(items) == expected)
     }

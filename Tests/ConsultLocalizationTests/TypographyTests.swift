@@ -26,7 +26,9 @@ struct TypographyTests {
 
             """ + messages
         var diagnostics: [Diagnostic] = []
-        guard let file = YAMLFile.parse(text, displayPath: "locales/ru.yaml", into: &diagnostics) else { return diagnostics }
+        guard let file = YAMLFile.parse(text, displayPath: "locales/ru.yaml", into: &diagnostics) else {
+            return diagnostics
+        }
         _ = CatalogLoader.load(file, expectedLanguage: "ru", into: &diagnostics)
         return diagnostics
     }
@@ -37,26 +39,29 @@ struct TypographyTests {
 
     @Test("an ordinary space after an abbreviation, in a number's phrase and in a phone number")
     func ordinarySpaces() {
-        let found = warnings("""
+        let found = warnings(
+            """
               office.address: "107045, Москва, ул. Сретенка, д.\\u00A027/29"
               office.phone: +7 495 972-30-11
               grace: "{n, plural, one {# день} few {# дня} many {# дней} other {# дня}}"
               deadline: 'осталось 30 дней'
 
             """)
-        #expect(places(found) == [
-            "15:39 warning typography-no-break",  // after ул.
-            "16:19 warning typography-no-break",  // the phone's first space (one warning a number)
-            "17:29 warning typography-no-break", "17:42 warning typography-no-break",  // # день, # дня
-            "17:55 warning typography-no-break", "17:70 warning typography-no-break",  // # дней, # дня
-            "18:25 warning typography-no-break",  // 30 дней
-        ], "\(found.map(\.description).joined(separator: "\n"))")
+        #expect(
+            places(found) == [
+                "15:39 warning typography-no-break",  // after ул.
+                "16:19 warning typography-no-break",  // the phone's first space (one warning a number)
+                "17:29 warning typography-no-break", "17:42 warning typography-no-break",  // # день, # дня
+                "17:55 warning typography-no-break", "17:70 warning typography-no-break",  // # дней, # дня
+                "18:25 warning typography-no-break",  // 30 дней
+            ], "\(found.map(\.description).joined(separator: "\n"))")
         #expect(found.first?.message.contains("«ул.»") == true)
     }
 
     @Test("non-breaking spaces written literally or as \\u00A0 pass; a word that only starts the same does not count")
     func nonBreakingSpacesPass() {
-        let found = warnings("""
+        let found = warnings(
+            """
               office.address: "Москва, ул.\\u00A0Сретенка, д.\u{00A0}27/29"
               office.phone: "+7\u{00A0}495\u{00A0}972-30-11"
               plain: по ул.\u{00A0}Сретенка, 30\u{00A0}дней; 5 днейка; суд. решение
@@ -67,7 +72,8 @@ struct TypographyTests {
 
     @Test("in a folded block the space is found on its line, and a line break counts as a space")
     func foldedBlock() {
-        let found = warnings("""
+        let found = warnings(
+            """
               long: >
                 Приходите в офис по адресу ул.
                 Сретенка, д.\u{00A0}27/29; у вас 15 дней.
@@ -75,8 +81,9 @@ struct TypographyTests {
               next: "x"
 
             """)
-        #expect(places(found) == ["16:35 warning typography-no-break", "17:33 warning typography-no-break"],
-                "\(found.map(\.description).joined(separator: "\n"))")
+        #expect(
+            places(found) == ["16:35 warning typography-no-break", "17:33 warning typography-no-break"],
+            "\(found.map(\.description).joined(separator: "\n"))")
     }
 
 }

@@ -29,7 +29,8 @@ struct ConsultationREPLTests {
 
     /// Keys such as `vks.outcome.x` or a `{placeholder}` that reached the screen unrendered.
     static func rawKeys(in text: String) -> [String] {
-        let pattern = #"\b(app|answer|hint|value|outcome|office|command|ui|fact|intake|language|vks|general|prices|question|closing|list)\.[a-z_]+|[{}]|<missing"#
+        let pattern =
+            #"\b(app|answer|hint|value|outcome|office|command|ui|fact|intake|language|vks|general|prices|question|closing|list)\.[a-z_]+|[{}]|<missing"#
         let regex = try! NSRegularExpression(pattern: pattern)
         return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
             Range($0.range, in: text).map { String(text[$0]) }
@@ -48,10 +49,17 @@ struct ConsultationREPLTests {
 
         #expect(text.contains(TmuxHarness.normalized(ru["outcome.heading"])))
         // permit_valid_until as Russian reads a date: "31 марта 2028 г." (whatever space before "г.").
-        #expect(text.contains(TmuxHarness.normalized(ru.text("vks.outcome.vks_rp_eligible", ["permit_valid_until": "31 марта 2028 г."]))))
+        #expect(
+            text.contains(
+                TmuxHarness.normalized(
+                    ru.text("vks.outcome.vks_rp_eligible", ["permit_valid_until": "31 марта 2028 г."]))))
         #expect(text.contains("31 марта 2028"))
         #expect(text.contains(TmuxHarness.normalized(ru["vks.outcome.citizenship_path"])))
-        #expect(text.contains(TmuxHarness.normalized(ru.text("vks.outcome.family_included", ["family_included_members": "супруг или супруга (40 лет)"]))))
+        #expect(
+            text.contains(
+                TmuxHarness.normalized(
+                    ru.text("vks.outcome.family_included", ["family_included_members": "супруг или супруга (40 лет)"])))
+        )
         #expect(text.contains(TmuxHarness.normalized(ru["outcome.confirm_heading"])))
         #expect(text.contains(TmuxHarness.normalized(ru["vks.confirm.grace_days"])))
         // Outcomes that do not apply are not shown.
@@ -90,7 +98,8 @@ struct ConsultationREPLTests {
         try await terminal.answer("2", then: relative["vks.relation_to_vks.prompt"])
         try await terminal.answer("1", then: relative["vks.wants_citizenship.prompt"])
         shown = try await terminal.answer("нет", then: relative["vks.wants_independent_permit.prompt"])
-        #expect(!TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(ru["vks.wants_independent_permit.prompt"])))
+        #expect(
+            !TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(ru["vks.wants_independent_permit.prompt"])))
         // No list of family members for a relative: the outcome, then the appointment question.
         shown = try await terminal.answer("нет", then: ru["closing.wants_appointment.prompt"])
         #expect(!TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(ru["vks.family.prompt"])))
@@ -121,7 +130,9 @@ struct ConsultationREPLTests {
         // The summary shows the date as it was fixed.
         let summary = try #require(ru.lists["commands.summary"]?.first)
         let after = try await terminal.answer(summary, then: ru["vks.contract_terminated.prompt"])
-        #expect(TmuxHarness.normalized(after).contains(TmuxHarness.normalized("\(ru["fact.work_permit_expires"]): 31 марта 2028 г.")))
+        #expect(
+            TmuxHarness.normalized(after).contains(
+                TmuxHarness.normalized("\(ru["fact.work_permit_expires"]): 31 марта 2028 г.")))
     }
 
     // MARK: - (3) Tab completion
@@ -139,7 +150,8 @@ struct ConsultationREPLTests {
         try await terminal.answer("1", then: ru["vks.applicant_role.prompt"])
         try await terminal.answer("1", then: ru["vks.has_vks_work_permit.prompt"])
 
-        let expiresBefore = TmuxHarness.occurrences(of: ru["vks.work_permit_expires.prompt"], in: try terminal.scrollback())
+        let expiresBefore = TmuxHarness.occurrences(
+            of: ru["vks.work_permit_expires.prompt"], in: try terminal.scrollback())
         try terminal.type("За")
         try terminal.press(.tab)
         try await terminal.waitForInput(ru["vks.choice.applied"])  // "Заявление подано, разрешение ещё не выдано"
@@ -152,7 +164,9 @@ struct ConsultationREPLTests {
 
     // MARK: - (4) Back and change
 
-    @Test("/назад and назад go back one question; изменить changes an answer and the dependent questions follow", arguments: LangSetting.allCases)
+    @Test(
+        "/назад and назад go back one question; изменить changes an answer and the dependent questions follow",
+        arguments: LangSetting.allCases)
     func backAndChangeAnswer(_ lang: LangSetting) async throws {
         let terminal = try await start(lang)
         defer { terminal.kill() }
@@ -161,11 +175,15 @@ struct ConsultationREPLTests {
 
         // Back with the slash form, then with the bare Russian word.
         var shown = try await terminal.answer("/назад", then: ru["vks.work_permit_expires.prompt"])
-        #expect(TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(
-            ru.text("ui.back.done", ["fact": ru["fact.work_permit_expires"]]))))
+        #expect(
+            TmuxHarness.normalized(shown).contains(
+                TmuxHarness.normalized(
+                    ru.text("ui.back.done", ["fact": ru["fact.work_permit_expires"]]))))
         shown = try await terminal.answer("назад", then: ru["vks.has_vks_work_permit.prompt"])
-        #expect(TmuxHarness.normalized(shown).contains(TmuxHarness.normalized(
-            ru.text("ui.back.done", ["fact": ru["fact.has_vks_work_permit"]]))))
+        #expect(
+            TmuxHarness.normalized(shown).contains(
+                TmuxHarness.normalized(
+                    ru.text("ui.back.done", ["fact": ru["fact.has_vks_work_permit"]]))))
 
         try await terminal.answer(RussianConsultation.permitIssued)
         try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
@@ -173,8 +191,9 @@ struct ConsultationREPLTests {
 
         // изменить: the answers, numbered; pick the permit's.
         var list = try await terminal.answer("изменить", then: ru["ui.change.prompt"], prompt: "#")
-        var number = try #require(Self.number(of: "\(ru["fact.has_vks_work_permit"]): \(ru["vks.choice.issued"])", in: list),
-                                  "the permit answer is not in the numbered list")
+        var number = try #require(
+            Self.number(of: "\(ru["fact.has_vks_work_permit"]): \(ru["vks.choice.issued"])", in: list),
+            "the permit answer is not in the numbered list")
         #expect(Self.number(of: "\(ru["fact.work_permit_expires"]): 31 марта 2028 г.", in: list) != nil)
         #expect(Self.number(of: "\(ru["fact.contract_terminated"]): \(ru["value.no"])", in: list) != nil)
         try await terminal.answer(String(number), then: ru["vks.has_vks_work_permit.prompt"])
@@ -182,30 +201,53 @@ struct ConsultationREPLTests {
         // issued → applied: the expiry date, the contract and the permit-holder answer no longer apply.
         shown = try await terminal.answer("2", then: ru["vks.wants_citizenship.prompt"])
         var text = TmuxHarness.normalized(shown)
-        #expect(text.contains(TmuxHarness.normalized(ru.text("ui.change.done", [
-            "fact": ru["fact.has_vks_work_permit"], "old": ru["vks.choice.issued"], "new": ru["vks.choice.applied"],
-        ]))))
-        #expect(text.contains(TmuxHarness.normalized(ru.text("ui.change.dropped", [
-            "facts": ru.list([ru["fact.work_permit_expires"], ru["fact.contract_terminated"], ru["fact.holds_vks_residence_permit"]]),
-        ]))))
+        #expect(
+            text.contains(
+                TmuxHarness.normalized(
+                    ru.text(
+                        "ui.change.done",
+                        [
+                            "fact": ru["fact.has_vks_work_permit"], "old": ru["vks.choice.issued"],
+                            "new": ru["vks.choice.applied"],
+                        ]))))
+        #expect(
+            text.contains(
+                TmuxHarness.normalized(
+                    ru.text(
+                        "ui.change.dropped",
+                        [
+                            "facts": ru.list([
+                                ru["fact.work_permit_expires"], ru["fact.contract_terminated"],
+                                ru["fact.holds_vks_residence_permit"],
+                            ])
+                        ]))))
         try await terminal.answer("да", then: ru["vks.wants_independent_permit.prompt"])
 
         // applied → issued: the expiry date and the contract are asked again, citizenship is kept.
         list = try await terminal.answer("изменить", then: ru["ui.change.prompt"], prompt: "#")
-        number = try #require(Self.number(of: "\(ru["fact.has_vks_work_permit"]): \(ru["vks.choice.applied"])", in: list))
-        #expect(Self.number(of: "\(ru["fact.work_permit_expires"]):", in: list) == nil, "a dropped answer is still listed")
+        number = try #require(
+            Self.number(of: "\(ru["fact.has_vks_work_permit"]): \(ru["vks.choice.applied"])", in: list))
+        #expect(
+            Self.number(of: "\(ru["fact.work_permit_expires"]):", in: list) == nil, "a dropped answer is still listed")
         let citizenshipAsked = TmuxHarness.occurrences(of: ru["vks.wants_citizenship.prompt"], in: list)
         try await terminal.answer(String(number), then: ru["vks.has_vks_work_permit.prompt"])
         shown = try await terminal.answer("1", then: ru["vks.work_permit_expires.prompt"])
         text = TmuxHarness.normalized(shown)
-        #expect(text.contains(TmuxHarness.normalized(ru.text("ui.change.done", [
-            "fact": ru["fact.has_vks_work_permit"], "old": ru["vks.choice.applied"], "new": ru["vks.choice.issued"],
-        ]))))
+        #expect(
+            text.contains(
+                TmuxHarness.normalized(
+                    ru.text(
+                        "ui.change.done",
+                        [
+                            "fact": ru["fact.has_vks_work_permit"], "old": ru["vks.choice.applied"],
+                            "new": ru["vks.choice.issued"],
+                        ]))))
         try await terminal.answer("31.03.2028", then: ru["vks.contract_terminated.prompt"])
         try await terminal.answer("нет", then: ru["vks.holds_vks_residence_permit.prompt"])
         shown = try await terminal.answer("нет", then: ru["vks.wants_independent_permit.prompt"])
-        #expect(TmuxHarness.occurrences(of: ru["vks.wants_citizenship.prompt"], in: shown) == citizenshipAsked,
-                "the citizenship question, answered and still relevant, was asked again")
+        #expect(
+            TmuxHarness.occurrences(of: ru["vks.wants_citizenship.prompt"], in: shown) == citizenshipAsked,
+            "the citizenship question, answered and still relevant, was asked again")
     }
 
     /// The number of the numbered-list row that starts with `entry`, in the last list shown (after
@@ -224,7 +266,9 @@ struct ConsultationREPLTests {
 
     // MARK: - (5) Language
 
-    @Test("switching language mid-consultation asks the current question again in that language", arguments: LangSetting.allCases)
+    @Test(
+        "switching language mid-consultation asks the current question again in that language",
+        arguments: LangSetting.allCases)
     func switchingLanguageMidConsultation(_ lang: LangSetting) async throws {
         let terminal = try await start(lang)
         defer { terminal.kill() }
@@ -234,7 +278,11 @@ struct ConsultationREPLTests {
         var shown = try await terminal.answer("/язык es", then: es["vks.has_vks_work_permit.prompt"])
         var text = TmuxHarness.normalized(shown)
         #expect(text.contains(TmuxHarness.normalized(es["ui.language.changed"])))
-        #expect(text.hasSuffix(TmuxHarness.normalized("\(es["vks.has_vks_work_permit.prompt"]) 1. \(es["vks.choice.issued"]) 2. \(es["vks.choice.applied"]) 3. \(es["vks.choice.none"]) >")))
+        #expect(
+            text.hasSuffix(
+                TmuxHarness.normalized(
+                    "\(es["vks.has_vks_work_permit.prompt"]) 1. \(es["vks.choice.issued"]) 2. \(es["vks.choice.applied"]) 3. \(es["vks.choice.none"]) >"
+                )))
         try await terminal.answer("1", then: es["vks.work_permit_expires.prompt"])
 
         // /language, then a number from the list: back to Russian.
@@ -246,7 +294,10 @@ struct ConsultationREPLTests {
         try await terminal.answer("/language", then: ru["ui.language.prompt"])
         shown = try await terminal.answer(es["name"], then: es["vks.work_permit_expires.prompt"])
         text = TmuxHarness.normalized(shown)
-        #expect(text.hasSuffix(TmuxHarness.normalized("\(es["ui.language.changed"]) \(es["vks.work_permit_expires.prompt"]) (\(es["hint.date"])) >")))
+        #expect(
+            text.hasSuffix(
+                TmuxHarness.normalized(
+                    "\(es["ui.language.changed"]) \(es["vks.work_permit_expires.prompt"]) (\(es["hint.date"])) >")))
         // Answers in Spanish are understood.
         try await terminal.answer("31.03.2028", then: es["vks.contract_terminated.prompt"])
         try await terminal.answer("no", then: es["vks.holds_vks_residence_permit.prompt"])
@@ -256,7 +307,9 @@ struct ConsultationREPLTests {
 
     // MARK: - (6) Ctrl-C and Ctrl-D
 
-    @Test("Ctrl-C drops the line and asks again; Ctrl-D asks before leaving; leaving restores the terminal", arguments: LangSetting.allCases)
+    @Test(
+        "Ctrl-C drops the line and asks again; Ctrl-D asks before leaving; leaving restores the terminal",
+        arguments: LangSetting.allCases)
     func ctrlCAndCtrlD(_ lang: LangSetting) async throws {
         let terminal = try await start(lang)
         defer { terminal.kill() }
@@ -284,6 +337,7 @@ struct ConsultationREPLTests {
         let exit = try await terminal.waitForExit()
         #expect(exit.status == 0)
         #expect(exit.terminalRestored, "terminal modes after exit: \(exit.modes.sorted())")
-        #expect(TmuxHarness.normalized(try terminal.scrollback()).contains(TmuxHarness.normalized(ru.lead("ui.goodbye"))))
+        #expect(
+            TmuxHarness.normalized(try terminal.scrollback()).contains(TmuxHarness.normalized(ru.lead("ui.goodbye"))))
     }
 }

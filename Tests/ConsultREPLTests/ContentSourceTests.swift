@@ -30,8 +30,11 @@ struct ContentSourceTests {
         try planted.edit(locale: "en", replacing: en["office.phone"], with: "+7 000 000-00-00")
         let binary = Binaries.consult.path
         let terminal = try TmuxHarness(command: { data in
-            ["sh", "-c", "cd \(shellQuoted(planted.root.path)) && exec env LANG=C.UTF-8 "
-                + "\(shellQuoted(binary)) --lang en --today \(testToday) --data-dir \(shellQuoted(data.path))"]
+            [
+                "sh", "-c",
+                "cd \(shellQuoted(planted.root.path)) && exec env LANG=C.UTF-8 "
+                    + "\(shellQuoted(binary)) --lang en --today \(testToday) --data-dir \(shellQuoted(data.path))",
+            ]
         })
         defer { terminal.kill() }
         let screen = try await terminal.waitForPrompt(after: en["intake.language.prompt"])
@@ -41,16 +44,21 @@ struct ContentSourceTests {
         #expect(!(try terminal.scrollback()).contains("000-00-00"))
     }
 
-    @Test("a content folder or file that others can write is refused with its path",
-          arguments: ["locales", "dialogs", "locales/ru.yaml", "."])
+    @Test(
+        "a content folder or file that others can write is refused with its path",
+        arguments: ["locales", "dialogs", "locales/ru.yaml", "."])
     func writableContentRefused(_ path: String) async throws {
         let content = try ContentCopy()
         defer { content.remove() }
         let target = content.root.appendingPathComponent(path).standardizedFileURL
-        try FileManager.default.setAttributes([.posixPermissions: path.hasSuffix(".yaml") ? 0o666 : 0o777], ofItemAtPath: target.path)
+        try FileManager.default.setAttributes(
+            [.posixPermissions: path.hasSuffix(".yaml") ? 0o666 : 0o777], ofItemAtPath: target.path)
         // Wide enough that the path is not wrapped.
-        let terminal = try TmuxHarness(["--lang", "en", "--today", testToday, "--dialogs", content.dialogs.path,
-                                        "--locales", content.locales.path], lang: .unset, width: 400)
+        let terminal = try TmuxHarness(
+            [
+                "--lang", "en", "--today", testToday, "--dialogs", content.dialogs.path,
+                "--locales", content.locales.path,
+            ], lang: .unset, width: 400)
         defer { terminal.kill() }
         let exit = try await terminal.waitForExit()
         let screen = TmuxHarness.normalized(try terminal.scrollback())
@@ -65,20 +73,26 @@ struct ContentSourceTests {
         let content = try ContentCopy()
         defer { content.remove() }
         chmod(content.locales.path, 0o777)
-        let refused = try await SSHServerLimitsTests.startFails(["--dialogs", content.dialogs.path, "--locales", content.locales.path])
+        let refused = try await SSHServerLimitsTests.startFails([
+            "--dialogs", content.dialogs.path, "--locales", content.locales.path,
+        ])
         #expect(refused.contains(content.locales.path) && refused.contains("chmod go-w"), "\(refused)")
     }
 
     /// Found in issue 9: the kiosk loaded the content once, though the README says an edit takes
     /// effect at the next consultation.
-    @Test("kiosk: an edit is served from the next consultation; a broken edit is logged and the last good content stays")
+    @Test(
+        "kiosk: an edit is served from the next consultation; a broken edit is logged and the last good content stays")
     func kioskReloadsContent() async throws {
         let content = try ContentCopy()
         defer { content.remove() }
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }
-        let terminal = try TmuxHarness(["kiosk", "--today", testToday, "--passphrase-file", passphrase.url.path,
-                                        "--dialogs", content.dialogs.path, "--locales", content.locales.path], lang: .unset)
+        let terminal = try TmuxHarness(
+            [
+                "kiosk", "--today", testToday, "--passphrase-file", passphrase.url.path,
+                "--dialogs", content.dialogs.path, "--locales", content.locales.path,
+            ], lang: .unset)
         defer { terminal.kill() }
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
 
@@ -100,7 +114,8 @@ struct ContentSourceTests {
                 && !screen.contains(en["ui.quit.confirm"])
         }
         #expect(!(try terminal.screen()).contains("Broken"))
-        let log = try String(contentsOf: terminal.dataDirectory.appendingPathComponent("logs/consult.log"), encoding: .utf8)
+        let log = try String(
+            contentsOf: terminal.dataDirectory.appendingPathComponent("logs/consult.log"), encoding: .utf8)
         #expect(log.contains("content reloaded"), "\(log)")
         #expect(log.contains("content changed but not served"), "\(log)")
         #expect(log.contains("en.yaml:"), "the log does not name the broken file's place:\n\(log)")

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultTestSupport
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Issue 9, the terminal's part: what a hostile or unlucky applicant (or an unlucky office) can do
 /// to a consultation through its input and signals. Each test runs the real binary, in a real
@@ -18,9 +19,11 @@ struct HostileInputTests {
 
     /// Words of Swift's crash backtracer and of any crash report: none may reach the applicant.
     /// (A shell that started consult may still say "Segmentation fault", as for any program.)
-    static let crashWords = ["Press space", "interact", "Backtrace", "backtrace", "Thread 0", "Crashed", "registers",
-                             "core dumped", "0x0", "0x7f", "Fatal error", "swift-backtrace", "SIGSEGV", "SIGABRT", "SIGBUS",
-                             "SIGILL", "SIGTRAP", "SIGFPE"]
+    static let crashWords = [
+        "Press space", "interact", "Backtrace", "backtrace", "Thread 0", "Crashed", "registers",
+        "core dumped", "0x0", "0x7f", "Fatal error", "swift-backtrace", "SIGSEGV", "SIGABRT", "SIGBUS",
+        "SIGILL", "SIGTRAP", "SIGFPE",
+    ]
 
     /// English, consent, VKS, the specialist: four answers, then the question about the work permit.
     func startAndAnswer(_ lang: LangSetting, _ extra: [String] = []) async throws -> TmuxHarness {
@@ -33,8 +36,9 @@ struct HostileInputTests {
         return terminal
     }
 
-    @Test("Ctrl-\\ at a question does nothing: no backtracer, the line and the consultation go on",
-          arguments: LangSetting.allCases)
+    @Test(
+        "Ctrl-\\ at a question does nothing: no backtracer, the line and the consultation go on",
+        arguments: LangSetting.allCases)
     func ctrlBackslashDoesNothing(_ lang: LangSetting) async throws {
         let terminal = try await startAndAnswer(lang)
         defer { terminal.kill() }
@@ -56,8 +60,9 @@ struct HostileInputTests {
         try await terminal.answer("31.03.2028", then: en["vks.contract_terminated.prompt"])
     }
 
-    @Test("a crash shows the applicant an apology with the office's phone, never a backtrace; the transcript ends “crashed”",
-          arguments: [SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGTRAP, SIGFPE])
+    @Test(
+        "a crash shows the applicant an apology with the office's phone, never a backtrace; the transcript ends “crashed”",
+        arguments: [SIGSEGV, SIGABRT, SIGBUS, SIGILL, SIGTRAP, SIGFPE])
     func crashIsReportedToStaffNotApplicant(_ signal: Int32) async throws {
         let terminal = try await startAndAnswer(.unset)
         defer { terminal.kill() }
@@ -82,8 +87,9 @@ struct HostileInputTests {
         for word in Self.crashWords {
             #expect(!screen.contains(word), "the applicant's terminal showed “\(word)”:\n\(screen.suffix(2500))")
         }
-        #expect(TmuxHarness.normalized(screen).contains(TmuxHarness.normalized(en.lead("crash.apology"))),
-                "no apology on the screen:\n\(screen.suffix(1500))")
+        #expect(
+            TmuxHarness.normalized(screen).contains(TmuxHarness.normalized(en.lead("crash.apology"))),
+            "no apology on the screen:\n\(screen.suffix(1500))")
         #expect(screen.contains(en["office.phone"]), "no office phone on the screen")
         let exit = try await terminal.waitForExit()
         #expect(exit.terminalRestored, "terminal modes not restored: \(exit.modes)")
@@ -92,22 +98,32 @@ struct HostileInputTests {
 
         let transcripts = ServedConsultations.transcripts(in: terminal.dataDirectory)
         let transcript = try #require(transcripts.first)
-        #expect(ServedConsultations.endReason(transcript) == "crashed", "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
+        #expect(
+            ServedConsultations.endReason(transcript) == "crashed",
+            "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
         let verify = try ServedConsultations.verify(terminal.dataDirectory, scratch: terminal.directory)
         #expect(verify.status == 0 && verify.output.contains("intact"), "\(verify.output)")
-        let show = try Self.consult(["transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
-                                     "--lang", "en", "--data-dir", terminal.dataDirectory.path], in: terminal.directory)
+        let show = try Self.consult(
+            [
+                "transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
+                "--lang", "en", "--data-dir", terminal.dataDirectory.path,
+            ], in: terminal.directory)
         #expect(show.contains(en["staff.reason.crashed"]), "\(show.suffix(800))")
 
         // The staff's crash report: beside the records, readable by the owner only.
         let id = transcript.deletingPathExtension().lastPathComponent
         let report = terminal.dataDirectory.appendingPathComponent("crashes/\(id).log")
         let text = (try? String(contentsOf: report, encoding: .utf8)) ?? ""
-        let name = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
-                    SIGFPE: "SIGFPE"][signal] ?? "?"
+        let name =
+            [
+                SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
+                SIGFPE: "SIGFPE",
+            ][signal] ?? "?"
         #expect(text.contains(name) && text.contains(id), "crash report \(report.path): \(text)")
         #expect(text.contains("backtrace"), "no backtrace in the report: \(text)")
-        #expect(text.contains("Fatal error: planted by the test"), "the runtime's last words are not in the report: \(text)")
+        #expect(
+            text.contains("Fatal error: planted by the test"), "the runtime's last words are not in the report: \(text)"
+        )
         #expect(!screen.contains("planted by the test"), "the runtime's last words reached the applicant")
         let mode = (try? FileManager.default.attributesOfItem(atPath: report.path)[.posixPermissions] as? Int) ?? -1
         #expect(mode == 0o600, "report mode \(String(mode, radix: 8))")
@@ -139,13 +155,16 @@ struct HostileInputTests {
         for word in Self.crashWords {
             #expect(!screen.contains(word), "the SSH client showed “\(word)”:\n\(screen.suffix(1500))")
         }
-        #expect(TmuxHarness.normalized(screen).contains(TmuxHarness.normalized(en.lead("crash.apology"))),
-                "no apology over SSH:\n\(screen.suffix(1500))")
+        #expect(
+            TmuxHarness.normalized(screen).contains(TmuxHarness.normalized(en.lead("crash.apology"))),
+            "no apology over SSH:\n\(screen.suffix(1500))")
         let transcript = try #require(server.transcripts().first)
         #expect(ServedConsultations.endReason(transcript) == "crashed")
         let id = transcript.deletingPathExtension().lastPathComponent
         let report = server.dataDirectory.appendingPathComponent("crashes/\(id).log")
-        #expect(((try? String(contentsOf: report, encoding: .utf8)) ?? "").contains("SIGSEGV"), "no report at \(report.path)")
+        #expect(
+            ((try? String(contentsOf: report, encoding: .utf8)) ?? "").contains("SIGSEGV"),
+            "no report at \(report.path)")
         let verify = try server.verifyTranscripts()
         #expect(verify.status == 0, "\(verify.output)")
         #expect(try await server.stop() == 0)
@@ -153,14 +172,17 @@ struct HostileInputTests {
 
     // MARK: - Signals reach consult only (item 3)
 
-    @Test("SIGTERM and SIGHUP while libedit reads end consult alone: a shell in its process group survives",
-          arguments: [(SIGTERM, "interrupted"), (SIGHUP, "disconnected")])
+    @Test(
+        "SIGTERM and SIGHUP while libedit reads end consult alone: a shell in its process group survives",
+        arguments: [(SIGTERM, "interrupted"), (SIGHUP, "disconnected")])
     func signalSparesTheParentShell(_ signal: Int32, _ reason: String) async throws {
         let binary = Binaries.consult.path
         // `sh -c` without job control: consult stays in the shell's process group.
         let terminal = try TmuxHarness(command: { data in
-            ["env", "LANG=C.UTF-8", "sh", "-c",
-             "\(shellQuoted(binary)) --today \(testToday) --data-dir \(shellQuoted(data.path)); echo SURVIVED-$?"]
+            [
+                "env", "LANG=C.UTF-8", "sh", "-c",
+                "\(shellQuoted(binary)) --today \(testToday) --data-dir \(shellQuoted(data.path)); echo SURVIVED-$?",
+            ]
         })
         defer { terminal.kill() }
         try await terminal.waitForPrompt(after: en["intake.language.prompt"])
@@ -211,10 +233,14 @@ struct HostileInputTests {
         session.send(String(repeating: "ж", count: 1_000_000) + "\n1\n")
         try await session.waitFor(en["vks.work_permit_expires.prompt"], timeout: 30)
         let output = session.output
-        #expect(TmuxHarness.normalized(output).contains(TmuxHarness.normalized(en.lead("ui.line_too_long"))), "\(output.suffix(600))")
+        #expect(
+            TmuxHarness.normalized(output).contains(TmuxHarness.normalized(en.lead("ui.line_too_long"))),
+            "\(output.suffix(600))")
         #expect(!output.contains(String(repeating: "ж", count: 5000)), "the overlong line was echoed")
         #expect(ProcessTable.cpuSeconds(session.pid) - cpuBefore < 5)
-        #expect((ProcessTable.peakRSS(session.pid) ?? 0) < 120_000, "peak memory \(ProcessTable.peakRSS(session.pid) ?? 0) KiB")
+        #expect(
+            (ProcessTable.peakRSS(session.pid) ?? 0) < 120_000,
+            "peak memory \(ProcessTable.peakRSS(session.pid) ?? 0) KiB")
         session.closeInput()
         _ = try await session.exit(timeout: 10)
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
@@ -224,8 +250,11 @@ struct HostileInputTests {
 
     // MARK: - Piped sessions: signals and the end of input (items 2, 12)
 
-    @Test("piped: SIGTERM, SIGINT, SIGHUP and SIGPIPE end the session at once, with its reason",
-          arguments: [(SIGTERM, "interrupted"), (SIGINT, "interrupted"), (SIGHUP, "disconnected"), (SIGPIPE, "disconnected")])
+    @Test(
+        "piped: SIGTERM, SIGINT, SIGHUP and SIGPIPE end the session at once, with its reason",
+        arguments: [
+            (SIGTERM, "interrupted"), (SIGINT, "interrupted"), (SIGHUP, "disconnected"), (SIGPIPE, "disconnected"),
+        ])
     func pipedSessionEndsOnSignal(_ signal: Int32, _ reason: String) async throws {
         let session = try PipedSession(extra: [])
         defer { session.finish() }
@@ -238,12 +267,15 @@ struct HostileInputTests {
         do {
             status = try await session.exit(timeout: 5)
         } catch {
-            Issue.record("still running 5 s after signal \(signal), \(ProcessTable.cpuSeconds(session.pid)) s of CPU: \(error)")
+            Issue.record(
+                "still running 5 s after signal \(signal), \(ProcessTable.cpuSeconds(session.pid)) s of CPU: \(error)")
             return
         }
         #expect(status == 0 || status == 1, "exit status \(status)")
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
-        #expect(ServedConsultations.endReason(transcript) == reason, "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
+        #expect(
+            ServedConsultations.endReason(transcript) == reason,
+            "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
     }
 
     @Test("piped: the end of the input is recorded as “input ended”, not as a lost connection")
@@ -256,9 +288,14 @@ struct HostileInputTests {
         session.closeInput()
         _ = try await session.exit(timeout: 10)
         let transcript = try #require(ServedConsultations.transcripts(in: session.dataDirectory).first)
-        #expect(ServedConsultations.endReason(transcript) == "input_ended", "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
-        let show = try Self.consult(["transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
-                                     "--lang", "en", "--data-dir", session.dataDirectory.path], in: session.directory)
+        #expect(
+            ServedConsultations.endReason(transcript) == "input_ended",
+            "\(ServedConsultations.events(transcript).last.map { "\($0.event)" } ?? "no events")")
+        let show = try Self.consult(
+            [
+                "transcripts", "show", transcript.deletingPathExtension().lastPathComponent,
+                "--lang", "en", "--data-dir", session.dataDirectory.path,
+            ], in: session.directory)
         #expect(show.contains(en["staff.reason.input_ended"]), "\(show.suffix(600))")
         #expect(!show.contains(en["staff.reason.disconnected"]), "\(show.suffix(600))")
     }
@@ -301,10 +338,14 @@ extension TmuxHarness {
     private func tmux(_ arguments: [String]) throws {
         guard let tmux = Self.tmux else { throw HarnessError(description: "tmux is not installed") }
         let out = directory.appendingPathComponent("tmux-\(UUID().uuidString.prefix(8)).out")
-        let status = try Spawn.spawnAndWait(tmux, ["-L", socket] + arguments, environment: ["LANG": "C.UTF-8"],
-                                            output: out.path, error: out.path)
+        let status = try Spawn.spawnAndWait(
+            tmux, ["-L", socket] + arguments, environment: ["LANG": "C.UTF-8"],
+            output: out.path, error: out.path)
         guard status == 0 else {
-            throw HarnessError(description: "tmux \(arguments.joined(separator: " ")): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
+            throw HarnessError(
+                description:
+                    "tmux \(arguments.joined(separator: " ")): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")"
+            )
         }
     }
 }
@@ -325,10 +366,11 @@ final class PipedSession {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw HarnessError(description: "pipe failed") }
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        pid = try Spawn.spawn(Binaries.consult.path,
-                              ["--today", testToday, "--data-dir", dataDirectory.path] + extra,
-                              environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
-                              input: fds[0], output: outputFile.path, error: outputFile.path)
+        pid = try Spawn.spawn(
+            Binaries.consult.path,
+            ["--today", testToday, "--data-dir", dataDirectory.path] + extra,
+            environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
+            input: fds[0], output: outputFile.path, error: outputFile.path)
         close(fds[0])
         input = fds[1]
     }

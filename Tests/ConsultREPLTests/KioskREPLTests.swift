@@ -28,8 +28,11 @@ struct KioskREPLTests {
     let en = LocaleText.en
 
     /// Starts `consult kiosk --today 2026-11-25 --passphrase-file F` and waits for the first question.
-    static func startKiosk(_ lang: LangSetting, passphrase: PassphraseFile, _ extra: [String] = []) async throws -> TmuxHarness {
-        let terminal = try TmuxHarness(["kiosk", "--today", testToday, "--passphrase-file", passphrase.url.path] + extra, lang: lang)
+    static func startKiosk(
+        _ lang: LangSetting, passphrase: PassphraseFile, _ extra: [String] = []
+    ) async throws -> TmuxHarness {
+        let terminal = try TmuxHarness(
+            ["kiosk", "--today", testToday, "--passphrase-file", passphrase.url.path] + extra, lang: lang)
         try await terminal.waitForPrompt(after: LocaleText.en["intake.language.prompt"])
         return terminal
     }
@@ -38,15 +41,19 @@ struct KioskREPLTests {
     /// scrollback; returns that scrollback.
     @discardableResult
     func waitForFreshGreeting(_ terminal: TmuxHarness, without previous: [String]) async throws -> String {
-        let scrollback = try await terminal.waitUntil("a fresh greeting with nothing of the previous consultation", in: .scrollback) { capture in
+        let scrollback = try await terminal.waitUntil(
+            "a fresh greeting with nothing of the previous consultation", in: .scrollback
+        ) { capture in
             let text = TmuxHarness.normalized(capture)
             return text.contains(TmuxHarness.normalized(en["intake.language.prompt"]))
                 && TmuxHarness.lastLine(of: capture) == ">"
                 && !previous.contains { text.contains(TmuxHarness.normalized($0)) }
         }
         let text = TmuxHarness.normalized(scrollback)
-        #expect(text.hasPrefix(TmuxHarness.normalized(en["app.title"])) || text.hasPrefix(TmuxHarness.normalized(en["ui.kiosk.closed_idle"])),
-                "the scrollback starts with something else than the greeting:\n\(scrollback)")
+        #expect(
+            text.hasPrefix(TmuxHarness.normalized(en["app.title"]))
+                || text.hasPrefix(TmuxHarness.normalized(en["ui.kiosk.closed_idle"])),
+            "the scrollback starts with something else than the greeting:\n\(scrollback)")
         // The greeting is there once: the previous one went with the scrollback.
         #expect(TmuxHarness.occurrences(of: en["app.title"], in: scrollback) == 1)
         let screen = TmuxHarness.normalized(try terminal.screen())
@@ -60,7 +67,9 @@ struct KioskREPLTests {
     func expectEmptyHistory(_ terminal: TmuxHarness) async throws {
         try terminal.press(.up)
         try terminal.type("x")
-        let screen = try await terminal.waitUntil("the marker x typed after Up") { TmuxHarness.input(of: $0)?.hasSuffix("x") == true }
+        let screen = try await terminal.waitUntil("the marker x typed after Up") {
+            TmuxHarness.input(of: $0)?.hasSuffix("x") == true
+        }
         #expect(TmuxHarness.input(of: screen) == "x", "Up recalled a line of the previous consultation")
         try terminal.press(.backspace)
         try await terminal.waitForInput("")
@@ -68,8 +77,9 @@ struct KioskREPLTests {
 
     // MARK: - Nothing of the previous applicant
 
-    @Test("after an abandoned and after a finished consultation nothing of it is left: screen, scrollback, history",
-          arguments: LangSetting.allCases)
+    @Test(
+        "after an abandoned and after a finished consultation nothing of it is left: screen, scrollback, history",
+        arguments: LangSetting.allCases)
     func kioskWipesPreviousConsultation(_ lang: LangSetting) async throws {
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }
@@ -86,10 +96,12 @@ struct KioskREPLTests {
         try await terminal.expectNew(ru["ui.quit.confirm"]) { try terminal.press(.ctrlD) }
         try terminal.type("да")
         try terminal.press(.enter)
-        try await waitForFreshGreeting(terminal, without: [
-            "31.03.2028", ru["intake.consent.prompt"], ru["vks.intro"], ru["vks.work_permit_expires.prompt"],
-            ru["vks.contract_terminated.prompt"], ru["ui.quit.confirm"],
-        ])
+        try await waitForFreshGreeting(
+            terminal,
+            without: [
+                "31.03.2028", ru["intake.consent.prompt"], ru["vks.intro"], ru["vks.work_permit_expires.prompt"],
+                ru["vks.contract_terminated.prompt"], ru["ui.quit.confirm"],
+            ])
         try await expectEmptyHistory(terminal)
         #expect(try !terminal.programEnded())
 
@@ -101,12 +113,16 @@ struct KioskREPLTests {
         try terminal.type("3")
         try terminal.press(.enter)
         let finished = try await terminal.waitFor(ru["ui.kiosk.press_enter"])
-        #expect(TmuxHarness.normalized(finished).contains(TmuxHarness.normalized(ru.lead("vks.outcome.vks_rp_not_eligible"))))
+        #expect(
+            TmuxHarness.normalized(finished).contains(
+                TmuxHarness.normalized(ru.lead("vks.outcome.vks_rp_not_eligible"))))
         try terminal.press(.enter)
-        try await waitForFreshGreeting(terminal, without: [
-            ru["outcome.heading"], ru.lead("vks.outcome.vks_rp_not_eligible"), ru["closing.thanks"],
-            ru["ui.kiosk.press_enter"], ru["vks.wants_independent_permit.prompt"], ru["intake.consent.prompt"],
-        ])
+        try await waitForFreshGreeting(
+            terminal,
+            without: [
+                ru["outcome.heading"], ru.lead("vks.outcome.vks_rp_not_eligible"), ru["closing.thanks"],
+                ru["ui.kiosk.press_enter"], ru["vks.wants_independent_permit.prompt"], ru["intake.consent.prompt"],
+            ])
         try await expectEmptyHistory(terminal)
         #expect(try !terminal.programEnded())
     }
@@ -158,8 +174,9 @@ struct KioskREPLTests {
 
     // MARK: - Idle timeout
 
-    @Test("idle: a warning, then the consultation closes and a fresh greeting shows nothing of it",
-          arguments: LangSetting.allCases)
+    @Test(
+        "idle: a warning, then the consultation closes and a fresh greeting shows nothing of it",
+        arguments: LangSetting.allCases)
     func kioskIdleTimeoutResets(_ lang: LangSetting) async throws {
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }
@@ -176,18 +193,26 @@ struct KioskREPLTests {
         let warning = ru.lead("ui.kiosk.idle_warning")  // "Вы ещё здесь? …"
         try await terminal.waitFor(warning, timeout: 15)
         let warned = Date()
-        let scrollback = try await waitForFreshGreeting(terminal, without: [
-            warning, ru["intake.consent.prompt"], ru["intake.topic.prompt"], ru["intake.topic.vks_residence_permit"],
-        ])
+        let scrollback = try await waitForFreshGreeting(
+            terminal,
+            without: [
+                warning, ru["intake.consent.prompt"], ru["intake.topic.prompt"],
+                ru["intake.topic.vks_residence_permit"],
+            ])
         let closed = Date()
         #expect(TmuxHarness.normalized(scrollback).hasPrefix(TmuxHarness.normalized(en["ui.kiosk.closed_idle"])))
-        #expect(warned.timeIntervalSince(lastInput) >= 2.9, "the warning came \(warned.timeIntervalSince(lastInput)) s after the last answer")
-        #expect(closed.timeIntervalSince(lastInput) >= 5.9, "closed \(closed.timeIntervalSince(lastInput)) s after the last answer")
+        #expect(
+            warned.timeIntervalSince(lastInput) >= 2.9,
+            "the warning came \(warned.timeIntervalSince(lastInput)) s after the last answer")
+        #expect(
+            closed.timeIntervalSince(lastInput) >= 5.9,
+            "closed \(closed.timeIntervalSince(lastInput)) s after the last answer")
         #expect(try !terminal.programEnded())
     }
 
-    @Test("idle with a half-typed line: the line survives the warning, then goes with the consultation",
-          arguments: LangSetting.allCases)
+    @Test(
+        "idle with a half-typed line: the line survives the warning, then goes with the consultation",
+        arguments: LangSetting.allCases)
     func kioskIdleWithHalfTypedLine(_ lang: LangSetting) async throws {
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }
@@ -210,7 +235,9 @@ struct KioskREPLTests {
 
     // MARK: - Operator
 
-    @Test("/operator with a wrong passphrase stays; with the right one the kiosk ends with status 0", arguments: LangSetting.allCases)
+    @Test(
+        "/operator with a wrong passphrase stays; with the right one the kiosk ends with status 0",
+        arguments: LangSetting.allCases)
     func kioskOperatorLeaves(_ lang: LangSetting) async throws {
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultTestSupport
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Debian's OpenSSH server (`/usr/sbin/sshd`) on 127.0.0.1, configured with the recipe
 /// `deploy/openssh/consult.conf` as an office would install it, for one test.
@@ -61,9 +62,12 @@ final class OpenSSHServer: ServerUnderTest {
     static let emptyPasswordLoginPossible: Bool = {
         guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
         let null = "/dev/null"
-        guard let status = try? Spawn.spawnAndWait("/usr/bin/unshare", ["-m", "/bin/sh", "-c", "mount --bind /etc/passwd /etc/passwd"],
-                                                   environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: null, error: null),
-              status == 0 else { return false }
+        guard
+            let status = try? Spawn.spawnAndWait(
+                "/usr/bin/unshare", ["-m", "/bin/sh", "-c", "mount --bind /etc/passwd /etc/passwd"],
+                environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], output: null, error: null),
+            status == 0
+        else { return false }
         return [Binaries.consult.path, repositoryRoot.appendingPathComponent("dialogs").path]
             .allSatisfy(readableByOthers)
     }()
@@ -76,20 +80,24 @@ final class OpenSSHServer: ServerUnderTest {
 
     init(_ login: Login = .key, extraConfiguration: [String] = []) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.sshd) else {
-            throw HarnessError(description: "OpenSSH's server is not installed at \(Self.sshd): `make test` installs openssh-server "
-                + "(or apt-get install openssh-server; it need not run, the tests start their own)")
+            throw HarnessError(
+                description: "OpenSSH's server is not installed at \(Self.sshd): `make test` installs openssh-server "
+                    + "(or apt-get install openssh-server; it need not run, the tests start their own)")
         }
         guard SSHClient.ssh != nil, FileManager.default.isExecutableFile(atPath: SSHClient.keygen) else {
             throw HarnessError(description: "the OpenSSH client is not installed (`make test` installs openssh-client)")
         }
         guard FileManager.default.isExecutableFile(atPath: Binaries.consult.path) else {
-            throw HarnessError(description: "no consult binary at \(Binaries.consult.path): run `swift build --build-tests` first")
+            throw HarnessError(
+                description: "no consult binary at \(Binaries.consult.path): run `swift build --build-tests` first")
         }
         self.login = login
         user = login == .key ? Self.currentUser : "consult"
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("consult-openssh-\(UUID().uuidString.lowercased())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o755])
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "consult-openssh-\(UUID().uuidString.lowercased())")
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o755])
         dataDirectory = directory.appendingPathComponent("data")
         configFile = directory.appendingPathComponent("sshd_config")
         clientKey = directory.appendingPathComponent("client_key")
@@ -98,16 +106,19 @@ final class OpenSSHServer: ServerUnderTest {
         // sshd's privilege separation directory (Debian's service creates it at start).
         if !FileManager.default.fileExists(atPath: "/run/sshd") {
             do {
-                try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o755])
+                try FileManager.default.createDirectory(
+                    atPath: "/run/sshd", withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o755])
             } catch {
-                throw HarnessError(description: "sshd needs /run/sshd and it cannot be created (run the tests as root): \(error)")
+                throw HarnessError(
+                    description: "sshd needs /run/sshd and it cannot be created (run the tests as root): \(error)")
             }
         }
         try keygen(directory.appendingPathComponent("host_key"))
         try keygen(clientKey)
-        try FileManager.default.copyItem(at: clientKey.appendingPathExtension("pub"),
-                                         to: directory.appendingPathComponent("authorized_keys"))
+        try FileManager.default.copyItem(
+            at: clientKey.appendingPathExtension("pub"),
+            to: directory.appendingPathComponent("authorized_keys"))
         if login == .emptyPassword {
             try prepareUser()
         }
@@ -127,7 +138,7 @@ final class OpenSSHServer: ServerUnderTest {
             do {
                 try await waitForLog("Server listening on 127.0.0.1 port \(port)")
                 return
-            } catch where attempts < 5 && log().contains("Bind to port") {
+            } catch  where attempts < 5 && log().contains("Bind to port") {
                 _ = try? await stop(SIGKILL)
             }
         }
@@ -149,17 +160,23 @@ final class OpenSSHServer: ServerUnderTest {
                 return line.hasPrefix(start) && line.contains(old)
             }
             guard found.count == 1 else {
-                throw HarnessError(description: "deploy/openssh/consult.conf has \(found.count) \(start)lines with “\(old)”, "
-                    + "not one: the test cannot put its own user, binary and data directory in")
+                throw HarnessError(
+                    description: "deploy/openssh/consult.conf has \(found.count) \(start)lines with “\(old)”, "
+                        + "not one: the test cannot put its own user, binary and data directory in")
             }
             lines[found[0]] = lines[found[0]].replacingOccurrences(of: old, with: new)
         }
         let root = repositoryRoot
         if let user { try replace(recipeMatch, "Match User \(user)", onLineStarting: "Match ") }
-        try replace(recipeForceCommand, "ForceCommand \(shellQuoted(Binaries.consult.path))", onLineStarting: "ForceCommand ")
-        try replace(recipeDataDirectory, (["--data-dir", dataDirectory.path, "--today", testToday,
-                                           "--dialogs", root.appendingPathComponent("dialogs").path,
-                                           "--locales", root.appendingPathComponent("locales").path])
+        try replace(
+            recipeForceCommand, "ForceCommand \(shellQuoted(Binaries.consult.path))", onLineStarting: "ForceCommand ")
+        try replace(
+            recipeDataDirectory,
+            ([
+                "--data-dir", dataDirectory.path, "--today", testToday,
+                "--dialogs", root.appendingPathComponent("dialogs").path,
+                "--locales", root.appendingPathComponent("locales").path,
+            ])
             .map(shellQuoted).joined(separator: " "), onLineStarting: "ForceCommand ")
         return lines.joined(separator: "\n")
     }
@@ -216,19 +233,23 @@ final class OpenSSHServer: ServerUnderTest {
         self.uid = uid
         let home = directory.appendingPathComponent("home")
         for folder in [home, dataDirectory] {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             guard chown(folder.path, uid, gid_t(uid)) == 0 else {
                 throw HarnessError(description: "chown \(folder.path): \(String(cString: strerror(errno)))")
             }
         }
         func others(_ file: String) throws -> [Substring] {
-            try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("consult:") }
+            try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").filter {
+                !$0.hasPrefix("consult:")
+            }
         }
         let passwd = try others("/etc/passwd")
         // No password hash of the machine is copied: every other account is locked in there.
         let shadow = passwd.map { "\($0.prefix { $0 != ":" }):*:20000:0:99999:7:::" }
         let etc = directory.appendingPathComponent("etc")
-        try FileManager.default.createDirectory(at: etc, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: etc, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try (passwd.map(String.init) + ["consult:x:\(uid):\(uid):consult:\(home.path):/bin/sh"]).joined(separator: "\n")
             .appending("\n").write(to: etc.appendingPathComponent("passwd"), atomically: true, encoding: .utf8)
         try (shadow + ["consult::20000:0:99999:7:::"]).joined(separator: "\n")
@@ -244,7 +265,8 @@ final class OpenSSHServer: ServerUnderTest {
         let out = directory.appendingPathComponent("keygen.out")
         let status = try SSHClient.generateKey(file, comment: "consult-test", log: out)
         guard status == 0 else {
-            throw HarnessError(description: "ssh-keygen failed (\(status)): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
+            throw HarnessError(
+                description: "ssh-keygen failed (\(status)): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
         }
     }
 
@@ -253,15 +275,18 @@ final class OpenSSHServer: ServerUnderTest {
         let environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
         switch login {
         case .key:
-            return try Spawn.spawn(Self.sshd, arguments, environment: environment, output: logFile.path, error: logFile.path)
+            return try Spawn.spawn(
+                Self.sshd, arguments, environment: environment, output: logFile.path, error: logFile.path)
         case .emptyPassword:
             // unshare and sh exec in place: the process started is sshd's listener itself.
             let etc = directory.appendingPathComponent("etc").path
-            let script = ["passwd", "shadow", "group"]
+            let script =
+                ["passwd", "shadow", "group"]
                 .map { "mount --bind \(shellQuoted("\(etc)/\($0)")) /etc/\($0)" }.joined(separator: " && ")
                 + " && exec \(Self.sshd) " + arguments.map(shellQuoted).joined(separator: " ")
-            return try Spawn.spawn("/usr/bin/unshare", ["-m", "/bin/sh", "-c", script], environment: environment,
-                                   output: logFile.path, error: logFile.path)
+            return try Spawn.spawn(
+                "/usr/bin/unshare", ["-m", "/bin/sh", "-c", script], environment: environment,
+                output: logFile.path, error: logFile.path)
         }
     }
 
@@ -271,7 +296,8 @@ final class OpenSSHServer: ServerUnderTest {
     /// configuration: exit status and output.
     func check(extended connection: String? = nil) throws -> (status: Int32, output: String) {
         let arguments = connection.map { ["-T", "-f", configFile.path, "-C", $0] } ?? ["-t", "-f", configFile.path]
-        return try Spawn.run(Self.sshd, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/bin"], scratch: directory, name: "check")
+        return try Spawn.run(
+            Self.sshd, arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/bin"], scratch: directory, name: "check")
     }
 
     /// The listener's exit status if it has ended (reaped here once).
@@ -327,10 +353,12 @@ final class OpenSSHServer: ServerUnderTest {
     /// The client options of ``sshCommand(_:command:)`` (for `sftp` too): no host key check, no
     /// prompt (BatchMode), the test's key or none.
     var clientOptions: [String] {
-        let authentication = login == .key
+        let authentication =
+            login == .key
             ? ["-i", clientKey.path, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"]
             : ["-o", "PubkeyAuthentication=no", "-o", "IdentityAgent=none"]
-        return ["-F", "/dev/null"] + SSHClient.unknownHostKey + ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20"] + authentication
+        return ["-F", "/dev/null"] + SSHClient.unknownHostKey + ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20"]
+            + authentication
     }
 
     // MARK: - Helpers

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultTestSupport
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The recipe for offices that keep their own OpenSSH (`deploy/openssh/consult.conf`), run by
 /// Debian's `/usr/sbin/sshd` on a loopback port of the test's own (``OpenSSHServer``): the file
@@ -42,7 +43,9 @@ struct OpenSSHRecipeTests {
         #expect(forUser.status == 0, "\(forUser.output)")
         let settings = Self.settings(forUser.output)
         let forced = settings["forcecommand"]?.first ?? "none"
-        #expect(forced.contains(Binaries.consult.path) && forced.contains("--channel") && forced.contains("ssh"), "\(forced)")
+        #expect(
+            forced.contains(Binaries.consult.path) && forced.contains("--channel") && forced.contains("ssh"),
+            "\(forced)")
         let expected = [
             "permittty": "yes", "disableforwarding": "yes", "permittunnel": "no", "permituserrc": "no",
             "maxsessions": "1", "clientaliveinterval": "30", "clientalivecountmax": "4",
@@ -112,8 +115,9 @@ struct OpenSSHRecipeTests {
         let stolen = server.directory.appendingPathComponent("stolen")
         let batch = server.directory.appendingPathComponent("sftp-batch")
         try "get /etc/passwd \(stolen.path)\n".write(to: batch, atomically: true, encoding: .utf8)
-        let sftp = try await server.runClient(["/usr/bin/sftp", "-P", String(server.port)] + server.clientOptions
-            + ["-b", batch.path, "\(server.user)@127.0.0.1"])
+        let sftp = try await server.runClient(
+            ["/usr/bin/sftp", "-P", String(server.port)] + server.clientOptions
+                + ["-b", batch.path, "\(server.user)@127.0.0.1"])
         #expect(sftp.status != 0, "\(sftp)")
         #expect(!FileManager.default.fileExists(atPath: stolen.path))
 
@@ -126,8 +130,9 @@ struct OpenSSHRecipeTests {
         #expect(transcripts.compactMap(ServedConsultations.endReason).contains("disconnected"))
         // sftp's too: without a terminal no SIGHUP comes when the client goes; consult's next
         // write to the closed pipe raises SIGPIPE, which ends the transcript "disconnected".
-        #expect(transcripts.allSatisfy { ServedConsultations.endReason($0) != nil },
-                "\(transcripts.map { "\($0.lastPathComponent): \(ServedConsultations.endReason($0) ?? "no end event")" })")
+        #expect(
+            transcripts.allSatisfy { ServedConsultations.endReason($0) != nil },
+            "\(transcripts.map { "\($0.lastPathComponent): \(ServedConsultations.endReason($0) ?? "no end event")" })")
         try await server.stop()
     }
 
@@ -141,7 +146,8 @@ struct OpenSSHRecipeTests {
         #expect(stdio.status != 0, "\(stdio)")
         #expect(!stdio.output.contains("SSH-2.0"), "\(stdio)")
 
-        let remote = try await server.runClient(server.sshCommand(["-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:\(target)"]), timeout: 30)
+        let remote = try await server.runClient(
+            server.sshCommand(["-N", "-o", "ExitOnForwardFailure=yes", "-R", "0:\(target)"]), timeout: 30)
         #expect(remote.status != 0, "\(remote)")
         #expect(remote.error.contains("forwarding failed"), "\(remote)")
 
@@ -149,9 +155,10 @@ struct OpenSSHRecipeTests {
         let localPort = try Loopback.freePort()
         let out = server.directory.appendingPathComponent("forward.out")
         let arguments = server.sshCommand(["-N", "-L", "\(localPort):\(target)"])
-        let client = try Spawn.spawn(arguments[0], Array(arguments.dropFirst()),
-                                     environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path],
-                                     output: out.path, error: out.path)
+        let client = try Spawn.spawn(
+            arguments[0], Array(arguments.dropFirst()),
+            environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path],
+            output: out.path, error: out.path)
         defer {
             kill(client, SIGKILL)
             _ = try? Spawn.waitForExit(client)
@@ -162,7 +169,9 @@ struct OpenSSHRecipeTests {
             received = Loopback.connectAndRead(port: localPort, timeout: 5)
             if received == nil { try await Task.sleep(for: .milliseconds(100)) }
         }
-        let data = try #require(received, "the ssh client never listened on \(localPort): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
+        let data = try #require(
+            received,
+            "the ssh client never listened on \(localPort): \((try? String(contentsOf: out, encoding: .utf8)) ?? "")")
         #expect(!String(decoding: data, as: UTF8.self).contains("SSH-"), "\(String(decoding: data, as: UTF8.self))")
         // sshd says why (at LogLevel VERBOSE); the client's own message is below LogLevel=ERROR.
         try await server.waitForLog("refused local port forward: originator 127.0.0.1")
@@ -172,9 +181,12 @@ struct OpenSSHRecipeTests {
 
     // MARK: - As deployed: the user consult with an empty password
 
-    @Test("the recipe's own user with an empty password: no key, no prompt, straight into the consultation",
-          .enabled(if: OpenSSHServer.emptyPasswordLoginPossible,
-                   "needs root allowed to make a mount namespace (for passwd/shadow with the user consult) and a consult other users can run"))
+    @Test(
+        "the recipe's own user with an empty password: no key, no prompt, straight into the consultation",
+        .enabled(
+            if: OpenSSHServer.emptyPasswordLoginPossible,
+            "needs root allowed to make a mount namespace (for passwd/shadow with the user consult) and a consult other users can run"
+        ))
     func emptyPasswordLogin() async throws {
         let server = try await OpenSSHServer(.emptyPassword)
         defer { server.kill() }
@@ -190,7 +202,9 @@ struct OpenSSHRecipeTests {
         let consultation = try #require(ProcessTable.consultations(server.dataDirectory).first)
         let status = (try? String(contentsOfFile: "/proc/\(consultation)/status", encoding: .utf8)) ?? ""
         let uidLine = status.split(separator: "\n").first { $0.hasPrefix("Uid:") } ?? ""
-        #expect(uidLine.split(whereSeparator: \.isWhitespace).dropFirst().allSatisfy { $0 == "\(server.uid)" }, "\(uidLine)")
+        #expect(
+            uidLine.split(whereSeparator: \.isWhitespace).dropFirst().allSatisfy { $0 == "\(server.uid)" }, "\(uidLine)"
+        )
 
         try await terminal.answer("3", then: ru["intake.consent.prompt"])
         try server.signalClients(SIGKILL)

@@ -34,10 +34,12 @@ struct REPLRegressionTests {
         }
         let screen = try terminal.screen()
         let scrollback = TmuxHarness.normalized(try terminal.scrollback())
-        #expect(!scrollback.contains(TmuxHarness.normalized(ru.lead("ui.kiosk.idle_warning"))),
-                "the idle warning came while the applicant was typing")
-        #expect(!scrollback.contains(TmuxHarness.normalized(en["ui.kiosk.closed_idle"])),
-                "the consultation was closed while the applicant was typing")
+        #expect(
+            !scrollback.contains(TmuxHarness.normalized(ru.lead("ui.kiosk.idle_warning"))),
+            "the idle warning came while the applicant was typing")
+        #expect(
+            !scrollback.contains(TmuxHarness.normalized(en["ui.kiosk.closed_idle"])),
+            "the consultation was closed while the applicant was typing")
         #expect(TmuxHarness.input(of: screen) == typed, "the line being typed was lost:\n\(screen)")
     }
 
@@ -63,7 +65,8 @@ struct REPLRegressionTests {
 
         let text = TmuxHarness.normalized(try terminal.scrollback())
         let heading = try #require(text.range(of: TmuxHarness.normalized(ru["outcome.heading"])))
-        let explanation = try #require(text.range(of: TmuxHarness.normalized(ru.lead("vks.outcome.vks_rp_not_eligible"))))
+        let explanation = try #require(
+            text.range(of: TmuxHarness.normalized(ru.lead("vks.outcome.vks_rp_not_eligible"))))
         let noConsent = try #require(text.range(of: TmuxHarness.normalized(ru.lead("closing.no_consent"))))
         let thanks = try #require(text.range(of: TmuxHarness.normalized(ru["closing.thanks"])))
         #expect(heading.lowerBound < noConsent.lowerBound, "the outcome heading comes after the closing words")
@@ -99,7 +102,9 @@ struct REPLRegressionTests {
     ///
     /// By hand: `consult kiosk --idle-minutes 0.05 --passphrase-file F`, answers 3, да, then
     /// `/operator` Enter and wait: the Russian questions stay on the screen.
-    @Test("kiosk: the idle timeout also closes a consultation left at the passphrase prompt", arguments: LangSetting.allCases)
+    @Test(
+        "kiosk: the idle timeout also closes a consultation left at the passphrase prompt",
+        arguments: LangSetting.allCases)
     func kioskIdleTimeoutAtOperatorPrompt_BUG(_ lang: LangSetting) async throws {
         let passphrase = try PassphraseFile()
         defer { passphrase.remove() }
@@ -111,7 +116,9 @@ struct REPLRegressionTests {
 
         // 3 s idle; allow four times that for the warning, the "wrong passphrase" and another wait.
         let previous = [ru["intake.consent.prompt"], ru["intake.topic.prompt"], ru["ui.operator.passphrase"]]
-        let closed = try? await terminal.waitUntil("the consultation closed by the idle timeout", in: .scrollback, timeout: 12) { capture in
+        let closed = try? await terminal.waitUntil(
+            "the consultation closed by the idle timeout", in: .scrollback, timeout: 12
+        ) { capture in
             let text = TmuxHarness.normalized(capture)
             return text.contains(TmuxHarness.normalized(en["intake.language.prompt"]))
                 && !previous.contains { text.contains(TmuxHarness.normalized($0)) }

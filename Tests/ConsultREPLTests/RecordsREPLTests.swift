@@ -1,8 +1,9 @@
 import ConsultTestSupport
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the records hold when a consultation at a terminal ends in each way: completed with an
@@ -29,20 +30,28 @@ struct RecordsREPLTests {
         ServedConsultations.transcripts(in: terminal.dataDirectory).map { $0.deletingPathExtension().lastPathComponent }
     }
 
-    @Test("SIGTERM and SIGHUP end the transcript with their reason", arguments: [(SIGTERM, "interrupted"), (SIGHUP, "disconnected")])
+    @Test(
+        "SIGTERM and SIGHUP end the transcript with their reason",
+        arguments: [(SIGTERM, "interrupted"), (SIGHUP, "disconnected")])
     func signalsEndTheTranscript(_ signal: Int32, _ reason: String) async throws {
         let terminal = try await startAndAnswer(.unset)
         defer { terminal.kill() }
         try terminal.signalProgram(signal)
         let exit = try await terminal.waitForExit()
-        #expect(exit.modes.contains("icanon") && exit.modes.contains("echo"), "terminal modes not restored: \(exit.modes)")
+        #expect(
+            exit.modes.contains("icanon") && exit.modes.contains("echo"), "terminal modes not restored: \(exit.modes)")
         let ids = transcriptIDs(terminal)
         #expect(ids.count == 1)
         let verify = try consult(["transcripts", "verify", "--data-dir", terminal.dataDirectory.path])
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.contains("intact"), "\(verify.output)")
-        let json = try consult(["transcripts", "show", try #require(ids.first), "--format", "json", "--data-dir", terminal.dataDirectory.path])
-        #expect(json.output.contains("\"reason\" : \"\(reason)\"") || json.output.contains("\"reason\":\"\(reason)\""), "\(json.output.suffix(600))")
+        let json = try consult([
+            "transcripts", "show", try #require(ids.first), "--format", "json", "--data-dir",
+            terminal.dataDirectory.path,
+        ])
+        #expect(
+            json.output.contains("\"reason\" : \"\(reason)\"") || json.output.contains("\"reason\":\"\(reason)\""),
+            "\(json.output.suffix(600))")
     }
 
     @Test("kill -9 leaves every event written so far, and verify calls it cut short")
@@ -78,11 +87,15 @@ struct RecordsREPLTests {
         let list = try consult(["appointments", "list", "--data-dir", terminal.dataDirectory.path])
         #expect(list.status == 0)
         let screen = try terminal.scrollback()
-        let references = list.output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
-            .filter { $0.count == 9 && $0.contains("-") }
+        let references = list.output.split(separator: "\n").compactMap {
+            $0.split(separator: " ").first.map(String.init)
+        }
+        .filter { $0.count == 9 && $0.contains("-") }
         let reference = try #require(references.first, "\(list.output)")
         #expect(screen.contains(reference), "the applicant was not shown the reference \(reference)")
-        let show = try consult(["appointments", "show", reference, "--lang", "en", "--data-dir", terminal.dataDirectory.path])
+        let show = try consult([
+            "appointments", "show", reference, "--lang", "en", "--data-dir", terminal.dataDirectory.path,
+        ])
         #expect(show.output.contains("Анна Смирнова"))
         #expect(show.output.contains("+7 916 123-45-67"))
         #expect(show.output.contains("Нужно ли продлевать ВНЖ?"))

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultTestSupport
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Figures, not pass/fail: `consult-sshd` beside Debian's OpenSSH with the recipe's ForceCommand
 /// (``OpenSSHServer``). How long an applicant waits from `ssh` to the first question, and what an
@@ -16,8 +17,10 @@ struct SSHBenchmarkTests {
     /// The first question (three languages in one line), squeezed: it may be wrapped and styled.
     static let firstQuestion = squeezed(LocaleText.en["intake.language.prompt"])
     /// consult-sshd with limits that let one address make all the benchmark's connections.
-    static let serverArguments = ["--max-sessions", "50", "--max-sessions-per-address", "50", "--max-connections-per-minute", "200",
-                                  "--max-unauthenticated", "50", "--max-unauthenticated-per-address", "50"]
+    static let serverArguments = [
+        "--max-sessions", "50", "--max-sessions-per-address", "50", "--max-connections-per-minute", "200",
+        "--max-unauthenticated", "50", "--max-unauthenticated-per-address", "50",
+    ]
     /// Both servers' clients read no configuration of the machine's.
     static let clientOptions = ["-F", "/dev/null", "-o", "IdentityAgent=none", "-tt"]
 
@@ -36,7 +39,8 @@ struct SSHBenchmarkTests {
     /// The text without escape sequences and white space.
     static func squeezed(_ text: String) -> String {
         let plain = text.replacing(try! Regex(#"\x1B\[[0-9;?]*[ -/]*[@-~]"#), with: "")
-        return String(plain.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init))
+        return String(
+            plain.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) }.map(Character.init))
     }
 
     /// An `ssh -tt` client whose standard input is a pipe kept open (an applicant who has not
@@ -52,9 +56,10 @@ struct SSHBenchmarkTests {
             guard pipe(&fds) == 0 else { throw HarnessError(description: "pipe: \(String(cString: strerror(errno)))") }
             output = directory.appendingPathComponent("bench-\(UUID().uuidString.prefix(8)).out")
             do {
-                pid = try Spawn.spawn(arguments[0], Array(arguments.dropFirst()),
-                                      environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
-                                      input: fds[0], output: output.path, error: output.path)
+                pid = try Spawn.spawn(
+                    arguments[0], Array(arguments.dropFirst()),
+                    environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
+                    input: fds[0], output: output.path, error: output.path)
             } catch {
                 close(fds[0])
                 close(fds[1])
@@ -81,7 +86,9 @@ struct SSHBenchmarkTests {
     }
 
     /// Starts a client and waits until it shows the first question: the client, and the time in ms.
-    static func connect(_ arguments: [String], directory: URL, timeout: Double = 20) async throws -> (client: Client, milliseconds: Double) {
+    static func connect(
+        _ arguments: [String], directory: URL, timeout: Double = 20
+    ) async throws -> (client: Client, milliseconds: Double) {
         let clock = ContinuousClock()
         let started = clock.now
         let client = try Client(arguments, directory: directory)
@@ -89,7 +96,9 @@ struct SSHBenchmarkTests {
             if clock.now - started > .seconds(timeout) {
                 let shown = client.text()
                 client.end()
-                throw HarnessError(description: "no first question within \(timeout) s from \(arguments.joined(separator: " ")):\n\(shown)")
+                throw HarnessError(
+                    description:
+                        "no first question within \(timeout) s from \(arguments.joined(separator: " ")):\n\(shown)")
             }
             try await Task.sleep(for: .milliseconds(2))
         }
@@ -102,7 +111,10 @@ struct SSHBenchmarkTests {
     static func waitForNoConsultations(_ dataDirectory: URL, timeout: Double = 10) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while !ProcessTable.consultations(dataDirectory).isEmpty {
-            guard Date() < deadline else { throw HarnessError(description: "consultations in \(dataDirectory.path) still running after \(timeout) s") }
+            guard Date() < deadline else {
+                throw HarnessError(
+                    description: "consultations in \(dataDirectory.path) still running after \(timeout) s")
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
     }
@@ -110,7 +122,9 @@ struct SSHBenchmarkTests {
     static func describe(_ values: [Double]) -> String {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return "no measurements" }
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let median =
+            sorted.count % 2 == 1
+            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         return String(format: "%8.1f %8.1f %8.1f", median, sorted.first!, sorted.last!)
     }
 
@@ -149,10 +163,13 @@ struct SSHBenchmarkTests {
             }
         }
         let width = targets.map(\.name.count).max() ?? 0
-        var report = "ssh → first question, ms (\(Self.runs) sequential connections each, \(Self.buildName) consult, 127.0.0.1):\n"
+        var report =
+            "ssh → first question, ms (\(Self.runs) sequential connections each, \(Self.buildName) consult, 127.0.0.1):\n"
         report += "  " + "".padding(toLength: width, withPad: " ", startingAt: 0) + "   median      min      max\n"
         for (index, target) in targets.enumerated() {
-            report += "  " + target.name.padding(toLength: width, withPad: " ", startingAt: 0) + " " + Self.describe(times[index]) + "\n"
+            report +=
+                "  " + target.name.padding(toLength: width, withPad: " ", startingAt: 0) + " "
+                + Self.describe(times[index]) + "\n"
         }
         print(report, terminator: "")
         #expect(times.allSatisfy { $0.count == Self.runs })
@@ -169,9 +186,10 @@ struct SSHBenchmarkTests {
 
         // consult-sshd: one process for every connection, and a consult child per session.
         let ours = try await SSHServer(Self.serverArguments)
-        let serverPID = try #require(ProcessTable.processes {
-            $0.first?.hasSuffix("/consult-sshd") == true && $0.contains(ours.dataDirectory.path)
-        }.first?.pid, "no consult-sshd process with \(ours.dataDirectory.path)")
+        let serverPID = try #require(
+            ProcessTable.processes {
+                $0.first?.hasSuffix("/consult-sshd") == true && $0.contains(ours.dataDirectory.path)
+            }.first?.pid, "no consult-sshd process with \(ours.dataDirectory.path)")
         let ourArguments = ours.sshCommand(Self.clientOptions)
         // One session opened and closed first: one-time allocations (event loops, the first
         // key exchange) are not a session's.
@@ -187,7 +205,8 @@ struct SSHBenchmarkTests {
         #expect(children.count == sessions)
         let child = try Self.average(children)
         // The server's PSS may fall: its shared libraries' pages are now divided among 10 more processes.
-        report += "  consult-sshd: server share \((after.rss - before.rss) / sessions) KiB RSS"
+        report +=
+            "  consult-sshd: server share \((after.rss - before.rss) / sessions) KiB RSS"
             + " (PSS \((after.pss - before.pss) / sessions) KiB)"
             + " + child \(Self.mebibytes(child.rss)) RSS (PSS \(Self.mebibytes(child.pss)))"
             + "; server \(Self.mebibytes(Double(before.rss))) → \(Self.mebibytes(Double(after.rss))) RSS\n"
@@ -212,7 +231,8 @@ struct SSHBenchmarkTests {
         #expect(consults.count == sessions, "\(processes.map(ProcessTable.commandLine))")
         let perSession = try Self.total(sshds)
         let theirChild = try Self.average(consults)
-        report += "  \(Self.openSSHLabel): \(sshds.count / max(1, sessions)) sshd processes a session, "
+        report +=
+            "  \(Self.openSSHLabel): \(sshds.count / max(1, sessions)) sshd processes a session, "
             + "\(Self.mebibytes(Double(perSession.rss) / Double(sessions))) RSS (PSS \(Self.mebibytes(Double(perSession.pss) / Double(sessions))))"
             + " + child \(Self.mebibytes(theirChild.rss)) RSS (PSS \(Self.mebibytes(theirChild.pss)))"
             + "; listener \(Self.mebibytes(Double(listenerBefore.rss))) → \(Self.mebibytes(Double(listenerAfter.rss))) RSS\n"

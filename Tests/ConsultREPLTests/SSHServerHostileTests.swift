@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultTestSupport
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `consult-sshd` against clients that are hostile or merely unlucky (issue 9): a huge paste,
 /// connections that never speak SSH, a server that is shut down, records that cannot be written.
@@ -28,10 +29,11 @@ struct SSHServerHostileTests {
         #expect(pipe(&ends) == 0)
         let output = server.directory.appendingPathComponent("paste.out")
         let command = server.sshCommand(["-tt"])
-        let client = try Spawn.spawn(command[0], Array(command.dropFirst()),
-                                     environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path, "LANG": "C.UTF-8"],
-                                     input: ends[0], output: output.path,
-                                     error: server.directory.appendingPathComponent("paste.err").path)
+        let client = try Spawn.spawn(
+            command[0], Array(command.dropFirst()),
+            environment: ["PATH": "/usr/bin:/bin", "HOME": server.directory.path, "LANG": "C.UTF-8"],
+            input: ends[0], output: output.path,
+            error: server.directory.appendingPathComponent("paste.err").path)
         close(ends[0])
         let input = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
         defer {
@@ -46,7 +48,10 @@ struct SSHServerHostileTests {
             let deadline = Date().addingTimeInterval(timeout)
             while !Self.contains(shown(), text) {
                 guard Date() < deadline else {
-                    throw HarnessError(description: "“\(text)” not shown within \(timeout) s (\(shown().count) characters shown); last output: \(String(shown().suffix(600)))\n\(server.log())")
+                    throw HarnessError(
+                        description:
+                            "“\(text)” not shown within \(timeout) s (\(shown().count) characters shown); last output: \(String(shown().suffix(600)))\n\(server.log())"
+                    )
                 }
                 try await Task.sleep(for: .milliseconds(200))
             }
@@ -69,7 +74,8 @@ struct SSHServerHostileTests {
         let other = try await server.runSSH(["-T"])
         #expect(other.status == 1 && Self.contains(other.error, en.lead("ssh.needs_terminal")), "\(other.error)")
         try input.write(contentsOf: Data("да\r".utf8))
-        try await wait(for: ru["intake.topic.prompt"].split(separator: " ").prefix(3).joined(separator: " "), timeout: 30)
+        try await wait(
+            for: ru["intake.topic.prompt"].split(separator: " ").prefix(3).joined(separator: " "), timeout: 30)
         #expect(try await server.stop() == 0)
     }
 
@@ -85,14 +91,18 @@ struct SSHServerHostileTests {
     @Test("idle and half-speaking connections from 15 addresses cannot keep a real client out")
     func idleFlood() async throws {
         // A long login grace time (slow links): the flood must not hold the places for all of it.
-        let server = try await SSHServer(["--login-grace-seconds", "120", "--max-unauthenticated", "10",
-                                          "--max-connections-per-minute", "40"])
+        let server = try await SSHServer([
+            "--login-grace-seconds", "120", "--max-unauthenticated", "10",
+            "--max-connections-per-minute", "40",
+        ])
         var flood: [Int32] = []
         defer { flood.forEach { close($0) } }
         for host in 2...16 {
             // Some say nothing at all, some start their version line and never end it.
-            flood.append(try Loopback.idleConnection(from: "127.0.0.\(host)", port: server.port,
-                                                     sending: host.isMultiple(of: 2) ? "SSH-2.0-" : ""))
+            flood.append(
+                try Loopback.idleConnection(
+                    from: "127.0.0.\(host)", port: server.port,
+                    sending: host.isMultiple(of: 2) ? "SSH-2.0-" : ""))
         }
         try await server.waitForLog("connection refused")
         // A real applicant from 127.0.0.1 retries as a person would, every two seconds.
@@ -104,8 +114,9 @@ struct SSHServerHostileTests {
             try await Task.sleep(for: .seconds(2))
             attempt = try await server.runSSH(["-T"])
         }
-        #expect(attempt.status == 1 && Self.contains(attempt.error, en.lead("ssh.needs_terminal")),
-                "refused \(refusals) times: \(attempt.error)\n\(server.log())")
+        #expect(
+            attempt.status == 1 && Self.contains(attempt.error, en.lead("ssh.needs_terminal")),
+            "refused \(refusals) times: \(attempt.error)\n\(server.log())")
         // Every flooding connection was closed by the server long before the login grace time.
         print("idle flood: the real client got in after \(refusals) refusal(s)")
         let closing = Date().addingTimeInterval(10)
@@ -123,17 +134,23 @@ struct SSHServerHostileTests {
         // A real client from that same address is refused while its idle connections wait...
         let same = try await server.runSSH(["-T", "-b", "127.0.0.2"])
         #expect(same.status == 255, "\(same.error)")
-        try await server.waitForLog("connection refused") { $0.contains("127.0.0.2") && $0.contains("from this address") }
+        try await server.waitForLog("connection refused") {
+            $0.contains("127.0.0.2") && $0.contains("from this address")
+        }
         // ...and one from another address is not.
         let other = try await server.runSSH(["-T"])
-        #expect(other.status == 1 && Self.contains(other.error, en.lead("ssh.needs_terminal")), "\(other.error)\n\(server.log())")
+        #expect(
+            other.status == 1 && Self.contains(other.error, en.lead("ssh.needs_terminal")),
+            "\(other.error)\n\(server.log())")
         #expect(try await server.stop() == 0)
     }
 
     @Test("from START waiting connections on, new ones are dropped at random, as OpenSSH's MaxStartups does")
     func randomEarlyDrop() async throws {
-        let server = try await SSHServer(["--max-unauthenticated", "2:50:12", "--max-unauthenticated-per-address", "1",
-                                          "--version-grace-seconds", "60", "--login-grace-seconds", "120"])
+        let server = try await SSHServer([
+            "--max-unauthenticated", "2:50:12", "--max-unauthenticated-per-address", "1",
+            "--version-grace-seconds", "60", "--login-grace-seconds", "120",
+        ])
         var flood: [Int32] = []
         defer { flood.forEach { close($0) } }
         for host in 2...31 { flood.append(try Loopback.idleConnection(from: "127.0.0.\(host)", port: server.port)) }
@@ -168,7 +185,9 @@ struct SSHServerHostileTests {
 
         let file = directory.appendingPathComponent("file")
         try SSHServerLimitsTests.write("not a folder\n", to: file)
-        let impossible = try await SSHServerLimitsTests.startFails(["--data-dir", file.appendingPathComponent("data").path])
+        let impossible = try await SSHServerLimitsTests.startFails([
+            "--data-dir", file.appendingPathComponent("data").path,
+        ])
         #expect(impossible.contains(file.appendingPathComponent("data").path), "\(impossible)")
     }
 

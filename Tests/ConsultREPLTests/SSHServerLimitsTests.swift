@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultTestSupport
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `consult-sshd`'s host key, authentication, limits and shutdown, with the real OpenSSH client.
 @Suite("consult-sshd: host key, authentication, limits, shutdown")
@@ -30,7 +31,8 @@ struct SSHServerLimitsTests {
         #expect(try await first.stop() == 0)
 
         // Same key file, new process, new port: the client that knows the key accepts it strictly.
-        let second = try await SSHServer(hostKey: first.hostKey, directory: first.directory.appendingPathComponent("second"))
+        let second = try await SSHServer(
+            hostKey: first.hostKey, directory: first.directory.appendingPathComponent("second"))
         let loaded = try await second.waitForLog("host key loaded")
         let fingerprint = { (line: String) in line.split(separator: " ").first { $0.hasPrefix("fingerprint=") } }
         #expect(fingerprint(loaded) != nil && fingerprint(loaded) == fingerprint(generated), "\(generated)\n\(loaded)")
@@ -58,8 +60,9 @@ struct SSHServerLimitsTests {
         let log = directory.appendingPathComponent("log").path
         var all = ["--listen", "127.0.0.1:0", "--data-dir", directory.appendingPathComponent("data").path]
         if !arguments.contains("--host-key") { all += ["--host-key", directory.appendingPathComponent("key").path] }
-        let pid = try Spawn.spawn(Binaries.consultSSHD.path, all + arguments, environment: ["PATH": "/usr/bin:/bin"],
-                                  output: log, error: log)
+        let pid = try Spawn.spawn(
+            Binaries.consultSSHD.path, all + arguments, environment: ["PATH": "/usr/bin:/bin"],
+            output: log, error: log)
         let status = try await Spawn.exitStatus(of: pid, timeout: 20)
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(status == 2, "\(text)")
@@ -77,7 +80,12 @@ struct SSHServerLimitsTests {
         let authorized = directory.appendingPathComponent("authorized_keys")
         try FileManager.default.copyItem(at: directory.appendingPathComponent("allowed.pub"), to: authorized)
         let server = try await SSHServer(["--auth", "keys", "--authorized-keys", authorized.path])
-        let identity = { (name: String) in ["-T", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-i", directory.appendingPathComponent(name).path] }
+        let identity = { (name: String) in
+            [
+                "-T", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-i",
+                directory.appendingPathComponent(name).path,
+            ]
+        }
         let allowed = try await server.runSSH(identity("allowed"), user: "anyone")
         #expect(allowed.status == 1 && Self.contains(allowed.error, en.lead("ssh.needs_terminal")), "\(allowed.error)")
         let other = try await server.runSSH(identity("other"))
@@ -86,7 +94,8 @@ struct SSHServerLimitsTests {
         #expect(log.contains("authentication failed") && log.contains("method=publickey"), "\(log)")
         #expect(try await server.stop() == 0)
 
-        try "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 someone\n".write(to: authorized, atomically: true, encoding: .utf8)
+        try "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 someone\n".write(
+            to: authorized, atomically: true, encoding: .utf8)
         let refused = try await Self.startFails(["--auth", "keys", "--authorized-keys", authorized.path])
         #expect(refused.contains("\(authorized.path):1:1") && refused.contains("RSA"), "\(refused)")
     }
@@ -102,9 +111,12 @@ struct SSHServerLimitsTests {
         func attempt(_ password: String) async throws -> (status: Int32, output: String, error: String) {
             let askpass = directory.appendingPathComponent("askpass-\(UUID().uuidString.prefix(6))")
             try Self.write("#!/bin/sh\nprintf '%s\\n' \(shellQuoted(password))\n", to: askpass, mode: 0o700)
-            return try await server.runSSH(["-T", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",
-                                            "-o", "PubkeyAuthentication=no"], user: "anna",
-                                           environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"])
+            return try await server.runSSH(
+                [
+                    "-T", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=1",
+                    "-o", "PubkeyAuthentication=no",
+                ], user: "anna",
+                environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"])
         }
         let right = try await attempt("верный пароль 1")
         #expect(right.status == 1 && Self.contains(right.error, en.lead("ssh.needs_terminal")), "\(right.error)")
@@ -142,7 +154,8 @@ struct SSHServerLimitsTests {
         #expect(try await server.stop() == 0)
 
         // Places for everyone, but one address may hold only so many.
-        let perAddress = try await SSHServer(["--max-sessions-per-address", "1"], directory: server.directory.appendingPathComponent("per-address"))
+        let perAddress = try await SSHServer(
+            ["--max-sessions-per-address", "1"], directory: server.directory.appendingPathComponent("per-address"))
         let first = ["env", "LANG=C.UTF-8"] + perAddress.sshCommand()
         let holder = try TmuxHarness(command: { _ in first }, dataDirectory: perAddress.dataDirectory)
         defer { holder.kill() }
@@ -161,27 +174,40 @@ struct SSHServerLimitsTests {
         try Self.write("anna:right\n", to: passwords, mode: 0o600)
         let askpass = directory.appendingPathComponent("askpass")
         try Self.write("#!/bin/sh\necho wrong\n", to: askpass, mode: 0o700)
-        let server = try await SSHServer(["--auth", "password", "--password-file", passwords.path, "--max-unauthenticated", "1",
-                                          "--max-auth-attempts", "2", "--max-connections-per-minute", "30"])
+        let server = try await SSHServer([
+            "--auth", "password", "--password-file", passwords.path, "--max-unauthenticated", "1",
+            "--max-auth-attempts", "2", "--max-connections-per-minute", "30",
+        ])
         for _ in 0..<3 {
             // A wrong password, then "Too many authentication failures": the place is given back.
-            let wrong = try await server.runSSH(["-T", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=3",
-                                                 "-o", "PubkeyAuthentication=no"], user: "anna",
-                                                environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force"])
+            let wrong = try await server.runSSH(
+                [
+                    "-T", "-o", "PreferredAuthentications=password", "-o", "NumberOfPasswordPrompts=3",
+                    "-o", "PubkeyAuthentication=no",
+                ], user: "anna",
+                environment: ["SSH_ASKPASS": askpass.path, "SSH_ASKPASS_REQUIRE": "force"])
             #expect(wrong.status == 255 && wrong.error.contains("Too many authentication failures"), "\(wrong.error)")
         }
         // Not SSH at all: the connection is closed and logged, the server goes on.
         let garbage = directory.appendingPathComponent("garbage.out").path
         // (Its exit status is of no interest: the server may close before the last byte, SIGPIPE.)
-        _ = try Spawn.spawnAndWait("/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(server.port); printf 'GET / HTTP/1.0\\r\\n\\r\\n\\377\\0' >&3; cat <&3 >/dev/null"],
-                                   environment: ["PATH": "/usr/bin:/bin"], output: garbage, error: garbage)
+        _ = try Spawn.spawnAndWait(
+            "/bin/bash",
+            [
+                "-c",
+                "exec 3<>/dev/tcp/127.0.0.1/\(server.port); printf 'GET / HTTP/1.0\\r\\n\\r\\n\\377\\0' >&3; cat <&3 >/dev/null",
+            ],
+            environment: ["PATH": "/usr/bin:/bin"], output: garbage, error: garbage)
         try await server.waitForLog("connection error")
         try await server.waitForLog("disconnected") { $0.contains("authenticated=false") }
         let askRight = directory.appendingPathComponent("askpass-right")
         try Self.write("#!/bin/sh\necho right\n", to: askRight, mode: 0o700)
-        let right = try await server.runSSH(["-T", "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no"], user: "anna",
-                                            environment: ["SSH_ASKPASS": askRight.path, "SSH_ASKPASS_REQUIRE": "force"])
-        #expect(right.status == 1 && Self.contains(right.error, en.lead("ssh.needs_terminal")), "\(right.error)\n\(server.log())")
+        let right = try await server.runSSH(
+            ["-T", "-o", "PreferredAuthentications=password", "-o", "PubkeyAuthentication=no"], user: "anna",
+            environment: ["SSH_ASKPASS": askRight.path, "SSH_ASKPASS_REQUIRE": "force"])
+        #expect(
+            right.status == 1 && Self.contains(right.error, en.lead("ssh.needs_terminal")),
+            "\(right.error)\n\(server.log())")
         #expect(try await server.stop() == 0)
     }
 
@@ -199,7 +225,9 @@ struct SSHServerLimitsTests {
         let exit = try await terminal.waitForExit(timeout: 20)
         #expect(exit.status != 0 && exit.status != 255, "ssh's exit status after a server shutdown: \(exit.status)")
         let log = server.log()
-        #expect(log.contains("shutting down") && log.contains("reason=server shutdown") && log.contains("stopped"), "\(log)")
+        #expect(
+            log.contains("shutting down") && log.contains("reason=server shutdown") && log.contains("stopped"), "\(log)"
+        )
         #expect(try await server.noConsultations(timeout: 0))
     }
 
@@ -219,7 +247,8 @@ struct SSHServerLimitsTests {
         #expect(try await server.stop() == 0)
 
         // Idle: consult itself warns, then closes the consultation ("idle" in the transcript).
-        let idle = try await SSHServer(["--idle-minutes", "0.05"], directory: server.directory.appendingPathComponent("idle"))
+        let idle = try await SSHServer(
+            ["--idle-minutes", "0.05"], directory: server.directory.appendingPathComponent("idle"))
         let idleCommand = ["env", "LANG=ru_RU.UTF-8"] + idle.sshCommand(["-o", "SendEnv=LANG"])
         let idleTerminal = try TmuxHarness(command: { _ in idleCommand }, dataDirectory: idle.dataDirectory)
         defer { idleTerminal.kill() }

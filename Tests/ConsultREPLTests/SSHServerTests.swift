@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultTestSupport
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `consult-sshd` with the real OpenSSH client, on 127.0.0.1: what an applicant at home sees
 /// (typed through `ssh` in a tmux terminal), and what the office relies on (transcripts, limits,
@@ -15,9 +16,12 @@ struct SSHServerTests {
     let en = LocaleText.en
 
     /// `ssh` to `server` in a tmux terminal, with LANG sent as the client's locale; waits for the first question.
-    func connect(_ server: SSHServer, lang: String = "ru_RU.UTF-8", width: Int = 100, height: Int = 50) async throws -> TmuxHarness {
+    func connect(
+        _ server: SSHServer, lang: String = "ru_RU.UTF-8", width: Int = 100, height: Int = 50
+    ) async throws -> TmuxHarness {
         let command = ["env", "-u", "LC_ALL", "LANG=\(lang)"] + server.sshCommand(["-o", "SendEnv=LANG"])
-        let terminal = try TmuxHarness(command: { _ in command }, dataDirectory: server.dataDirectory, width: width, height: height)
+        let terminal = try TmuxHarness(
+            command: { _ in command }, dataDirectory: server.dataDirectory, width: width, height: height)
         try await terminal.waitForPrompt(after: en["intake.language.prompt"], timeout: 20)
         return terminal
     }
@@ -37,8 +41,12 @@ struct SSHServerTests {
         #expect(Self.contains(try terminal.screen(), ru["app.title"]))
         try await terminal.answer(RussianConsultation.toPermitQuestion)
         let shown = try await ConsultationREPLTests.answerVKSInRussian(terminal)
-        #expect(Self.contains(shown, ru.text("vks.outcome.vks_rp_eligible", ["permit_valid_until": "31 марта 2028 г."])))
-        #expect(Self.contains(shown, ru.text("vks.outcome.family_included", ["family_included_members": "супруг или супруга (40 лет)"])))
+        #expect(
+            Self.contains(shown, ru.text("vks.outcome.vks_rp_eligible", ["permit_valid_until": "31 марта 2028 г."])))
+        #expect(
+            Self.contains(
+                shown,
+                ru.text("vks.outcome.family_included", ["family_included_members": "супруг или супруга (40 лет)"])))
         #expect(ConsultationREPLTests.rawKeys(in: shown).isEmpty, "\(ConsultationREPLTests.rawKeys(in: shown))")
         try terminal.type("нет")
         try terminal.press(.enter)
@@ -135,7 +143,9 @@ struct SSHServerTests {
         #expect(!Self.contains(noTerminal.error, en.lead("ssh.needs_terminal")), "\(noTerminal.error)")
 
         let log = server.log()
-        #expect(log.contains("exec refused") && log.contains("subsystem refused") && log.contains("reason=no terminal"), "\(log)")
+        #expect(
+            log.contains("exec refused") && log.contains("subsystem refused") && log.contains("reason=no terminal"),
+            "\(log)")
         #expect(server.transcripts().isEmpty)
         #expect(try await server.stop() == 0)
     }
@@ -145,9 +155,11 @@ struct SSHServerTests {
     @Test("50 concurrent scripted sessions finish with 50 intact transcripts")
     func fiftyConcurrentSessions() async throws {
         let count = 50
-        let server = try await SSHServer(["--max-sessions", "\(count)", "--max-sessions-per-address", "\(count)",
-                                          "--max-connections-per-minute", "\(count)",
-                                          "--max-unauthenticated", "\(count)", "--max-unauthenticated-per-address", "\(count)"])
+        let server = try await SSHServer([
+            "--max-sessions", "\(count)", "--max-sessions-per-address", "\(count)",
+            "--max-connections-per-minute", "\(count)",
+            "--max-unauthenticated", "\(count)", "--max-unauthenticated-per-address", "\(count)",
+        ])
         let script = EnglishConsultation.withAppointmentRequest.joined(separator: "\n") + "\n"
         let started = Date()
         let arguments = server.sshCommand(["-tt"])
@@ -158,9 +170,10 @@ struct SSHServerTests {
                     var fds: [Int32] = [0, 0]
                     guard pipe(&fds) == 0 else { throw HarnessError(description: "pipe failed") }
                     let log = directory.appendingPathComponent("client-\(i).out").path
-                    let pid = try Spawn.spawn(arguments[0], Array(arguments.dropFirst()),
-                                              environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
-                                              input: fds[0], output: log, error: log)
+                    let pid = try Spawn.spawn(
+                        arguments[0], Array(arguments.dropFirst()),
+                        environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path],
+                        input: fds[0], output: log, error: log)
                     close(fds[0])
                     let text = script.replacingOccurrences(of: "NAME", with: "\(i)")
                     _ = text.withCString { write(fds[1], $0, strlen($0)) }
@@ -181,7 +194,9 @@ struct SSHServerTests {
         let verify = try server.verifyTranscripts()
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.components(separatedBy: "intact").count - 1 == count, "\(verify.output)")
-        let appointments = (try? FileManager.default.contentsOfDirectory(atPath: server.dataDirectory.appendingPathComponent("appointments").path)) ?? []
+        let appointments =
+            (try? FileManager.default.contentsOfDirectory(
+                atPath: server.dataDirectory.appendingPathComponent("appointments").path)) ?? []
         #expect(Set(appointments).count == count)
         #expect(try await server.stop() == 0)
     }

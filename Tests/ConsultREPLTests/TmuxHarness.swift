@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultTestSupport
 import Foundation
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What the program's environment says about the character set. Every REPL test runs once with
 /// each: the program must read Cyrillic and Spanish input whatever `LANG` says.
@@ -36,7 +37,8 @@ final class TmuxHarness {
     /// tmux on the PATH or in the usual places; nil when it is not installed.
     static let tmux: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"]
+        let directories =
+            path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"]
         return directories.map { $0 + "/tmux" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
@@ -70,7 +72,9 @@ final class TmuxHarness {
     /// Sends `signal` to the program under test (found by its data directory on its command line).
     func signalProgram(_ signal: Int32) throws {
         let consultations = ProcessTable.consultations(dataDirectory)
-        guard !consultations.isEmpty else { throw HarnessError(description: "no consult process with \(dataDirectory.path) to signal") }
+        guard !consultations.isEmpty else {
+            throw HarnessError(description: "no consult process with \(dataDirectory.path) to signal")
+        }
         for pid in consultations { Glibc.kill(pid, signal) }
     }
 
@@ -78,10 +82,12 @@ final class TmuxHarness {
     convenience init(_ arguments: [String], lang: LangSetting, width: Int = 100, height: Int = 50) throws {
         let binary = Binaries.consult
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw HarnessError(description: "no consult binary at \(binary.path): run `swift build --build-tests` first")
+            throw HarnessError(
+                description: "no consult binary at \(binary.path): run `swift build --build-tests` first")
         }
-        try self.init(command: { data in ["env"] + lang.envArguments + [binary.path] + arguments + ["--data-dir", data.path] },
-                      width: width, height: height)
+        try self.init(
+            command: { data in ["env"] + lang.envArguments + [binary.path] + arguments + ["--data-dir", data.path] },
+            width: width, height: height)
     }
 
     /// Starts `command` (built from the harness's data directory) in a `width`×`height` terminal:
@@ -99,11 +105,11 @@ final class TmuxHarness {
 
         let config = directory.appendingPathComponent("tmux.conf")
         try """
-            set -g status off
-            set -g history-limit 20000
-            set -g escape-time 0
+        set -g status off
+        set -g history-limit 20000
+        set -g escape-time 0
 
-            """.write(to: config, atomically: true, encoding: .utf8)
+        """.write(to: config, atomically: true, encoding: .utf8)
 
         // Records go to a data directory of this harness's own (and name the process for signals).
         self.dataDirectory = dataDirectory ?? directory.appendingPathComponent("data")
@@ -112,18 +118,20 @@ final class TmuxHarness {
         // The wrapper shell shares the program's process group, so the keys' signals reach it too:
         // a no-op trap keeps it alive to report (a caught signal is default again in the program).
         try """
-            trap : INT QUIT TSTP TERM HUP
-            cd \(shellQuoted(repositoryRoot.path)) || exit 99
-            \(command)
-            status=$?
-            printf '\\nEXIT=%s\\n' "$status"
-            stty -a
-            printf 'MODES: %s:END\\n' "$(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig|iexten|icrnl|opost|onlcr|ixon)' | tr '\\n' ' ')"
-            exec sleep 600
+        trap : INT QUIT TSTP TERM HUP
+        cd \(shellQuoted(repositoryRoot.path)) || exit 99
+        \(command)
+        status=$?
+        printf '\\nEXIT=%s\\n' "$status"
+        stty -a
+        printf 'MODES: %s:END\\n' "$(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig|iexten|icrnl|opost|onlcr|ixon)' | tr '\\n' ' ')"
+        exec sleep 600
 
-            """.write(to: script, atomically: true, encoding: .utf8)
-        try run(["-f", config.path, "new-session", "-d", "-s", sessionName, "-x", String(width), "-y", String(height),
-                 "sh", script.path])
+        """.write(to: script, atomically: true, encoding: .utf8)
+        try run([
+            "-f", config.path, "new-session", "-d", "-s", sessionName, "-x", String(width), "-y", String(height),
+            "sh", script.path,
+        ])
         let server = try run(["display-message", "-p", "-t", sessionName, "#{pid} #{socket_path}"])
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", maxSplits: 1).map(String.init)
         serverPID = Int32(server.first ?? "") ?? 0
@@ -220,8 +228,10 @@ final class TmuxHarness {
 
     /// Polls `area` every 50 ms until `condition` holds; returns the capture that satisfied it.
     @discardableResult
-    func waitUntil(_ what: @autoclosure () -> String, in area: Area = .screen, timeout: Double = 10,
-                   _ condition: (String) -> Bool) async throws -> String {
+    func waitUntil(
+        _ what: @autoclosure () -> String, in area: Area = .screen, timeout: Double = 10,
+        _ condition: (String) -> Bool
+    ) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while true {
@@ -230,18 +240,21 @@ final class TmuxHarness {
             if Date() >= deadline { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HarnessError(description: """
-            timed out after \(timeout) s waiting for \(what()) on the \(area.rawValue); it showed:
-            ------------------------------------------------------------------
-            \(last.split(separator: "\n", omittingEmptySubsequences: false).suffix(60).joined(separator: "\n"))
-            ------------------------------------------------------------------
-            """)
+        throw HarnessError(
+            description: """
+                timed out after \(timeout) s waiting for \(what()) on the \(area.rawValue); it showed:
+                ------------------------------------------------------------------
+                \(last.split(separator: "\n", omittingEmptySubsequences: false).suffix(60).joined(separator: "\n"))
+                ------------------------------------------------------------------
+                """)
     }
 
     /// Waits until `text` is on the screen (or in the scrollback), however it was wrapped.
     @discardableResult
     func waitFor(_ text: String, in area: Area = .screen, timeout: Double = 10) async throws -> String {
-        try await waitUntil("“\(text)”", in: area, timeout: timeout) { Self.normalized($0).contains(Self.normalized(text)) }
+        try await waitUntil("“\(text)”", in: area, timeout: timeout) {
+            Self.normalized($0).contains(Self.normalized(text))
+        }
     }
 
     /// Waits until the program waits for a line: `text` stands above and the last row is an empty prompt.
@@ -261,7 +274,9 @@ final class TmuxHarness {
     /// Does something that should show `text` once more than it is shown now (a question asked
     /// again, a message repeated), then waits for that new occurrence and an empty prompt after it.
     @discardableResult
-    func expectNew(_ text: String, prompt: String = ">", timeout: Double = 10, after action: () throws -> Void) async throws -> String {
+    func expectNew(
+        _ text: String, prompt: String = ">", timeout: Double = 10, after action: () throws -> Void
+    ) async throws -> String {
         let before = Self.occurrences(of: text, in: try scrollback())
         try action()
         let scrollback = try await waitUntil("a new “\(text)” and an empty prompt", in: .scrollback, timeout: timeout) {
@@ -282,7 +297,8 @@ final class TmuxHarness {
     /// Types each scripted answer as ``answer(_:then:prompt:timeout:)`` does, its next question's
     /// text in `language`; returns what the last one showed.
     @discardableResult
-    func answer(_ script: [ScriptedAnswer], in language: LocaleText = .ru, timeout: Double = 10) async throws -> String {
+    func answer(_ script: [ScriptedAnswer], in language: LocaleText = .ru, timeout: Double = 10) async throws -> String
+    {
         var shown = ""
         for step in script { shown = try await answer(step.typed, then: language[step.next], timeout: timeout) }
         return shown
@@ -302,7 +318,9 @@ final class TmuxHarness {
 
     /// Waits for the wrapper's `EXIT=` and `MODES:` lines.
     func waitForExit(timeout: Double = 10) async throws -> Exit {
-        let text = try await waitUntil("the program to exit (EXIT= and MODES: lines)", in: .scrollback, timeout: timeout) {
+        let text = try await waitUntil(
+            "the program to exit (EXIT= and MODES: lines)", in: .scrollback, timeout: timeout
+        ) {
             $0.contains("EXIT=") && $0.contains(":END")
         }
         let lines = text.split(separator: "\n").map(String.init)
@@ -337,14 +355,16 @@ final class TmuxHarness {
             try? FileManager.default.removeItem(at: outputFile)
             try? FileManager.default.removeItem(at: errorFile)
         }
-        let status = try Spawn.spawnAndWait(tmux, ["-L", socket] + arguments, environment: environment,
-                                            output: outputFile.path, error: errorFile.path)
+        let status = try Spawn.spawnAndWait(
+            tmux, ["-L", socket] + arguments, environment: environment,
+            output: outputFile.path, error: errorFile.path)
         lastStatus = status
         let out = (try? Data(contentsOf: outputFile)) ?? Data()
         if check && status != 0 {
             let err = (try? Data(contentsOf: errorFile)) ?? Data()
-            throw HarnessError(description: "tmux \(arguments.joined(separator: " ")) failed (\(status)): "
-                + String(decoding: err, as: UTF8.self))
+            throw HarnessError(
+                description: "tmux \(arguments.joined(separator: " ")) failed (\(status)): "
+                    + String(decoding: err, as: UTF8.self))
         }
         return String(decoding: out, as: UTF8.self)
     }

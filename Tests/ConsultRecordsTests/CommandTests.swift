@@ -68,10 +68,16 @@ import Testing
     @Test func showRendersInTheChosenLanguageWithNothingRawFromTheApplicant() throws {
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
-        let writer = try writeSpanishConsultation(in: directory, answers: ["has_vks_work_permit": "\u{1B}[2J", "rejected": "\u{9B}31m",
-                                                                           "wants_citizenship": "s\u{202E}í"])
+        let writer = try writeSpanishConsultation(
+            in: directory,
+            answers: [
+                "has_vks_work_permit": "\u{1B}[2J", "rejected": "\u{9B}31m",
+                "wants_citizenship": "s\u{202E}í",
+            ])
         for format in ["text", "markdown", "json"] {
-            let result = try consult(["transcripts", "show", writer.id, "--lang", "ru", "--format", format, "--data-dir", directory.url.path])
+            let result = try consult([
+                "transcripts", "show", writer.id, "--lang", "ru", "--format", format, "--data-dir", directory.url.path,
+            ])
             #expect(result.status == 0, "\(format): \(result.stderr)")
             #expect(isTerminalSafe(result.stdout), "\(format)")
         }
@@ -101,12 +107,15 @@ import Testing
             language: "ru", channel: "local", transcript: nil,
             applicant: ["applicant_name": .text("Иван\u{9B}0m Петров")], facts: ["wants_citizenship": .bool(false)],
             outcomes: ["vks_rp_eligible"], openPoints: ["vks.confirm.grace_days"],
-            preferences: ["meeting_format": .choice("office")], question: nil).save(in: directory)
+            preferences: ["meeting_format": .choice("office")], question: nil
+        ).save(in: directory)
         let list = try consult(["appointments", "list", "--data-dir", directory.url.path])
         #expect(list.status == 0)
         #expect(list.stdout.contains(saved.reference))
         #expect(list.stdout.contains("Иван\\u{9b}0m Петров"))
-        let show = try consult(["appointments", "show", saved.reference, "--lang", "es", "--data-dir", directory.url.path])
+        let show = try consult([
+            "appointments", "show", saved.reference, "--lang", "es", "--data-dir", directory.url.path,
+        ])
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout.contains("Solicitud de cita \(saved.reference)"))
         #expect(show.stdout.contains(": En la oficina"))

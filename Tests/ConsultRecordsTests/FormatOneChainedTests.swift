@@ -16,8 +16,12 @@ struct FormatOneChainedTests {
     static let id = "SENT-Z764-JBET"
     static let reference = "VFVV-AGFG"
 
-    static func transcript(in directory: DataDirectory) -> URL { directory.transcripts.appendingPathComponent("\(id).jsonl") }
-    static func request(in directory: DataDirectory) -> URL { directory.appointments.appendingPathComponent("\(reference).json") }
+    static func transcript(in directory: DataDirectory) -> URL {
+        directory.transcripts.appendingPathComponent("\(id).jsonl")
+    }
+    static func request(in directory: DataDirectory) -> URL {
+        directory.appointments.appendingPathComponent("\(reference).json")
+    }
 
     @Test("the transcript and its request verify: the hashes the previous release wrote are found again")
     func chainedRequestVerifies() throws {
@@ -27,7 +31,9 @@ struct FormatOneChainedTests {
         #expect(verification.status == .intact, "\(verification)")
         #expect(events.count == 59)
         for event in events {
-            if case .unknown(let kind, let data) = event.event { Issue.record("line \(event.line): read as unknown: \(kind) \(data.compact)") }
+            if case .unknown(let kind, let data) = event.event {
+                Issue.record("line \(event.line): read as unknown: \(kind) \(data.compact)")
+            }
         }
         let (object, request) = try AppointmentRequest.read(Data(contentsOf: Self.request(in: directory)))
         let hash = try #require(request.hash)
@@ -49,10 +55,12 @@ struct FormatOneChainedTests {
         let url = Self.request(in: directory)
         let text = try String(contentsOf: url, encoding: .utf8)
         let phone = try #require(text.range(of: "\"contact_phone\" : \"+7 916"))
-        try alterByte(of: url, at: text.utf8.distance(from: text.startIndex, to: phone.upperBound) - 1, to: UInt8(ascii: "9"))
+        try alterByte(
+            of: url, at: text.utf8.distance(from: text.startIndex, to: phone.upperBound) - 1, to: UInt8(ascii: "9"))
         let (object, request) = try AppointmentRequest.read(Data(contentsOf: url))
         #expect(request.applicant["contact_phone"] == .text("+7 919 123-45-67"))
-        #expect(AppointmentRequest.problem(with: object, reference: Self.reference, in: directory)
+        #expect(
+            AppointmentRequest.problem(with: object, reference: Self.reference, in: directory)
                 == "the request was altered (its hash is not that of its content)")
         let verification = TranscriptReader.verify(Self.transcript(in: directory))
         guard case .broken(let line, let reason) = verification.status else {
@@ -69,7 +77,8 @@ struct FormatOneChainedTests {
         let url = Self.transcript(in: directory)
         let text = try String(contentsOf: url, encoding: .utf8)
         let change = try #require(text.range(of: "\"new\":\"2028-04-30\""))
-        try alterByte(of: url, at: text.utf8.distance(from: text.startIndex, to: change.upperBound) - 2, to: UInt8(ascii: "1"))
+        try alterByte(
+            of: url, at: text.utf8.distance(from: text.startIndex, to: change.upperBound) - 2, to: UInt8(ascii: "1"))
         #expect(TranscriptReader.verify(url).status == .broken(line: 22, reason: "the event was altered"))
     }
 
@@ -78,7 +87,10 @@ struct FormatOneChainedTests {
         let directory = try fixtureCopy("records-format1-chained")
         defer { removeDirectory(directory) }
         let events = try TranscriptReader.events(Self.transcript(in: directory))
-        guard case .rejected(let rejected) = events[52].event else { Issue.record("event 52 is \(events[52].event)"); return }
+        guard case .rejected(let rejected) = events[52].event else {
+            Issue.record("event 52 is \(events[52].event)")
+            return
+        }
         #expect(rejected.fact == "applicant_question" && rejected.input == String(repeating: "ж", count: 200))
         // Written as {"input_length":4096,"length":5000}: the applicant typed 5,000 characters, of which
         // the line reader kept 4,096 and the record 200.
@@ -115,13 +127,17 @@ struct FormatOneCommandTests {
         #expect(ru.stdout.contains("31 марта 2028\u{202F}г. → 30 апреля 2028\u{202F}г."), "\(ru.stdout)")
 
         let list = try cli.consult(["transcripts", "list", "--lang", "en", "--data-dir", data])
-        #expect(plainSpaces(list.stdout).hasPrefix("\(FormatOneTests.id)  2026-11-30 07:47  local  ru  53 events  completed  vks_rp_eligible"),
-                "\(list.stdout)")
+        #expect(
+            plainSpaces(list.stdout).hasPrefix(
+                "\(FormatOneTests.id)  2026-11-30 07:47  local  ru  53 events  completed  vks_rp_eligible"),
+            "\(list.stdout)")
 
         let chained = try fixtureCopy("records-format1-chained")
         defer { removeDirectory(chained) }
         let both = try cli.consult(["transcripts", "verify", "--all", "--data-dir", chained.url.path])
-        #expect(both.status == 0 && both.stdout == "\(FormatOneChainedTests.id): intact (59 events)\n", "\(both.stdout)\(both.stderr)")
+        #expect(
+            both.status == 0 && both.stdout == "\(FormatOneChainedTests.id): intact (59 events)\n",
+            "\(both.stdout)\(both.stderr)")
     }
 
     @Test("appointments list and show read the request of format 1")
@@ -130,11 +146,17 @@ struct FormatOneCommandTests {
         defer { removeDirectory(directory) }
         let data = directory.url.path
         let list = try cli.consult(["appointments", "list", "--lang", "ru", "--data-dir", data])
-        #expect(list.status == 0 && list.stdout.hasPrefix("\(FormatOneTests.reference)  2026-11-30 07:47  local  ru  Анна Смирнова"),
-                "\(list.stdout)\(list.stderr)")
-        let show = try cli.consult(["appointments", "show", FormatOneTests.reference, "--lang", "en", "--data-dir", data])
+        #expect(
+            list.status == 0
+                && list.stdout.hasPrefix("\(FormatOneTests.reference)  2026-11-30 07:47  local  ru  Анна Смирнова"),
+            "\(list.stdout)\(list.stderr)")
+        let show = try cli.consult([
+            "appointments", "show", FormatOneTests.reference, "--lang", "en", "--data-dir", data,
+        ])
         #expect(show.status == 0, "\(show.stderr)")
-        #expect(show.stdout.contains("  Name: Анна Смирнова\n") && show.stdout.contains("  Phone: +7 916 123-45-67\n"), "\(show.stdout)")
+        #expect(
+            show.stdout.contains("  Name: Анна Смирнова\n") && show.stdout.contains("  Phone: +7 916 123-45-67\n"),
+            "\(show.stdout)")
         #expect(show.stdout.contains("  Work permit expires: 30 April 2028\n"), "\(show.stdout)")
         #expect(!show.stdout.contains("Integrity"), "\(show.stdout)")
     }
@@ -147,11 +169,17 @@ struct FormatOneCommandTests {
         let text = try String(contentsOf: url, encoding: .utf8)
         let rejected = try #require(text.range(of: "\"input\":\"мaybe\""))
         // "мaybe" → "мbybe": one byte of the line not accepted.
-        try alterByte(of: url, at: text.utf8.distance(from: text.startIndex, to: rejected.lowerBound) + "\"input\":\"м".utf8.count,
-                      to: UInt8(ascii: "b"))
+        try alterByte(
+            of: url,
+            at: text.utf8.distance(from: text.startIndex, to: rejected.lowerBound) + "\"input\":\"м".utf8.count,
+            to: UInt8(ascii: "b"))
         let verify = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
-        #expect(verify.status == 1 && verify.stdout.contains("\(FormatOneTests.id): ALTERED at line 13"), "\(verify.stdout)")
-        let show = try cli.consult(["transcripts", "show", FormatOneTests.id, "--lang", "en", "--data-dir", directory.url.path])
+        #expect(
+            verify.status == 1 && verify.stdout.contains("\(FormatOneTests.id): ALTERED at line 13"), "\(verify.stdout)"
+        )
+        let show = try cli.consult([
+            "transcripts", "show", FormatOneTests.id, "--lang", "en", "--data-dir", directory.url.path,
+        ])
         #expect(show.stdout.contains("ALTERED at line 13") && !show.stdout.contains("мbybe"), "\(show.stdout)")
 
         let chained = try fixtureCopy("records-format1-chained")
@@ -159,10 +187,13 @@ struct FormatOneCommandTests {
         let request = FormatOneChainedTests.request(in: chained)
         let json = try String(contentsOf: request, encoding: .utf8)
         let name = try #require(json.range(of: "\"applicant_name\" : \"Анна"))
-        try alterByte(of: request, at: json.utf8.distance(from: json.startIndex, to: name.upperBound), to: UInt8(ascii: "X"))
+        try alterByte(
+            of: request, at: json.utf8.distance(from: json.startIndex, to: name.upperBound), to: UInt8(ascii: "X"))
         let altered = try cli.consult(["transcripts", "verify", "--all", "--data-dir", chained.url.path])
         #expect(altered.status == 1 && altered.stdout.contains(FormatOneChainedTests.reference), "\(altered.stdout)")
-        let shown = try cli.consult(["appointments", "show", FormatOneChainedTests.reference, "--lang", "en", "--data-dir", chained.url.path])
+        let shown = try cli.consult([
+            "appointments", "show", FormatOneChainedTests.reference, "--lang", "en", "--data-dir", chained.url.path,
+        ])
         #expect(shown.status == 1 && shown.stdout.contains("Integrity: ALTERED"), "\(shown.stdout)\(shown.stderr)")
     }
 }

@@ -1,14 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultEngine
-@testable import ConsultRecords
 import ConsultStaff
 import ConsultTestSupport
 import Foundation
 import Testing
+
+@testable import ConsultRecords
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The hash chain: what `consult transcripts verify` finds in real files.
 @Suite struct IntegrityTests {
@@ -181,8 +183,9 @@ import Testing
                 group.addTask {
                     let writer = try TranscriptWriter(directory: directory)
                     let recorder = ConsultationRecorder(writer: writer)
-                    recorder.start(channel: "ssh", remote: "10.0.0.\(n)", contentHash: "h", version: "0.1.0",
-                                   today: LocalDate(year: 2026, month: 3, day: 1)!, language: ["en", "es", "ru"][n % 3])
+                    recorder.start(
+                        channel: "ssh", remote: "10.0.0.\(n)", contentHash: "h", version: "0.1.0",
+                        today: LocalDate(year: 2026, month: 3, day: 1)!, language: ["en", "es", "ru"][n % 3])
                     for i in 0..<25 {
                         recorder.record(.shown(.init(keys: ["app.welcome"], text: "writer \(n) line \(i)")))
                         await Task.yield()
@@ -231,7 +234,8 @@ import Testing
                     let request = AppointmentRequest(
                         reference: n % 2 == 0 ? "SAME-REF2" : AppointmentRequest.newReference(),
                         language: "es", channel: "kiosk", transcript: nil,
-                        applicant: ["applicant_name": .text("Solicitante \(n)")], facts: [:], outcomes: [], openPoints: [],
+                        applicant: ["applicant_name": .text("Solicitante \(n)")], facts: [:], outcomes: [],
+                        openPoints: [],
                         preferences: [:], question: nil)
                     return try request.save(in: directory).reference
                 }
@@ -244,16 +248,19 @@ import Testing
         let saved = AppointmentRequest.all(in: directory)
         #expect(saved.count == 20)
         #expect(Set(saved.map(\.reference)) == Set(references))
-        let names = Set(saved.compactMap { request -> String? in
-            guard case .text(let name)? = request.applicant["applicant_name"] else { return nil }
-            return name
-        })
+        let names = Set(
+            saved.compactMap { request -> String? in
+                guard case .text(let name)? = request.applicant["applicant_name"] else { return nil }
+                return name
+            })
         #expect(names.count == 20)
         // Nothing but the twenty whole requests is left in the folder (no temporary files), each 0600.
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.appointments.path)
         #expect(files.count == 20 && files.allSatisfy { $0.hasSuffix(".json") && !$0.hasPrefix(".") }, "\(files)")
         for file in files {
-            let mode = try FileManager.default.attributesOfItem(atPath: directory.appointments.appendingPathComponent(file).path)[.posixPermissions] as? Int
+            let mode =
+                try FileManager.default.attributesOfItem(
+                    atPath: directory.appointments.appendingPathComponent(file).path)[.posixPermissions] as? Int
             #expect(mode == 0o600)
         }
     }
@@ -279,8 +286,10 @@ import Testing
 
     @Test func theDataDirectoryIsResolvedFromTheOptionThenTheEnvironment() {
         #expect(DataDirectory.resolve("/a/b", environment: ["CONSULT_DATA_DIR": "/c"]).url.path == "/a/b")
-        #expect(DataDirectory.resolve(nil, environment: ["CONSULT_DATA_DIR": "/c", "XDG_DATA_HOME": "/x"]).url.path == "/c")
-        #expect(DataDirectory.resolve(nil, environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]).url.path == "/x/consult")
+        #expect(
+            DataDirectory.resolve(nil, environment: ["CONSULT_DATA_DIR": "/c", "XDG_DATA_HOME": "/x"]).url.path == "/c")
+        #expect(
+            DataDirectory.resolve(nil, environment: ["XDG_DATA_HOME": "/x", "HOME": "/h"]).url.path == "/x/consult")
         #expect(DataDirectory.resolve(nil, environment: ["HOME": "/h"]).url.path == "/h/.local/share/consult")
     }
 }
@@ -307,10 +316,15 @@ import Testing
         let saved = try AppointmentRequest(
             language: "ru", channel: "ssh", transcript: "AAAA-BBBB-CCCC",
             applicant: ["applicant_name": .text("Анна «Смирнова» 😀 / \\ \u{7F}")],
-            facts: ["wants_citizenship": .bool(false), "age": .int(34), "expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
-                    "family": .list([Record(["relation": .choice("spouse"), "age": .int(34)])])],
-            outcomes: ["vks_rp_eligible"], openPoints: [], preferences: ["preferred_time": .text("пятница, 9:00–12:00")],
-            question: "Нужно ли?", transcriptHead: head).save(in: directory)
+            facts: [
+                "wants_citizenship": .bool(false), "age": .int(34),
+                "expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
+                "family": .list([Record(["relation": .choice("spouse"), "age": .int(34)])]),
+            ],
+            outcomes: ["vks_rp_eligible"], openPoints: [],
+            preferences: ["preferred_time": .text("пятница, 9:00–12:00")],
+            question: "Нужно ли?", transcriptHead: head
+        ).save(in: directory)
         let hash = try #require(saved.hash)
         let data = try Data(contentsOf: directory.appointments.appendingPathComponent("\(saved.reference).json"))
         let (object, read) = try AppointmentRequest.read(data)
@@ -319,7 +333,9 @@ import Testing
         #expect(AppointmentRequest.hash(of: object) == hash)
         // The request read back is the one saved, every value of its type (the time as written: to the millisecond).
         #expect(read.applicant == saved.applicant && read.facts == saved.facts && read.preferences == saved.preferences)
-        #expect(object["created"]?.string == saved.createdText && read.question == saved.question && read.hash == saved.hash)
+        #expect(
+            object["created"]?.string == saved.createdText && read.question == saved.question && read.hash == saved.hash
+        )
         var altered = object
         altered["question"] = .string("Другое")
         #expect(AppointmentRequest.hash(of: altered) != hash)

@@ -15,12 +15,16 @@ struct LawyerTextTests {
     func content(adding messages: [String: String]) throws -> Content {
         let catalogs = try shipped.localizer.catalogs.values.map { catalog in
             var all = catalog.messages
-            for (key, text) in messages { all[MessageKey(key)] = try MessageFormat.parse(text + " (\(catalog.language))") }
-            return Catalog(language: catalog.language, name: catalog.name, formattingLocale: catalog.formattingLocale,
-                           plurals: catalog.plurals, yesWords: catalog.yesWords, noWords: catalog.noWords, list: catalog.list,
-                           commands: catalog.commands, messages: all, locations: catalog.locations, file: catalog.file)
+            for (key, text) in messages {
+                all[MessageKey(key)] = try MessageFormat.parse(text + " (\(catalog.language))")
+            }
+            return Catalog(
+                language: catalog.language, name: catalog.name, formattingLocale: catalog.formattingLocale,
+                plurals: catalog.plurals, yesWords: catalog.yesWords, noWords: catalog.noWords, list: catalog.list,
+                commands: catalog.commands, messages: all, locations: catalog.locations, file: catalog.file)
         }
-        return Content(dialogs: shipped.dialogs, localizer: Localizer(catalogs: catalogs, fallback: shipped.localizer.fallback))
+        return Content(
+            dialogs: shipped.dialogs, localizer: Localizer(catalogs: catalogs, fallback: shipped.localizer.fallback))
     }
 
     @Test("the lawyer's version of an open point is shown when there is one, the applicant's otherwise")
@@ -29,7 +33,9 @@ struct LawyerTextTests {
         defer { removeDirectory(directory) }
         let writer = try TranscriptWriter(directory: directory)
         let recorder = ConsultationRecorder(writer: writer)
-        recorder.start(channel: "local", remote: nil, contentHash: "h", version: "0.1.0", today: LocalDate(year: 2026, month: 3, day: 1)!, language: "es")
+        recorder.start(
+            channel: "local", remote: nil, contentHash: "h", version: "0.1.0",
+            today: LocalDate(year: 2026, month: 3, day: 1)!, language: "es")
         recorder.record(.outcome(.init(ids: ["vks_rp_eligible"], openPoints: ["test.point", "test.other"], text: "")))
         recorder.end("completed", facts: [:], outcomes: [])
         let content = try content(adding: [
@@ -37,8 +43,9 @@ struct LawyerTextTests {
             "test.other": "Bring your passport.",
         ])
         for language in ["en", "ru"] {
-            let out = renderTranscript(try TranscriptReader.events(writer.url), content: content, language: language, format: .text,
-                                       verification: TranscriptReader.verify(writer.url))
+            let out = renderTranscript(
+                try TranscriptReader.events(writer.url), content: content, language: language, format: .text,
+                verification: TranscriptReader.verify(writer.url))
             #expect(out.contains("Does the applicant need a translation? (\(language))"), "\(out)")
             #expect(!out.contains("Do you need a translation?"), "\(out)")
             #expect(out.contains("Bring your passport. (\(language))"), "\(out)")
@@ -58,8 +65,10 @@ struct CrashedTranscriptViewTests {
         try writer.append(.end(.init(reason: "crashed")))
         let events = try TranscriptReader.events(writer.url)
         for language in ["en", "ru"] {
-            let out = plainSpaces(renderTranscript(events, content: shipped, language: language, format: .text,
-                                                   verification: TranscriptReader.verify(writer.url)))
+            let out = plainSpaces(
+                renderTranscript(
+                    events, content: shipped, language: language, format: .text,
+                    verification: TranscriptReader.verify(writer.url)))
             let crashed = plainSpaces(shipped.localizer.text("staff.reason.crashed", language: language))
             let noEnd = plainSpaces(shipped.localizer.text("staff.cut_short", language: language))
             #expect(out.contains(crashed), "\(out)")

@@ -29,14 +29,21 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
     func answer(_ fact: String, _ input: String, _ value: Value, field: String? = nil) throws {
         try event(.answer(.init(fact: fact, input: input, value: value, field: field)))
     }
-    try event(.start(.init(id: writer.id, channel: "ssh", contentHash: "0123456789abcdef0123", version: "0.1.0",
-                           today: LocalDate(year: 2026, month: 3, day: 1)!, language: "es", remote: "203.0.113.7")))
+    try event(
+        .start(
+            .init(
+                id: writer.id, channel: "ssh", contentHash: "0123456789abcdef0123", version: "0.1.0",
+                today: LocalDate(year: 2026, month: 3, day: 1)!, language: "es", remote: "203.0.113.7")))
     try event(.language(.init(language: "es", reason: .chosen)))
     try event(.shown(.init(keys: ["app.welcome"], text: es("app.welcome"))))
     try ask("has_vks_work_permit", "vks.has_vks_work_permit.prompt")
     try answer("has_vks_work_permit", answers["has_vks_work_permit"] ?? "1", .choice("issued"))
     try ask("work_permit_expires", "vks.work_permit_expires.prompt")
-    try event(.rejected(.init(fact: "work_permit_expires", input: answers["rejected"] ?? "marzo", problem: es("answer.expected_date"))))
+    try event(
+        .rejected(
+            .init(
+                fact: "work_permit_expires", input: answers["rejected"] ?? "marzo", problem: es("answer.expected_date"))
+        ))
     try answer("work_permit_expires", "31.03.2027", date(2027, 3, 31))
     try ask("contract_terminated", "vks.contract_terminated.prompt")
     try answer("contract_terminated", "no", .bool(false))
@@ -47,26 +54,45 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
     try ask("wants_independent_permit", "vks.wants_independent_permit.prompt")
     try answer("wants_independent_permit", "no", .bool(false))
     // A group: the opening question, one item's fields, then "add another?".
-    try event(.question(.init(fact: "family_members", key: "vks.family.prompt", text: es("vks.family.prompt"), part: .groupStart)))
+    try event(
+        .question(
+            .init(fact: "family_members", key: "vks.family.prompt", text: es("vks.family.prompt"), part: .groupStart)))
     try answer("family_members", "sí", .bool(true))
-    try event(.question(.init(fact: "family_members", key: "vks.family.relation.prompt", text: es("vks.family.relation.prompt"),
-                              part: .groupField, item: 0, field: "relation")))
+    try event(
+        .question(
+            .init(
+                fact: "family_members", key: "vks.family.relation.prompt", text: es("vks.family.relation.prompt"),
+                part: .groupField, item: 0, field: "relation")))
     try answer("family_members", "1", .choice("spouse"), field: "relation")
-    try event(.question(.init(fact: "family_members", key: "vks.family.age.prompt", text: es("vks.family.age.prompt"),
-                              part: .groupField, item: 0, field: "age")))
+    try event(
+        .question(
+            .init(
+                fact: "family_members", key: "vks.family.age.prompt", text: es("vks.family.age.prompt"),
+                part: .groupField, item: 0, field: "age")))
     try answer("family_members", "35", .int(35), field: "age")
-    try event(.question(.init(fact: "family_members", key: "vks.family.more", text: es("vks.family.more"), part: .groupMore, items: 1)))
+    try event(
+        .question(
+            .init(
+                fact: "family_members", key: "vks.family.more", text: es("vks.family.more"), part: .groupMore, items: 1)
+        ))
     try answer("family_members", "no", .bool(false))
     let family = Value.list([Record(["relation": .choice("spouse"), "age": .int(35), "included": .bool(true)])])
     let outcomes = ["vks_rp_eligible", "citizenship_path", "family_included"]
-    try event(.outcome(.init(ids: outcomes,
-                             openPoints: ["vks.confirm.grace_days", "vks.confirm.citizenship_requirements", "vks.confirm.renunciation"],
-                             text: "Qué significa esto para usted\n\nPuede solicitar el permiso de residencia.")))
+    try event(
+        .outcome(
+            .init(
+                ids: outcomes,
+                openPoints: [
+                    "vks.confirm.grace_days", "vks.confirm.citizenship_requirements", "vks.confirm.renunciation",
+                ],
+                text: "Qué significa esto para usted\n\nPuede solicitar el permiso de residencia.")))
     try event(.appointment(.init(reference: "K7MQ-9P2X", requestHash: nil)))
     let facts: [String: Value] = [
-        "topic": .choice("vks_residence_permit"), "has_vks_work_permit": .choice("issued"), "work_permit_expires": date(2028, 3, 31),
+        "topic": .choice("vks_residence_permit"), "has_vks_work_permit": .choice("issued"),
+        "work_permit_expires": date(2028, 3, 31),
         "contract_terminated": .bool(false), "wants_citizenship": .bool(true), "wants_independent_permit": .bool(false),
-        "family_members": family, "permit_in_force": .bool(true), "permit_valid_until": date(2028, 3, 31), "vks_route": .bool(true),
+        "family_members": family, "permit_in_force": .bool(true), "permit_valid_until": date(2028, 3, 31),
+        "vks_route": .bool(true),
         "family_included_members": family, "family_review_members": .list([]),
         "applicant_name": .text(answers["applicant_name"] ?? "María García"),
     ]
@@ -88,8 +114,10 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         defer { removeDirectory(directory) }
         let writer = try writeSpanishConsultation(in: directory)
         let events = try TranscriptReader.events(writer.url)
-        let out = plainSpaces(renderTranscript(events, content: shipped, language: "ru", format: .text,
-                                               verification: TranscriptReader.verify(writer.url)))
+        let out = plainSpaces(
+            renderTranscript(
+                events, content: shipped, language: "ru", format: .text,
+                verification: TranscriptReader.verify(writer.url)))
 
         // Facts: every name and value in Russian.
         #expect(out.contains(ru("fact.work_permit_expires") + ": 31 марта 2028 г."))
@@ -99,7 +127,9 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         #expect(out.contains(ru("fact.contract_terminated") + ": нет"))
         #expect(out.contains(ru("fact.family_members") + ": супруг или супруга (35 лет)"))
         #expect(out.contains(ru("fact.applicant_name") + ": María García"))
-        for fact in ["work_permit_expires", "has_vks_work_permit", "wants_citizenship", "family_members", "applicant_name"] {
+        for fact in [
+            "work_permit_expires", "has_vks_work_permit", "wants_citizenship", "family_members", "applicant_name",
+        ] {
             let spanish = plainSpaces(shipped.localizer.text(SystemMessages.factName(fact), language: "es"))
             let english = plainSpaces(shipped.localizer.text(SystemMessages.factName(fact), language: "en"))
             #expect(!out.contains(spanish + ":"), "Spanish fact name \(spanish)")
@@ -138,7 +168,10 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         #expect(out.contains("Ответ (\(ru("fact.family_members")) / relation): «1» → Супруг (супруга)"))
         #expect(out.contains("Ответ (\(ru("fact.family_members")) / age): «35» → 35"))
         #expect(out.contains("Ответ (\(ru("fact.family_members"))): «no» → нет"))
-        #expect(out.contains("Вопрос (\(ru("fact.family_members")) / relation): \(plainSpaces(shipped.localizer.text("vks.family.relation.prompt", language: "es")))"))
+        #expect(
+            out.contains(
+                "Вопрос (\(ru("fact.family_members")) / relation): \(plainSpaces(shipped.localizer.text("vks.family.relation.prompt", language: "es")))"
+            ))
         #expect(out.contains("Показаны выводы: \(ru("outcome.vks_rp_eligible.title"))"))
         #expect(out.contains("            Puede solicitar el permiso de residencia."))
         #expect(out.contains("Заявка на консультацию: K7MQ-9P2X"))
@@ -163,9 +196,12 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         let csi = "\u{9B}31m"
         let bidi = "abc\u{202E}fed"
         let title = "\u{1B}]0;pwned\u{07}"
-        let writer = try writeSpanishConsultation(in: directory, answers: [
-            "has_vks_work_permit": clear, "rejected": csi, "wants_citizenship": bidi, "applicant_name": title + "\u{2066}x\u{2069}\u{7F}",
-        ])
+        let writer = try writeSpanishConsultation(
+            in: directory,
+            answers: [
+                "has_vks_work_permit": clear, "rejected": csi, "wants_citizenship": bidi,
+                "applicant_name": title + "\u{2066}x\u{2069}\u{7F}",
+            ])
         let events = try TranscriptReader.events(writer.url)
         for format in StaffView.Format.allCases {
             let out = renderTranscript(events, content: shipped, language: "ru", format: format)
@@ -205,7 +241,9 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         #expect(SafeText.escape("\u{1B}[31mred") == "\\e[31mred")
         #expect(SafeText.escape("\u{9B}2J") == "\\u{9b}2J")
         #expect(SafeText.escape("\u{0}\u{7}\u{7F}\u{85}") == "\\u{0}\\u{7}\\u{7f}\\u{85}")
-        #expect(SafeText.escape("\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}") == "\\u{202a}\\u{202b}\\u{202c}\\u{202d}\\u{202e}")
+        #expect(
+            SafeText.escape("\u{202A}\u{202B}\u{202C}\u{202D}\u{202E}")
+                == "\\u{202a}\\u{202b}\\u{202c}\\u{202d}\\u{202e}")
         #expect(SafeText.escape("\u{2066}\u{2067}\u{2068}\u{2069}") == "\\u{2066}\\u{2067}\\u{2068}\\u{2069}")
         #expect(SafeText.escape("C:\\dir") == "C:\\\\dir")
         #expect(SafeText.escape("one\ntwo", keepingNewlines: true) == "one\ntwo")
@@ -216,8 +254,10 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
         let writer = try writeConsultation(in: directory, end: false)
-        let out = plainSpaces(renderTranscript(try TranscriptReader.events(writer.url), content: shipped, language: "en",
-                                               format: .text, verification: TranscriptReader.verify(writer.url)))
+        let out = plainSpaces(
+            renderTranscript(
+                try TranscriptReader.events(writer.url), content: shipped, language: "en",
+                format: .text, verification: TranscriptReader.verify(writer.url)))
         #expect(out.contains("Ended: cut short (no end event)"))
         #expect(out.contains("Integrity: cut short: no end event; the 7 events recorded are intact"))
         #expect(out.contains("reconstructed from the answers"))
@@ -233,8 +273,9 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         var all = try lines(of: url)
         all[3] = all[3].replacingOccurrences(of: "\"input\":\"1\"", with: "\"input\":\"2\"")
         try write(all, to: url)
-        let out = renderTranscript(try TranscriptReader.events(url), content: shipped, language: "es", format: .text,
-                                   verification: TranscriptReader.verify(url))
+        let out = renderTranscript(
+            try TranscriptReader.events(url), content: shipped, language: "es", format: .text,
+            verification: TranscriptReader.verify(url))
         #expect(out.contains("ALTERADA en la línea 4"))
     }
 
@@ -252,7 +293,9 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         #expect(summary.day(in: TimeZone(identifier: "Europe/Moscow")!) == LocalDate(year: 2026, month: 3, day: 1))
         // The number and its word are joined by a no-break space (never split at a line's end).
         let line = plainSpaces(StaffView(content: shipped, language: "ru").line(summary))
-        #expect(line.hasPrefix("\(writer.id)  2026-03-01 10:32  ssh  es  27 событий  завершена  vks_rp_eligible, citizenship_path"))
+        #expect(
+            line.hasPrefix(
+                "\(writer.id)  2026-03-01 10:32  ssh  es  27 событий  завершена  vks_rp_eligible, citizenship_path"))
         #expect(plainSpaces(StaffView(content: shipped, language: "en").line(summary)).contains("27 events"))
         #expect(StaffView(content: shipped, language: "ru").text("staff.events").contains("события"))
     }
@@ -261,11 +304,16 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
         let request = AppointmentRequest(
-            created: instant("2026-03-01T07:50:00.000Z"), language: "es", channel: "kiosk", transcript: "ABCD-EFGH-JKMN",
+            created: instant("2026-03-01T07:50:00.000Z"), language: "es", channel: "kiosk",
+            transcript: "ABCD-EFGH-JKMN",
             applicant: ["applicant_name": .text("María \u{1B}[31mGarcía"), "contact_phone": .text("+34 600 123 456")],
-            facts: ["work_permit_expires": .date(LocalDate(year: 2028, month: 3, day: 31)!), "has_vks_work_permit": .choice("issued"),
-                    "wants_citizenship": .bool(true)],
-            outcomes: ["vks_rp_eligible", "citizenship_path"], openPoints: ["vks.confirm.grace_days", "vks.confirm.renunciation"],
+            facts: [
+                "work_permit_expires": .date(LocalDate(year: 2028, month: 3, day: 31)!),
+                "has_vks_work_permit": .choice("issued"),
+                "wants_citizenship": .bool(true),
+            ],
+            outcomes: ["vks_rp_eligible", "citizenship_path"],
+            openPoints: ["vks.confirm.grace_days", "vks.confirm.renunciation"],
             preferences: ["meeting_format": .choice("video"), "preferred_time": .text("martes por la mañana")],
             question: "¿Puedo trabajar\u{9B}2J mientras espero?\nGracias")
         let saved = try request.save(in: directory)

@@ -1,8 +1,9 @@
 import ConsultEngine
-@testable import ConsultRecords
 import ConsultTestSupport
 import Foundation
 import Testing
+
+@testable import ConsultRecords
 
 /// Alterations that `consult transcripts verify` used to pass (issue 9, item 8), checked with the
 /// real binary: the staff's `verify` must call them altered (exit 1) and `show` must not display
@@ -14,12 +15,14 @@ import Testing
     func alterLastLine(of url: URL, ending: String) throws {
         var all = try lines(of: url)
         #expect(all[all.count - 1].contains("\"reason\":\"completed\""))
-        all[all.count - 1] = all[all.count - 1].replacingOccurrences(of: "\"reason\":\"completed\"", with: "\"reason\":\"quit\"")
+        all[all.count - 1] = all[all.count - 1].replacingOccurrences(
+            of: "\"reason\":\"completed\"", with: "\"reason\":\"quit\"")
         try Data((all.joined(separator: "\n") + ending).utf8).write(to: url)
     }
 
-    @Test("an altered last line ended with CR LF or a trailing blank is altered, and show does not display it",
-          arguments: ["\r\n", " ", "\n ", "\r"])
+    @Test(
+        "an altered last line ended with CR LF or a trailing blank is altered, and show does not display it",
+        arguments: ["\r\n", " ", "\n ", "\r"])
     func alteredLastLineWithOddEnding(_ ending: String) throws {
         let directory = try temporaryDataDirectory()
         defer { removeDirectory(directory) }
@@ -31,7 +34,9 @@ import Testing
         let show = try cli.consult(["transcripts", "show", writer.id, "--lang", "en", "--data-dir", directory.url.path])
         #expect(!show.stdout.contains("the applicant quit"), "show displayed the altered end:\n\(show.stdout)")
         #expect(show.stdout.contains("ALTERED at line 8"), "\(show.stdout)")
-        let json = try cli.consult(["transcripts", "show", writer.id, "--format", "json", "--data-dir", directory.url.path])
+        let json = try cli.consult([
+            "transcripts", "show", writer.id, "--format", "json", "--data-dir", directory.url.path,
+        ])
         #expect(!json.stdout.contains("\"quit\""), "show --format json displayed the altered end:\n\(json.stdout)")
         #expect(json.status == 1)
     }
@@ -45,7 +50,8 @@ import Testing
         var all = try lines(of: writer.url)
         let last = all[all.count - 1]
         let previous = String(last.suffix(66).prefix(64))
-        let body = "{\"data\":{\"fact\":\"applicant_name\",\"input\":\"Mallory\",\"value\":{\"text\":\"Mallory\"}},\"kind\":\"answer\",\"prev\":\"\(previous)\",\"seq\":8,\"time\":\"2026-03-01T10:40:00.000Z\"}"
+        let body =
+            "{\"data\":{\"fact\":\"applicant_name\",\"input\":\"Mallory\",\"value\":{\"text\":\"Mallory\"}},\"kind\":\"answer\",\"prev\":\"\(previous)\",\"seq\":8,\"time\":\"2026-03-01T10:40:00.000Z\"}"
         all.append(String(body.dropLast()) + ",\"hash\":\"\(TranscriptWriter.hash(previous: previous, body: body))\"}")
         try write(all, to: writer.url)
         let verify = try cli.consult(["transcripts", "verify", "--all", "--data-dir", directory.url.path])
@@ -93,7 +99,8 @@ import Testing
         let saved = try AppointmentRequest(
             language: "en", channel: "local", transcript: writer.id, applicant: ["applicant_name": .text("Ann Smith")],
             facts: [:], outcomes: ["vks_rp_eligible"], openPoints: [], preferences: [:], question: nil,
-            transcriptHead: writer.head).save(in: directory)
+            transcriptHead: writer.head
+        ).save(in: directory)
         if recordEvent {
             let hash: String = try #require(saved.hash)
             recorder.record(.appointment(.init(reference: saved.reference, requestHash: hash)))

@@ -11,8 +11,10 @@ import Testing
     func consultation(_ answers: [String], in directory: DataDirectory) throws -> Int32 {
         var environment = ProcessInfo.processInfo.environment
         environment["LANG"] = "C.UTF-8"
-        return try runProcess(Binaries.consult, ["--today", "2026-11-25", "--lang", "en", "--data-dir", directory.url.path],
-                              environment: environment, input: Data((answers.joined(separator: "\n") + "\n").utf8)).status
+        return try runProcess(
+            Binaries.consult, ["--today", "2026-11-25", "--lang", "en", "--data-dir", directory.url.path],
+            environment: environment, input: Data((answers.joined(separator: "\n") + "\n").utf8)
+        ).status
     }
 
     /// English, consent, the VKS topic as the specialist, a work permit that ended on `expires`,
@@ -38,14 +40,20 @@ import Testing
         #expect(urgent.urgent)
         #expect(!calm.urgent)
 
-        let list = try CommandTests().consult(["appointments", "list", "--lang", "ru", "--data-dir", directory.url.path])
+        let list = try CommandTests().consult([
+            "appointments", "list", "--lang", "ru", "--data-dir", directory.url.path,
+        ])
         let lines = list.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2, "\(list.stdout)\(list.stderr)")
-        #expect(lines.first?.hasPrefix("СРОЧНО  ") == true && lines.first?.contains("Anna Urgent") == true, "\(list.stdout)")
+        #expect(
+            lines.first?.hasPrefix("СРОЧНО  ") == true && lines.first?.contains("Anna Urgent") == true, "\(list.stdout)"
+        )
         #expect(lines.last?.contains("Boris Calm") == true && lines.last?.contains("СРОЧНО") == false, "\(list.stdout)")
 
         let reference = urgent.reference
-        let show = try CommandTests().consult(["appointments", "show", reference, "--lang", "es", "--data-dir", directory.url.path])
+        let show = try CommandTests().consult([
+            "appointments", "show", reference, "--lang", "es", "--data-dir", directory.url.path,
+        ])
         #expect(show.stdout.contains("Urgente: sí: llamar al solicitante hoy mismo"), "\(show.stdout)")
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import NIOSSH
 import Synchronization
 import Testing
+
 @testable import ConsultSSH
 
 /// The server's pieces without a network: files it reads, what it lets through, its accounting.
@@ -39,16 +40,22 @@ import Testing
 
     @Test func hostKeyThatIsNotOneIsNamed() throws {
         let path = try file("not_a_key", "-----BEGIN OPENSSH PRIVATE KEY-----\n")
-        #expect { try HostKey.loadOrCreate(at: path) } throws: { "\($0)".contains("\(path): expected a 32-byte raw ed25519 private key") }
+        #expect { try HostKey.loadOrCreate(at: path) } throws: {
+            "\($0)".contains("\(path): expected a 32-byte raw ed25519 private key")
+        }
     }
 
     @Test func passwordFileErrorsNameTheLine() throws {
         let good = try file("pw", "# comment\n\nanna:one two\nboris:x:y\n")
         #expect(try Credentials.passwords(at: good) == ["anna": "one two", "boris": "x:y"])
         let bad = try file("pw-bad", "anna:1\n\nno colon here\n")
-        #expect { try Credentials.passwords(at: bad) } throws: { "\($0)".contains("\(bad):3:1: expected user:password") }
+        #expect { try Credentials.passwords(at: bad) } throws: {
+            "\($0)".contains("\(bad):3:1: expected user:password")
+        }
         let twice = try file("pw-twice", "anna:1\nanna:2\n")
-        #expect { try Credentials.passwords(at: twice) } throws: { "\($0)".contains("\(twice):2:1: the user 'anna' is listed twice") }
+        #expect { try Credentials.passwords(at: twice) } throws: {
+            "\($0)".contains("\(twice):2:1: the user 'anna' is listed twice")
+        }
         let open = try file("pw-open", "anna:1\n", mode: 0o640)
         #expect { try Credentials.passwords(at: open) } throws: { "\($0)".contains("chmod 600") }
     }
@@ -59,11 +66,17 @@ import Testing
         let path = try file("authorized_keys", "# office\n\(line) anna@laptop\n", mode: 0o644)
         #expect(try Credentials.authorizedKeys(at: path) == [key])
         let rsa = try file("rsa", "\(line)\nssh-rsa AAAAB3Nza x\n")
-        #expect { try Credentials.authorizedKeys(at: rsa) } throws: { "\($0)".contains("\(rsa):2:1: RSA keys are not supported") }
+        #expect { try Credentials.authorizedKeys(at: rsa) } throws: {
+            "\($0)".contains("\(rsa):2:1: RSA keys are not supported")
+        }
         let options = try file("options", "no-pty \(line)\n")
-        #expect { try Credentials.authorizedKeys(at: options) } throws: { "\($0)".contains("\(options):1:1: expected a key type") }
+        #expect { try Credentials.authorizedKeys(at: options) } throws: {
+            "\($0)".contains("\(options):1:1: expected a key type")
+        }
         let broken = try file("broken", "ssh-ed25519 AAAA!!!\n")
-        #expect { try Credentials.authorizedKeys(at: broken) } throws: { "\($0)".contains("\(broken):1:1: not a valid ssh-ed25519 public key") }
+        #expect { try Credentials.authorizedKeys(at: broken) } throws: {
+            "\($0)".contains("\(broken):1:1: not a valid ssh-ed25519 public key")
+        }
     }
 
     @Test func secretsCompareWholly() {
@@ -207,12 +220,14 @@ import Testing
     }
 
     @Test func childArgumentsCarryTheChannelAndIdleTime() {
-        let command = ConsultationCommand(executable: "/usr/local/bin/consult", extraArguments: ["--today", "2026-11-25"],
-                                          dataDirectory: "/var/lib/consult")
-        #expect(command.arguments(idleTimeout: 600) == [
-            "/usr/local/bin/consult", "start", "--channel", "ssh", "--data-dir", "/var/lib/consult",
-            "--idle-minutes", "10", "--today", "2026-11-25",
-        ])
+        let command = ConsultationCommand(
+            executable: "/usr/local/bin/consult", extraArguments: ["--today", "2026-11-25"],
+            dataDirectory: "/var/lib/consult")
+        #expect(
+            command.arguments(idleTimeout: 600) == [
+                "/usr/local/bin/consult", "start", "--channel", "ssh", "--data-dir", "/var/lib/consult",
+                "--idle-minutes", "10", "--today", "2026-11-25",
+            ])
         #expect(command.arguments(idleTimeout: 90).contains("1.5"))
     }
 }

@@ -1,9 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-@testable import ConsultStore
 import ConsultTestSupport
 import Foundation
+
+@testable import ConsultStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A PostgreSQL server of the test's own (Debian's `postgresql` package, which `make test`
 /// installs): initdb'ed as the `postgres` user (initdb refuses root) in a temporary folder,
@@ -19,16 +21,25 @@ final class PostgresServer: @unchecked Sendable {
 
     init(durable: Bool = false) throws {
         self.durable = durable
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(Int.init).sorted()
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []).compactMap(
+            Int.init
+        ).sorted()
         guard let version = versions.last else {
-            throw HarnessError(description: "PostgreSQL is not installed: expected /usr/lib/postgresql/VERSION/bin (Debian's postgresql; `make test` installs it)")
+            throw HarnessError(
+                description:
+                    "PostgreSQL is not installed: expected /usr/lib/postgresql/VERSION/bin (Debian's postgresql; `make test` installs it)"
+            )
         }
         bin = "/usr/lib/postgresql/\(version)/bin"
         var template = Array("/tmp/cpg-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw HarnessError(description: "mkdtemp /tmp/cpg-XXXXXX: \(String(cString: strerror(errno)))") }
+        guard let made = mkdtemp(&template) else {
+            throw HarnessError(description: "mkdtemp /tmp/cpg-XXXXXX: \(String(cString: strerror(errno)))")
+        }
         folder = String(cString: made)
         if getuid() == 0 {
-            guard let postgres = getpwnam("postgres") else { throw HarnessError(description: "there is no postgres user (Debian's postgresql package creates it)") }
+            guard let postgres = getpwnam("postgres") else {
+                throw HarnessError(description: "there is no postgres user (Debian's postgresql package creates it)")
+            }
             chown(folder, postgres.pointee.pw_uid, postgres.pointee.pw_gid)
         }
         try run("initdb", ["-D", "\(folder)/data", "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
@@ -50,8 +61,13 @@ final class PostgresServer: @unchecked Sendable {
     }
 
     func start() throws {
-        try run("pg_ctl", ["-D", "\(folder)/data", "-l", "\(folder)/log", "-w",
-                           "-o", "-k \(folder) -c listen_addresses=''" + (durable ? "" : " -c fsync=off -c full_page_writes=off"), "start"])
+        try run(
+            "pg_ctl",
+            [
+                "-D", "\(folder)/data", "-l", "\(folder)/log", "-w",
+                "-o", "-k \(folder) -c listen_addresses=''" + (durable ? "" : " -c fsync=off -c full_page_writes=off"),
+                "start",
+            ])
     }
 
     /// Stops the server as a crash would (`-m immediate`).
@@ -62,7 +78,8 @@ final class PostgresServer: @unchecked Sendable {
     /// A new empty database; its store URL (the Unix-socket form of libpq's URL).
     func newDatabase() throws -> String {
         let name = "t_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        let admin = try PostgresDatabase(try PostgresLocation(parsing: "postgresql:///postgres?host=\(folder)&user=postgres", place: "test"))
+        let admin = try PostgresDatabase(
+            try PostgresLocation(parsing: "postgresql:///postgres?host=\(folder)&user=postgres", place: "test"))
         defer { admin.close() }
         try admin.run("CREATE DATABASE \(name)")
         return url(name)
@@ -82,11 +99,15 @@ final class PostgresServer: @unchecked Sendable {
         let executable = getuid() == 0 ? "/usr/sbin/runuser" : "\(bin)/\(program)"
         let argv = getuid() == 0 ? ["-u", "postgres", "--", "\(bin)/\(program)"] + arguments : arguments
         let log = "\(folder)/\(program).out"
-        let status = try Spawn.spawnAndWait(executable, argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
-                                            output: log, error: log + ".err")
+        let status = try Spawn.spawnAndWait(
+            executable, argv, environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"],
+            output: log, error: log + ".err")
         guard status == 0 else {
-            let text = [log, log + ".err"].compactMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
-            throw HarnessError(description: "\(program) \(arguments.joined(separator: " ")) exited \(status): \(text.joined())")
+            let text = [log, log + ".err"].compactMap { FileManager.default.contents(atPath: $0) }.map {
+                String(decoding: $0, as: UTF8.self)
+            }
+            throw HarnessError(
+                description: "\(program) \(arguments.joined(separator: " ")) exited \(status): \(text.joined())")
         }
     }
 }

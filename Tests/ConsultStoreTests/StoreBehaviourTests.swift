@@ -1,13 +1,16 @@
 import ConsultEngine
 import ConsultRecords
-@testable import ConsultStore
 import ConsultTestSupport
 import Foundation
 import Testing
 
+@testable import ConsultStore
+
 /// What the staff and the sessions rely on, the same on the embedded store and on PostgreSQL.
 @Suite struct StoreBehaviourTests {
-    @Test("events written with a store attached are in the store, and verify over the stored bytes", arguments: StoreKind.allCases)
+    @Test(
+        "events written with a store attached are in the store, and verify over the stored bytes",
+        arguments: StoreKind.allCases)
     func liveEventsReachTheStore(_ kind: StoreKind) throws {
         let place = try Place(kind)
         defer { place.remove() }
@@ -32,7 +35,9 @@ import Testing
         #expect(rows.first?.events == 6)
     }
 
-    @Test("forwarding twice stores every line once; a line stored with other bytes is a conflict", arguments: StoreKind.allCases)
+    @Test(
+        "forwarding twice stores every line once; a line stored with other bytes is a conflict",
+        arguments: StoreKind.allCases)
     func forwardingIsIdempotent(_ kind: StoreKind) throws {
         let place = try Place(kind)
         defer { place.remove() }
@@ -41,7 +46,9 @@ import Testing
         defer { store.close() }
         // Half of it reached the store before it went away.
         let lines = try fileLines(writer.url)
-        try store.append(transcript: writer.id, lines: lines.prefix(3).enumerated().map { RecordStore.Line(number: $0.offset, bytes: $0.element) })
+        try store.append(
+            transcript: writer.id,
+            lines: lines.prefix(3).enumerated().map { RecordStore.Line(number: $0.offset, bytes: $0.element) })
         var report = place.spool().forward(to: store, keep: .infinity)
         #expect(report.lines == 3)
         #expect(report.problems.isEmpty)
@@ -69,13 +76,16 @@ import Testing
         var line = try fileLines(writer.url)[3]
         let text = String(decoding: line, as: UTF8.self).replacingOccurrences(of: "Ivan Petrov", with: "Ivan Sidorov")
         line = Array(text.utf8)
-        try store.db.run("UPDATE events SET bytes = ? WHERE transcript = ? AND line = 3", .bytes(line), .text(writer.id))
+        try store.db.run(
+            "UPDATE events SET bytes = ? WHERE transcript = ? AND line = 3", .bytes(line), .text(writer.id))
         let read = try #require(try store.read(transcript: writer.id))
         #expect(read.verification.status == .broken(line: 4, reason: "the event was altered"))
         #expect(read.events.count == 3, "events after the altered line are not vouched for")
     }
 
-    @Test("a spooled line altered after it was stored is a conflict: both copies kept, staff told", arguments: StoreKind.allCases)
+    @Test(
+        "a spooled line altered after it was stored is a conflict: both copies kept, staff told",
+        arguments: StoreKind.allCases)
     func spoolAlteredAfterForwarding(_ kind: StoreKind) throws {
         let place = try Place(kind)
         defer { place.remove() }
@@ -83,18 +93,21 @@ import Testing
         let store = try place.open()
         defer { store.close() }
         #expect(place.spool().forward(to: store, keep: .infinity).conflicts.isEmpty)
-        let text = try String(contentsOf: writer.url, encoding: .utf8).replacingOccurrences(of: "Ivan Petrov", with: "Ivan Sidorov")
+        let text = try String(contentsOf: writer.url, encoding: .utf8).replacingOccurrences(
+            of: "Ivan Petrov", with: "Ivan Sidorov")
         try text.write(to: writer.url, atomically: false, encoding: .utf8)
         let report = place.spool().forward(to: store, keep: 0)
         #expect(report.conflicts.map(\.name) == [writer.id])
         #expect(report.conflicts.first?.line == 4, "the answer with the name is the fourth line")
         #expect(report.removed == 0)
         #expect(FileManager.default.fileExists(atPath: writer.url.path), "the evidence stays")
-        #expect(try store.read(transcript: writer.id)?.verification.status == .intact, "the store keeps what was stored")
+        #expect(
+            try store.read(transcript: writer.id)?.verification.status == .intact, "the store keeps what was stored")
     }
 
-    @Test("a forwarded spool file is removed once ended and stored; one still written or cut short by a live writer stays",
-          arguments: StoreKind.allCases)
+    @Test(
+        "a forwarded spool file is removed once ended and stored; one still written or cut short by a live writer stays",
+        arguments: StoreKind.allCases)
     func forwardedSpoolIsRemoved(_ kind: StoreKind) throws {
         let place = try Place(kind)
         defer { place.remove() }
@@ -143,7 +156,8 @@ import Testing
         let store = try place.open()
         #expect(try store.schemaVersion() == Schema.version)
         #expect(try store.migrate() == (from: Schema.version, to: Schema.version))
-        try store.db.run("INSERT INTO schema_version (version, applied) VALUES (?, ?)", .int(Schema.version + 1), .text("later"))
+        try store.db.run(
+            "INSERT INTO schema_version (version, applied) VALUES (?, ?)", .int(Schema.version + 1), .text("later"))
         store.close()
         #expect {
             try place.open()
@@ -153,7 +167,9 @@ import Testing
         }
     }
 
-    @Test("erase removes an applicant's transcript and request for good and audits it without the name", arguments: StoreKind.allCases)
+    @Test(
+        "erase removes an applicant's transcript and request for good and audits it without the name",
+        arguments: StoreKind.allCases)
     func eraseLeavesNoTraceInTheStore(_ kind: StoreKind) throws {
         let place = try Place(kind)
         defer { place.remove() }
@@ -179,7 +195,9 @@ import Testing
         if kind == .sqlite { #expect(files(under: place.directory.url.path, containing: name).isEmpty) }
     }
 
-    @Test("purge removes what was held before a day, from the store and the spool, with one audit entry", arguments: StoreKind.allCases)
+    @Test(
+        "purge removes what was held before a day, from the store and the spool, with one audit entry",
+        arguments: StoreKind.allCases)
     func purgeBeforeADay(_ kind: StoreKind) throws {
         let place = try Place(kind)
         defer { place.remove() }
@@ -189,10 +207,12 @@ import Testing
         place.spool().forward(to: store, keep: .infinity)
         // Written today: a purge before tomorrow takes it, one before today keeps it.
         let today = try #require(try store.transcripts().first?.day)
-        var removal = try RecordsMaintenance(store: store, spool: place.spool(), actor: "admin").purge(before: today, reason: "test")
+        var removal = try RecordsMaintenance(store: store, spool: place.spool(), actor: "admin").purge(
+            before: today, reason: "test")
         #expect(removal.transcripts.isEmpty)
         #expect(try store.read(transcript: old.id) != nil)
-        removal = try RecordsMaintenance(store: store, spool: place.spool(), actor: "admin").purge(before: "2999-01-01", reason: "retention")
+        removal = try RecordsMaintenance(store: store, spool: place.spool(), actor: "admin").purge(
+            before: "2999-01-01", reason: "retention")
         #expect(removal.transcripts == [old.id])
         #expect(try store.transcripts().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: old.url.path))
@@ -205,14 +225,15 @@ import Testing
         var text = ""
         for table in ["transcripts", "events", "transcript_outcomes", "appointments", "audit"] {
             for row in try store.db.run("SELECT * FROM \(table)") {
-                text += row.map { value -> String in
-                    switch value {
-                    case .text(let s): return s
-                    case .int(let i): return String(i)
-                    case .bytes(let b): return String(decoding: b, as: UTF8.self)
-                    case .null: return ""
-                    }
-                }.joined(separator: "|") + "\n"
+                text +=
+                    row.map { value -> String in
+                        switch value {
+                        case .text(let s): return s
+                        case .int(let i): return String(i)
+                        case .bytes(let b): return String(decoding: b, as: UTF8.self)
+                        case .null: return ""
+                        }
+                    }.joined(separator: "|") + "\n"
             }
         }
         return text

@@ -1,12 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultEngine
 import ConsultRecords
-@testable import ConsultStore
 import ConsultTestSupport
 import Foundation
 import Testing
+
+@testable import ConsultStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Figures for issue 12, printed, never asserted (`make bench-store`; `make test` skips every
 /// "Benchmark"): the commit of one event before the next prompt on today's fsync'ed file, the
@@ -21,7 +23,10 @@ import Testing
     func place(_ kind: StoreKind, _ name: String) throws -> (DataDirectory, StoreLocation) {
         let directory = DataDirectory(temporaryPath("consult-bench-\(name)"))
         try directory.prepare()
-        let url = kind == .sqlite ? "sqlite:" + directory.url.appendingPathComponent("records.sqlite").path : try Self.server.get().newDatabase()
+        let url =
+            kind == .sqlite
+            ? "sqlite:" + directory.url.appendingPathComponent("records.sqlite").path
+            : try Self.server.get().newDatabase()
         return (directory, try StoreLocation.parse(url))
     }
 
@@ -44,24 +49,31 @@ import Testing
             let (directory, location) = try place(kind ?? .sqlite, target)
             defer { try? FileManager.default.removeItem(at: directory.url) }
             let writer = try TranscriptWriter(directory: directory)
-            let mirror = kind.map { _ in StoreMirror(location: location, spool: Spool(directory: directory, office: "Bench", host: "bench")) }
+            let mirror = kind.map { _ in
+                StoreMirror(location: location, spool: Spool(directory: directory, office: "Bench", host: "bench"))
+            }
             mirror?.attach(to: writer)
             defer { mirror?.close() }
             let recorder = ConsultationRecorder(writer: writer)
-            recorder.start(channel: "kiosk", remote: nil, contentHash: "bench", version: "0", today: LocalDate(year: 2026, month: 11, day: 25)!,
-                           language: "en", office: "Bench", host: "bench")
+            recorder.start(
+                channel: "kiosk", remote: nil, contentHash: "bench", version: "0",
+                today: LocalDate(year: 2026, month: 11, day: 25)!,
+                language: "en", office: "Bench", host: "bench")
             var samples: [Double] = []
             for i in 0..<Self.events {
-                let event = ConsultationEvent.answer(.init(fact: "applicant_name", input: "Answer \(i)", value: .text("Answer \(i)")))
+                let event = ConsultationEvent.answer(
+                    .init(fact: "applicant_name", input: "Answer \(i)", value: .text("Answer \(i)")))
                 let started = clock.now
                 try writer.append(event)
                 samples.append(Self.milliseconds(clock.now - started))
             }
             #expect(mirror?.failure == nil)
             samples.sort()
-            Self.report(String(format: "commit of one event, %@: p50 %.2f ms, p99 %.2f ms (%d events%@)", target,
-                               Self.percentile(samples, 0.5), Self.percentile(samples, 0.99), samples.count,
-                               target == "file" ? ", fsync per event" : ", after the file's fsync"))
+            Self.report(
+                String(
+                    format: "commit of one event, %@: p50 %.2f ms, p99 %.2f ms (%d events%@)", target,
+                    Self.percentile(samples, 0.5), Self.percentile(samples, 0.99), samples.count,
+                    target == "file" ? ", fsync per event" : ", after the file's fsync"))
         }
     }
 
@@ -88,27 +100,38 @@ import Testing
                     let day = LocalDate(year: 2024, month: 1, day: 1)!.adding(days: n % 1000)
                     let id = String(format: "B%06d", n)
                     rows.append("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                    binds += [.text(id), .text("\(day)T0\(n % 10):00:00Z"), .text(day.description), .text(["kiosk", "ssh", "local"][n % 3]),
-                              .text("ru"), .text(offices[n % 4]), .text("host-\(n % 8)"), .text("completed"),
-                              .text(n % 5 == 0 ? "vks_rp_eligible" : "not_eligible"), .int(n % 10 == 0 ? 1 : 0), .int(40)]
+                    binds += [
+                        .text(id), .text("\(day)T0\(n % 10):00:00Z"), .text(day.description),
+                        .text(["kiosk", "ssh", "local"][n % 3]),
+                        .text("ru"), .text(offices[n % 4]), .text("host-\(n % 8)"), .text("completed"),
+                        .text(n % 5 == 0 ? "vks_rp_eligible" : "not_eligible"), .int(n % 10 == 0 ? 1 : 0), .int(40),
+                    ]
                     outcomes.append("(?, ?)")
                     outcomeBinds += [.text(id), .text(n % 5 == 0 ? "vks_rp_eligible" : "not_eligible")]
                 }
-                _ = try store.db.query("""
+                _ = try store.db.query(
+                    """
                     INSERT INTO transcripts (id, started, day, channel, language, office, host, end_reason, outcomes, urgent, events)
                     VALUES \(rows.joined(separator: ", "))
                     """, binds)
-                _ = try store.db.query("INSERT INTO transcript_outcomes (transcript, outcome) VALUES \(outcomes.joined(separator: ", "))", outcomeBinds)
+                _ = try store.db.query(
+                    "INSERT INTO transcript_outcomes (transcript, outcome) VALUES \(outcomes.joined(separator: ", "))",
+                    outcomeBinds)
             }
         }
         try store.db.run("ANALYZE")
-        Self.report(String(format: "%@: %d consultations stored in %.1f s", kind.rawValue, Self.consultations,
-                           Self.milliseconds(clock.now - filling) / 1000))
+        Self.report(
+            String(
+                format: "%@: %d consultations stored in %.1f s", kind.rawValue, Self.consultations,
+                Self.milliseconds(clock.now - filling) / 1000))
         let queries: [(String, TranscriptFilter)] = [
             ("newest 100 (transcripts list --limit 100)", TranscriptFilter(limit: 100)),
             ("one office, one month", TranscriptFilter(since: "2025-03-01", until: "2025-03-31", office: "Arbat")),
             ("one host, urgent", TranscriptFilter(urgent: true, host: "host-0")),
-            ("an outcome, one channel, one week", TranscriptFilter(since: "2025-06-01", until: "2025-06-07", outcome: "vks_rp_eligible", channel: "ssh")),
+            (
+                "an outcome, one channel, one week",
+                TranscriptFilter(since: "2025-06-01", until: "2025-06-07", outcome: "vks_rp_eligible", channel: "ssh")
+            ),
             ("everything (transcripts list)", TranscriptFilter()),
         ]
         for (name, filter) in queries {
@@ -120,7 +143,9 @@ import Testing
                 samples.append(Self.milliseconds(clock.now - started))
             }
             samples.sort()
-            Self.report(String(format: "%@, %@: %d rows, median %.1f ms (goal < 100 ms)", kind.rawValue, name, count, samples[2]))
+            Self.report(
+                String(
+                    format: "%@, %@: %d rows, median %.1f ms (goal < 100 ms)", kind.rawValue, name, count, samples[2]))
         }
     }
 
@@ -132,10 +157,13 @@ import Testing
         for c in 0..<1000 {
             let writer = try TranscriptWriter(directory: directory)
             let recorder = ConsultationRecorder(writer: writer)
-            recorder.start(channel: "kiosk", remote: nil, contentHash: "bench", version: "0", today: LocalDate(year: 2026, month: 11, day: 25)!,
-                           language: "en", office: "Bench", host: "bench")
+            recorder.start(
+                channel: "kiosk", remote: nil, contentHash: "bench", version: "0",
+                today: LocalDate(year: 2026, month: 11, day: 25)!,
+                language: "en", office: "Bench", host: "bench")
             for i in 0..<8 {
-                recorder.record(.answer(.init(fact: "f\(i)", input: "answer \(c).\(i)", value: .text("answer \(c).\(i)"))))
+                recorder.record(
+                    .answer(.init(fact: "f\(i)", input: "answer \(c).\(i)", value: .text("answer \(c).\(i)"))))
             }
             recorder.end("completed", facts: [:], outcomes: [])
         }
@@ -147,7 +175,9 @@ import Testing
         let report = Spool(directory: directory, office: "Bench", host: "bench").forward(to: store, keep: .infinity)
         let elapsed = Self.milliseconds(clock.now - started)
         #expect(report.problems.isEmpty)
-        Self.report(String(format: "%@: forwarding %d spooled events (%d transcripts) took %.1f s (%.0f events/s)", kind.rawValue,
-                           report.lines, report.transcripts, elapsed / 1000, Double(report.lines) / (elapsed / 1000)))
+        Self.report(
+            String(
+                format: "%@: forwarding %d spooled events (%d transcripts) took %.1f s (%.0f events/s)", kind.rawValue,
+                report.lines, report.transcripts, elapsed / 1000, Double(report.lines) / (elapsed / 1000)))
     }
 }

@@ -1,11 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConsultRecords
-@testable import ConsultStore
 import ConsultTestSupport
 import Foundation
 import Testing
+
+@testable import ConsultStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The store going away, never the applicant noticing, and nothing lost or doubled after.
 @Suite(.serialized) struct StoreFaultTests {
@@ -20,17 +22,23 @@ import Testing
 
     func spoolFiles(_ data: URL) -> [URL] {
         let folder = data.appendingPathComponent("transcripts")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".jsonl") }
-            .map { folder.appendingPathComponent($0) }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
+            $0.hasSuffix(".jsonl")
+        }
+        .map { folder.appendingPathComponent($0) }
     }
 
-    @Test("PostgreSQL stopped mid-consultation and started again: the consultation completes, and after forwarding every event is stored once, verified")
+    @Test(
+        "PostgreSQL stopped mid-consultation and started again: the consultation completes, and after forwarding every event is stored once, verified"
+    )
     func serverStoppedMidConsultation() throws {
         let server = try PostgresServer()
         let url = try server.newDatabase()
         let data = temporaryPath("consult-midway")
         defer { try? FileManager.default.removeItem(at: data) }
-        let process = try consultProcess(["--today", "2026-11-25", "--data-dir", data.path, "--store", url, "--office", "Arbat"])
+        let process = try consultProcess([
+            "--today", "2026-11-25", "--data-dir", data.path, "--store", url, "--office", "Arbat",
+        ])
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -51,7 +59,9 @@ import Testing
         let screen = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(String(decoding: screen, as: UTF8.self).suffix(400))")
-        #expect(!String(decoding: screen, as: UTF8.self).lowercased().contains("cannot be written"), "the applicant noticed")
+        #expect(
+            !String(decoding: screen, as: UTF8.self).lowercased().contains("cannot be written"), "the applicant noticed"
+        )
         let spooled = try Data(contentsOf: try #require(spoolFiles(data).first))
         try server.start()
         let sync = try consult(["records", "sync", "--store", url, "--data-dir", data.path, "--spool-keep-hours", "0"])
@@ -70,8 +80,9 @@ import Testing
         let data = temporaryPath("consult-wrongport")
         defer { try? FileManager.default.removeItem(at: data) }
         let started = Date()
-        let run = try consult(["--today", "2026-11-25", "--data-dir", data.path, "--store", "postgresql://consult@127.0.0.1:1/consult"],
-                              input: consultationScript(name: "Port Applicant").joined(separator: "\n") + "\n")
+        let run = try consult(
+            ["--today", "2026-11-25", "--data-dir", data.path, "--store", "postgresql://consult@127.0.0.1:1/consult"],
+            input: consultationScript(name: "Port Applicant").joined(separator: "\n") + "\n")
         #expect(run.status == 0, "\(run.stderr)")
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(!run.stdout.lowercased().contains("cannot be written"))
@@ -96,7 +107,9 @@ import Testing
             let writer = try writeConsultation(in: data, end: i % 10 != 0, name: "Killed \(i)")
             originals[writer.id] = [UInt8](try Data(contentsOf: writer.url))
         }
-        let process = try consultProcess(["records", "sync", "--store", url, "--data-dir", data.url.path, "--spool-keep-hours", "0"])
+        let process = try consultProcess([
+            "records", "sync", "--store", url, "--data-dir", data.url.path, "--spool-keep-hours", "0",
+        ])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -113,7 +126,9 @@ import Testing
         let countAtKill = try partial.transcripts().count
         partial.close()
         #expect(countAtKill < 300, "the kill came too late to test anything")
-        let sync = try consult(["records", "sync", "--store", url, "--data-dir", data.url.path, "--spool-keep-hours", "0"])
+        let sync = try consult([
+            "records", "sync", "--store", url, "--data-dir", data.url.path, "--spool-keep-hours", "0",
+        ])
         #expect(sync.status == 0, "\(sync.stderr)")
         let store = try RecordStore.open(location)
         defer { store.close() }
@@ -123,6 +138,8 @@ import Testing
             let status = try store.read(transcript: id)?.verification.status
             #expect(status == .intact || status == .cutShort, "\(id): \(String(describing: status))")
         }
-        #expect(try store.db.run("SELECT COUNT(*) FROM events").first?.first?.int == originals.values.map { $0.filter { $0 == 0x0A }.count }.reduce(0, +))
+        #expect(
+            try store.db.run("SELECT COUNT(*) FROM events").first?.first?.int
+                == originals.values.map { $0.filter { $0 == 0x0A }.count }.reduce(0, +))
     }
 }

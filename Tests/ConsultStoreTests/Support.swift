@@ -1,9 +1,10 @@
 import ConsultEngine
 import ConsultRecords
-@testable import ConsultStore
 import ConsultTestSupport
 import Foundation
 import Testing
+
+@testable import ConsultStore
 
 /// The two stores every behaviour is checked on.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
@@ -39,15 +40,21 @@ struct Place {
 
 /// A short consultation written to the spool as a session writes it (no store attached).
 @discardableResult
-func writeConsultation(in directory: DataDirectory, end: Bool = true, office: String? = "Tverskaya", host: String? = "kiosk-1",
-                       day: Int = 1, name: String = "Ivan Petrov", mirror: StoreMirror? = nil) throws -> TranscriptWriter {
+func writeConsultation(
+    in directory: DataDirectory, end: Bool = true, office: String? = "Tverskaya", host: String? = "kiosk-1",
+    day: Int = 1, name: String = "Ivan Petrov", mirror: StoreMirror? = nil
+) throws -> TranscriptWriter {
     let writer = try TranscriptWriter(directory: directory)
     mirror?.attach(to: writer)
     let recorder = ConsultationRecorder(writer: writer)
-    recorder.start(channel: "kiosk", remote: nil, contentHash: "abc", version: "0.1.0", today: LocalDate(year: 2026, month: 3, day: day)!,
-                   language: "en", office: office, host: host)
+    recorder.start(
+        channel: "kiosk", remote: nil, contentHash: "abc", version: "0.1.0",
+        today: LocalDate(year: 2026, month: 3, day: day)!,
+        language: "en", office: office, host: host)
     recorder.record(.language(.init(language: "ru", reason: .chosen)))
-    recorder.record(.question(.init(fact: "applicant_name", key: "closing.applicant_name.prompt", text: "Your name?", part: .question)))
+    recorder.record(
+        .question(
+            .init(fact: "applicant_name", key: "closing.applicant_name.prompt", text: "Your name?", part: .question)))
     recorder.record(.answer(.init(fact: "applicant_name", input: name, value: .text(name))))
     recorder.record(.outcome(.init(ids: ["vks_rp_eligible"], openPoints: [], text: "You may apply.")))
     if end { recorder.end("completed", facts: ["applicant_name": .text(name)], outcomes: []) }
@@ -57,7 +64,8 @@ func writeConsultation(in directory: DataDirectory, end: Bool = true, office: St
 
 /// The bytes of a file, as lines (without their newlines).
 func fileLines(_ url: URL) throws -> [[UInt8]] {
-    var parts = [UInt8](try Data(contentsOf: url)).split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+    var parts = [UInt8](try Data(contentsOf: url)).split(separator: 0x0A, omittingEmptySubsequences: false).map(
+        Array.init)
     if parts.last?.isEmpty == true { parts.removeLast() }
     return parts
 }
@@ -73,7 +81,10 @@ func files(under folder: String, containing text: String) -> [String] {
         let bytes = [UInt8](data)
         var i = 0
         while i + needle.count <= bytes.count {
-            if bytes[i] == needle[0] && Array(bytes[i..<i + needle.count]) == needle { found.append(relative); break }
+            if bytes[i] == needle[0] && Array(bytes[i..<i + needle.count]) == needle {
+                found.append(relative)
+                break
+            }
             i += 1
         }
     }
@@ -89,7 +100,9 @@ func consult(_ arguments: [String], input: String = "", environment: [String: St
 func consultEnvironment(_ extra: [String: String]) -> [String: String] {
     var env = ProcessInfo.processInfo.environment
     env["LANG"] = "C.UTF-8"
-    for key in ["LC_ALL", "CONSULT_DATA_DIR", "CONSULT_STORE", "CONSULT_OFFICE", "CONSULT_HOST", "CONSULT_RETENTION_DAYS"] {
+    for key in [
+        "LC_ALL", "CONSULT_DATA_DIR", "CONSULT_STORE", "CONSULT_OFFICE", "CONSULT_HOST", "CONSULT_RETENTION_DAYS",
+    ] {
         env.removeValue(forKey: key)
     }
     for (k, v) in extra { env[k] = v }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ConsultTerminal
 
 private func shown(_ scalars: [Unicode.Scalar]) -> String {

@@ -1,27 +1,32 @@
 import ConsultContent
 import ConsultEngine
-@testable import ConsultRecords
-@testable import ConsultStaff
 import ConsultTestSupport
 import Foundation
 import Testing
+
+@testable import ConsultRecords
+@testable import ConsultStaff
 @testable import ConsultTerminal
 
 /// A session with records in a temporary data directory.
-func recordedSession(_ typed: [String], language: String = "en", directory: DataDirectory? = nil,
-                     extra: [LineReadResult] = [], limit: Int? = nil) throws -> (SessionEnd, String, Session, DataDirectory) {
+func recordedSession(
+    _ typed: [String], language: String = "en", directory: DataDirectory? = nil,
+    extra: [LineReadResult] = [], limit: Int? = nil
+) throws -> (SessionEnd, String, Session, DataDirectory) {
     let dir = directory ?? DataDirectory(temporaryPath("consult"))
     var recorder: ConsultationRecorder? = nil
     if (try? dir.prepare()) != nil, let writer = try? TranscriptWriter(directory: dir, limit: limit) {
         recorder = ConsultationRecorder(writer: writer)
-        recorder?.start(channel: "local", remote: nil, contentHash: "test", version: "test",
-                        today: LocalDate(year: 2026, month: 11, day: 25)!, language: language)
+        recorder?.start(
+            channel: "local", remote: nil, contentHash: "test", version: "test",
+            today: LocalDate(year: 2026, month: 11, day: 25)!, language: language)
     }
     var output = ""
     let reader = ScriptedReader(typed.map { .line($0) } + extra)
     let screen = Screen(color: false, plain: false, width: 100) { output += $0 }
-    let s = try Session(content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
-                        reader: reader, screen: screen, records: RecordsContext(directory: dir, recorder: recorder, channel: "local"))
+    let s = try Session(
+        content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
+        reader: reader, screen: screen, records: RecordsContext(directory: dir, recorder: recorder, channel: "local"))
     let end = s.run()
     return (end, output, s, dir)
 }
@@ -34,18 +39,19 @@ func endReason(_ event: TranscriptEvent?) -> String? {
 
 @Suite struct RecordedSessionTests {
     static let vksWithAppointment = [
-        "2", "sí", "1",                          // Español, consent, VKS
-        "1",                                     // I am the specialist
-        "1", "31.03.2028", "no", "no",           // issued, expires, not terminated, no VKS residence permit yet
-        "sí", "no", "no",                        // citizenship yes, independent no, no family
-        "sí", "María González",                  // appointment, name
-        "1", "12345",                            // by phone; an invalid number first
+        "2", "sí", "1",  // Español, consent, VKS
+        "1",  // I am the specialist
+        "1", "31.03.2028", "no", "no",  // issued, expires, not terminated, no VKS residence permit yet
+        "sí", "no", "no",  // citizenship yes, independent no, no family
+        "sí", "María González",  // appointment, name
+        "1", "12345",  // by phone; an invalid number first
         "+7 916 123-45-67",
         "2", "martes por la tarde", "¿Puede venir mi marido?",
     ]
 
     @Test func aScriptedConsultationLeavesAVerifiedTranscriptAndAnAppointment() throws {
-        let (end, out, session, dir) = try recordedSession(Self.vksWithAppointment + ["2", "2", "hello@example.com", "sí"], language: "en")
+        let (end, out, session, dir) = try recordedSession(
+            Self.vksWithAppointment + ["2", "2", "hello@example.com", "sí"], language: "en")
         #expect(end == .completed)
         let transcripts = TranscriptReader.all(in: dir)
         #expect(transcripts.count == 1)
@@ -54,13 +60,14 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         let events = try TranscriptReader.events(try #require(transcripts.first))
         let kinds = events.map(\.kind)
         #expect(kinds.first == "start" && kinds.last == "end")
-        #expect(kinds.contains("rejected"))   // the phone number 12345
+        #expect(kinds.contains("rejected"))  // the phone number 12345
         #expect(kinds.contains("appointment"))
         #expect(endReason(events.last) == "completed")
-        let answer = try #require(events.lazy.compactMap { event -> ConsultationEvent.Answer? in
-            if case .answer(let a) = event.event, a.fact == "work_permit_expires" { return a }
-            return nil
-        }.first)
+        let answer = try #require(
+            events.lazy.compactMap { event -> ConsultationEvent.Answer? in
+                if case .answer(let a) = event.event, a.fact == "work_permit_expires" { return a }
+                return nil
+            }.first)
         #expect(answer.input == "31.03.2028")
         #expect(answer.value == .date(LocalDate(year: 2028, month: 3, day: 31)!))
 
@@ -72,7 +79,8 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         let reference = try #require(out.range(of: request.reference))
         let next = try #require(out.range(of: es.text("closing.appointment_next")))
         let thanks = try #require(out.range(of: es.text("closing.thanks")))
-        #expect(review.lowerBound < reference.lowerBound && reference.lowerBound < next.lowerBound
+        #expect(
+            review.lowerBound < reference.lowerBound && reference.lowerBound < next.lowerBound
                 && next.lowerBound < thanks.lowerBound, "\(out)")
         #expect(out.components(separatedBy: es.text("closing.thanks")).count == 2)
         let saved = AppointmentRequest.all(in: dir)
@@ -86,7 +94,9 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         #expect(read.applicant["contact_phone"] == nil)
         #expect(read.question == "¿Puede venir mi marido?")
         #expect(read.outcomes == ["vks_rp_eligible", "citizenship_path"])
-        let mode = try FileManager.default.attributesOfItem(atPath: try #require(transcripts.first).path)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: try #require(transcripts.first).path)[.posixPermissions]
+            as? Int
         #expect(mode == 0o600)
         let dirMode = try FileManager.default.attributesOfItem(atPath: dir.url.path)[.posixPermissions] as? Int
         #expect(dirMode == 0o700)
@@ -130,7 +140,9 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         let dir = DataDirectory(base.appendingPathComponent(".local/share/consult"))
         try dir.prepare()
         #expect(FileManager.default.fileExists(atPath: dir.transcripts.path))
-        let mode = try FileManager.default.attributesOfItem(atPath: base.appendingPathComponent(".local").path)[.posixPermissions] as? Int
+        let mode =
+            try FileManager.default.attributesOfItem(atPath: base.appendingPathComponent(".local").path)[
+                .posixPermissions] as? Int
         #expect(mode == 0o700)
     }
 
@@ -146,10 +158,12 @@ func endReason(_ event: TranscriptEvent?) -> String? {
         let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int ?? .max
         #expect(size <= 16 * 1024)
         let rejected = try TranscriptReader.events(url).filter { $0.kind == "rejected" }
-        #expect(!rejected.isEmpty && rejected.allSatisfy { event in
-            guard case .rejected(let r) = event.event else { return false }
-            return r.input.count == 200 && r.inputLength == 1000
-        })
+        #expect(
+            !rejected.isEmpty
+                && rejected.allSatisfy { event in
+                    guard case .rejected(let r) = event.event else { return false }
+                    return r.input.count == 200 && r.inputLength == 1000
+                })
     }
 
     @Test func quittingEndsTheTranscriptWithItsReason() throws {

@@ -3,6 +3,7 @@ import ConsultEngine
 import ConsultTestSupport
 import Foundation
 import Testing
+
 @testable import ConsultTerminal
 
 /// A line reader that types a script and records what the session asked.
@@ -28,13 +29,16 @@ final class ScriptedReader: LineReader {
 }
 
 /// Runs a session over typed lines; returns how it ended, the text shown and the session.
-func session(_ typed: [String], language: String = "en", plain: Bool = false, color: Bool = false, width: Int = 80,
-             extra: [LineReadResult] = []) throws -> (SessionEnd, String, Session, ScriptedReader) {
+func session(
+    _ typed: [String], language: String = "en", plain: Bool = false, color: Bool = false, width: Int = 80,
+    extra: [LineReadResult] = []
+) throws -> (SessionEnd, String, Session, ScriptedReader) {
     var output = ""
     let reader = ScriptedReader(typed.map { .line($0) } + extra)
     let screen = Screen(color: color, plain: plain, width: width) { output += $0 }
-    let s = try Session(content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
-                        reader: reader, screen: screen)
+    let s = try Session(
+        content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: language,
+        reader: reader, screen: screen)
     let end = s.run()
     return (end, output, s, reader)
 }
@@ -42,24 +46,28 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
 @Suite struct SessionTests {
     @Test func aSpanishConsultationWithBackAndAFamilyChangeAndASwitchToRussian() throws {
         let (end, out, s, _) = try session([
-            "2", "sí", "1",                   // Español, consent, VKS
-            "1",                              // I am the specialist
-            "1", "31.03.2028", "no",          // issued, expires, not terminated
-            "atrás", "volver",                // back twice (from the permit-holder question): to the expiry date question
-            "31.03.2028", "no", "no",         // again; no VKS residence permit yet
-            "sí", "no",                       // citizenship yes, independent no
-            "sí", "1", "40", "no",            // a spouse of 40
-            "cambiar", "11",                  // change the family list (11th answer)
-            "sí", "2", "12", "no",            // now a child of 12
+            "2", "sí", "1",  // Español, consent, VKS
+            "1",  // I am the specialist
+            "1", "31.03.2028", "no",  // issued, expires, not terminated
+            "atrás", "volver",  // back twice (from the permit-holder question): to the expiry date question
+            "31.03.2028", "no", "no",  // again; no VKS residence permit yet
+            "sí", "no",  // citizenship yes, independent no
+            "sí", "1", "40", "no",  // a spouse of 40
+            "cambiar", "11",  // change the family list (11th answer)
+            "sí", "2", "12", "no",  // now a child of 12
             "/idioma ru",
-            "нет",                            // no appointment
+            "нет",  // no appointment
         ])
         #expect(end == .completed)
         #expect(s.language == "ru")
-        #expect(s.consultation.answers["family_members"] == .list([Record(["relation": .choice("child"), "age": .int(12), "included": .bool(true)])]))
+        #expect(
+            s.consultation.answers["family_members"]
+                == .list([Record(["relation": .choice("child"), "age": .int(12), "included": .bool(true)])]))
         #expect(out.contains("¿Cuándo vence su permiso de trabajo?"))
         // "12 años" is joined by a no-break space; the line may wrap before it.
-        #expect(out.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").contains("hijo o hija (12 años)"), "\(out)")
+        #expect(
+            out.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ").contains("hijo o hija (12 años)"),
+            "\(out)")
         #expect(out.contains("¿Desea solicitar una cita"))
         #expect(out.contains("Хотите записаться на консультацию к юристу?"))  // asked again in Russian after the switch
         #expect(out.contains("Продолжаем на русском языке."))
@@ -67,7 +75,8 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
     }
 
     @Test func commandsWorkAsSlashFormsAndWordsOfTheLanguage() throws {
-        let (_, out, _, _) = try session(["3", "да", "1", "/помощь", "ответы", "/nonsense", "/quit", "да"], language: "ru")
+        let (_, out, _, _) = try session(
+            ["3", "да", "1", "/помощь", "ответы", "/nonsense", "/quit", "да"], language: "ru")
         #expect(out.contains("/back, назад — "))
         #expect(out.contains("Ваши ответы на данный момент:"))
         #expect(out.contains("/nonsense"))
@@ -91,7 +100,8 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
     }
 
     @Test func plainModeHasNoEscapesAndColourModeHas() throws {
-        let (_, plain, _, _) = try session(["1", "yes", "1", "1", "1", "31.03.2028", "no", "no", "no", "no", "no", "no"], plain: true, color: true)
+        let (_, plain, _, _) = try session(
+            ["1", "yes", "1", "1", "1", "31.03.2028", "no", "no", "no", "no", "no", "no"], plain: true, color: true)
         #expect(!plain.contains("\u{1B}["))
         #expect(plain.contains("- "))
         let (_, colour, _, _) = try session(["1"], color: true, extra: [.endOfInput, .line("yes")])
@@ -99,7 +109,8 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
     }
 
     @Test func textIsWrappedToTheWidth() throws {
-        let (_, out, _, _) = try session(["3", "да", "1"], language: "ru", width: 40, extra: [.endOfInput, .line("да")])
+        let (_, out, _, _) = try session(
+            ["3", "да", "1"], language: "ru", width: 40, extra: [.endOfInput, .line("да")])
         for line in out.split(separator: "\n") {
             #expect(TextLayout.displayWidth(line) <= 40, "too wide: \(line)")
         }
@@ -109,7 +120,9 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
         let reader = ScriptedReader([.line("3"), .line("да"), .line("1"), .line("1"), .endOfInput, .line("да")])
         var completions: [String: [String]] = [:]
         let screen = Screen(color: false, plain: false, width: 80) { _ in }
-        let s = try Session(content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: "ru", reader: reader, screen: screen)
+        let s = try Session(
+            content: shipped, today: LocalDate(year: 2026, month: 11, day: 25)!, language: "ru", reader: reader,
+            screen: screen)
         _ = s.run()
         // After the run the reader holds the completion of the last question asked (the VKS permit).
         let complete = try #require(reader.completion)
@@ -134,8 +147,12 @@ func session(_ typed: [String], language: String = "en", plain: Bool = false, co
     }
 
     @Test func datesAndPhoneNumbersAreNotSplit() {
-        #expect(TextLayout.wrap("до 31 марта 2028 г. звоните", width: 12, indent: 0) == ["до 31 марта", "2028 г.", "звоните"])
-        #expect(TextLayout.wrap("Телефон: +7 495 972-30-11.", width: 12, indent: 0) == ["Телефон:", "+7 495 972-30-11."])
+        #expect(
+            TextLayout.wrap("до 31 марта 2028 г. звоните", width: 12, indent: 0) == [
+                "до 31 марта", "2028 г.", "звоните",
+            ])
+        #expect(
+            TextLayout.wrap("Телефон: +7 495 972-30-11.", width: 12, indent: 0) == ["Телефон:", "+7 495 972-30-11."])
     }
 
     @Test func wideCharactersCountTwice() {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What `/proc` says about processes: command lines, parents, memory, CPU time.
 public enum ProcessTable {
@@ -17,7 +18,8 @@ public enum ProcessTable {
         var found: [Entry] = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  !data.isEmpty else { continue }
+                !data.isEmpty
+            else { continue }
             let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             if condition(arguments) && state(pid) != "Z" { found.append(Entry(pid: pid, arguments: arguments)) }
         }
@@ -32,7 +34,8 @@ public enum ProcessTable {
     /// Fields of /proc/PID/stat after the command name: state, parent, …
     private static func statFields(_ pid: pid_t) -> [Substring] {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.range(of: ")", options: .backwards) else { return [] }
+            let close = text.range(of: ")", options: .backwards)
+        else { return [] }
         return text[close.upperBound...].split(separator: " ")
     }
 
@@ -73,7 +76,8 @@ public enum ProcessTable {
     /// A `Name:   1234 kB` line of /proc/PID/status (VmRSS) or smaps_rollup (Pss), in KiB.
     private static func kilobytes(_ file: String, _ name: String) -> Int? {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
+        else { return nil }
         return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
     }
 

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The built executables the tests run.
 public enum Binaries {
@@ -45,8 +46,10 @@ public struct ProcessOutput: Sendable, CustomStringConvertible {
 /// before it has read everything: SIGPIPE is ignored then), standard output and error read
 /// through pipes (both at once, so that neither fills up), or both through one (`mergingErrors`).
 /// `environment` nil: this process's; `directory` nil: this process's working directory.
-public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
-                       input: Data? = nil, mergingErrors: Bool = false) throws -> ProcessOutput {
+public func runProcess(
+    _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil,
+    input: Data? = nil, mergingErrors: Bool = false
+) throws -> ProcessOutput {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
@@ -70,14 +73,20 @@ public func runProcess(_ executable: URL, _ arguments: [String], environment: [S
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = errors.wait()
     process.waitUntilExit()
-    return ProcessOutput(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return ProcessOutput(
+        status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+        stderr: String(decoding: e, as: UTF8.self))
 }
 
 /// `consult` (``Binaries/consult``) run by ``runProcess(_:_:environment:directory:input:mergingErrors:)``,
 /// in the repository's root unless `directory` says otherwise.
-public func runConsult(_ arguments: [String], environment: [String: String]? = nil, directory: URL = repositoryRoot,
-                       input: Data? = nil, mergingErrors: Bool = false) throws -> ProcessOutput {
-    try runProcess(Binaries.consult, arguments, environment: environment, directory: directory, input: input, mergingErrors: mergingErrors)
+public func runConsult(
+    _ arguments: [String], environment: [String: String]? = nil, directory: URL = repositoryRoot,
+    input: Data? = nil, mergingErrors: Bool = false
+) throws -> ProcessOutput {
+    try runProcess(
+        Binaries.consult, arguments, environment: environment, directory: directory, input: input,
+        mergingErrors: mergingErrors)
 }
 
 /// Reads a file handle to its end on a thread of its own.

@@ -10,8 +10,9 @@ public let repositoryRoot = URL(fileURLWithPath: #filePath)
 /// The shipped content (`dialogs/` and `locales/`), loaded once with the program's own loader.
 public let shipped: Content = {
     do {
-        return try Content.load(dialogs: repositoryRoot.appendingPathComponent("dialogs"),
-                                locales: repositoryRoot.appendingPathComponent("locales"))
+        return try Content.load(
+            dialogs: repositoryRoot.appendingPathComponent("dialogs"),
+            locales: repositoryRoot.appendingPathComponent("locales"))
     } catch {
         fatalError("the shipped content does not load:\n\(error)")
     }
@@ -28,7 +29,8 @@ public func plainSpaces(_ s: String) -> String {
 
 /// `PREFIX-UUID` (with `.EXT` when given) under the system's temporary folder; nothing is created.
 public func temporaryPath(_ prefix: String, extension ext: String? = nil) -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)" + (ext.map { ".\($0)" } ?? ""))
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+        "\(prefix)-\(UUID().uuidString)" + (ext.map { ".\($0)" } ?? ""))
 }
 
 /// A new, empty folder `PREFIX-UUID` under the system's temporary folder.
@@ -60,7 +62,8 @@ public struct ContentCopy: Sendable {
     public init(_ prefix: String = "consult-content") throws {
         root = try temporaryDirectory(prefix)
         for folder in ["dialogs", "locales"] {
-            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent(folder), to: root.appendingPathComponent(folder))
+            try FileManager.default.copyItem(
+                at: repositoryRoot.appendingPathComponent(folder), to: root.appendingPathComponent(folder))
         }
     }
 

@@ -69,10 +69,10 @@ public enum RussianConsultation {
 /// replaced by each applicant's own): for consultations run side by side, through pipes or ssh.
 public enum EnglishConsultation {
     public static let withAppointmentRequest = [
-        "1", "yes", "1", "1",                   // English, consent, VKS, the specialist
-        "1", "31.03.2028", "no", "no",          // issued, expires, not terminated, no VKS residence permit yet
-        "yes", "no", "no",                      // citizenship yes, independent no, no family
+        "1", "yes", "1", "1",  // English, consent, VKS, the specialist
+        "1", "31.03.2028", "no", "no",  // issued, expires, not terminated, no VKS residence permit yet
+        "yes", "no", "no",  // citizenship yes, independent no, no family
         "yes", "Applicant NAME", "2", "applicant@example.com", "1", "Mondays", "",
-        "yes",                                  // the request is right: send it
+        "yes",  // the request is right: send it
     ]
 }

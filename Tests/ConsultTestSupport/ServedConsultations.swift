@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ConsultRecords
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What a consultation under test (in a terminal, through a pipe, served by consult-sshd or by
 /// OpenSSH with the recipe) leaves behind in its data directory, and the processes around it.
@@ -31,13 +32,17 @@ public enum ServedConsultations {
 
     /// `consult transcripts verify --all` on `dataDirectory` (its output kept in `scratch`).
     public static func verify(_ dataDirectory: URL, scratch: URL) throws -> (status: Int32, output: String) {
-        try Spawn.run(Binaries.consult.path, ["transcripts", "verify", "--all", "--data-dir", dataDirectory.path], scratch: scratch, name: "verify")
+        try Spawn.run(
+            Binaries.consult.path, ["transcripts", "verify", "--all", "--data-dir", dataDirectory.path],
+            scratch: scratch, name: "verify")
     }
 
     /// Sends `signal` to the ssh clients of `port` (found by `-p PORT` on their command line).
     public static func signalClients(port: Int, _ signal: Int32) throws {
         let clients = ProcessTable.processes {
-            guard $0.first?.hasSuffix("ssh") == true, let p = $0.firstIndex(of: "-p"), p + 1 < $0.count else { return false }
+            guard $0.first?.hasSuffix("ssh") == true, let p = $0.firstIndex(of: "-p"), p + 1 < $0.count else {
+                return false
+            }
             return $0[p + 1] == String(port)
         }
         guard !clients.isEmpty else { throw HarnessError(description: "no ssh client of port \(port) to signal") }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An SSH server started for one test, consult-sshd or OpenSSH's sshd with the recipe: a folder
 /// of its own, a data directory its consultations write to, a log, a port on 127.0.0.1 and one
@@ -29,17 +30,22 @@ extension ServerUnderTest {
 
     /// Waits until a log line contains `text` (and satisfies `condition`); returns that line.
     @discardableResult
-    public func waitForLog(_ text: String, timeout: Double = 20, _ condition: (String) -> Bool = { _ in true }) async throws -> String {
+    public func waitForLog(
+        _ text: String, timeout: Double = 20, _ condition: (String) -> Bool = { _ in true }
+    ) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            if let line = log().split(separator: "\n").map(String.init).first(where: { $0.contains(text) && condition($0) }) {
+            if let line = log().split(separator: "\n").map(String.init).first(where: {
+                $0.contains(text) && condition($0)
+            }) {
                 return line
             }
             if let status = processExited() {
                 throw HarnessError(description: "\(serverName) exited (\(status)) before logging “\(text)”:\n\(log())")
             }
             guard Date() < deadline else {
-                throw HarnessError(description: "timed out after \(timeout) s waiting for “\(text)” in \(logName):\n\(log())")
+                throw HarnessError(
+                    description: "timed out after \(timeout) s waiting for “\(text)” in \(logName):\n\(log())")
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -47,10 +53,14 @@ extension ServerUnderTest {
 
     /// Runs a client (`ssh …`, `sftp …`) to completion, standard input `/dev/null`, HOME this
     /// server's folder: status, standard output and error.
-    public func runClient(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60)
-        async throws -> (status: Int32, output: String, error: String) {
-        try await Spawn.runAsync(arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path].merging(environment) { $1 },
-                                 scratch: directory, timeout: timeout)
+    public func runClient(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Double = 60
+    )
+        async throws -> (status: Int32, output: String, error: String)
+    {
+        try await Spawn.runAsync(
+            arguments, environment: ["PATH": "/usr/bin:/bin", "HOME": directory.path].merging(environment) { $1 },
+            scratch: directory, timeout: timeout)
     }
 
     public func transcripts() -> [URL] {
@@ -76,10 +86,15 @@ extension ServerUnderTest {
     public func waitForEnd(timeout: Double = 20) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let transcript = transcripts().first, let reason = ServedConsultations.endReason(transcript) { return reason }
+            if let transcript = transcripts().first, let reason = ServedConsultations.endReason(transcript) {
+                return reason
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HarnessError(description: "no transcript ended within \(timeout) s; transcripts: \(transcripts().map(\.lastPathComponent))\n\(log())")
+        throw HarnessError(
+            description:
+                "no transcript ended within \(timeout) s; transcripts: \(transcripts().map(\.lastPathComponent))\n\(log())"
+        )
     }
 
     /// Waits until `count` transcripts exist and all have ended; their end reasons.
@@ -90,20 +105,26 @@ extension ServerUnderTest {
             if reasons.count >= count && transcripts().count == reasons.count { return reasons }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HarnessError(description: "\(count) transcript(s) did not end within \(timeout) s: "
-            + "\(transcripts().map { "\($0.lastPathComponent): \(ServedConsultations.endReason($0) ?? "open")" })\n\(log())")
+        throw HarnessError(
+            description: "\(count) transcript(s) did not end within \(timeout) s: "
+                + "\(transcripts().map { "\($0.lastPathComponent): \(ServedConsultations.endReason($0) ?? "open")" })\n\(log())"
+        )
     }
 }
 
 /// The OpenSSH client and key generator.
 public enum SSHClient {
     /// The OpenSSH client; nil when it is not installed.
-    public static let ssh: String? = ["/usr/bin/ssh", "/usr/local/bin/ssh"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    public static let ssh: String? = ["/usr/bin/ssh", "/usr/local/bin/ssh"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
     public static let keygen = "/usr/bin/ssh-keygen"
 
     /// Options for a server whose host key is new for each test: not checked, not remembered, and
     /// the client's warnings about it not printed.
-    public static let unknownHostKey = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+    public static let unknownHostKey = [
+        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+    ]
 
     /// `ssh -p PORT OPTIONS… USER@127.0.0.1 COMMAND…` (ssh takes the first value given for an option).
     public static func command(port: Int, _ options: [String], user: String, command: [String]) -> [String] {
@@ -113,7 +134,8 @@ public enum SSHClient {
     /// A new ed25519 key pair without a passphrase, `file` and `file.pub`; ssh-keygen's output
     /// goes to `log`. Its exit status.
     public static func generateKey(_ file: URL, comment: String, log: URL) throws -> Int32 {
-        try Spawn.spawnAndWait(keygen, ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file.path],
-                               environment: ["PATH": "/usr/bin:/bin"], output: log.path, error: log.path)
+        try Spawn.spawnAndWait(
+            keygen, ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file.path],
+            environment: ["PATH": "/usr/bin:/bin"], output: log.path, error: log.path)
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Why a harness step failed; the description carries what the program or the terminal showed,
 /// so that a failure can be read without running the test again.
@@ -30,42 +31,55 @@ public func shellQuoted(_ word: String) -> String {
 /// `POSIX_SPAWN_CLOEXEC_DEFAULT` on Darwin).
 public enum Spawn {
     /// Starts `executable` and waits for it; its exit status (``waitForExit(_:)``).
-    public static func spawnAndWait(_ executable: String, _ arguments: [String], environment: [String: String],
-                                    output: String, error: String) throws -> Int32 {
+    public static func spawnAndWait(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        output: String, error: String
+    ) throws -> Int32 {
         try waitForExit(try spawn(executable, arguments, environment: environment, output: output, error: error))
     }
 
     /// Runs `executable` to its end with standard output and error together in a new file of
     /// `scratch` (named after `name`): its exit status and what it printed.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"],
-                           scratch: URL, name: String = "run") throws -> (status: Int32, output: String) {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"],
+        scratch: URL, name: String = "run"
+    ) throws -> (status: Int32, output: String) {
         let out = scratch.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).out")
-        let status = try spawnAndWait(executable, arguments, environment: environment, output: out.path, error: out.path)
+        let status = try spawnAndWait(
+            executable, arguments, environment: environment, output: out.path, error: out.path)
         return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
     }
 
     /// Runs `arguments` (the program first) to its end without blocking a thread of the test
     /// runner's pool, its output in new files of `scratch`: exit status, standard output and error.
-    public static func runAsync(_ arguments: [String], environment: [String: String], scratch: URL, name: String = "client",
-                                timeout: Double = 60) async throws -> (status: Int32, output: String, error: String) {
+    public static func runAsync(
+        _ arguments: [String], environment: [String: String], scratch: URL, name: String = "client",
+        timeout: Double = 60
+    ) async throws -> (status: Int32, output: String, error: String) {
         let id = UUID().uuidString.prefix(8)
         let out = scratch.appendingPathComponent("\(name)-\(id).out")
         let err = scratch.appendingPathComponent("\(name)-\(id).err")
-        let child = try spawn(arguments[0], Array(arguments.dropFirst()), environment: environment, output: out.path, error: err.path)
+        let child = try spawn(
+            arguments[0], Array(arguments.dropFirst()), environment: environment, output: out.path, error: err.path)
         let status = try await exitStatus(of: child, timeout: timeout)
-        return (status, (try? String(contentsOf: out, encoding: .utf8)) ?? "", (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return (
+            status, (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        )
     }
 
     /// Starts `executable` without waiting; standard input is `/dev/null` or the descriptor `input`
     /// (a pipe's read end), standard output and error go to the files `output` and `error`.
-    public static func spawn(_ executable: String, _ arguments: [String], environment: [String: String],
-                             input: Int32? = nil, output: String, error: String) throws -> pid_t {
+    public static func spawn(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        input: Int32? = nil, output: String, error: String
+    ) throws -> pid_t {
         #if canImport(Glibc)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
         #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
+            var actions: posix_spawn_file_actions_t?
+            var attributes: posix_spawnattr_t?
         #endif
         posix_spawn_file_actions_init(&actions)
         posix_spawnattr_init(&attributes)
@@ -91,12 +105,12 @@ public enum Spawn {
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         var flags = Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
         #if canImport(Glibc)
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") {
+                _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+            }
         #elseif canImport(Darwin)
-        flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
+            flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
         #endif
         posix_spawnattr_setflags(&attributes, Int16(flags))
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
@@ -117,7 +131,9 @@ public enum Spawn {
     public static func waitForExit(_ pid: pid_t) throws -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 {
-            guard errno == EINTR else { throw HarnessError(description: "waitpid: \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else {
+                throw HarnessError(description: "waitpid: \(String(cString: strerror(errno)))")
+            }
         }
         return exitStatus(status)
     }

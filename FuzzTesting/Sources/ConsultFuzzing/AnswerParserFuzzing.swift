@@ -27,8 +27,9 @@ enum AnswerParserFuzzing {
                 expected = .choice((0..<count).map { pool[(Int(p[0]) + $0 * Int(p[2] | 1)) % pool.count] })
             }
         case 2:
-            expected = .number(min: Int(Int16(bitPattern: UInt16(p[0]) << 8 | UInt16(p[1]))),
-                               max: Int(Int16(bitPattern: UInt16(p[2]) << 8 | UInt16(p[3]))))
+            expected = .number(
+                min: Int(Int16(bitPattern: UInt16(p[0]) << 8 | UInt16(p[1]))),
+                max: Int(Int16(bitPattern: UInt16(p[2]) << 8 | UInt16(p[3]))))
         case 3:
             let min = p[0] & 1 == 1 ? today.adding(days: Int(Int8(bitPattern: p[1])) * 97) : nil
             let max = p[2] & 1 == 1 ? today.adding(days: Int(Int8(bitPattern: p[3])) * 97) : nil
@@ -55,7 +56,9 @@ enum AnswerParserFuzzing {
             require(LocalDate(parsing: d.description) == d, "\(d) does not read back")
             require(LocalDate(daysSinceEpoch: d.daysSinceEpoch) == d, "\(d) does not survive day arithmetic")
         case (.text(let maxLength, let optional, _), .text(let text)):
-            require(text.count <= maxLength || (optional && text.isEmpty), "accepted \(text.count) characters, limit \(maxLength)")
+            require(
+                text.count <= maxLength || (optional && text.isEmpty),
+                "accepted \(text.count) characters, limit \(maxLength)")
         default:
             require(false, "an answer of the wrong kind: \(value) for \(expected)")
         }

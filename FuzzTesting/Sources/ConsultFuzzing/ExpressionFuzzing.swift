@@ -15,23 +15,29 @@ enum ExpressionFuzzing {
         do {
             expr = try ExpressionParser.parse(text)
         } catch {
-            require((0...length).contains(error.offset), "syntax error at \(error.offset), outside 0...\(length): \(error.message)")
+            require(
+                (0...length).contains(error.offset),
+                "syntax error at \(error.offset), outside 0...\(length): \(error.message)")
             return
         }
-        require(expr.offset >= 0 && expr.offset + expr.length <= length, "expression spans \(expr.offset)+\(expr.length) of \(length)")
+        require(
+            expr.offset >= 0 && expr.offset + expr.length <= length,
+            "expression spans \(expr.offset)+\(expr.length) of \(length)")
         _ = expr.references
         let type: ValueType
         do {
             type = try checker.type(of: expr)
         } catch {
-            require((0...length).contains(error.offset), "type error at \(error.offset), outside 0...\(length): \(error.message)")
+            require(
+                (0...length).contains(error.offset),
+                "type error at \(error.offset), outside 0...\(length): \(error.message)")
             return
         }
         for env in [Shipped.environment, Environment(today: AnswerParserFuzzing.today)] {
             guard case .value(let value) = Evaluator.evaluate(expr, in: env) else { continue }
             switch (type, value) {
             case (.bool, .bool), (.int, .int), (.date, .date), (.text, .text), (.text, .choice), (.choice, .choice),
-                 (.choice, .text), (.list, .list):
+                (.choice, .text), (.list, .list):
                 break
             default:
                 require(false, "checked as \(type), evaluated to \(value)")

@@ -71,8 +71,10 @@ public struct FuzzInput {
 }
 
 /// A check that holds for every input, whatever the input; a failure is a finding.
-public func require(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-             file: StaticString = #fileID, line: UInt = #line) {
+public func require(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() {
         fatalError("fuzz invariant broken: \(message())", file: file, line: line)
     }

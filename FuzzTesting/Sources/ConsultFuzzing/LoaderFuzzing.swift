@@ -23,7 +23,8 @@ enum LocaleLoaderFuzzing {
         var diagnostics: [Diagnostic] = []
         defer { requirePlaced(diagnostics) }
         guard let file = YAMLFile.parse(text, displayPath: "locales/en.yaml", into: &diagnostics),
-              let catalog = CatalogLoader.load(file, expectedLanguage: "en", into: &diagnostics) else { return }
+            let catalog = CatalogLoader.load(file, expectedLanguage: "en", into: &diagnostics)
+        else { return }
         let localizer = Localizer(catalogs: [catalog])
         for key in catalog.messages.keys.sorted().prefix(64) {
             _ = localizer.text(key, language: "en", MessageFormatFuzzing.argument(seed: 0))

@@ -18,7 +18,9 @@ enum MessageFormatFuzzing {
         do {
             message = try MessageFormat.parse(text)
         } catch {
-            require((0...length).contains(error.offset), "message error at \(error.offset), outside 0...\(length): \(error.message)")
+            require(
+                (0...length).contains(error.offset),
+                "message error at \(error.offset), outside 0...\(length): \(error.message)")
             return
         }
         _ = message.placeholders
@@ -27,16 +29,19 @@ enum MessageFormatFuzzing {
         guard let shipped = Shipped.content.localizer.catalogs[language] else { return }
         var messages = shipped.messages
         messages["fuzz"] = message
-        let catalog = Catalog(language: language, name: shipped.name, formattingLocale: shipped.formattingLocale,
-                              plurals: shipped.plurals, yesWords: shipped.yesWords, noWords: shipped.noWords,
-                              list: shipped.list, messages: messages)
+        let catalog = Catalog(
+            language: language, name: shipped.name, formattingLocale: shipped.formattingLocale,
+            plurals: shipped.plurals, yesWords: shipped.yesWords, noWords: shipped.noWords,
+            list: shipped.list, messages: messages)
         let localizer = Localizer(catalogs: [catalog], fallback: language)
         _ = localizer.text("fuzz", language: language, argument(seed: seed))
     }
 
     static let numbers = [0, 1, 2, 3, 4, 5, 11, 12, 21, 22, 25, 101, 111, 1_000_000, -1, -21, Int.max, Int.min]
-    static let dates = [LocalDate(year: 1, month: 1, day: 1)!, LocalDate(year: 2027, month: 3, day: 31)!,
-                        LocalDate(year: 9999, month: 12, day: 31)!, LocalDate(year: 2024, month: 2, day: 29)!]
+    static let dates = [
+        LocalDate(year: 1, month: 1, day: 1)!, LocalDate(year: 2027, month: 3, day: 31)!,
+        LocalDate(year: 9999, month: 12, day: 31)!, LocalDate(year: 2024, month: 2, day: 29)!,
+    ]
 
     /// Arguments by placeholder name, the same for the same name and seed (never `Hasher`, which
     /// differs from run to run: a fuzzer needs the same input to do the same thing).

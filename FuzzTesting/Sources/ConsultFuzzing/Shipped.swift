@@ -13,7 +13,8 @@ public enum Shipped {
 
     public static let content: Content = {
         do {
-            return try Content.load(dialogs: root.appendingPathComponent("dialogs"), locales: root.appendingPathComponent("locales"))
+            return try Content.load(
+                dialogs: root.appendingPathComponent("dialogs"), locales: root.appendingPathComponent("locales"))
         } catch {
             fatalError("the shipped content does not load, so nothing can be fuzzed against it:\n\(error)")
         }
@@ -59,9 +60,12 @@ public enum Shipped {
         case .text: return .text("text \(seed)")
         case .choice(let values): return .choice(values.sorted().first ?? "")
         case .list(let record):
-            return .list((0..<3).map { i in
-                Record(Dictionary(uniqueKeysWithValues: record.fields.map { ($0.name, sample($0.type, seed: seed + i)) }))
-            })
+            return .list(
+                (0..<3).map { i in
+                    Record(
+                        Dictionary(
+                            uniqueKeysWithValues: record.fields.map { ($0.name, sample($0.type, seed: seed + i)) }))
+                })
         }
     }
 }

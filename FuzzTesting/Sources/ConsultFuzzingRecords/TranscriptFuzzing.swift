@@ -14,7 +14,9 @@ import Foundation
 public enum TranscriptFuzzing {
     /// One folder per process: fuzzing jobs running side by side never share a file.
     static let directory: URL = {
-        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm")
+        let base =
+            FileManager.default.fileExists(atPath: "/dev/shm")
+            ? URL(fileURLWithPath: "/dev/shm")
             : FileManager.default.temporaryDirectory
         let dir = base.appendingPathComponent("consult-fuzz-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -35,9 +37,12 @@ public enum TranscriptFuzzing {
         let summary = TranscriptSummary(id: verification.id, events: events)
         let content = Shipped.content
         _ = summary.day(in: TimeZone(identifier: content.dialogs.timeZone) ?? .gmt)
-        let language = content.localizer.catalogs[summary.language] != nil ? summary.language : content.localizer.fallback
+        let language =
+            content.localizer.catalogs[summary.language] != nil ? summary.language : content.localizer.fallback
         let format = StaffView.Format.allCases[events.count % StaffView.Format.allCases.count]
-        _ = renderTranscript(events, content: content, language: language, format: format, id: verification.id, verification: verification)
+        _ = renderTranscript(
+            events, content: content, language: language, format: format, id: verification.id,
+            verification: verification)
     }
 
     /// The `"id":"…"` of the first line, when it is a plain file name.
@@ -50,7 +55,10 @@ public enum TranscriptFuzzing {
             if Array(first[i..<i + marker.count]) == marker {
                 let value = first[(i + marker.count)...].prefix { $0 != UInt8(ascii: "\"") }
                 guard (1...64).contains(value.count),
-                      value.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D })
+                    value.allSatisfy({
+                        (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0)
+                            || $0 == 0x2D
+                    })
                 else { return nil }
                 return String(decoding: value, as: UTF8.self)
             }
