@@ -5,15 +5,19 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/consult
 
-.PHONY: run sshd test build deps test-deps lint check-content bench bench-store fuzz fuzz-build fuzz-smoke format clean
+.PHONY: run sshd test build deps test-deps lint check-content bench bench-store bench-baseline bench-check test-load fuzz fuzz-build fuzz-smoke format clean
+
+# The shipped binaries carry the Swift runtime and Foundation inside them: every SSH session and
+# kiosk reset starts a process, and not loading the shared libraries saves a few milliseconds each.
+STATIC = --static-swift-stdlib
 
 run: deps
-	$(SWIFT) build -c $(CONFIG) --product consult
+	$(SWIFT) build -c $(CONFIG) $(STATIC) --product consult
 	$(BIN) $(ARGS)
 
 # Both executables: consult and consult-sshd.
 build: deps
-	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) build -c $(CONFIG) $(STATIC)
 
 # consult-sshd on 127.0.0.1:2222 for trying it out (`ssh -p 2222 localhost`); records in ./data.
 sshd: build
@@ -58,10 +62,34 @@ check-content: deps
 	.build/debug/consult lint --strict
 	.build/debug/consult test --coverage
 
-# Figures, not pass/fail: loading and linting a generated tree of 10,000 steps.
-bench: test-deps
-	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
-	$(SWIFT) test -c release --skip-build --filter Benchmark --skip StoreBenchmark -Xswiftc -enable-testing
+# Figures, not pass/fail (README, "Benchmarks"): the suite in Benchmarks/ (a package of its own,
+# on package-benchmark, which `make test` never builds) against the shipped release binaries, then
+# the SSH figures (consult-sshd beside OpenSSH) through the test harness and the same binaries.
+#   make bench BENCH_ARGS="--filter Start-up.*"      a part of the suite
+#   make bench-baseline    save the figures as the baseline `main` (Benchmarks/.benchmarkBaselines)
+#   make bench-check       run the suite and compare with it (exit 1 on a regression)
+BENCH_ARGS ?=
+BENCH = cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
+bench: bench-build
+	$(BENCH) --grouping metric --no-progress $(BENCH_ARGS)
+	$(SWIFT) build --build-tests
+	CONSULT_REPL_BINARY=$(CURDIR)/.build/release/consult $(SWIFT) test --skip-build --filter SSHBenchmarkTests
+
+bench-build: test-deps
+	$(SWIFT) build -c release $(STATIC)
+	cd Benchmarks && $(SWIFT) build -c release --product libedit-floor
+
+bench-baseline: bench-build
+	$(BENCH) baseline update main --no-progress $(BENCH_ARGS)
+
+bench-check: bench-build
+	$(BENCH) baseline check main --no-progress $(BENCH_ARGS)
+
+# 300 SSH consultations at once to one consult-sshd (Scripts/load-test.py; minutes, not CI's).
+LOAD_SESSIONS ?= 300
+test-load: test-deps
+	$(SWIFT) build -c release $(STATIC)
+	python3 Scripts/load-test.py --sessions $(LOAD_SESSIONS) --bin .build/release
 
 # The record store's figures (issue 12): per-event commit latency (file, SQLite, PostgreSQL with
 # fsync on), listing and filtering 100,000 consultations, forwarding 10,000 spooled events.

@@ -7,6 +7,10 @@ let package = Package(
     products: [
         .executable(name: "consult", targets: ["consult"]),
         .executable(name: "consult-sshd", targets: ["consult-sshd"]),
+        // For the benchmark suite (Benchmarks/, a package of its own that `make test` never builds).
+        .library(
+            name: "ConsultLibraries",
+            targets: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,11 +32,20 @@ let package = Package(
             dependencies: ["ConsultEngine", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         // YAML → model with located diagnostics; lint; rendering engine values through catalogs.
         .target(name: "ConsultContent", dependencies: ["ConsultEngine", "ConsultLocalization", "Yams"]),
+        // Keys for sealed records: lawyers' identities (scrypt-sealed X25519 keys), recipients, host
+        // signing keys, HPKE wrapping and sealing. Knows nothing of transcripts.
+        .target(
+            name: "ConsultSealing",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // Transcripts (hash-chained JSON Lines) and appointment requests as bytes, hashes and
         // files: the typed events, the writer, the reader and `verify`. Never the terminal, never words.
         .target(
             name: "ConsultRecords",
-            dependencies: ["ConsultEngine", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["ConsultEngine", "ConsultSealing", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Where records meet: the record store (SQLite embedded by default, PostgreSQL for an office),
         // the local spool forwarded to it, import, purge and erasure with their audit.
@@ -52,6 +65,12 @@ let package = Package(
             name: "ConsultStaff",
             dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]
         ),
+        // What a terminal does around the engine (commands, the request's review, the language,
+        // confirmations, ends) as a value: inputs in, effects out. No I/O.
+        .target(
+            name: "ConsultConversation",
+            dependencies: ["ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords"]
+        ),
         // libedit, through pkg-config, and fixed-argument wrappers for its variadic calls.
         .systemLibrary(
             name: "CLibEdit",
@@ -67,8 +86,8 @@ let package = Package(
         .target(
             name: "ConsultTerminal",
             dependencies: [
-                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "CSignals",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "ConsultEngine", "ConsultLocalization", "ConsultContent", "ConsultRecords", "ConsultConversation",
+                "CSignals", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The libedit line reader, for a person at a terminal (the plain reader needs no libedit).
@@ -80,8 +99,10 @@ let package = Package(
                 "ConsultLocalization",
                 "ConsultContent",
                 "ConsultRecords",
+                "ConsultSealing",
                 "ConsultStaff",
                 "ConsultStore",
+                "ConsultConversation",
                 "ConsultTerminal",
                 "ConsultEditLine",
                 "ConsultReplay",
@@ -96,8 +117,11 @@ let package = Package(
         .target(
             name: "ConsultSSH",
             dependencies: [
+                "ConsultEngine",
+                "ConsultLocalization",
                 "ConsultContent",
                 "CPseudoTerminal",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSH", package: "swift-nio-ssh"),
@@ -108,7 +132,9 @@ let package = Package(
         .executableTarget(
             name: "consult-sshd",
             dependencies: [
+                "ConsultContent",
                 "ConsultSSH",
+                "ConsultSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -168,6 +194,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ConsultConversationTests",
+            dependencies: [
+                "ConsultConversation", "ConsultContent", "ConsultEngine", "ConsultLocalization", "ConsultRecords",
+                "ConsultTestSupport",
+            ]
+        ),
+        .testTarget(
             name: "ConsultRecordsTests",
             dependencies: [
                 "ConsultRecords", "ConsultStaff", "ConsultContent", "ConsultEngine", "ConsultLocalization",
@@ -185,6 +218,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(
+            name: "ConsultSealingTests",
+            dependencies: ["ConsultSealing", "ConsultRecords", "ConsultEngine", "ConsultTestSupport"]),
         // The real binaries in tmux and through OpenSSH: everything they need comes through the support target.
         .testTarget(name: "ConsultREPLTests", dependencies: ["ConsultTestSupport"]),
     ],

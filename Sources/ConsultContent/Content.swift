@@ -96,6 +96,9 @@ public enum SystemMessages {
         "records.failed": [], "records.closing": [], "records.limit": [], "staff.reason.record_limit": [],
         "staff.shortened": ["count"], "staff.unverified": ["line"], "staff.no_data_directory": ["dir"],
         "staff.no_transcripts_in": ["dir"], "staff.request_altered": ["reason"],
+        // Sealed records (issue 13), read without an identity that opens them.
+        "staff.sealed": [], "staff.sealed_field": [], "staff.sealed_by": ["host", "key", "recipients"],
+        "staff.sealed_note": [],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

@@ -34,8 +34,10 @@ public struct HeadlessRun: Sendable {
     }
 
     /// Walks with the facts in `root`, a mapping inside `file` (a whole facts file, or a scenario's answers).
+    /// With `coverage` false the steps passed are not recorded (`statuses` stays empty): `run --batch`.
     public static func run(
-        _ content: Content, facts root: Node?, in file: YAMLFile, today: LocalDate
+        _ content: Content, facts root: Node?, in file: YAMLFile, today: LocalDate,
+        coverage: Bool = true
     ) throws(FactsError) -> HeadlessRun {
         let set = content.dialogs
         func fail(_ node: Node?, _ fact: String?, _ message: String) -> FactsError {
@@ -75,7 +77,8 @@ public struct HeadlessRun: Sendable {
         }
         let walk: Walk
         do {
-            walk = try Walk(set, answers: answers, today: today, start: dialog, followNext: false)
+            walk = try Walk(
+                set, answers: answers, today: today, start: dialog, followNext: false, recordStatuses: coverage)
         } catch {
             throw fail(nodes[topicFact], topicFact, "the dialogs cannot be walked: \(error)")
         }

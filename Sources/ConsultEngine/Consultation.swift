@@ -18,7 +18,7 @@ public struct Consultation: Sendable {
         self.dialogs = dialogs
         self.today = today
         self.answers = answers
-        self.walk = try Walk(dialogs, answers: answers, today: today)
+        self.walk = try Walk(dialogs, answers: answers, today: today, stopAtQuestion: true)
     }
 
     // MARK: - What is asked now
@@ -179,6 +179,10 @@ public struct Consultation: Sendable {
             self.changing = nil
         }
         answers[fact] = value
+        // The usual case, an answer to the question asked: the way goes on from that question.
+        if previous == nil, (try? walk.resume(answering: fact, answers: answers)) == true {
+            return Answered(fact: fact, value: value, parsed: parsed, previous: nil, dropped: [:])
+        }
         let dropped = refresh()
         return Answered(fact: fact, value: value, parsed: parsed, previous: previous, dropped: dropped)
     }
@@ -190,7 +194,9 @@ public struct Consultation: Sendable {
         while true {
             // A set that loaded without lint errors has no loops, so the walk cannot fail; if a set
             // built by hand does, the consultation stays where it was rather than crash.
-            guard let next = try? Walk(dialogs, answers: answers, today: today) else { return dropped }
+            guard let next = try? Walk(dialogs, answers: answers, today: today, stopAtQuestion: true) else {
+                return dropped
+            }
             walk = next
             let gone = walk.unreachable.subtracting([changing?.fact].compactMap { $0 })
             guard !gone.isEmpty else { return dropped }

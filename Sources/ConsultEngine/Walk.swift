@@ -60,32 +60,82 @@ public struct Walk: Sendable {
         case unknownDialog(String)
     }
 
+    // The walk's own state between steps: kept so that a walk stopped at its current question can
+    // go on from there when that question is answered (``resume(answering:with:answers:)``).
+    private var set: DialogSet
+    private var followNext: Bool
+    private var recordStatuses: Bool
+    private var dialogIndex: Int
+    private var step = 0
+    private var entered: Set<Int> = []
+    private var askedStatus: [String: Status] = [:]
+    private var seenOutcomes: Set<String> = []
+    private var certain = true
+    private var pending = false
+    /// The distinct answers used before the current question.
+    private var used: Set<String> = []
+    /// Stopped at the current question with every answer behind it: `missing`, `statuses` and
+    /// `unreachable` cover only the way up to it, and answering it may go on from here.
+    public private(set) var stoppedAtQuestion = false
+
     /// Walks from the start of dialog `start` (the set's start dialog by default).
     /// With `followNext` false the walk ends with that dialog (a topic's tree on its own).
+    /// With `stopAtQuestion` the walk stops at the first question without an answer when every
+    /// answer lies behind it (nothing after it could become unreachable): what a consultation
+    /// needs after each answer, without walking the rest of the tree.
+    /// With `recordStatuses` false, `statuses` stays empty (a walk that only wants its results).
     public init(
         _ set: DialogSet, answers: [String: Value], today: LocalDate,
-        start: Int? = nil, followNext: Bool = true
+        start: Int? = nil, followNext: Bool = true, stopAtQuestion: Bool = false,
+        recordStatuses: Bool = true
     ) throws(Failure) {
-        var env = Environment(today: today)
+        let env = Environment(today: today)
         environmentAtCurrent = env
         environment = env
-        var askedStatus: [String: Status] = [:]
-        var pending = false
-        var certain = true
-        var seenOutcomes = Set<String>()
-        var entered = Set<Int>()
-
-        var dialogIndex = start ?? set.start
-        var step = 0
+        self.set = set
+        self.followNext = followNext
+        self.recordStatuses = recordStatuses
+        dialogIndex = start ?? set.start
         entered.insert(dialogIndex)
+        try proceed(env, answers: answers, stopAtQuestion: stopAtQuestion)
+    }
 
-        func enter(_ name: String) throws(Failure) {
-            guard let next = set.dialogIndex(named: name) else { throw .unknownDialog(name) }
-            guard entered.insert(next).inserted else { throw .loop(dialog: name) }
-            dialogIndex = next
-            step = 0
-        }
+    /// The current question was answered with `value` (and `answers`, which hold it, are otherwise
+    /// those this walk was made with): goes on from the current question, as a new walk with
+    /// `answers` would (the way before a question never reads its answer), and stops at the next.
+    /// Returns false, changing nothing, when this walk did not stop at `fact`'s question.
+    public mutating func resume(answering fact: String, answers: [String: Value]) throws(Failure) -> Bool {
+        guard stoppedAtQuestion, let current, current.fact == fact, answers[fact] != nil,
+            answers.count == used.count + 1
+        else { return false }
+        // Taken out, so that the walk owns the only copy and extends it in place.
+        let env = environmentAtCurrent
+        environmentAtCurrent = Self.placeholder
+        environment = Self.placeholder
+        self.current = nil
+        currentLocation = nil
+        pending = false
+        stoppedAtQuestion = false
+        missing.removeAll()
+        step -= 1  // the current question's step, passed again with its answer
+        // Consumed: a copy kept here would make the walk copy every binding at its first step.
+        try proceed(consume env, answers: answers, stopAtQuestion: true)
+        return true
+    }
 
+    private static let placeholder = Environment(today: LocalDate(year: 2000, month: 1, day: 1)!)
+
+    private mutating func enter(_ name: String) throws(Failure) {
+        guard let next = set.dialogIndex(named: name) else { throw .unknownDialog(name) }
+        guard entered.insert(next).inserted else { throw .loop(dialog: name) }
+        dialogIndex = next
+        step = 0
+    }
+
+    private mutating func proceed(
+        _ start: consuming Environment, answers: [String: Value], stopAtQuestion: Bool
+    ) throws(Failure) {
+        var env = consume start
         walking: while true {
             let dialog = set.dialogs[dialogIndex]
             guard step < dialog.nodes.count else {
@@ -102,7 +152,7 @@ public struct Walk: Sendable {
             let condition = node.when.map { Evaluator.evaluate($0, in: env) } ?? .value(.bool(true))
             var status: Status = condition == .unknown ? .maybe : (condition.boolValue == true ? .onPath : .skipped)
             if status == .onPath && !certain { status = .maybe }
-            statuses[location] = status
+            if recordStatuses { statuses[location] = status }
 
             switch node.kind {
             case .ask(let question):
@@ -117,11 +167,21 @@ public struct Walk: Sendable {
                     if let value = answers[fact] {
                         env.set(fact, .value(value))
                         answeredOnPath.append(fact)
-                        if !pending { notes = [] }
+                        if !pending {
+                            notes = []
+                            used.insert(fact)
+                        }
                     } else {
                         if !pending {
                             current = question
                             currentLocation = location
+                            if stopAtQuestion && used.count == answers.count {
+                                missing.append(fact)
+                                environmentAtCurrent = env
+                                environment = env
+                                stoppedAtQuestion = true
+                                return
+                            }
                             environmentAtCurrent = env
                         }
                         pending = true

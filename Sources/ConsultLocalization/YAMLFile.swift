@@ -12,6 +12,13 @@ public struct YAMLFile {
     public let text: String
     public let root: Node?
 
+    /// A tree built by other means (a line of `consult run --batch`): its problems are placed at `path`.
+    public init(path: String, text: String, root: Node?) {
+        self.path = path
+        self.text = text
+        self.root = root
+    }
+
     /// Reads and parses a file; a read or syntax error becomes a located diagnostic.
     public static func load(_ url: URL, displayPath: String, into diagnostics: inout [Diagnostic]) -> YAMLFile? {
         let text: String
@@ -29,7 +36,10 @@ public struct YAMLFile {
 
     public static func parse(_ text: String, displayPath: String, into diagnostics: inout [Diagnostic]) -> YAMLFile? {
         do {
-            let root = try Yams.compose(yaml: text)
+            // The basic resolver: every scalar is read as text (`scalarText`), so tags are never
+            // needed, and Yams resolves a key's tag (by regular expressions) each time it hashes
+            // one to find duplicate keys: with the default resolver that was a quarter of loading.
+            let root = try Yams.compose(yaml: text, .basic)
             return YAMLFile(path: displayPath, text: text, root: root)
         } catch let error as YamlError {
             let (message, mark) = describe(error)

@@ -34,7 +34,7 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// is chained to the transcript as an event is.
     public let transcriptHead: String?
     /// SHA-256 of `transcriptHead` and the request's JSON without this field; set by `save`.
-    public private(set) var hash: String?
+    public internal(set) var hash: String?
     /// The request's format (`ConsultationEvent.format`); nil for requests of the first format.
     public let format: Int?
 
@@ -183,9 +183,16 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         defer { unlink(temporary.path) }
         for _ in 0..<8 {
             request.hash = nil
-            request.hash = request.computedHash()
-            guard request.hash != nil, let data = try? Self.fileEncoder.encode(request) else {
-                throw RecordError.writeFailed(temporary.path, "not representable as JSON")
+            let data: Data
+            if let sealing = directory.sealing {
+                // Sealed to the recipients: its hash (recorded by the transcript) is the sealed document's.
+                (data, request.hash) = try request.sealedDocument(sealing)
+            } else {
+                request.hash = request.computedHash()
+                guard request.hash != nil, let plain = try? Self.fileEncoder.encode(request) else {
+                    throw RecordError.writeFailed(temporary.path, "not representable as JSON")
+                }
+                data = plain
             }
             unlink(temporary.path)
             let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -221,9 +228,10 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
     /// `appointment` event with this reference and hash). Requests of earlier releases carry no hash
     /// and are not checked.
     public static func problem(
-        with object: [String: UntypedJSON], reference: String, in directory: DataDirectory
+        with object: [String: UntypedJSON], reference: String, in directory: DataDirectory,
+        keys: OpeningKeys = .none
     ) -> String? {
-        problem(with: object, reference: reference) { id in
+        problem(with: object, reference: reference, keys: keys) { id in
             let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             return TranscriptReader.read(url).events
@@ -232,9 +240,10 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
 
     /// The same check with the transcript's verified events from anywhere (nil: no such transcript).
     public static func problem(
-        with object: [String: UntypedJSON], reference: String,
+        with object: [String: UntypedJSON], reference: String, keys: OpeningKeys = .none,
         transcriptEvents: (String) -> [TranscriptEvent]?
     ) -> String? {
+        if let problem = sealProblem(object, keys: keys) { return problem }
         guard let hash = object["hash"]?.string else { return nil }
         guard Self.hash(of: object) == hash, object["reference"]?.string == reference else {
             return "the request was altered (its hash is not that of its content)"
@@ -255,7 +264,9 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
 
     /// Every request in `directory` that `problem(with:reference:in:)` finds wrong (or that is not
     /// a request), by reference.
-    public static func problems(in directory: DataDirectory) -> [(reference: String, problem: String)] {
+    public static func problems(
+        in directory: DataDirectory, keys: OpeningKeys = .none
+    ) -> [(reference: String, problem: String)] {
         names(in: directory).compactMap { name -> (reference: String, problem: String)? in
             let reference = String(name.dropLast(5))
             guard
@@ -265,8 +276,8 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
                 return (reference, "it cannot be read")
             }
             do throws(RecordError) {
-                let (object, _) = try read(data)
-                return problem(with: object, reference: reference, in: directory).map { (reference, $0) }
+                let (object, _) = try load(data, keys: .none)
+                return problem(with: object, reference: reference, in: directory, keys: keys).map { (reference, $0) }
             } catch {
                 return (reference, error.reason)
             }

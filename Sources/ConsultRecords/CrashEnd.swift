@@ -2,7 +2,7 @@ import Foundation
 
 extension TranscriptWriter {
     /// The reason of the end event that a crash handler appends.
-    public static let crashedReason = "crashed"
+    public static let crashedReason = EndReason.crashed.rawValue
 
     /// The line of an end event "crashed" that follows event `sequence - 1` (whose hash is
     /// `previous`), chained like any other, newline included. Prepared after every event because a

@@ -11,6 +11,8 @@ import Foundation
 /// `transcripts/` and `appointments/` folders too.
 public struct DataDirectory: Sendable {
     public let url: URL
+    /// With recipients configured, what the records written here are sealed with (`RecordSealing`).
+    public var sealing: RecordSealing?
 
     public init(_ url: URL) {
         self.url = url
@@ -30,6 +32,8 @@ public struct DataDirectory: Sendable {
 
     public var transcripts: URL { url.appendingPathComponent("transcripts") }
     public var appointments: URL { url.appendingPathComponent("appointments") }
+    /// This machine's signing key for sealed records (made on first use, 0600).
+    public var hostKey: URL { url.appendingPathComponent("host.key") }
 
     /// Creates the folders (0700) and checks that a file can be written there.
     public func prepare() throws(RecordError) {

@@ -3,8 +3,11 @@ import ConsultEngine
 /// What a consultation's events amount to, for whoever reads them back (the lawyer's view, replay).
 extension Array where Element == TranscriptEvent {
     /// The start event's fields.
-    public var startEvent: ConsultationEvent.Start? {
-        for e in self { if case .start(let s) = e.event { return s } }
+    public var startEvent: ConsultationEvent.Start? { timedStart?.start }
+
+    /// The start event, with its time.
+    public var timedStart: (time: String, start: ConsultationEvent.Start)? {
+        for e in self { if case .start(let s) = e.event { return (e.time, s) } }
         return nil
     }
 

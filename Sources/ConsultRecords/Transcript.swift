@@ -1,4 +1,5 @@
 import ConsultEngine
+import ConsultSealing
 import Crypto
 import Foundation
 
@@ -28,6 +29,8 @@ public final class TranscriptWriter: @unchecked Sendable {
     /// Bytes of the whole lines written so far (the file's length).
     private var size = 0
     private var failed: RecordError?
+    /// With recipients configured (`DataDirectory.sealing`), every line's data sealed to them.
+    private let seal: TranscriptSeal?
     private let lock = NSLock()
     private var ended = false
     /// Told after every event written: the file's descriptor and the whole line of an end "crashed"
@@ -48,6 +51,13 @@ public final class TranscriptWriter: @unchecked Sendable {
         self.id = id
         self.limit = limit
         url = directory.transcripts.appendingPathComponent("\(id).jsonl")
+        do throws(SealingError) {
+            seal = try directory.sealing.map { (sealing) throws(SealingError) in
+                try TranscriptSeal(id: id, sealing: sealing)
+            }
+        } catch {
+            throw RecordError.unwritable(url.path, error.message)
+        }
         fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
         // Held while the transcript is written (released at its end event, or when the process ends, however it ends):
@@ -77,11 +87,7 @@ public final class TranscriptWriter: @unchecked Sendable {
         guard !ended else { return }
         if let failed { throw failed }
         let kind = event.kind
-        let stored = StoredLine(sequence: sequence, time: Self.timestamp(time), event: event, previous: previousHash)
-        guard let json = try? StoredLine.encoder.encode(stored) else {
-            throw RecordError.writeFailed(url.path, "the event cannot be written as JSON")
-        }
-        let text = String(decoding: json, as: UTF8.self)
+        let text = try body(sequence: sequence, time: Self.timestamp(time), event: event, previous: previousHash)
         let hash = Self.hash(previous: previousHash, body: text)
         let line = String(text.dropLast()) + ",\"hash\":\"\(hash)\"}\n"
         let bytes = Array(line.utf8)
@@ -103,11 +109,40 @@ public final class TranscriptWriter: @unchecked Sendable {
         previousHash = hash
         sequence += 1
         if kind == "end" { ended = true }
-        crashEnd?(fd, ended ? [] : Self.crashEndLine(sequence: sequence, previous: previousHash))
+        crashEnd?(fd, ended ? [] : preparedCrashEnd(sequence: sequence, previous: previousHash))
         lineWritten?(event, sequence - 1, bytes)
         // Ended: nothing more comes from this writer, and whoever forwards the spool may take the
         // file as it is (its last line too, should someone add to it later).
         if ended { _ = flock(fd, LOCK_UN) }
+    }
+
+    /// A line's JSON text without its hash: in the clear, or sealed and signed.
+    private func body(
+        sequence: Int, time: String, event: ConsultationEvent, previous: String
+    ) throws(RecordError) -> String {
+        if let seal {
+            do throws(SealingError) {
+                return try seal.body(sequence: sequence, time: time, event: event, previous: previous)
+            } catch {
+                throw RecordError.writeFailed(url.path, error.message)
+            }
+        }
+        guard
+            let json = try? StoredLine.encoder.encode(
+                StoredLine(sequence: sequence, time: time, event: event, previous: previous))
+        else {
+            throw RecordError.writeFailed(url.path, "the event cannot be written as JSON")
+        }
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// The crash handler's end line (see `crashEndLine(sequence:previous:at:)`), sealed when the transcript is.
+    private func preparedCrashEnd(sequence: Int, previous: String) -> [UInt8] {
+        guard seal != nil else { return Self.crashEndLine(sequence: sequence, previous: previous) }
+        let event = ConsultationEvent.end(.init(reason: Self.crashedReason))
+        guard let text = try? body(sequence: sequence, time: Self.timestamp(Date()), event: event, previous: previous)
+        else { return [] }
+        return Array((String(text.dropLast()) + ",\"hash\":\"\(Self.hash(previous: previous, body: text))\"}\n").utf8)
     }
 
     /// After a failed write: the part of the line written is cut off again (the file ends with the
@@ -151,6 +186,8 @@ public struct TranscriptEvent: Sendable, Equatable {
     /// The event's data exactly as the line holds it (nil for an event not read from a file):
     /// what an export shows, whatever release wrote it.
     public var written: UntypedJSON?
+    /// Sealed, and not opened (no identity among its recipients was given): only the kind is known.
+    public var sealed = false
 
     public init(
         line: Int, sequence: Int, time: String, event: ConsultationEvent, hash: String = "", written: UntypedJSON? = nil
@@ -204,6 +241,15 @@ struct ReadLine: Decodable {
 
     typealias CodingKeys = StoredLine.CodingKeys
 
+    /// A sealed line's clear fields; its event is filled in by `SealedReading`.
+    init(sealed line: SealedLine) {
+        sequence = line.seq
+        time = line.time
+        previous = line.prev
+        event = .unknown(kind: line.kind, data: .object([:]))
+        written = nil
+    }
+
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         sequence = try? c.decode(Int.self, forKey: .sequence)
@@ -237,33 +283,53 @@ public struct Verification: Sendable, CustomStringConvertible {
     public let id: String
     public let status: Status
     public let events: Int
+    /// Who wrote a sealed transcript and for whom; nil for one in the clear.
+    public var seal: SealInfo?
 
-    public init(id: String, status: Status, events: Int) {
+    public init(id: String, status: Status, events: Int, seal: SealInfo? = nil) {
         self.id = id
         self.status = status
         self.events = events
+        self.seal = seal
     }
 
     public var description: String {
+        let sealed = seal.map { "; " + $0.description } ?? ""
         switch status {
-        case .intact: return "\(id): intact (\(events) events)"
-        case .cutShort: return "\(id): cut short — no end event after \(events) events (the events there are intact)"
+        case .intact: return "\(id): intact (\(events) events\(sealed))"
+        case .cutShort:
+            return "\(id): cut short — no end event after \(events) events (the events there are intact\(sealed))"
         case .broken(let line, let reason): return "\(id): ALTERED at line \(line): \(reason)"
         }
     }
 }
 
+/// What a stored line says without a key (`TranscriptReader.decode(line:)`).
+public struct DecodedLine: Sendable {
+    public let sequence: Int
+    public let time: String
+    /// The event's kind: in the clear on every line, sealed or not.
+    public let kind: String
+    /// The event; nil when the line is sealed.
+    public let event: ConsultationEvent?
+    /// An appointment event's reference and request hash (in the clear on a sealed line too).
+    public let appointment: ConsultationEvent.AppointmentSaved?
+    public let hash: String
+
+    public var isSealed: Bool { event == nil }
+}
+
 public enum TranscriptReader {
     /// The events `verify` vouches for: every event up to the first line that is altered, out of
     /// place or torn. What follows is never returned as if it were an event of the consultation.
-    public static func events(_ url: URL) throws(RecordError) -> [TranscriptEvent] {
+    public static func events(_ url: URL, keys: OpeningKeys = .none) throws(RecordError) -> [TranscriptEvent] {
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw RecordError.notFound(url.path) }
-        return read(url).events
+        return read(url, keys: keys).events
     }
 
-    /// Checks the chain line by line.
-    public static func verify(_ url: URL) -> Verification {
-        read(url).verification
+    /// Checks the chain line by line (and a sealed transcript's signatures: no key is needed).
+    public static func verify(_ url: URL, keys: OpeningKeys = .none) -> Verification {
+        read(url, keys: keys).verification
     }
 
     /// Reads and checks a transcript: the verified events and what `verify` says of the file.
@@ -274,13 +340,16 @@ public enum TranscriptReader {
     /// whose id is not the file's name, and an appointment request that is not the one the
     /// transcript recorded. Cut short: no end event, or a last line without its newline that is
     /// the beginning of the next event (a write stopped mid-line).
-    public static func read(_ url: URL) -> (events: [TranscriptEvent], verification: Verification) {
+    /// A sealed transcript is opened with `keys` when one of its identities is a recipient.
+    public static func read(
+        _ url: URL, keys: OpeningKeys = .none
+    ) -> (events: [TranscriptEvent], verification: Verification) {
         let id = url.deletingPathExtension().lastPathComponent
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return ([], Verification(id: id, status: .broken(line: 0, reason: "the file cannot be read"), events: 0))
         }
         let folder = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("appointments")
-        return read(bytes: [UInt8](data), id: id, requestsPlace: folder.path) { reference in
+        return read(bytes: [UInt8](data), id: id, keys: keys, requestsPlace: folder.path) { reference in
             FileManager.default.contents(atPath: folder.appendingPathComponent("\(reference).json").path)
         }
     }
@@ -289,7 +358,7 @@ public enum TranscriptReader {
     /// `read(_:)` does: `request` gives the document of an appointment request by reference (nil
     /// when there is none), `requestsPlace` names where requests are looked for.
     public static func read(
-        bytes: [UInt8], id: String, requestsPlace: String,
+        bytes: [UInt8], id: String, keys: OpeningKeys = .none, requestsPlace: String,
         request: (String) -> Data?
     ) -> (events: [TranscriptEvent], verification: Verification) {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
@@ -300,8 +369,9 @@ public enum TranscriptReader {
         var hashes: [String] = []
         var ended = false
         var untyped = false
+        var sealing = SealedReading(keys: keys, id: id)
         func result(_ status: Verification.Status) -> (events: [TranscriptEvent], verification: Verification) {
-            (events, Verification(id: id, status: status, events: events.count))
+            (events, Verification(id: id, status: status, events: events.count, seal: sealing.info))
         }
         func check(_ line: [UInt8], number: Int) -> String? {
             if ended { return "an event after the end event" }
@@ -315,9 +385,11 @@ public enum TranscriptReader {
             }
             let stored = String(text[marker.upperBound...].dropLast(2))
             let body = String(text[..<marker.lowerBound]) + "}"
+            let sealedLine = SealedReading.decode(body)
             guard
-                let read = try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(
-                    ReadLine.self, from: Data(body.utf8))
+                let read = sealedLine.map(ReadLine.init(sealed:))
+                    ?? (try? (untyped ? ReadLine.untypedDecoder : ReadLine.decoder).decode(
+                        ReadLine.self, from: Data(body.utf8)))
             else {
                 return "the line is not valid JSON"
             }
@@ -333,9 +405,18 @@ public enum TranscriptReader {
             guard TranscriptWriter.hash(previous: previous, body: body) == stored else {
                 return "the event was altered"
             }
-            let event = TranscriptEvent(
+            var event = TranscriptEvent(
                 line: number, sequence: count, time: read.time ?? "", event: read.event, hash: stored,
                 written: read.written)
+            switch sealing.event(sealedLine, sequence: count) {
+            case .success(let opened):
+                event = TranscriptEvent(
+                    line: number, sequence: count, time: read.time ?? "", event: opened.event, hash: stored,
+                    written: opened.written)
+                event.sealed = opened.sealed
+            case .failure(let reason) where reason != .notSealed: return reason.text
+            case .failure: break
+            }
             if count == 0, case .start(let start) = event.event {
                 if start.id != id {
                     return "the transcript's own id is \(start.id), not \(id) (its file name): it was copied or renamed"
@@ -441,16 +522,21 @@ public enum TranscriptReader {
         return nil
     }
 
-    /// One line as this program writes it (without its newline): its sequence number, time, event
-    /// and own hash; nil when it is not such a line. The chain is not checked (`read` does that):
-    /// for a store that indexes what it keeps.
-    public static func decode(
-        line: some Collection<UInt8>
-    ) -> (sequence: Int, time: String, event: ConsultationEvent, hash: String)? {
+    /// One line as this program writes it (without its newline), as far as it can be read without a
+    /// key: nil when it is not such a line. The chain is not checked (`read` does that): for a store
+    /// that indexes what it keeps.
+    public static func decode(line: some Collection<UInt8>) -> DecodedLine? {
         guard let text = String(validating: line, as: UTF8.self), endsWithHash(text),
             let marker = text.range(of: ",\"hash\":\"", options: .backwards)
         else { return nil }
-        let body = Data((String(text[..<marker.lowerBound]) + "}").utf8)
+        let hash = String(text[marker.upperBound...].dropLast(2))
+        let bodyText = String(text[..<marker.lowerBound]) + "}"
+        if let sealed = SealedReading.decode(bodyText) {
+            return DecodedLine(
+                sequence: sealed.seq, time: sealed.time, kind: sealed.kind, event: nil, appointment: sealed.clear,
+                hash: hash)
+        }
+        let body = Data(bodyText.utf8)
         guard var read = try? ReadLine.decoder.decode(ReadLine.self, from: body), let sequence = read.sequence else {
             return nil
         }
@@ -460,7 +546,11 @@ public enum TranscriptReader {
         {
             read = untyped
         }
-        return (sequence, read.time ?? "", read.event, String(text[marker.upperBound...].dropLast(2)))
+        var appointment: ConsultationEvent.AppointmentSaved?
+        if case .appointment(let saved) = read.event { appointment = saved }
+        return DecodedLine(
+            sequence: sequence, time: read.time ?? "", kind: read.event.kind, event: read.event,
+            appointment: appointment, hash: hash)
     }
 
     /// Whether a line ends the way every event ends: `,"hash":"<64 hex digits>"}`.

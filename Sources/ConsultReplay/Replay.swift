@@ -19,6 +19,11 @@ public struct Replayer: Sendable {
     /// Replays one consultation, its events as stored.
     public func replay(id: String, events: [TranscriptEvent]) -> ReplayCase {
         var result = ReplayCase(id: id, today: events.startEvent?.today)
+        // A sealed record that no identity given opened: nothing of it can be read, let alone replayed.
+        if events.contains(where: \.sealed) {
+            result.change = .notReplayable(.sealed)
+            return result
+        }
         guard let today = result.today else {
             result.change = .notReplayable(.noStart)
             return result
@@ -80,6 +85,8 @@ public struct ReplayCase: Sendable, Equatable {
         /// The applicant never chose a topic (or the topic's dialog is gone).
         case noTopic = "no_topic"
         case cannotWalk = "cannot_walk"
+        /// Sealed, and no identity given opens it (`--identity`).
+        case sealed
     }
 
     public let id: String

@@ -457,11 +457,3 @@ public struct StaffView: Sendable {
         return SafeText.escapeJSON(String(decoding: data, as: UTF8.self))
     }
 }
-
-extension Array where Element == TranscriptEvent {
-    /// The start event, with its time.
-    var timedStart: (time: String, start: ConsultationEvent.Start)? {
-        for e in self { if case .start(let s) = e.event { return (e.time, s) } }
-        return nil
-    }
-}

@@ -61,7 +61,8 @@ public struct RecordsMaintenance {
             }
             guard let file = SpoolFile(url: url) else { continue }
             do throws(StoreError) {
-                let added = try store.append(transcript: id, lines: file.lines)
+                let added = try store.append(
+                    transcript: id, lines: file.lines, office: spool.office, host: spool.host)
                 report.lines += added
                 if added > 0 { report.transcripts += 1 }
             } catch {
@@ -161,15 +162,19 @@ public struct RecordsMaintenance {
         }
     }
 
-    private func spoolRequests() -> [(String, AppointmentRequest)] {
+    /// The spool's requests, sealed or not: what is in the clear of each (when made, its transcript).
+    private func spoolRequests() -> [(String, (createdText: String, transcript: String?))] {
         let folder = spool.directory.appointments
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
             .compactMap { name in
                 guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path),
-                    let request = try? AppointmentRequest.read(data).request
+                    let stored = try? AppointmentRequest.load(data, keys: .none).request
                 else { return nil }
-                return (String(name.dropLast(5)), request)
+                switch stored {
+                case .open(let r): return (String(name.dropLast(5)), (r.createdText, r.transcript))
+                case .sealed(let s): return (String(name.dropLast(5)), (s.createdText, s.transcript))
+                }
             }
     }
 }

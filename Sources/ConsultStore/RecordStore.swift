@@ -110,7 +110,11 @@ public final class RecordStore: @unchecked Sendable {
     /// same bytes is left as it is, one stored with other bytes is a conflict (nothing is stored).
     /// Returns how many lines were new.
     @discardableResult
-    public func append(transcript: String, lines: [Line]) throws(StoreError) -> Int {
+    /// `office` and `host` say where a sealed transcript was taken (its start event, which says so
+    /// of a transcript in the clear, is sealed); they are the forwarding machine's.
+    public func append(
+        transcript: String, lines: [Line], office: String = "", host: String = ""
+    ) throws(StoreError) -> Int {
         guard !lines.isEmpty else { return 0 }
         return try db.transaction { () throws(StoreError) -> Int in
             var inserted = 0
@@ -134,30 +138,45 @@ public final class RecordStore: @unchecked Sendable {
                     continue
                 }
                 inserted += 1
-                try summarize(transcript: transcript, line: line)
+                try summarize(transcript: transcript, line: line, office: office, host: host)
             }
             return inserted
         }
     }
 
-    /// Keeps the consultation's summary row up to date with a line just stored.
-    private func summarize(transcript id: String, line: Line) throws(StoreError) {
+    /// Keeps the consultation's summary row up to date with a line just stored. Of a sealed
+    /// transcript only what is in the clear: its times, its length and whether it ended.
+    private func summarize(transcript id: String, line: Line, office: String, host: String) throws(StoreError) {
         let decoded = line.complete ? TranscriptReader.decode(line: line.bytes) : nil
-        if case .start(let start)? = decoded?.event, line.number == 0 {
-            let time = decoded?.time ?? ""
+        if let decoded, line.number == 0, decoded.kind == "start" {
+            let time = decoded.time
+            // Of a sealed start only its time; where it was taken from the machine forwarding it.
+            var fields = (channel: "", language: "", office: office, host: host, day: Self.day(time) ?? "")
+            if case .start(let start)? = decoded.event {
+                fields = (
+                    start.channel, start.language, start.office ?? "", start.host ?? "",
+                    Self.day(time) ?? start.today.description
+                )
+            }
             try db.run(
                 """
-                INSERT INTO transcripts (id, started, day, channel, language, office, host, events, urgent)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 1, (SELECT COALESCE(MAX(urgent), 0) FROM appointments WHERE transcript = ?))
+                INSERT INTO transcripts (id, started, day, channel, language, office, host, events, urgent, sealed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 1, (SELECT COALESCE(MAX(urgent), 0) FROM appointments WHERE transcript = ?), ?)
                 ON CONFLICT (id) DO UPDATE SET started = excluded.started, day = excluded.day, channel = excluded.channel,
                     office = excluded.office, host = excluded.host, events = transcripts.events + 1,
+                    sealed = excluded.sealed,
                     language = CASE WHEN transcripts.language = '' THEN excluded.language ELSE transcripts.language END
-                """, .text(id), .text(time), .text(Self.day(time) ?? start.today.description), .text(start.channel),
-                .text(start.language), .text(start.office ?? ""), .text(start.host ?? ""), .text(id))
+                """, .text(id), .text(time), .text(fields.day), .text(fields.channel), .text(fields.language),
+                .text(fields.office), .text(fields.host), .text(id), .int(decoded.isSealed ? 1 : 0))
             return
         }
         try db.run("INSERT INTO transcripts (id) VALUES (?) ON CONFLICT (id) DO NOTHING", .text(id))
         try db.run("UPDATE transcripts SET events = events + 1 WHERE id = ?", .text(id))
+        if decoded?.isSealed == true, decoded?.kind == "end" {
+            // How it ended is sealed; that it ended is not (the kind is in the clear).
+            try db.run("UPDATE transcripts SET end_reason = '' WHERE id = ?", .text(id))
+            return
+        }
         switch decoded?.event {
         case .language(let change)?:
             try db.run("UPDATE transcripts SET language = ? WHERE id = ?", .text(change.language), .text(id))
@@ -201,9 +220,16 @@ public final class RecordStore: @unchecked Sendable {
     /// document is a conflict). `office` and `host` say where it was taken. Returns whether it was new.
     @discardableResult
     public func put(appointment document: [UInt8], office: String, host: String) throws(StoreError) -> Bool {
-        let request: AppointmentRequest
+        // A sealed request says only its reference, its transcript and when it was made.
+        let request: (reference: String, transcript: String?, created: String, urgent: Bool, channel: String)
+        var sealed = false
         do throws(RecordError) {
-            request = try AppointmentRequest.read(Data(document)).request
+            switch try AppointmentRequest.load(Data(document), keys: .none).request {
+            case .open(let r): request = (r.reference, r.transcript, r.createdText, r.urgent, r.channel)
+            case .sealed(let s):
+                request = (s.reference, s.transcript, s.createdText, false, "")
+                sealed = true
+            }
         } catch {
             throw StoreError.failed(
                 name, "storing an appointment request", "the document is not a request: \(error.reason)")
@@ -212,12 +238,11 @@ public final class RecordStore: @unchecked Sendable {
         return try db.transaction { () throws(StoreError) -> Bool in
             let rows = try db.run(
                 """
-                INSERT INTO appointments (reference, transcript, created, day, urgent, channel, office, host, document, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING RETURNING reference
-                """, .text(request.reference), request.transcript.map { .text($0) } ?? .null,
-                .text(request.createdText),
-                .text(Self.day(request.createdText) ?? ""), .int(request.urgent ? 1 : 0), .text(request.channel),
-                .text(office), .text(host), .bytes(document), .text(hash))
+                INSERT INTO appointments (reference, transcript, created, day, urgent, channel, office, host, document, hash, sealed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING RETURNING reference
+                """, .text(request.reference), request.transcript.map { .text($0) } ?? .null, .text(request.created),
+                .text(Self.day(request.created) ?? ""), .int(request.urgent ? 1 : 0), .text(request.channel),
+                .text(office), .text(host), .bytes(document), .text(hash), .int(sealed ? 1 : 0))
             if rows.isEmpty {
                 let stored = try db.run("SELECT hash FROM appointments WHERE reference = ?", .text(request.reference))
                 guard stored.first?.first?.text == hash else {

@@ -3,7 +3,7 @@
 /// transaction per run, under a lock, so that two programs starting at once do it once.
 enum Schema {
     /// The version this program writes and reads.
-    static let version = 2
+    static let version = 3
 
     /// The statements of each version, in order.
     static func migrations(_ dialect: SQLDialect) -> [(version: Int, statements: [String])] {
@@ -61,6 +61,15 @@ enum Schema {
                         id \(serial), at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
                         target TEXT NOT NULL, reason TEXT NOT NULL, office TEXT NOT NULL DEFAULT '', host TEXT NOT NULL DEFAULT '')
                     """
+                ]
+            ),
+            (
+                3,
+                [
+                    // Sealed records (issue 13): a row that says only what is in the clear, so that
+                    // lists can say "sealed" rather than show empty outcomes.
+                    "ALTER TABLE transcripts ADD COLUMN sealed \(int) NOT NULL DEFAULT 0",
+                    "ALTER TABLE appointments ADD COLUMN sealed \(int) NOT NULL DEFAULT 0",
                 ]
             ),
         ]

@@ -103,7 +103,8 @@ public struct Spool: Sendable {
                     }
                 }
                 if have < lines.count {
-                    report.lines += try store.append(transcript: id, lines: Array(lines[have...]))
+                    report.lines += try store.append(
+                        transcript: id, lines: Array(lines[have...]), office: office, host: host)
                     report.transcripts += 1
                 }
             } catch {
@@ -200,16 +201,14 @@ struct SpoolFile {
             lines.append(RecordStore.Line(number: lines.count, bytes: Array(tail), complete: false))
         }
         self.lines = lines
-        if let last = lines.last, last.complete, case .end? = TranscriptReader.decode(line: last.bytes)?.event {
+        if let last = lines.last, last.complete, TranscriptReader.decode(line: last.bytes)?.kind == "end" {
             ended = true
         } else {
             ended = false
         }
         references = lines.compactMap { line -> String? in
-            guard line.complete, line.bytes.count < 4096, let decoded = TranscriptReader.decode(line: line.bytes),
-                case .appointment(let saved) = decoded.event
-            else { return nil }
-            return saved.reference
+            guard line.complete, line.bytes.count < 4096 else { return nil }
+            return TranscriptReader.decode(line: line.bytes)?.appointment?.reference
         }
     }
 }

@@ -51,7 +51,8 @@ public final class StoreMirror: @unchecked Sendable {
                     try store.put(appointment: [UInt8](document), office: spool.office, host: spool.host)
                 }
                 try store.append(
-                    transcript: id, lines: [RecordStore.Line(number: sequence, bytes: Array(line.dropLast()))])
+                    transcript: id, lines: [RecordStore.Line(number: sequence, bytes: Array(line.dropLast()))],
+                    office: spool.office, host: spool.host)
             } catch {
                 store.close()
                 self.store = nil

@@ -18,6 +18,8 @@ public struct StoredTranscript: Sendable, Equatable {
     public var outcomes: [String]
     public var urgent: Bool
     public var events: Int
+    /// Sealed to lawyers' keys: channel, language, how it ended and outcomes are not known here.
+    public var sealed: Bool
 }
 
 /// What `transcripts list` filters on; nil: any.
@@ -32,11 +34,13 @@ public struct TranscriptFilter: Sendable {
     public var host: String?
     /// The end reason; "" for transcripts that have none (cut short).
     public var endReason: String?
+    /// Only sealed transcripts (true) or only those in the clear (false).
+    public var sealed: Bool?
     public var limit: Int?
 
     public init(
         since: String? = nil, until: String? = nil, outcome: String? = nil, urgent: Bool? = nil, channel: String? = nil,
-        office: String? = nil, host: String? = nil, endReason: String? = nil, limit: Int? = nil
+        office: String? = nil, host: String? = nil, endReason: String? = nil, sealed: Bool? = nil, limit: Int? = nil
     ) {
         self.since = since
         self.until = until
@@ -46,6 +50,7 @@ public struct TranscriptFilter: Sendable {
         self.office = office
         self.host = host
         self.endReason = endReason
+        self.sealed = sealed
         self.limit = limit
     }
 }
@@ -78,7 +83,8 @@ extension RecordStore {
     /// The consultations the filter lets through, newest first.
     public func transcripts(_ filter: TranscriptFilter = TranscriptFilter()) throws(StoreError) -> [StoredTranscript] {
         var sql = """
-            SELECT id, started, day, channel, language, office, host, end_reason, outcomes, urgent, events FROM transcripts WHERE 1 = 1
+            SELECT id, started, day, channel, language, office, host, end_reason, outcomes, urgent, events, sealed
+            FROM transcripts WHERE 1 = 1
             """
         var binds: [SQLValue] = []
         func add(_ condition: String, _ value: String?) {
@@ -96,6 +102,10 @@ extension RecordStore {
             sql += " AND urgent = ?"
             binds.append(.int(urgent ? 1 : 0))
         }
+        if let sealed = filter.sealed {
+            sql += " AND sealed = ?"
+            binds.append(.int(sealed ? 1 : 0))
+        }
         if let reason = filter.endReason {
             if reason.isEmpty { sql += " AND end_reason IS NULL" } else { add("end_reason = ?", reason) }
         }
@@ -109,7 +119,7 @@ extension RecordStore {
                 id: r[0].text ?? "", started: r[1].text ?? "", day: r[2].text ?? "", channel: r[3].text ?? "",
                 language: r[4].text ?? "", office: r[5].text ?? "", host: r[6].text ?? "", endReason: r[7].text,
                 outcomes: (r[8].text ?? "").split(separator: " ").map(String.init), urgent: r[9].int == 1,
-                events: r[10].int ?? 0)
+                events: r[10].int ?? 0, sealed: r[11].int == 1)
         }
     }
 
@@ -169,11 +179,11 @@ extension RecordStore {
     /// Reads and checks a stored transcript as `TranscriptReader.read` checks a file, its
     /// appointment requests taken from the store; nil when the store has no line of it.
     public func read(
-        transcript id: String
+        transcript id: String, keys: OpeningKeys = .none
     ) throws(StoreError) -> (events: [TranscriptEvent], verification: Verification)? {
         guard let bytes = try transcriptBytes(id) else { return nil }
         var failure: StoreError?
-        let result = TranscriptReader.read(bytes: bytes, id: id, requestsPlace: name) { reference in
+        let result = TranscriptReader.read(bytes: bytes, id: id, keys: keys, requestsPlace: name) { reference in
             do throws(StoreError) {
                 return try appointment(reference).map { Data($0) }
             } catch {

@@ -1,4 +1,5 @@
 import ConsultContent
+import ConsultConversation
 import ConsultEngine
 import ConsultRecords
 
@@ -69,7 +70,7 @@ public final class Kiosk {
             if session.recordsLost { recordsLost = true }
             closedIdle = end == .idle
             switch end {
-            case .operatorExit, .disconnected, .interrupted, .inputEnded:
+            case .operatorExit, .disconnected, .interrupted, .inputEnded, .crashed:
                 reader.clearHistory()
                 screen.clearAll()
                 return count

@@ -1,4 +1,11 @@
 internal import CSignals
+import ConsultRecords
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -109,6 +116,17 @@ public enum Termination {
     public static var signal: Int32? {
         let s = csignals_termination_signal()
         return s == 0 ? nil : s
+    }
+
+    /// How the signal received, if any, ends a consultation.
+    public static var endReason: EndReason? { signal.map(EndReason.init(signal:)) }
+}
+
+extension EndReason {
+    /// The one place a signal becomes an end: the terminal hung up (SIGHUP, or SIGPIPE: the output
+    /// is gone) is `disconnected`; any other (SIGTERM) asked the program to stop: `interrupted`.
+    public init(signal: Int32) {
+        self = signal == SIGHUP || signal == SIGPIPE ? .disconnected : .interrupted
     }
 }
 

@@ -1,15 +1,11 @@
 internal import CSignals
+import ConsultConversation
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-
-/// How text looks on the screen.
-public enum TextStyle: Sendable {
-    case normal, question, hint, problem, heading, note
-}
 
 /// Where the session writes: wraps text to the terminal's width (read anew for every block, so a
 /// resized window is followed), adds colour only on a terminal without `NO_COLOR`, and nothing but

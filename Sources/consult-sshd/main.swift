@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConsultContent
 import ConsultSSH
+import ConsultSealing
 import Dispatch
 import Foundation
 import Logging
@@ -112,6 +113,12 @@ struct ConsultSSHD: ParsableCommand {
         help: ArgumentHelp(
             "A fixed date for every consultation, YYYY-MM-DD (demonstrations and tests).", valueName: "date"))
     var today: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Seal every record to the public keys in this file, one a line (default: $CONSULT_RECIPIENTS; passed to consult).",
+            valueName: "file"))
+    var recipients: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -236,6 +243,17 @@ struct ConsultSSHD: ParsableCommand {
         let dataDirectory = try RecordsDirectory.prepare(URL(fileURLWithPath: dataDir).standardizedFileURL.path)
         var extra = ["--dialogs", urls.dialogs.path, "--locales", urls.locales.path]
         if let today { extra += ["--today", today] }
+        // Sealed records: each consultation seals to these recipients; this host never reads them back.
+        if let file = recipients
+            ?? ProcessInfo.processInfo.environment["CONSULT_RECIPIENTS"].flatMap({ $0.isEmpty ? nil : $0 })
+        {
+            do throws(SealingError) {
+                _ = try RecipientList.recipients(at: file)
+            } catch {
+                throw ConfigurationError("--recipients: \(error)")
+            }
+            extra += ["--recipients", URL(fileURLWithPath: file).standardizedFileURL.path]
+        }
 
         var limits = ServerLimits()
         limits.idleTimeout = idleMinutes * 60

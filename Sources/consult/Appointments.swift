@@ -31,19 +31,40 @@ extension Consult {
             @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
                 let view = try staff.view(try content.load())
                 // Urgent requests first (each group newest first): they are the ones to call back today.
+                let opening = try keys.keys()
                 let store = try records.openForReading(data.directory)
+                // A sealed request is urgent or not only once opened: with an identity, urgency is checked here.
                 let documents = try stored {
                     try store?.appointments(
                         since: since?.date.description, office: fromOffice,
-                        urgent: urgent ? true : nil) ?? []
+                        urgent: urgent && opening.identities.isEmpty ? true : nil) ?? []
                 }
-                let requests = documents.compactMap { try? AppointmentRequest.read(Data($0.document)).request }
+                // A sealed request no identity given opens cannot say whether it is urgent: it comes after.
+                func rank(_ request: StoredRequest) -> Int {
+                    if case .open(let r) = request { return r.urgent ? 0 : 1 }
+                    return 2
+                }
+                let requests = documents.compactMap {
+                    try? AppointmentRequest.load(Data($0.document), keys: opening).request
+                }
+                .filter { request in
+                    guard urgent else { return true }
+                    if case .open(let r) = request { return r.urgent }
+                    return false
+                }
+                .enumerated()
+                .sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
+                .map(\.element)
                 for request in requests {
-                    print(view.appointmentLine(request))
+                    switch request {
+                    case .open(let request): print(view.appointmentLine(request))
+                    case .sealed(let sealed): print(view.sealedAppointmentLine(sealed))
+                    }
                 }
                 if requests.isEmpty { printError(view.text("staff.no_appointments")) }
             }
@@ -62,8 +83,10 @@ extension Consult {
             @OptionGroup var data: DataOptions
             @OptionGroup var records: StoreOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
+                let opening = try keys.keys()
                 let (store, conflicts) = try records.openForChecking(data.directory)
                 var base = reference
                 if base.hasSuffix(".json") { base.removeLast(5) }
@@ -84,9 +107,9 @@ extension Consult {
                     throw ExitCode(1)
                 }
                 let object: [String: UntypedJSON]
-                let request: AppointmentRequest
+                let request: StoredRequest
                 do throws(RecordError) {
-                    (object, request) = try AppointmentRequest.read(Data(found.document))
+                    (object, request) = try AppointmentRequest.load(Data(found.document), keys: opening)
                 } catch {
                     printError("\(SafeText.escape(found.reference)): \(SafeText.escape(error.reason))")
                     throw ExitCode(1)
@@ -98,7 +121,8 @@ extension Consult {
                     try conflict
                     ?? stored { () throws(StoreError) -> String? in
                         var failure: StoreError?
-                        let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
+                        let problem = AppointmentRequest.problem(with: object, reference: reference, keys: opening) {
+                            id in
                             do throws(StoreError) { return try store.read(transcript: id)?.events } catch {
                                 failure = error
                                 return nil
@@ -108,7 +132,10 @@ extension Consult {
                         return problem
                     }
                 let view = try staff.view(try content.load())
-                print(view.appointment(request, problem: problem), terminator: "")
+                switch request {
+                case .open(let request): print(view.appointment(request, problem: problem), terminator: "")
+                case .sealed(let sealed): print(view.sealedAppointment(sealed), terminator: "")
+                }
                 if let problem {
                     printError(
                         view.text("staff.appointment", ["reference": reference]) + ": "

@@ -31,6 +31,7 @@ extension Consult {
         @OptionGroup var data: DataOptions
         @OptionGroup var records: StoreOptions
         @OptionGroup var content: ContentOptions
+        @OptionGroup var keys: KeyOptions
 
         enum ReplayFormat: String, ExpressibleByArgument, CaseIterable {
             case text, json
@@ -39,6 +40,7 @@ extension Consult {
         func run() throws {
             let (_, content) = try self.content.loadForEditing()
             let replayer = Replayer(content: content)
+            let openingKeys = try keys.keys()
             var totals = ReplayTotals()
             var listed: [ReplayCase] = []
             let clock = ContinuousClock()
@@ -46,13 +48,18 @@ extension Consult {
             // Whichever store is configured, with this machine's spool forwarded into it first.
             let store = try records.openForReading(data.directory)
             for row in try stored({ try store?.transcripts() ?? [] }) {
-                guard let events = try stored({ try store?.read(transcript: row.id)?.events }) else { continue }
+                guard let events = try stored({ try store?.read(transcript: row.id, keys: openingKeys)?.events })
+                else { continue }
                 if let since {
                     guard let today = events.startEvent?.today, today >= since.date else { continue }
                 }
                 let result = replayer.replay(id: row.id, events: events)
                 totals.count(result)
-                if all || result.change != .unchanged { listed.append(result) }
+                // Not replayable (no topic chosen, no start) is counted, not listed: nothing of it can change.
+                switch result.change {
+                case .unchanged, .notReplayable: if all { listed.append(result) }
+                default: listed.append(result)
+                }
             }
             let elapsed = clock.now - started
             listed.sort { ($0.today.map(\.description) ?? "", $0.id) < ($1.today.map(\.description) ?? "", $1.id) }
@@ -62,7 +69,9 @@ extension Consult {
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let rate = seconds > 0 ? Int(Double(totals.replayed) / seconds) : totals.replayed
-            printError("replayed \(totals.replayed) consultations in \(Int(seconds * 1000)) ms (\(rate) per second)")
+            printError(
+                "replayed \(totals.replayed) consultation\(totals.replayed == 1 ? "" : "s") in \(Int(seconds * 1000)) ms (\(rate) per second)"
+            )
             if totals.outcomes + totals.urgency + totals.needsQuestions > 0 { throw ExitCode(1) }
         }
     }
@@ -93,7 +102,7 @@ enum ReplayText {
         lines.append(
             "\(totals.replayed) replayed: \(totals.outcomes) with other outcomes, \(totals.urgency) with another urgency, "
                 + "\(totals.needsQuestions) needing a question never asked, \(totals.unchanged) unchanged, "
-                + "\(totals.notReplayable) not replayable (no start or no topic)")
+                + "\(totals.notReplayable) not replayable (no start, no topic, or sealed without --identity)")
         return lines.joined(separator: "\n") + "\n"
     }
 

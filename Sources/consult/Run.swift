@@ -10,13 +10,22 @@ extension Consult {
             abstract: "Walk a consultation with answers from a file, asking nothing.",
             discussion: """
                 Exit status: 0 an outcome was reached; 3 facts are missing (listed in "missing" and on \
-                standard error); 2 the file or a value is malformed.
+                standard error); 2 the file or a value is malformed. With --batch FILE.jsonl (one JSON \
+                object of facts a line; - for standard input) one result a line comes out, in order: \
+                {"line", "outcomes", "facts", "missing"} or {"line", "error"}; the exit status is the \
+                worst of the lines'.
                 """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case json, text }
 
         @Option(help: ArgumentHelp("A YAML or JSON file of facts (topic and answers).", valueName: "file"))
-        var facts: String
+        var facts: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Many profiles in one run: one JSON object of facts a line (- for standard input).",
+                valueName: "file.jsonl"))
+        var batch: String?
 
         @Option(
             help: ArgumentHelp(
@@ -31,8 +40,22 @@ extension Consult {
 
         @OptionGroup var content: ContentOptions
 
+        func validate() throws {
+            guard (facts == nil) != (batch == nil) else {
+                throw ValidationError("give either --facts FILE or --batch FILE.jsonl")
+            }
+            if batch != nil && format == .text { throw ValidationError("--batch writes JSON lines only") }
+        }
+
         func run() throws {
             let content = try self.content.load()
+            if let batch {
+                let status = try BatchRun.run(
+                    content, path: batch, today: today?.date ?? .today(in: content.dialogs.timeZone))
+                if status != 0 { throw ExitCode(status) }
+                return
+            }
+            guard let facts else { return }
             let lang: String
             do {
                 lang = try content.language(requested: self.lang)

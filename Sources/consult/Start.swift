@@ -1,8 +1,10 @@
 import ArgumentParser
 import ConsultContent
+import ConsultConversation
 import ConsultEditLine
 import ConsultEngine
 import ConsultRecords
+import ConsultSealing
 import ConsultStore
 import ConsultTerminal
 import Foundation
@@ -39,6 +41,16 @@ struct TerminalOptions: ParsableArguments {
 
     @OptionGroup var records: StoreOptions
     @OptionGroup var retention: RetentionOptions
+    @Option(
+        help: ArgumentHelp(
+            "Seal every record to the public keys in this file, one a line (default: $CONSULT_RECIPIENTS): this machine cannot read them back.",
+            valueName: "file"))
+    var recipients: String?
+
+    /// The recipients file of `--recipients`, else of `CONSULT_RECIPIENTS`; nil: records in the clear.
+    var recipientsFile: String? {
+        recipients ?? ProcessInfo.processInfo.environment["CONSULT_RECIPIENTS"].flatMap { $0.isEmpty ? nil : $0 }
+    }
 
     /// Opens a new transcript for one consultation; nil recorder when the records cannot be written.
     /// - Parameter contentHash: the hash of the content the consultation is served from.
@@ -47,13 +59,17 @@ struct TerminalOptions: ParsableArguments {
         language: String
     ) -> RecordsContext {
         let environment = ProcessInfo.processInfo.environment
-        let directory = DataDirectory.resolve(dataDir)
+        var directory = DataDirectory.resolve(dataDir)
         let channel = self.channel ?? (environment["SSH_CONNECTION"] != nil ? "ssh" : defaultChannel)
         let remote = environment["SSH_CONNECTION"].map {
             String($0.split(separator: " ").prefix(2).joined(separator: ":"))
         }
         do {
             try directory.prepare()
+            // With recipients, nothing is written in the clear: a failure here means no records.
+            if let recipientsFile {
+                directory.sealing = try RecordSealing.load(recipientsFile: recipientsFile, directory: directory)
+            }
             let writer = try TranscriptWriter(directory: directory, limit: maxRecordKib * 1024)
             CrashGuard.watch(writer)
             // The spool (the file) first, then the store, each event before the next prompt; a
@@ -106,6 +122,13 @@ struct TerminalOptions: ParsableArguments {
         // Room for the start, a few answers and the end event.
         guard maxRecordKib >= 16 else {
             throw ValidationError("--max-record-kib must be at least 16, not \(maxRecordKib)")
+        }
+        if let recipientsFile {
+            do throws(SealingError) {
+                _ = try RecipientList.recipients(at: recipientsFile)
+            } catch {
+                throw ValidationError("--recipients: \(error)")
+            }
         }
     }
 }

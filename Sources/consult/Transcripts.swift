@@ -104,37 +104,73 @@ extension Consult {
             @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
                 let view = try staff.view(try content.load())
+                let opening = try keys.keys()
                 // The store keeps each day in Moscow; the office's day comes from the content's time
                 // zone: the store is asked a day wider on each side, and the day checked here.
                 let zoned = since != nil || until != nil
-                let filter = TranscriptFilter(
+                // Sealed transcripts say nothing of their outcome, channel or urgency in the clear: with
+                // an identity they are opened and filtered here, without one such a filter leaves them out.
+                let contentFilter = outcome != nil || channel != nil || urgent
+                let openSealed = !opening.identities.isEmpty && contentFilter
+                var filter = TranscriptFilter(
                     since: since?.date.subtracting(days: 1).description, until: until?.date.adding(days: 1).description,
                     outcome: outcome, urgent: urgent ? true : nil, channel: channel, office: fromOffice, host: host,
-                    limit: zoned ? nil : limit)
-                var summaries: [TranscriptSummary] = []
+                    limit: zoned || openSealed ? nil : limit)
+                var lines: [String] = []
                 do {
-                    for row in try records.openForReading(data.directory)?.transcripts(filter) ?? [] {
-                        let summary = TranscriptSummary(
+                    let store = try records.openForReading(data.directory)
+                    var rows = try store?.transcripts(filter) ?? []
+                    if openSealed {
+                        (filter.outcome, filter.urgent, filter.channel, filter.sealed) = (nil, nil, nil, true)
+                        rows += try store?.transcripts(filter) ?? []
+                        rows.sort { ($0.started, $1.id) > ($1.started, $0.id) }
+                    }
+                    for row in rows {
+                        let line: String
+                        let day: LocalDate?
+                        var summary = TranscriptSummary(
                             id: row.id, started: row.started, channel: row.channel, language: row.language,
                             endReason: row.endReason, outcomes: row.outcomes, events: row.events,
                             today: LocalDate(parsing: row.day), office: row.office, host: row.host)
+                        if row.sealed, !opening.identities.isEmpty,
+                            let read = try store?.read(transcript: row.id, keys: opening),
+                            !read.events.contains(where: \.sealed)
+                        {
+                            summary = TranscriptSummary(id: row.id, events: read.events)
+                            (summary.office, summary.host) = (row.office, row.host)
+                            if let outcome, !summary.outcomes.contains(outcome) { continue }
+                            if let channel, summary.channel != channel { continue }
+                            if urgent { continue }
+                            line = view.line(summary)
+                            day = summary.day(in: view.timeZone)
+                        } else if row.sealed {
+                            if contentFilter { continue }
+                            line = view.sealedLine(
+                                id: row.id, started: row.started, events: row.events, ended: row.endReason != nil,
+                                place: [row.office, row.host].filter { !$0.isEmpty }.joined(separator: "/"))
+                            day = summary.day(in: view.timeZone)
+                        } else {
+                            line = view.line(summary)
+                            day = summary.day(in: view.timeZone)
+                        }
                         if zoned {
-                            guard let day = summary.day(in: view.timeZone) else { continue }
+                            guard let day else { continue }
                             if let since, day < since.date { continue }
                             if let until, day > until.date { continue }
                         }
-                        summaries.append(summary)
-                        if let limit, summaries.count >= limit { break }
+                        lines.append(line)
+                        if let limit, lines.count >= limit { break }
                     }
                 } catch let error as StoreError {
                     printError(error.description)
                     throw ExitCode(1)
                 }
-                for summary in summaries { print(view.line(summary)) }
-                if summaries.isEmpty { printError(view.text("staff.no_transcripts")) }
+                for line in lines { print(line) }
+                if lines.isEmpty { printError(view.text("staff.no_transcripts")) }
             }
         }
 
@@ -155,10 +191,11 @@ extension Consult {
             @OptionGroup var data: DataOptions
             @OptionGroup var records: StoreOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func run() throws {
                 let (opened, conflicts) = try records.openForChecking(data.directory)
-                guard let store = opened, let found = try storedTranscript(id, in: store) else {
+                guard let store = opened, let found = try storedTranscript(id, in: store, keys: try keys.keys()) else {
                     try notFound()
                     return
                 }
@@ -174,10 +211,11 @@ extension Consult {
                     return
                 }
                 let view = try staff.view(try content.load())
-                print(
-                    view.transcript(
-                        events, id: id, verification: verification,
-                        format: format), terminator: "")
+                if events.contains(where: \.sealed) {
+                    print(view.sealedTranscript(events, id: id, verification: verification), terminator: "")
+                } else {
+                    print(view.transcript(events, id: id, verification: verification, format: format), terminator: "")
+                }
                 if case .broken = verification.status { printError(SafeText.escape(verification.description)) }
             }
 
@@ -212,6 +250,7 @@ extension Consult {
             @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
+            @OptionGroup var keys: KeyOptions
 
             func validate() throws {
                 if id != nil && all { throw ValidationError("give a transcript's id or --all, not both") }
@@ -220,9 +259,11 @@ extension Consult {
             func run() throws {
                 let directory = data.directory
                 let (store, conflicts) = try records.openForChecking(directory)
+                // No identity is needed: the chain and the hosts' signatures are in the clear.
+                let opening = try keys.keys()
                 var results: [Verification] = []
                 if let id {
-                    guard let store, let found = try storedTranscript(id, in: store) else {
+                    guard let store, let found = try storedTranscript(id, in: store, keys: opening) else {
                         printError(
                             "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(store?.name ?? directory.transcripts.path))."
                         )
@@ -231,7 +272,7 @@ extension Consult {
                     results = [checked(found.read, id: found.id, conflicts).verification]
                 } else {
                     for row in try stored({ try store?.transcripts() ?? [] }) {
-                        if let read = try stored({ try store?.read(transcript: row.id) }) {
+                        if let read = try stored({ try store?.read(transcript: row.id, keys: opening) }) {
                             results.append(checked(read, id: row.id, conflicts).verification)
                         }
                     }
@@ -264,7 +305,7 @@ extension Consult {
                 // Every request, also one its transcript does not know of (made up, or copied in).
                 var badRequests = 0
                 if id == nil, let store {
-                    var problems = try stored({ try requestProblems(in: store) })
+                    var problems = try stored({ try requestProblems(in: store, keys: opening) })
                     for conflict in conflicts
                     where conflict.line == nil && !problems.contains(where: { $0.reference == conflict.name }) {
                         problems.append((conflict.name, conflict.reason))
@@ -292,13 +333,13 @@ extension StaffView.Format: ExpressibleByArgument {}
 /// A transcript named on the command line (any case) as the store holds it, read and verified
 /// over its stored bytes; nil when the store has none.
 func storedTranscript(
-    _ name: String, in store: RecordStore
+    _ name: String, in store: RecordStore, keys: OpeningKeys = .none
 ) throws -> (id: String, read: (events: [TranscriptEvent], verification: Verification))? {
     var base = name
     if base.hasSuffix(".jsonl") { base.removeLast(6) }
     guard !base.isEmpty, !base.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
     for candidate in [base, base.uppercased()] {
-        if let read = try stored({ try store.read(transcript: candidate) }) { return (candidate, read) }
+        if let read = try stored({ try store.read(transcript: candidate, keys: keys) }) { return (candidate, read) }
     }
     return nil
 }
@@ -317,18 +358,20 @@ func checked(
 }
 
 /// Every stored request that is not what its transcript recorded, by reference.
-func requestProblems(in store: RecordStore) throws(StoreError) -> [(reference: String, problem: String)] {
+func requestProblems(
+    in store: RecordStore, keys: OpeningKeys = .none
+) throws(StoreError) -> [(reference: String, problem: String)] {
     var problems: [(reference: String, problem: String)] = []
     for (reference, document) in try store.appointments() {
         let object: [String: UntypedJSON]
         do throws(RecordError) {
-            object = try AppointmentRequest.read(Data(document)).object
+            object = try AppointmentRequest.load(Data(document), keys: .none).object
         } catch {
             problems.append((reference, error.reason))
             continue
         }
         var failure: StoreError?
-        let problem = AppointmentRequest.problem(with: object, reference: reference) { id in
+        let problem = AppointmentRequest.problem(with: object, reference: reference, keys: keys) { id in
             do throws(StoreError) { return try store.read(transcript: id)?.events } catch {
                 failure = error
                 return nil

@@ -12,7 +12,7 @@ import Testing
 func recordedSession(
     _ typed: [String], language: String = "en", directory: DataDirectory? = nil,
     extra: [LineReadResult] = [], limit: Int? = nil
-) throws -> (SessionEnd, String, Session, DataDirectory) {
+) throws -> (EndReason, String, Session, DataDirectory) {
     let dir = directory ?? DataDirectory(temporaryPath("consult"))
     var recorder: ConsultationRecorder? = nil
     if (try? dir.prepare()) != nil, let writer = try? TranscriptWriter(directory: dir, limit: limit) {

@@ -1,5 +1,6 @@
 import ConsultContent
 import ConsultEngine
+import ConsultRecords
 import ConsultTestSupport
 import Foundation
 import Testing
@@ -32,7 +33,7 @@ final class ScriptedReader: LineReader {
 func session(
     _ typed: [String], language: String = "en", plain: Bool = false, color: Bool = false, width: Int = 80,
     extra: [LineReadResult] = []
-) throws -> (SessionEnd, String, Session, ScriptedReader) {
+) throws -> (EndReason, String, Session, ScriptedReader) {
     var output = ""
     let reader = ScriptedReader(typed.map { .line($0) } + extra)
     let screen = Screen(color: color, plain: plain, width: width) { output += $0 }
