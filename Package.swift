@@ -209,7 +209,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsultStoreTests",
-            dependencies: ["ConsultStore", "ConsultRecords", "ConsultEngine", "ConsultTestSupport"]),
+            dependencies: ["ConsultStore", "ConsultRecords", "ConsultSealing", "ConsultEngine", "ConsultTestSupport"]),
         .testTarget(
             name: "ConsultSSHTests",
             dependencies: [
