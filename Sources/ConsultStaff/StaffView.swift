@@ -307,6 +307,8 @@ public struct StaffView: Sendable {
         let transcriptID = id ?? start?.id ?? "?"
         doc.title(label("staff.transcript", ["id": .text(SafeText.escape(transcriptID))]))
         if let verification { doc.field(label("staff.integrity"), integrity(verification)) }
+        // Opened with an identity: which machine wrote it and for whom, as verify says.
+        if let seal = verification?.seal { doc.field(label("staff.sealed_field"), sealedBy(seal)) }
         if let start, let startTime {
             var channel = channelName(start.channel)
             if let remote = start.remote { channel += ", " + label("staff.remote") + " " + SafeText.escape(remote) }

@@ -63,7 +63,10 @@ import Testing
                 ["transcripts", "show", id, "--data-dir", office.data, "--lang", lang] + office.opening(lawyer))
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains(name) && result.stdout.contains(heading), "\(result.stdout)")
-            #expect(!result.stdout.contains("sealed"))
+            #expect(!result.stdout.contains("The content is sealed"))
+            // Which machine wrote it, as verify names it.
+            let sealedField = try staffMessage("staff.sealed_field", lang)
+            #expect(result.stdout.contains("\(sealedField): "), "\(result.stdout)")
             result = try office.run(
                 ["appointments", "show", reference, "--data-dir", office.data, "--lang", lang] + office.opening(lawyer))
             #expect(result.status == 0, "\(result.stderr)")
