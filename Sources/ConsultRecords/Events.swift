@@ -64,11 +64,17 @@ public enum ConsultationEvent: Sendable, Equatable {
         public var remote: String?
         /// The transcript's format (`ConsultationEvent.format`); nil in transcripts of version 1.
         public var format: Int?
+        /// The office (`--office`) and the machine that held the consultation; nil in transcripts
+        /// written before records met in one store.
+        public var office: String?
+        public var host: String?
 
         public init(
             id: String, channel: String, contentHash: String, version: String, today: LocalDate, language: String,
-            remote: String? = nil, format: Int? = ConsultationEvent.format
+            remote: String? = nil, format: Int? = ConsultationEvent.format, office: String? = nil, host: String? = nil
         ) {
+            self.office = office
+            self.host = host
             self.id = id
             self.channel = channel
             self.contentHash = contentHash
@@ -80,7 +86,7 @@ public enum ConsultationEvent: Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, channel, version, today, language, remote, format
+            case id, channel, version, today, language, remote, format, office, host
             case contentHash = "content_hash"
         }
     }

@@ -22,10 +22,32 @@ public struct TranscriptSummary: Sendable {
     public let events: Int
     /// The date the consultation reasoned with (`today` of the start event).
     public let today: LocalDate?
+    /// Where it was held (`--office`, the machine); empty when not recorded.
+    public var office = ""
+    public var host = ""
+
+    /// A summary as a record store keeps it.
+    public init(
+        id: String, started: String, channel: String, language: String, endReason: String?, outcomes: [String],
+        events: Int, today: LocalDate?, office: String, host: String
+    ) {
+        self.id = id
+        self.started = started
+        self.channel = channel
+        self.language = language
+        self.endReason = endReason
+        self.outcomes = outcomes
+        self.events = events
+        self.today = today
+        self.office = office
+        self.host = host
+    }
 
     public init(id: String, events: [TranscriptEvent]) {
         self.id = id
         let start = events.timedStart
+        office = start?.start.office ?? ""
+        host = start?.start.host ?? ""
         started = start?.time ?? ""
         channel = start?.start.channel ?? ""
         language = StaffView.applicantLanguage(events)
@@ -250,11 +272,17 @@ public struct StaffView: Sendable {
     public func line(_ s: TranscriptSummary) -> String {
         let outcomes =
             s.outcomes.isEmpty ? label("staff.none") : s.outcomes.map(SafeText.escape).joined(separator: ", ")
-        return [
+        // Where it was held, when recorded: "office/host".
+        let place = [s.office, s.host].filter { !$0.isEmpty }.joined(separator: "/")
+        var fields = [
             SafeText.escape(s.id), shortMoment(s.started), SafeText.escape(s.channel.isEmpty ? "—" : s.channel),
+        ]
+        if !place.isEmpty { fields.append(SafeText.escape(place)) }
+        fields += [
             SafeText.escape(s.language.isEmpty ? "—" : s.language), label("staff.events", ["count": .number(s.events)]),
             endReason(s.endReason), outcomes,
-        ].joined(separator: "  ")
+        ]
+        return fields.joined(separator: "  ")
     }
 
     public func integrity(_ v: Verification) -> String {
@@ -279,6 +307,8 @@ public struct StaffView: Sendable {
         let transcriptID = id ?? start?.id ?? "?"
         doc.title(label("staff.transcript", ["id": .text(SafeText.escape(transcriptID))]))
         if let verification { doc.field(label("staff.integrity"), integrity(verification)) }
+        // Opened with an identity: which machine wrote it and for whom, as verify says.
+        if let seal = verification?.seal { doc.field(label("staff.sealed_field"), sealedBy(seal)) }
         if let start, let startTime {
             var channel = channelName(start.channel)
             if let remote = start.remote { channel += ", " + label("staff.remote") + " " + SafeText.escape(remote) }

@@ -5,6 +5,7 @@ import ConsultEditLine
 import ConsultEngine
 import ConsultRecords
 import ConsultSealing
+import ConsultStore
 import ConsultTerminal
 import Foundation
 
@@ -38,6 +39,8 @@ struct TerminalOptions: ParsableArguments {
             valueName: "kib"))
     var maxRecordKib: Int = ConsultationRecorder.defaultLimit / 1024
 
+    @OptionGroup var records: StoreOptions
+    @OptionGroup var retention: RetentionOptions
     @Option(
         help: ArgumentHelp(
             "Seal every record to the public keys in this file, one a line (default: $CONSULT_RECIPIENTS): this machine cannot read them back.",
@@ -92,11 +95,21 @@ struct TerminalOptions: ParsableArguments {
             }
             let writer = try TranscriptWriter(directory: directory, limit: maxRecordKib * 1024)
             CrashGuard.watch(writer)
+            // The spool (the file) first, then the store, each event before the next prompt; a
+            // store that cannot be reached leaves the spool to be forwarded later.
+            let spool = records.spool(directory)
+            if let location = try? records.location(directory) {
+                StoreMirror(location: location, spool: spool).attach(to: writer)
+                SpoolSync.inBackground(
+                    location: location, spool: spool, keepHours: retention.spoolKeepHours,
+                    retentionDays: retention.retention)
+            }
             let recorder = ConsultationRecorder(writer: writer)
             recorder.start(
                 channel: channel, remote: remote,
                 contentHash: contentHash,
-                version: Consult.configuration.version, today: today, language: language)
+                version: Consult.configuration.version, today: today, language: language,
+                office: spool.office.isEmpty ? nil : spool.office, host: spool.host.isEmpty ? nil : spool.host)
             return RecordsContext(
                 directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel,
                 resume: resume)
