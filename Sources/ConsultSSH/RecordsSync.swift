@@ -50,15 +50,10 @@ public final class RecordsSync: @unchecked Sendable {
             return nil
         }
         for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] =
-            environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
         var pid: pid_t = 0
-        let result = cpty_spawn_plain(arguments[0], argv, envp, pipe[1], &pid)
+        let result = withSpawnArguments(arguments, environment) { argv, envp in
+            cpty_spawn_plain(arguments[0], argv, envp, pipe[1], &pid)
+        }
         close(pipe[1])
         guard result == 0 else {
             close(pipe[0])
