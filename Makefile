@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/consult
 
-.PHONY: run sshd test build deps test-deps lint check-content bench bench-baseline bench-check test-load fuzz fuzz-build fuzz-smoke format clean
+.PHONY: run sshd test build deps test-deps lint check-content bench bench-store bench-baseline bench-check test-load fuzz fuzz-build fuzz-smoke format clean
 
 # The shipped binaries carry the Swift runtime and Foundation inside them: every SSH session and
 # kiosk reset starts a process, and not loading the shared libraries saves a few milliseconds each.
@@ -95,6 +95,13 @@ LOAD_SESSIONS ?= 300
 test-load: test-deps
 	$(SWIFT) build -c release $(STATIC)
 	python3 Scripts/load-test.py --sessions $(LOAD_SESSIONS) --bin .build/release
+
+# The record store's figures (issue 12): per-event commit latency (file, SQLite, PostgreSQL with
+# fsync on), listing and filtering 100,000 consultations, forwarding 10,000 spooled events.
+# Printed, not asserted; a PostgreSQL of its own, as the tests start one.
+bench-store: test-deps
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test -c release --skip-build --filter StoreBenchmark -Xswiftc -enable-testing
 
 # The tree in the checked-in style (.swift-format: 4 spaces, 120 columns), with the toolchain's swift-format.
 format:

@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The dialog model, expression language and the consultation state machine. No I/O.
@@ -49,6 +51,19 @@ let package = Package(
         .target(
             name: "ConsultRecords",
             dependencies: ["ConsultEngine", "ConsultSealing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Where records meet: the record store (SQLite embedded by default, PostgreSQL for an office),
+        // the local spool forwarded to it, import, purge and erasure with their audit.
+        .target(
+            name: "ConsultStore",
+            dependencies: [
+                "ConsultEngine", "ConsultRecords",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The lawyer's view of the records, in the lawyer's language: rendering for people.
         .target(
@@ -91,6 +106,7 @@ let package = Package(
                 "ConsultRecords",
                 "ConsultSealing",
                 "ConsultStaff",
+                "ConsultStore",
                 "ConsultConversation",
                 "ConsultTerminal",
                 "ConsultEditLine",
@@ -122,6 +138,7 @@ let package = Package(
             name: "consult-sshd",
             dependencies: [
                 "ConsultContent",
+                "ConsultRecords",
                 "ConsultSSH",
                 "ConsultSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -197,10 +214,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ConsultStoreTests",
+            dependencies: ["ConsultStore", "ConsultRecords", "ConsultSealing", "ConsultEngine", "ConsultTestSupport"]),
+        .testTarget(
             name: "ConsultSSHTests",
             dependencies: [
                 "ConsultSSH", "ConsultEngine", "ConsultLocalization", "ConsultTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -4,12 +4,14 @@
 #   Scripts/install-deps.sh --test   also what the tests drive: tmux, the OpenSSH client,
 #                                    OpenSSH's server (the recipe's test starts its own on a
 #                                    loopback port; the system's sshd is not started) and Graphviz
-#                                    (`consult graph --format svg` is tested for real)
+#                                    (`consult graph --format svg` is tested for real), and
+#                                    PostgreSQL (the record store's tests start their own server
+#                                    as the postgres user in a temporary folder, on a Unix socket)
 set -euo pipefail
 
 packages=(libedit-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
-  packages+=(tmux openssh-client openssh-server graphviz)
+  packages+=(tmux openssh-client openssh-server graphviz postgresql)
 fi
 
 missing=()
@@ -25,7 +27,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "Installing ${missing[*]}..." >&2
 export DEBIAN_FRONTEND=noninteractive
-# Installing a server must not start it (sshd on port 22): policy-rc.d says no, for this install only.
+# Installing a server must not start it (sshd on port 22, PostgreSQL's cluster on 5432): policy-rc.d
+# says no, for this install only.
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
   printf '#!/bin/sh\nexit 101\n' > "$policy"

@@ -111,6 +111,13 @@ public enum SystemMessages {
         // Sealed records (issue 13), read without an identity that opens them.
         "staff.sealed": [], "staff.sealed_field": [], "staff.sealed_by": ["host", "key", "recipients"],
         "staff.sealed_note": [],
+        // Come back later (issue 13): a code to continue a consultation, `/pause`, the lawyer's view.
+        "command.pause": [], "ui.resume.choice": [], "ui.resume.prompt": [], "ui.resume.not_a_code": [],
+        "ui.resume.wrong": [], "ui.resume.expired": [], "ui.resume.blocked": [], "ui.resume.too_many": [],
+        "ui.resume.damaged": [], "ui.resume.unavailable": [], "ui.resume.code": ["code", "date", "time"],
+        "ui.resume.welcome_back": ["code", "date", "time"], "ui.resume.not_kept": [],
+        "ui.pause.done": ["code", "date", "time"], "ui.pause.unavailable": [], "ui.pause.off": [],
+        "staff.reason.paused": [], "staff.event.resumed": [], "staff.resumed_from": ["id"],
     ]
 
     /// The name of a fact, for summaries and the lawyer's view.

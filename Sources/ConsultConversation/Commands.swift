@@ -5,14 +5,16 @@ extension Conversation {
     /// The commands, typed `/name` (English or the session language's word) or as a bare word of
     /// the session's language.
     public enum Command: String, CaseIterable, Sendable {
-        case help, back, change, summary, why, language, restart, quit
+        case help, back, change, summary, why, language, restart, pause, quit
         /// Hidden: leaves kiosk mode when an operator passphrase is configured.
         case `operator`
         /// A slash word that is no command.
         case unknown
 
         /// The commands the help lists.
-        public static var listed: [Command] { [.help, .back, .change, .summary, .why, .language, .restart, .quit] }
+        public static var listed: [Command] {
+            [.help, .back, .change, .summary, .why, .language, .restart, .pause, .quit]
+        }
     }
 
     /// The command a line names: `/name` (English or the session language's word), or a bare word of
@@ -43,10 +45,10 @@ extension Conversation {
         return parts.count == 2 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : nil
     }
 
-    /// What Tab completes at `prompt`.
-    func completion(for prompt: Consultation.Prompt) -> Completion {
-        var answers: [String] = presenter.choiceLabels(prompt.expected)
-        if case .yesNo = prompt.expected {
+    /// What Tab completes at `prompt`, whose answer is `expected`.
+    func completion(for prompt: Consultation.Prompt, expected: Expected) -> Completion {
+        var answers: [String] = presenter.choiceLabels(expected)
+        if case .yesNo = expected {
             answers += presenter.vocabulary.yesWords.prefix(1) + presenter.vocabulary.noWords.prefix(1)
         }
         let words = content.localizer.catalog(language)?.commands ?? [:]

@@ -5,7 +5,7 @@ import ConsultRecords
 /// Running the commands, and the prompts they open.
 extension Conversation {
     /// A command is done: back to the question (what it changed it said itself).
-    private mutating func commandDone() -> [Effect] {
+    mutating func commandDone() -> [Effect] {
         state = .afterCommand
         return []
     }
@@ -55,6 +55,8 @@ extension Conversation {
             return asking(.confirming(.restart))
         case .quit:
             return asking(.confirming(.quit))
+        case .pause:
+            return pause()
         case .unknown:
             return [.show(Message("ui.unknown_command", ["command": .text(lastCommandWord)]), .problem)] + commandDone()
         case .operator:

@@ -8,11 +8,16 @@ extension Conversation {
     /// consultation is finished, else the notes and the question.
     mutating func top() -> [Effect] {
         if let pendingEnd { return ending(pendingEnd) }
-        if case .ask = consultation.step { return proceed() }
+        // What changed is kept for later before anything more is shown: a batch of its own, so that
+        // a code that could not be made is not shown.
+        let keeping = keepForLater()
+        if !keeping.isEmpty { return keeping }
+        let code = codeNote()
+        if case .ask = consultation.step { return code + proceed() }
         // The end: the appointment request is reviewed (and saved) before the closing words,
         // which thank the applicant and say what happens next.
-        if let review = reviewToShow() { return asking(.review(review)) }
-        return proceed()
+        if let review = reviewToShow() { return code + asking(.review(review)) }
+        return code + proceed()
     }
 
     /// The notes passed (when they changed), then the question; or, when the consultation is
@@ -113,9 +118,11 @@ extension Conversation {
             event.item = item
             event.field = field
         }
-        let shown = ShownQuestion(
-            fact: prompt.question.fact, key: prompt.message, text: text, expected: prompt.expected)
-        return [.gap, .record(.question(event)), .question(shown), .complete(completion(for: prompt))]
+        let expected = shownExpected(prompt)
+        let shown = ShownQuestion(fact: prompt.question.fact, key: prompt.message, text: text, expected: expected)
+        return [
+            .gap, .record(.question(event)), .question(shown), .complete(completion(for: prompt, expected: expected)),
+        ]
     }
 
     // MARK: - Answers
@@ -145,6 +152,20 @@ extension Conversation {
     }
 
     private mutating func answer(_ line: String, prompt: Consultation.Prompt) -> [Effect] {
+        // The first screen's last choice: continue an earlier consultation with its code.
+        if offersResume(at: prompt) {
+            switch AnswerParser.parse(line, as: shownExpected(prompt), vocabulary: presenter.vocabulary) {
+            case .success(.choice(Self.resumeChoice.value)):
+                return [.record(.command(.init(name: "resume", input: line)))] + asking(.enteringCode)
+            case .failure(let problem):
+                state = .top
+                let rejected = ConsultationEvent.Rejected(
+                    fact: prompt.question.fact, input: line, problem: presenter.problem(problem))
+                return [.record(.rejected(rejected)), .problem(problem)]
+            default:
+                break
+            }
+        }
         switch consultation.answered(line, vocabulary: presenter.vocabulary) {
         case .failure(let problem):
             state = .top

@@ -48,6 +48,14 @@ public struct Conversation: Sendable {
     var promptShown = false
     /// The idle warning was shown during this read: the next time out ends the consultation.
     var idleWarned = false
+    /// The answers can be kept for later with a code (turned off when keeping them fails).
+    var resumeOffered: Bool
+    /// The code the answers are kept under, and until when; nil before consent or when none works.
+    public internal(set) var ticket: ResumeTicket?
+    /// What was last kept for later (nil: nothing kept, or to be kept again).
+    var kept: ResumeState?
+    /// The code was shown (once after consent; a consultation continued shows it in its welcome).
+    var codeShown = false
 
     public init(
         content: Content, today: LocalDate, language: String, options: SessionOptions = SessionOptions(),
@@ -58,6 +66,7 @@ public struct Conversation: Sendable {
         self.records = records
         self.language = content.localizer.hasLanguage(language) ? language : content.localizer.fallback
         consultation = try Consultation(dialogs: content.dialogs, today: today)
+        resumeOffered = options.resumable && records == .kept
     }
 
     /// True when something of this consultation could not be written: the transcript (from the
@@ -91,6 +100,10 @@ public struct Conversation: Sendable {
         case choosingLanguage
         /// `/operator`: the passphrase is read.
         case passphrase
+        /// The code of a consultation to continue is read (the first screen's last choice).
+        case enteringCode
+        /// Waiting for the code to be tried.
+        case resuming
         /// The appointment request is shown for review: yes, no, or the number of an item to correct.
         case review(Review)
         /// An item of the request is to be corrected.
@@ -148,7 +161,7 @@ public struct Conversation: Sendable {
     public mutating func next() -> [Effect] {
         switch state {
         case .starting:
-            state = .top
+            state = options.askForCode && resumeOffered ? .enteringCode : .top
             return greeting()
         case .top:
             return top()
@@ -168,13 +181,13 @@ public struct Conversation: Sendable {
         case .confirmed(let fields):
             state = .saving
             return [.save(draft(fields))]
-        case .saving:
+        case .saving, .resuming:
             return []
         case .finishing:
             return proceed()
         case .ended(let reason):
             return [.end(reason)]
-        case .question, .confirming, .choosingAnswer, .choosingLanguage, .passphrase, .review:
+        case .question, .confirming, .choosingAnswer, .choosingLanguage, .passphrase, .review, .enteringCode:
             return ask()
         }
     }
@@ -195,6 +208,17 @@ public struct Conversation: Sendable {
         case .appointmentNotSaved(let error):
             guard case .saving = state else { return [] }
             return notSaved(error)
+        case .keptForLater(let ticket):
+            self.ticket = ticket
+            return []
+        case .notKeptForLater:
+            return notKeptForLater()
+        case .resumed(let kept, let ticket):
+            guard case .resuming = state else { return [] }
+            return resumed(kept, ticket)
+        case .resumeRefused(let refusal):
+            guard case .resuming = state else { return [] }
+            return refused(refusal)
         default:
             break
         }
@@ -239,7 +263,8 @@ public struct Conversation: Sendable {
 
     private var isAsking: Bool {
         switch state {
-        case .question, .confirming, .choosingAnswer, .choosingLanguage, .passphrase, .review: return true
+        case .question, .confirming, .choosingAnswer, .choosingLanguage, .passphrase, .review, .enteringCode:
+            return true
         default: return false
         }
     }
@@ -282,6 +307,8 @@ public struct Conversation: Sendable {
             return [.show(Message("ui.language.prompt"), .question), .languages(content.localizer.languages)]
         case .passphrase:
             return [.show(Message("ui.operator.passphrase"), .question)]
+        case .enteringCode:
+            return [.gap, .show(Message("ui.resume.prompt"), .question), .complete(nil)]
         case .review(let review):
             return [
                 .gap, .show(Message("appointment.summary_heading"), .heading), .answers(review.items, .numbered),
@@ -310,6 +337,7 @@ public struct Conversation: Sendable {
         case .choosingAnswer(let facts): return heardAnswerChoice(heard, facts: facts)
         case .choosingLanguage: return heardLanguageChoice(heard)
         case .review(let review): return heardAtReview(heard, review)
+        case .enteringCode: return heardCode(heard)
         default: return []
         }
     }
@@ -330,6 +358,13 @@ public struct Conversation: Sendable {
         state = .ended(reason)
         var effects: [Effect] = []
         if reason == .recordLimit { effects += [.gap, .show(Message("records.limit"), .problem)] }
+        // Finished, or left for good: the answers kept for later go (a pause, a lost connection,
+        // the idle time or a signal keep them until the code expires).
+        if reason == .completed || reason == .quit, ticket != nil || kept != nil {
+            ticket = nil
+            kept = nil
+            effects.append(.forget)
+        }
         let end = ConsultationEvent.End(
             reason: reason.rawValue, facts: factsSnapshot,
             outcomes: consultation.outcomes.map(\.id))

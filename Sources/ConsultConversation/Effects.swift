@@ -26,6 +26,14 @@ public enum Input: Equatable, Sendable {
     case appointmentSaved(AppointmentRequest)
     /// The appointment request of a `.save` effect could not be saved: why.
     case appointmentNotSaved(String)
+    /// The answers of a `.keep` effect were kept under a new code (reported once, when it is made).
+    case keptForLater(ResumeTicket)
+    /// The answers of a `.keep` effect could not be kept: the code does not work (reported once).
+    case notKeptForLater
+    /// The code of a `.resume` effect opened a consultation kept earlier: its answers and its code.
+    case resumed(ResumeState, ResumeTicket)
+    /// The code of a `.resume` effect opened nothing: why.
+    case resumeRefused(ResumeRefusal)
 }
 
 /// What the caller does for the conversation, in order. A batch of effects ends with at most one
@@ -69,11 +77,20 @@ public enum Effect: Equatable, Sendable {
     /// The event is appended to the transcript.
     case record(ConsultationEvent)
 
+    /// The answers so far are kept for later under the consultation's code (a new code the first
+    /// time: the caller reports `.keptForLater`, or `.notKeptForLater` on a failure).
+    case keep(ResumeState)
+    /// The answers kept for later are deleted (the consultation ended, or the consent was withdrawn).
+    case forget
+
     // MARK: Waiting
     /// A line is read; its result comes back as an `Input`.
     case read(Reading)
     /// The appointment request is saved; the result comes back as `.appointmentSaved` or `.appointmentNotSaved`.
     case save(AppointmentDraft)
+    /// The code typed is tried; the result comes back as `.resumed` or `.resumeRefused`. The code
+    /// is a secret: it is neither recorded nor put into the line editor's history.
+    case resume(String)
     /// The consultation is over.
     case end(EndReason)
 }
@@ -109,6 +126,8 @@ public enum Term: Hashable, Sendable {
     case outcomeTitle(String)
     /// One item of the group question that asks for `group`.
     case item(Record, group: String)
+    /// A date, written in full in the session's language.
+    case date(LocalDate)
 }
 
 /// A question as shown.
@@ -186,6 +205,12 @@ public struct SessionOptions: Hashable, Sendable {
     public var idleWarning: Int = 60
     /// The passphrase of the hidden `/operator` command that leaves kiosk mode; nil: no such command.
     public var operatorPassphrase: String?
+    /// The applicant may continue later with a code: the answers are kept (after consent), `/pause`
+    /// works and the first screen offers to continue with a code. The session turns it off when
+    /// it has nowhere to keep them.
+    public var resumable = false
+    /// The first screen asks for a code at once (`consult start --resume`).
+    public var askForCode = false
 
     public init(idleTimeout: Int? = nil, operatorPassphrase: String? = nil) {
         self.idleTimeout = idleTimeout

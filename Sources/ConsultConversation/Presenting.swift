@@ -16,6 +16,7 @@ extension Presenter {
         case .factNames(let facts): return .list(facts.map(factName))
         case .value(let value, let fact): return .text(format(value, fact: fact))
         case .outcomeTitle(let id): return .text(outcomeTitle(id))
+        case .date(let date): return .date(date)
         case .item(let record, let fact):
             guard case .group(let group)? = content.dialogs.question(for: fact)?.kind else { return .text("") }
             return .text(item(record, record: group.recordType, group: group))

@@ -268,6 +268,21 @@ public struct Consultation: Sendable {
         _ = refresh()
     }
 
+    /// A consultation continued later, rebuilt from the answers it kept: the answers that no
+    /// question on the way reaches any more (the content changed meanwhile) are dropped, and the
+    /// parts of a group question being filled in are put back when it is the question asked.
+    public init(
+        dialogs: DialogSet, today: LocalDate, continuing answers: [String: Value], group: GroupDraft?
+    )
+        throws(Walk.Failure)
+    {
+        try self.init(dialogs: dialogs, today: today, answers: answers.filter { dialogs.question(for: $0.key) != nil })
+        _ = refresh()
+        if let group, let question = walk.current, question.fact == group.fact, case .group = question.kind {
+            draft = group
+        }
+    }
+
     /// Answers a fact directly with a value (a replay, or a headless run).
     public mutating func set(_ fact: String, _ value: Value) -> [String: Value] {
         answers[fact] = value

@@ -38,7 +38,9 @@ public enum CatalogLoader {
     ]
 
     /// The terminal commands every locale names words for.
-    public static let commandNames = ["help", "back", "change", "summary", "why", "language", "restart", "quit"]
+    public static let commandNames = [
+        "help", "back", "change", "summary", "why", "language", "restart", "pause", "quit",
+    ]
 
     /// Loads every `*.yaml` file of `directory` (README and others are ignored).
     public static func loadDirectory(

@@ -230,6 +230,18 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         with object: [String: UntypedJSON], reference: String, in directory: DataDirectory,
         keys: OpeningKeys = .none
     ) -> String? {
+        problem(with: object, reference: reference, keys: keys) { id in
+            let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
+            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            return TranscriptReader.read(url).events
+        }
+    }
+
+    /// The same check with the transcript's verified events from anywhere (nil: no such transcript).
+    public static func problem(
+        with object: [String: UntypedJSON], reference: String, keys: OpeningKeys = .none,
+        transcriptEvents: (String) -> [TranscriptEvent]?
+    ) -> String? {
         if let problem = sealProblem(object, keys: keys) { return problem }
         guard let hash = object["hash"]?.string else { return nil }
         guard Self.hash(of: object) == hash, object["reference"]?.string == reference else {
@@ -237,9 +249,7 @@ public struct AppointmentRequest: Codable, Sendable, Equatable {
         }
         // A request saved without a transcript (a caller of the library) has only its own hash to check.
         guard let id = object["transcript"]?.string else { return nil }
-        let url = directory.transcripts.appendingPathComponent("\(id).jsonl")
-        guard FileManager.default.fileExists(atPath: url.path) else { return "its transcript \(id) is missing" }
-        let events = TranscriptReader.read(url).events
+        guard let events = transcriptEvents(id) else { return "its transcript \(id) is missing" }
         let recorded = events.contains { event in
             if case .appointment(let a) = event.event { return a.reference == reference && a.requestHash == hash }
             return false

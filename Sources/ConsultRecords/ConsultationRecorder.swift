@@ -57,13 +57,14 @@ public final class ConsultationRecorder: @unchecked Sendable {
     }
 
     public func start(
-        channel: String, remote: String?, contentHash: String, version: String, today: LocalDate, language: String
+        channel: String, remote: String?, contentHash: String, version: String, today: LocalDate, language: String,
+        office: String? = nil, host: String? = nil
     ) {
         record(
             .start(
                 .init(
                     id: writer.id, channel: channel, contentHash: contentHash, version: version, today: today,
-                    language: language, remote: remote)))
+                    language: language, remote: remote, office: office, host: host)))
     }
 
     public func end(_ reason: String, facts: [String: Value] = [:], outcomes: [OutcomeStep] = []) {

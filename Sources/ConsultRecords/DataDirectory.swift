@@ -32,6 +32,8 @@ public struct DataDirectory: Sendable {
 
     public var transcripts: URL { url.appendingPathComponent("transcripts") }
     public var appointments: URL { url.appendingPathComponent("appointments") }
+    /// The answers kept for applicants who continue later with a code (`ResumeStore`).
+    public var resume: URL { url.appendingPathComponent("resume") }
     /// This machine's signing key for sealed records (made on first use, 0600).
     public var hostKey: URL { url.appendingPathComponent("host.key") }
 

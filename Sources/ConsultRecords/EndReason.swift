@@ -17,6 +17,8 @@ public enum EndReason: String, CaseIterable, Sendable {
     case interrupted
     /// The transcript reached its size limit: the consultation ends, the applicant is told.
     case recordLimit = "record_limit"
+    /// The applicant stopped to continue later with a code (`/pause`): the answers are kept.
+    case paused
     /// The program crashed: written by the crash handler, never by a session.
     case crashed
 }

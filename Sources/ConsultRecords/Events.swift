@@ -20,6 +20,8 @@ public enum ConsultationEvent: Sendable, Equatable {
     case restart
     case appointment(AppointmentSaved)
     case appointmentFailed(AppointmentFailed)
+    /// The consultation continues an earlier one, whose applicant typed its code.
+    case resumed(Resumed)
     case end(End)
     case unknown(kind: String, data: UntypedJSON)
 
@@ -42,6 +44,7 @@ public enum ConsultationEvent: Sendable, Equatable {
         case .restart: return "restart"
         case .appointment: return "appointment"
         case .appointmentFailed: return "appointment_failed"
+        case .resumed: return "resumed"
         case .end: return "end"
         case .unknown(let kind, _): return kind
         }
@@ -61,11 +64,17 @@ public enum ConsultationEvent: Sendable, Equatable {
         public var remote: String?
         /// The transcript's format (`ConsultationEvent.format`); nil in transcripts of version 1.
         public var format: Int?
+        /// The office (`--office`) and the machine that held the consultation; nil in transcripts
+        /// written before records met in one store.
+        public var office: String?
+        public var host: String?
 
         public init(
             id: String, channel: String, contentHash: String, version: String, today: LocalDate, language: String,
-            remote: String? = nil, format: Int? = ConsultationEvent.format
+            remote: String? = nil, format: Int? = ConsultationEvent.format, office: String? = nil, host: String? = nil
         ) {
+            self.office = office
+            self.host = host
             self.id = id
             self.channel = channel
             self.contentHash = contentHash
@@ -77,7 +86,7 @@ public enum ConsultationEvent: Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, channel, version, today, language, remote, format
+            case id, channel, version, today, language, remote, format, office, host
             case contentHash = "content_hash"
         }
     }
@@ -293,6 +302,21 @@ public enum ConsultationEvent: Sendable, Equatable {
         }
     }
 
+    /// An earlier consultation continued with its code: the transcript it continues, the language
+    /// and the answers carried over (the lawyer joins the two transcripts by `from`).
+    public struct Resumed: Codable, Sendable, Equatable {
+        /// The id of the transcript that kept the answers last.
+        public var from: String
+        public var language: String
+        public var answers: [String: Value]
+
+        public init(from: String, language: String, answers: [String: Value]) {
+            self.from = from
+            self.language = language
+            self.answers = answers
+        }
+    }
+
     /// The end of a consultation: why, and the facts and outcomes it reached.
     public struct End: Codable, Sendable, Equatable {
         public var reason: String
@@ -336,6 +360,7 @@ extension ConsultationEvent {
         case .restart: _ = encoder.container(keyedBy: UnknownKey.self)
         case .appointment(let e): try e.encode(to: encoder)
         case .appointmentFailed(let e): try e.encode(to: encoder)
+        case .resumed(let e): try e.encode(to: encoder)
         case .end(let e): try e.encode(to: encoder)
         case .unknown(_, let data): try data.encode(to: encoder)
         }
@@ -360,6 +385,7 @@ extension ConsultationEvent {
             case "restart": self = .restart
             case "appointment": self = .appointment(try decode(AppointmentSaved.self))
             case "appointment_failed": self = .appointmentFailed(try decode(AppointmentFailed.self))
+            case "resumed": self = .resumed(try decode(Resumed.self))
             case "end": self = .end(try decode(End.self))
             default: self = .unknown(kind: kind, data: try decode(UntypedJSON.self))
             }

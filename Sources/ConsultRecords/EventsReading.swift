@@ -38,6 +38,8 @@ extension Array where Element == TranscriptEvent {
             switch e.event {
             case .restart:
                 facts.removeAll()
+            case .resumed(let r):
+                facts = r.answers
             case .answer(let a) where a.field == nil:
                 facts[a.fact] = a.value
             case .change(let c):

@@ -37,6 +37,10 @@ public final class TranscriptWriter: @unchecked Sendable {
     /// that would follow it (empty once the transcript has ended), for a crash handler, which can
     /// neither format nor hash. See `crashEndLine`.
     public var crashEnd: (@Sendable (_ descriptor: Int32, _ line: [UInt8]) -> Void)?
+    /// Told after every event written and flushed, before `append` returns: the event, its
+    /// sequence number and its whole line as written (newline included). The record store is
+    /// committed here, so that an event reaches it before the applicant sees the next prompt.
+    public var lineWritten: (@Sendable (_ event: ConsultationEvent, _ sequence: Int, _ line: [UInt8]) -> Void)?
 
     static let genesis = String(repeating: "0", count: 64)
 
@@ -56,6 +60,9 @@ public final class TranscriptWriter: @unchecked Sendable {
         }
         fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RecordError.unwritable(url.path, String(cString: strerror(errno))) }
+        // Held while the transcript is written (released at its end event, or when the process ends, however it ends):
+        // whoever forwards the spool to the store knows from it that more lines may come.
+        _ = flock(fd, LOCK_EX)
     }
 
     deinit {
@@ -103,6 +110,10 @@ public final class TranscriptWriter: @unchecked Sendable {
         sequence += 1
         if kind == "end" { ended = true }
         crashEnd?(fd, ended ? [] : preparedCrashEnd(sequence: sequence, previous: previousHash))
+        lineWritten?(event, sequence - 1, bytes)
+        // Ended: nothing more comes from this writer, and whoever forwards the spool may take the
+        // file as it is (its last line too, should someone add to it later).
+        if ended { _ = flock(fd, LOCK_UN) }
     }
 
     /// A line's JSON text without its hash: in the clear, or sealed and signed.
@@ -287,6 +298,13 @@ public struct Verification: Sendable, CustomStringConvertible {
     /// Who wrote a sealed transcript and for whom; nil for one in the clear.
     public var seal: SealInfo?
 
+    public init(id: String, status: Status, events: Int, seal: SealInfo? = nil) {
+        self.id = id
+        self.status = status
+        self.events = events
+        self.seal = seal
+    }
+
     public var description: String {
         let sealed = seal.map { "; " + $0.description } ?? ""
         switch status {
@@ -296,6 +314,21 @@ public struct Verification: Sendable, CustomStringConvertible {
         case .broken(let line, let reason): return "\(id): ALTERED at line \(line): \(reason)"
         }
     }
+}
+
+/// What a stored line says without a key (`TranscriptReader.decode(line:)`).
+public struct DecodedLine: Sendable {
+    public let sequence: Int
+    public let time: String
+    /// The event's kind: in the clear on every line, sealed or not.
+    public let kind: String
+    /// The event; nil when the line is sealed.
+    public let event: ConsultationEvent?
+    /// An appointment event's reference and request hash (in the clear on a sealed line too).
+    public let appointment: ConsultationEvent.AppointmentSaved?
+    public let hash: String
+
+    public var isSealed: Bool { event == nil }
 }
 
 public enum TranscriptReader {
@@ -327,7 +360,19 @@ public enum TranscriptReader {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             return ([], Verification(id: id, status: .broken(line: 0, reason: "the file cannot be read"), events: 0))
         }
-        let bytes = [UInt8](data)
+        let folder = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("appointments")
+        return read(bytes: [UInt8](data), id: id, keys: keys, requestsPlace: folder.path) { reference in
+            FileManager.default.contents(atPath: folder.appendingPathComponent("\(reference).json").path)
+        }
+    }
+
+    /// Reads and checks a transcript's bytes as stored anywhere (a file, a record store), as
+    /// `read(_:)` does: `request` gives the document of an appointment request by reference (nil
+    /// when there is none), `requestsPlace` names where requests are looked for.
+    public static func read(
+        bytes: [UInt8], id: String, keys: OpeningKeys = .none, requestsPlace: String,
+        request: (String) -> Data?
+    ) -> (events: [TranscriptEvent], verification: Verification) {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { Array($0) }
         // Everything after the last newline: empty for a whole file, else a line written in part.
         let torn = lines.removeLast()
@@ -412,7 +457,9 @@ public enum TranscriptReader {
             // Else written only in part when the program was stopped or the disk was full: not an
             // alteration (the transcript has no end event, so it is cut short below).
         }
-        if let (line, reason) = checkAppointments(events, hashes: hashes, transcript: url, id: id) {
+        if let (line, reason) = checkAppointments(
+            events, hashes: hashes, id: id, place: requestsPlace, request: request)
+        {
             // The events from the appointment on are not vouched for either.
             events.removeAll { $0.line >= line }
             return result(.broken(line: line, reason: reason))
@@ -458,19 +505,17 @@ public enum TranscriptReader {
     /// each must be in the data directory's `appointments/`, unaltered, naming this transcript and
     /// chained to the event written just before it. Nil when they all are.
     static func checkAppointments(
-        _ events: [TranscriptEvent], hashes: [String], transcript: URL, id: String
+        _ events: [TranscriptEvent], hashes: [String], id: String, place: String,
+        request requestData: (String) -> Data?
     ) -> (Int, String)? {
-        let folder = transcript.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-            "appointments")
         for (index, event) in events.enumerated() {
             // Transcripts of earlier releases recorded the reference only.
             guard case .appointment(let saved) = event.event, let recorded = saved.requestHash, !recorded.isEmpty else {
                 continue
             }
             let reference = saved.reference
-            let file = folder.appendingPathComponent("\(reference).json")
-            guard let data = FileManager.default.contents(atPath: file.path) else {
-                return (event.line, "the appointment request \(reference) it recorded is missing from \(folder.path)")
+            guard let data = requestData(reference) else {
+                return (event.line, "the appointment request \(reference) it recorded is missing from \(place)")
             }
             guard case .object(let request)? = try? JSONDecoder().decode(UntypedJSON.self, from: data) else {
                 return (event.line, "the appointment request \(reference) is not a JSON object")
@@ -487,6 +532,37 @@ public enum TranscriptReader {
             }
         }
         return nil
+    }
+
+    /// One line as this program writes it (without its newline), as far as it can be read without a
+    /// key: nil when it is not such a line. The chain is not checked (`read` does that): for a store
+    /// that indexes what it keeps.
+    public static func decode(line: some Collection<UInt8>) -> DecodedLine? {
+        guard let text = String(validating: line, as: UTF8.self), endsWithHash(text),
+            let marker = text.range(of: ",\"hash\":\"", options: .backwards)
+        else { return nil }
+        let hash = String(text[marker.upperBound...].dropLast(2))
+        let bodyText = String(text[..<marker.lowerBound]) + "}"
+        if let sealed = SealedReading.decode(bodyText) {
+            return DecodedLine(
+                sequence: sealed.seq, time: sealed.time, kind: sealed.kind, event: nil, appointment: sealed.clear,
+                hash: hash)
+        }
+        let body = Data(bodyText.utf8)
+        guard var read = try? ReadLine.decoder.decode(ReadLine.self, from: body), let sequence = read.sequence else {
+            return nil
+        }
+        // A line of the first format: its values were plain JSON.
+        if case .unknown(let kind, _) = read.event, !kind.isEmpty,
+            let untyped = try? ReadLine.untypedDecoder.decode(ReadLine.self, from: body)
+        {
+            read = untyped
+        }
+        var appointment: ConsultationEvent.AppointmentSaved?
+        if case .appointment(let saved) = read.event { appointment = saved }
+        return DecodedLine(
+            sequence: sequence, time: read.time ?? "", kind: read.event.kind, event: read.event,
+            appointment: appointment, hash: hash)
     }
 
     /// Whether a line ends the way every event ends: `,"hash":"<64 hex digits>"}`.

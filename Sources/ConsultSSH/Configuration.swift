@@ -96,11 +96,18 @@ public struct ConsultationCommand: Sendable {
     public var extraArguments: [String]
     /// Where transcripts and appointment requests are written (`--data-dir` of the child).
     public var dataDirectory: String
+    /// Variables the server sets for every child, over anything the client sent: the record store
+    /// (`CONSULT_STORE`: in the environment, so that a password in its URL is not on a command
+    /// line others can read), the office (`CONSULT_OFFICE`), the retention period.
+    public var environment: [String: String]
 
-    public init(executable: String, extraArguments: [String] = [], dataDirectory: String) {
+    public init(
+        executable: String, extraArguments: [String] = [], dataDirectory: String, environment: [String: String] = [:]
+    ) {
         self.executable = executable
         self.extraArguments = extraArguments
         self.dataDirectory = dataDirectory
+        self.environment = environment
     }
 
     /// The child's arguments (argv[0] included) for a session with this idle timeout.

@@ -37,15 +37,10 @@ struct ChildInTerminal {
             close(master)
             throw SystemError(what: "terminal modes", code: result)
         }
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] =
-            environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
         var pid: pid_t = 0
-        result = cpty_spawn(arguments[0], argv, envp, path, &pid)
+        result = withSpawnArguments(arguments, environment) { argv, envp in
+            cpty_spawn(arguments[0], argv, envp, path, &pid)
+        }
         guard result == 0 else {
             close(master)
             throw SystemError(what: "starting \(arguments[0])", code: result)
@@ -71,4 +66,20 @@ struct ChildInTerminal {
         guard columns > 0, rows > 0 else { return }
         _ = cpty_set_size(master, UInt16(min(columns, 1000)), UInt16(min(rows, 1000)))
     }
+}
+
+/// `body` with `arguments` and `environment` as the NULL-terminated C arrays `posix_spawn` takes
+/// (the environment sorted by name), freed when it returns.
+func withSpawnArguments<T>(
+    _ arguments: [String], _ environment: [String: String],
+    _ body: ([UnsafeMutablePointer<CChar>?], [UnsafeMutablePointer<CChar>?]) -> T
+) -> T {
+    let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] =
+        environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
+    return body(argv, envp)
 }

@@ -9,6 +9,8 @@ extension SessionStateMachine {
     struct Settings: Equatable, Sendable {
         /// The child's command line.
         var arguments: [String]
+        /// What the server sets in every child's environment (``ConsultationCommand/environment``).
+        var environment: [String: String] = [:]
         /// SSH_CONNECTION for the child: "client-address client-port server-address server-port".
         var sshConnection: String
         /// How an applicant connects, for the server's messages: `ssh -p 2222 192.0.2.1`.
@@ -136,5 +138,6 @@ extension SessionStateMachine.Settings {
             connectCommand: connection.localPort == 22 ? "ssh \(host)" : "ssh -p \(connection.localPort) \(host)",
             maximumSessionTime: limits.maximumSessionTime,
             idleBackstop: .milliseconds(Int64((limits.idleTimeout + 60) * 1000)))
+        environment = configuration.command.environment
     }
 }

@@ -149,6 +149,7 @@ struct SessionStateMachine {
         childEnvironment["PATH"] = "/usr/local/bin:/usr/bin:/bin"
         childEnvironment["TERM"] = Self.sanitizedTerm(terminal.term)
         childEnvironment["SSH_CONNECTION"] = settings.sshConnection
+        childEnvironment.merge(settings.environment) { _, server in server }
         return [
             .spawn(
                 Spawn(arguments: settings.arguments, environment: childEnvironment, size: size, modes: terminal.modes))

@@ -9,12 +9,20 @@ extension StaffView {
     /// One line of `consult transcripts list` for a transcript no identity given could open: what is
     /// in the clear (id, start, events, whether it ended) and the word that it is sealed.
     public func sealedLine(id: String, events: [TranscriptEvent]) -> String {
-        let ended = events.last?.kind == "end" ? label("staff.event.end") : label("staff.cut_short")
-        return [
-            SafeText.escape(id), shortMoment(events.first?.time ?? ""),
-            label("staff.events", ["count": .number(events.count)]),
-            ended, label("staff.sealed"),
-        ].joined(separator: "  ")
+        sealedLine(
+            id: id, started: events.first?.time ?? "", events: events.count, ended: events.last?.kind == "end",
+            place: "")
+    }
+
+    /// The same line from what a record store keeps of it in the clear; `place` is "office/host" or empty.
+    public func sealedLine(id: String, started: String, events: Int, ended: Bool, place: String) -> String {
+        var fields = [SafeText.escape(id), shortMoment(started)]
+        if !place.isEmpty { fields.append(SafeText.escape(place)) }
+        fields += [
+            label("staff.events", ["count": .number(events)]),
+            ended ? label("staff.event.end") : label("staff.cut_short"), label("staff.sealed"),
+        ]
+        return fields.joined(separator: "  ")
     }
 
     /// The day a transcript began in the office's time zone (its first event's time, in the clear).

@@ -22,10 +22,32 @@ public struct TranscriptSummary: Sendable {
     public let events: Int
     /// The date the consultation reasoned with (`today` of the start event).
     public let today: LocalDate?
+    /// Where it was held (`--office`, the machine); empty when not recorded.
+    public var office = ""
+    public var host = ""
+
+    /// A summary as a record store keeps it.
+    public init(
+        id: String, started: String, channel: String, language: String, endReason: String?, outcomes: [String],
+        events: Int, today: LocalDate?, office: String, host: String
+    ) {
+        self.id = id
+        self.started = started
+        self.channel = channel
+        self.language = language
+        self.endReason = endReason
+        self.outcomes = outcomes
+        self.events = events
+        self.today = today
+        self.office = office
+        self.host = host
+    }
 
     public init(id: String, events: [TranscriptEvent]) {
         self.id = id
         let start = events.timedStart
+        office = start?.start.office ?? ""
+        host = start?.start.host ?? ""
         started = start?.time ?? ""
         channel = start?.start.channel ?? ""
         language = StaffView.applicantLanguage(events)
@@ -267,11 +289,17 @@ public struct StaffView: Sendable {
     public func line(_ s: TranscriptSummary) -> String {
         let outcomes =
             s.outcomes.isEmpty ? label("staff.none") : s.outcomes.map(SafeText.escape).joined(separator: ", ")
-        return [
+        // Where it was held, when recorded: "office/host".
+        let place = [s.office, s.host].filter { !$0.isEmpty }.joined(separator: "/")
+        var fields = [
             SafeText.escape(s.id), shortMoment(s.started), SafeText.escape(s.channel.isEmpty ? "—" : s.channel),
+        ]
+        if !place.isEmpty { fields.append(SafeText.escape(place)) }
+        fields += [
             SafeText.escape(s.language.isEmpty ? "—" : s.language), label("staff.events", ["count": .number(s.events)]),
             endReason(s.endReason), outcomes,
-        ].joined(separator: "  ")
+        ]
+        return fields.joined(separator: "  ")
     }
 
     public func integrity(_ v: Verification) -> String {
@@ -296,11 +324,20 @@ public struct StaffView: Sendable {
         let transcriptID = id ?? start?.id ?? "?"
         doc.title(label("staff.transcript", ["id": .text(SafeText.escape(transcriptID))]))
         if let verification { doc.field(label("staff.integrity"), integrity(verification)) }
+        // Opened with an identity: which machine wrote it and for whom, as verify says.
+        if let seal = verification?.seal { doc.field(label("staff.sealed_field"), sealedBy(seal)) }
         if let start, let startTime {
             var channel = channelName(start.channel)
             if let remote = start.remote { channel += ", " + label("staff.remote") + " " + SafeText.escape(remote) }
             doc.field(label("staff.channel"), channel)
             doc.field(label("staff.started"), moment(startTime))
+        }
+        let continued = events.compactMap { event -> String? in
+            if case .resumed(let r) = event.event { return r.from }
+            return nil
+        }
+        if !continued.isEmpty {
+            doc.field(label("staff.event.resumed"), continued.map(continues).joined(separator: ", "))
         }
         doc.field(
             label("staff.ended"),
@@ -401,11 +438,22 @@ public struct StaffView: Sendable {
             return (label("staff.event.appointment"), SafeText.escape(a.reference))
         case .appointmentFailed(let f):
             return (label("staff.event.appointment_failed"), SafeText.escape(f.error, keepingNewlines: true))
+        case .resumed(let r):
+            let answers = ordered(Array(r.answers.keys)).map { "\(factName($0)): \(value(r.answers[$0], fact: $0))" }
+            return (
+                label("staff.event.resumed"),
+                ([continues(r.from)] + answers).joined(separator: "; ")
+            )
         case .end(let e):
             return (label("staff.event.end"), endReason(e.reason))
         case .unknown(let kind, let data):
             return (label("staff.event.other") + " (" + SafeText.escape(kind) + ")", SafeText.escape(data.compact))
         }
+    }
+
+    /// "continues transcript K7MQ-…": the earlier transcript of a consultation continued with its code.
+    func continues(_ id: String) -> String {
+        label("staff.resumed_from", ["id": .text(SafeText.escape(id))])
     }
 
     /// What the applicant typed, in «»; a line recorded shortened says so, with its whole length.
@@ -418,6 +466,8 @@ public struct StaffView: Sendable {
     static func applicantLanguage(_ events: [TranscriptEvent]) -> String {
         for event in events {
             if case .language(let l) = event.event, l.reason == .chosen { return l.language }
+            // A consultation continued with its code goes on in the language it was held in.
+            if case .resumed(let r) = event.event { return r.language }
         }
         return events.startEvent?.language ?? ""
     }

@@ -74,8 +74,9 @@ public final class Kiosk {
                 reader.clearHistory()
                 screen.clearAll()
                 return count
-            case .completed, .recordLimit:
-                // Leave the result (or why it ended) on screen until the applicant has read it, or for the idle time.
+            case .completed, .recordLimit, .paused:
+                // Leave the result (or why it ended, or the code to continue with) on screen until
+                // the applicant has read it, or for the idle time.
                 let p = Presenter(content: content, language: session.language)
                 screen.gap()
                 screen.show(p.text("ui.kiosk.press_enter"), style: .hint)

@@ -7,6 +7,12 @@ import ConsultRecords
     import Darwin
 #endif
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What one call to ``LineReader/readLine(prompt:)`` produced.
 public enum LineReadResult: Equatable, Sendable {
     /// A line, without its trailing newline.

@@ -55,7 +55,7 @@ extension Screen {
             }
         case .problem(let problem):
             show(presenter.problem(problem), style: .problem)
-        case .setLanguage, .complete, .addHistory, .clearHistory, .record, .read, .save, .end:
+        case .setLanguage, .complete, .addHistory, .clearHistory, .record, .keep, .forget, .read, .save, .resume, .end:
             break
         }
     }

@@ -10,11 +10,16 @@ public struct RecordsContext {
     public let recorder: ConsultationRecorder?
     /// local, kiosk or ssh.
     public let channel: String
+    /// Where answers are kept for applicants who continue later with a code; nil: not offered.
+    public let resume: ResumeStore?
 
-    public init(directory: DataDirectory, recorder: ConsultationRecorder?, channel: String) {
+    public init(
+        directory: DataDirectory, recorder: ConsultationRecorder?, channel: String, resume: ResumeStore? = nil
+    ) {
         self.directory = directory
         self.recorder = recorder
         self.channel = channel
+        self.resume = resume
     }
 }
 
@@ -31,6 +36,8 @@ public final class Session {
     private var presenter: Presenter
     private var failureReported = false
     private var limitReported = false
+    /// The code this consultation's answers are kept under (its key in memory), once there is one.
+    private var resumeHandle: ResumeHandle?
 
     public init(
         content: Content, today: LocalDate, language: String, reader: LineReader, screen: Screen,
@@ -40,6 +47,8 @@ public final class Session {
         self.screen = screen
         self.records = records
         let kept: Conversation.Records = records == nil ? .none : records?.recorder == nil ? .unavailable : .kept
+        var options = options
+        options.resumable = options.resumable && records?.resume != nil
         conversation = try Conversation(
             content: content, today: today, language: language, options: options, records: kept)
         presenter = Presenter(content: content, language: conversation.language)
@@ -61,6 +70,7 @@ public final class Session {
             switch batch.last {
             case .read(let reading)?: batch = conversation.received(read(reading))
             case .save(let draft)?: batch = conversation.received(save(draft))
+            case .resume(let typed)?: batch = conversation.received(resume(typed))
             case .end(let reason)?: return reason
             default: batch = conversation.next()
             }
@@ -88,7 +98,12 @@ public final class Session {
                 reader.clearHistory()
             case .record(let event):
                 record(event)
-            case .read, .save, .end:
+            case .keep(let state):
+                keep(state)
+            case .forget:
+                if let resumeHandle { records?.resume?.delete(resumeHandle) }
+                resumeHandle = nil
+            case .read, .save, .resume, .end:
                 break  // the loop's
             default:
                 screen.show(effect, in: presenter)
@@ -133,6 +148,38 @@ public final class Session {
             return .endOfInput(interactive: interactive, connected: interactive && reader.isConnected)
         case .tooLong(let prefix, let length):
             return .tooLong(prefix: prefix, length: length, limit: LineLimit.characters)
+        }
+    }
+
+    /// Keeps the answers for later under this consultation's code (made the first time), naming
+    /// this transcript; the conversation hears of a new code, or of a failure, at once.
+    private func keep(_ state: ResumeState) {
+        guard let store = records?.resume else { return }
+        var state = state
+        state.transcript = records?.recorder?.id ?? ""
+        do {
+            if let resumeHandle {
+                try store.update(resumeHandle, state)
+            } else {
+                let handle = try store.create(state)
+                resumeHandle = handle
+                perform(conversation.received(.keptForLater(handle.ticket)))
+            }
+        } catch {
+            resumeHandle = nil
+            perform(conversation.received(.notKeptForLater))
+        }
+    }
+
+    /// Tries the code the applicant typed.
+    private func resume(_ typed: String) -> Input {
+        guard let store = records?.resume else { return .resumeRefused(.unavailable) }
+        switch store.reopen(typed) {
+        case .success(let (handle, state)):
+            resumeHandle = handle
+            return .resumed(state, handle.ticket)
+        case .failure(let refusal):
+            return .resumeRefused(refusal)
         }
     }
 

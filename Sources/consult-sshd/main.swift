@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConsultContent
+import ConsultRecords
 import ConsultSSH
 import ConsultSealing
 import Dispatch
@@ -31,6 +32,30 @@ struct ConsultSSHD: ParsableCommand {
 
     @Option(help: ArgumentHelp("Where transcripts and appointment requests are kept.", valueName: "dir"))
     var dataDir: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Where the records are stored (consult's --store: sqlite:PATH or postgresql://...; default: $CONSULT_STORE, else the data directory's records.sqlite). Given to every consultation in its environment.",
+            valueName: "url"))
+    var store: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The office this server serves, recorded with every consultation (default: $CONSULT_OFFICE).",
+            valueName: "name"))
+    var office: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Days records are kept, purged at every sync (default: $CONSULT_RETENTION_DAYS, else kept).",
+            valueName: "days"))
+    var retentionDays: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Minutes between two forwardings of the local spool to the store (`consult records sync`); 0: never.",
+            valueName: "minutes"))
+    var syncMinutes: Double = 5
 
     @Option(help: "open (any user name, no credentials: applicants), password, or keys.")
     var auth: String = "open"
@@ -96,6 +121,17 @@ struct ConsultSSHD: ParsableCommand {
             valueName: "file"))
     var recipients: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Hours a code to continue a consultation later works (default: $CONSULT_RESUME_HOURS, else 24; 0: no codes; passed to consult).",
+            valueName: "hours"))
+    var resumeHours: Double?
+
+    /// The hours of `--resume-hours`, else of `CONSULT_RESUME_HOURS`; nil: consult's default.
+    private var resumeLifetime: Double? {
+        resumeHours ?? ProcessInfo.processInfo.environment["CONSULT_RESUME_HOURS"].flatMap(Double.init)
+    }
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -105,6 +141,8 @@ struct ConsultSSHD: ParsableCommand {
         }
         if auth == "password" && passwordFile == nil { throw ValidationError("--auth password needs --password-file") }
         if auth == "keys" && authorizedKeys == nil { throw ValidationError("--auth keys needs --authorized-keys") }
+        if let retentionDays, retentionDays < 1 { throw ValidationError("--retention-days must be at least 1") }
+        guard syncMinutes >= 0 else { throw ValidationError("--sync-minutes must be 0 or more") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level: unknown level '\(logLevel)'")
         }
@@ -128,7 +166,30 @@ struct ConsultSSHD: ParsableCommand {
                 "--max-unauthenticated: expected FULL or START:RATE:FULL with 1 ≤ START ≤ FULL and 1 ≤ RATE ≤ 100 (e.g. 10:30:100), not '\(maxUnauthenticated)'"
             )
         }
+        if let text = ProcessInfo.processInfo.environment["CONSULT_RESUME_HOURS"], !text.isEmpty, resumeHours == nil,
+            Double(text) == nil
+        {
+            throw ValidationError("CONSULT_RESUME_HOURS must be a number of hours, not '\(text)'")
+        }
+        if let hours = resumeLifetime, !(hours >= 0 && hours <= 24 * 366) {
+            throw ValidationError("--resume-hours must be from 0 (no codes) to a year of hours, not \(hours)")
+        }
         _ = try address()
+    }
+
+    /// The store, office and retention every child gets in its environment (a store URL's password
+    /// stays off the command lines `ps` shows): the options, else this server's own environment.
+    var recordsEnvironment: [String: String] {
+        let own = ProcessInfo.processInfo.environment
+        var environment: [String: String] = [:]
+        for (name, option) in [
+            ("CONSULT_STORE", store), ("CONSULT_OFFICE", office),
+            ("CONSULT_RETENTION_DAYS", retentionDays.map(String.init)),
+            ("CONSULT_HOST", nil),
+        ] {
+            if let value = option ?? own[name], !value.isEmpty { environment[name] = value }
+        }
+        return environment
     }
 
     private func address() throws -> (host: String, port: Int) {
@@ -213,6 +274,7 @@ struct ConsultSSHD: ParsableCommand {
             }
             extra += ["--recipients", URL(fileURLWithPath: file).standardizedFileURL.path]
         }
+        if let hours = resumeLifetime { extra += ["--resume-hours", "\(hours)"] }
 
         var limits = ServerLimits()
         limits.idleTimeout = idleMinutes * 60
@@ -230,7 +292,8 @@ struct ConsultSSHD: ParsableCommand {
         var configuration = ServerConfiguration(
             host: host, port: port, hostKey: hostKey.privateKey, authentication: mode,
             command: ConsultationCommand(
-                executable: try consultExecutable(), extraArguments: extra, dataDirectory: dataDirectory),
+                executable: try consultExecutable(), extraArguments: extra, dataDirectory: dataDirectory,
+                environment: recordsEnvironment),
             limits: limits)
         if mode == .password, let passwordFile { configuration.passwords = try Credentials.passwords(at: passwordFile) }
         if mode == .keys, let authorizedKeys {
@@ -255,6 +318,19 @@ struct ConsultSSHD: ParsableCommand {
                 "max_unauthenticated": "\(limits.startups)",
             ])
 
+        // Answers kept for applicants who continue later: each consultation deletes the expired ones
+        // at its start; between consultations the server does, every ten minutes.
+        let resume = ResumeStore(
+            directory: DataDirectory(URL(fileURLWithPath: dataDirectory)),
+            hours: resumeLifetime ?? ResumeStore.defaultHours, address: "")
+        let purging = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        purging.schedule(deadline: .now(), repeating: .seconds(600), leeway: .seconds(30))
+        purging.setEventHandler {
+            let deleted = resume.purge()
+            if deleted > 0 { logger.info("expired answers deleted", metadata: ["resume_files": "\(deleted)"]) }
+        }
+        purging.resume()
+
         // SIGTERM (systemd stop) and SIGINT (Ctrl-C in a terminal): a graceful shutdown.
         var sources: [DispatchSourceSignal] = []
         for signalNumber in [SIGTERM, SIGINT] {
@@ -264,7 +340,14 @@ struct ConsultSSHD: ParsableCommand {
             source.resume()
             sources.append(source)
         }
+        // What a consultation could not send (the store was down) is forwarded now and then.
+        let sync =
+            syncMinutes > 0
+            ? RecordsSync(command: configuration.command, interval: syncMinutes * 60, logger: logger) : nil
+        sync?.start()
         try server.run()
+        purging.cancel()
+        sync?.stop()
         withExtendedLifetime(sources) {}
     }
 }

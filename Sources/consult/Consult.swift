@@ -13,7 +13,7 @@ struct Consult: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Start.self, Kiosk.self, Run.self, Lint.self, Translations.self, Test.self, Graph.self, Transcripts.self,
-            Appointments.self, Replay.self, Keys.self,
+            Appointments.self, Replay.self, Records.self, Keys.self,
         ],
         defaultSubcommand: Start.self
     )

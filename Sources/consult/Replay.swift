@@ -4,6 +4,7 @@ import ConsultEngine
 import ConsultRecords
 import ConsultReplay
 import ConsultStaff
+import ConsultStore
 import Foundation
 
 extension Consult {
@@ -29,6 +30,7 @@ extension Consult {
         var all = false
 
         @OptionGroup var data: DataOptions
+        @OptionGroup var records: StoreOptions
         @OptionGroup var content: ContentOptions
         @OptionGroup var keys: KeyOptions
 
@@ -44,12 +46,15 @@ extension Consult {
             var listed: [ReplayCase] = []
             let clock = ContinuousClock()
             let started = clock.now
-            for url in TranscriptReader.all(in: data.directory) {
-                guard let events = try? TranscriptReader.events(url, keys: openingKeys) else { continue }
+            // Whichever store is configured, with this machine's spool forwarded into it first.
+            let store = try records.openForReading(data.directory)
+            for row in try stored({ try store?.transcripts() ?? [] }) {
+                guard let events = try stored({ try store?.read(transcript: row.id, keys: openingKeys)?.events })
+                else { continue }
                 if let since {
                     guard let today = events.startEvent?.today, today >= since.date else { continue }
                 }
-                let result = replayer.replay(id: url.deletingPathExtension().lastPathComponent, events: events)
+                let result = replayer.replay(id: row.id, events: events)
                 totals.count(result)
                 // Not replayable (no topic chosen, no start) is counted, not listed: nothing of it can change.
                 switch result.change {
@@ -65,7 +70,9 @@ extension Consult {
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let rate = seconds > 0 ? Int(Double(totals.replayed) / seconds) : totals.replayed
-            printError("replayed \(totals.replayed) consultation\(totals.replayed == 1 ? "" : "s") in \(Int(seconds * 1000)) ms (\(rate) per second)")
+            printError(
+                "replayed \(totals.replayed) consultation\(totals.replayed == 1 ? "" : "s") in \(Int(seconds * 1000)) ms (\(rate) per second)"
+            )
             if totals.outcomes + totals.urgency + totals.needsQuestions > 0 { throw ExitCode(1) }
         }
     }

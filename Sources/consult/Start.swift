@@ -5,6 +5,7 @@ import ConsultEditLine
 import ConsultEngine
 import ConsultRecords
 import ConsultSealing
+import ConsultStore
 import ConsultTerminal
 import Foundation
 
@@ -38,11 +39,25 @@ struct TerminalOptions: ParsableArguments {
             valueName: "kib"))
     var maxRecordKib: Int = ConsultationRecorder.defaultLimit / 1024
 
+    @OptionGroup var records: StoreOptions
+    @OptionGroup var retention: RetentionOptions
     @Option(
         help: ArgumentHelp(
             "Seal every record to the public keys in this file, one a line (default: $CONSULT_RECIPIENTS): this machine cannot read them back.",
             valueName: "file"))
     var recipients: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Hours a code to continue a consultation later works (default: $CONSULT_RESUME_HOURS, else 24; 0: no codes).",
+            valueName: "hours"))
+    var resumeHours: Double?
+
+    /// The hours of `--resume-hours`, else of `CONSULT_RESUME_HOURS`, else 24 (0: no codes).
+    var resumeLifetime: Double {
+        resumeHours ?? ProcessInfo.processInfo.environment["CONSULT_RESUME_HOURS"].flatMap(Double.init)
+            ?? ResumeStore.defaultHours
+    }
 
     /// The recipients file of `--recipients`, else of `CONSULT_RECIPIENTS`; nil: records in the clear.
     var recipientsFile: String? {
@@ -61,21 +76,43 @@ struct TerminalOptions: ParsableArguments {
         let remote = environment["SSH_CONNECTION"].map {
             String($0.split(separator: " ").prefix(2).joined(separator: ":"))
         }
+        // Wrong codes are counted per address: the SSH client's, or this terminal's (a kiosk is one).
+        let address = environment["SSH_CONNECTION"].flatMap { $0.split(separator: " ").first.map(String.init) }
         do {
             try directory.prepare()
+            // Expired answers go at every start (and, at a kiosk, between consultations).
+            var resume: ResumeStore?
+            if resumeLifetime > 0 {
+                let store = ResumeStore(directory: directory, hours: resumeLifetime, address: address ?? "local")
+                if (try? store.prepare()) != nil {
+                    store.purge()
+                    resume = store
+                }
+            }
             // With recipients, nothing is written in the clear: a failure here means no records.
             if let recipientsFile {
                 directory.sealing = try RecordSealing.load(recipientsFile: recipientsFile, directory: directory)
             }
             let writer = try TranscriptWriter(directory: directory, limit: maxRecordKib * 1024)
             CrashGuard.watch(writer)
+            // The spool (the file) first, then the store, each event before the next prompt; a
+            // store that cannot be reached leaves the spool to be forwarded later.
+            let spool = records.spool(directory)
+            if let location = try? records.location(directory) {
+                StoreMirror(location: location, spool: spool).attach(to: writer)
+                SpoolSync.inBackground(
+                    location: location, spool: spool, keepHours: retention.spoolKeepHours,
+                    retentionDays: retention.retention)
+            }
             let recorder = ConsultationRecorder(writer: writer)
             recorder.start(
                 channel: channel, remote: remote,
                 contentHash: contentHash,
-                version: Consult.configuration.version, today: today, language: language)
+                version: Consult.configuration.version, today: today, language: language,
+                office: spool.office.isEmpty ? nil : spool.office, host: spool.host.isEmpty ? nil : spool.host)
             return RecordsContext(
-                directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel)
+                directory: directory, recorder: recorder.failure == nil ? recorder : nil, channel: channel,
+                resume: resume)
         } catch {
             // The applicant is told in their language (records.unavailable); nothing raw here.
             return RecordsContext(directory: directory, recorder: nil, channel: channel)
@@ -117,6 +154,14 @@ struct TerminalOptions: ParsableArguments {
                 throw ValidationError("--recipients: \(error)")
             }
         }
+        if let text = ProcessInfo.processInfo.environment["CONSULT_RESUME_HOURS"], !text.isEmpty, resumeHours == nil,
+            Double(text) == nil
+        {
+            throw ValidationError("CONSULT_RESUME_HOURS must be a number of hours, not '\(text)'")
+        }
+        guard resumeLifetime >= 0, resumeLifetime.isFinite, resumeLifetime <= 24 * 366 else {
+            throw ValidationError("--resume-hours must be from 0 (no codes) to a year of hours, not \(resumeLifetime)")
+        }
     }
 }
 
@@ -132,9 +177,15 @@ extension Consult {
         @Option(help: "Minutes without input before the consultation closes (a warning comes first; default: never).")
         var idleMinutes: Double?
 
+        @Flag(help: "Ask first for the code of a consultation to continue (an empty line goes to the first screen).")
+        var resume = false
+
         func validate() throws {
             if let idleMinutes, idleMinutes < 1.0 / 30 {
                 throw ValidationError("--idle-minutes must be at least 2 seconds (0.034)")
+            }
+            if resume && terminal.resumeLifetime == 0 {
+                throw ValidationError("--resume needs codes: --resume-hours is 0")
             }
         }
 
@@ -151,7 +202,9 @@ extension Consult {
             let records = terminal.records(
                 contentHash: contentHash, channel: "local",
                 today: today, language: language)
-            let options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
+            var options = idleMinutes.map { SessionOptions(idleMinutes: $0) } ?? SessionOptions()
+            options.resumable = terminal.resumeLifetime > 0
+            options.askForCode = resume
             let session = try Session(
                 content: content, today: today, language: language, reader: reader,
                 screen: terminal.screen, options: options, records: records)
@@ -222,7 +275,8 @@ extension Consult {
                     )
                 }
             }
-            let options = SessionOptions(idleMinutes: idleMinutes, operatorPassphrase: passphrase)
+            var options = SessionOptions(idleMinutes: idleMinutes, operatorPassphrase: passphrase)
+            options.resumable = terminal.resumeLifetime > 0
             let reader = makeLineReader(programName: "consult", suspendAllowed: false)
             Termination.catchSignals()
             ignoreFileSizeSignal()

@@ -3,6 +3,7 @@ import ConsultContent
 import ConsultEngine
 import ConsultRecords
 import ConsultStaff
+import ConsultStore
 import Foundation
 
 /// Where the records are kept.
@@ -85,7 +86,24 @@ extension Consult {
                     "Only consultations held over this channel: local, kiosk or ssh.", valueName: "channel"))
             var channel: String?
 
+            @Option(help: ArgumentHelp("Only consultations held on or before this day, YYYY-MM-DD.", valueName: "date"))
+            var until: DateArgument?
+
+            @Option(
+                help: ArgumentHelp("Only consultations held at this office (as --office named it).", valueName: "name"))
+            var fromOffice: String?
+
+            @Option(help: ArgumentHelp("Only consultations held on this machine (its host name).", valueName: "name"))
+            var host: String?
+
+            @Flag(help: "Only consultations whose appointment request is urgent.")
+            var urgent = false
+
+            @Option(help: "At most this many lines (the newest).")
+            var limit: Int?
+
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
             @OptionGroup var keys: KeyOptions
@@ -93,28 +111,68 @@ extension Consult {
             func run() throws {
                 let view = try staff.view(try content.load())
                 let opening = try keys.keys()
-                var shown = 0
-                for url in TranscriptReader.all(in: data.directory) {
-                    let id = url.deletingPathExtension().lastPathComponent
-                    guard let events = try? TranscriptReader.events(url, keys: opening) else { continue }
-                    if events.contains(where: \.sealed) {
-                        // Only what is in the clear: its day, not its outcome or channel.
-                        if outcome != nil || channel != nil { continue }
-                        if let since, let day = view.day(of: events), day < since.date { continue }
-                        print(view.sealedLine(id: id, events: events))
-                        shown += 1
-                        continue
+                // The store keeps each day in Moscow; the office's day comes from the content's time
+                // zone: the store is asked a day wider on each side, and the day checked here.
+                let zoned = since != nil || until != nil
+                // Sealed transcripts say nothing of their outcome, channel or urgency in the clear: with
+                // an identity they are opened and filtered here, without one such a filter leaves them out.
+                let contentFilter = outcome != nil || channel != nil || urgent
+                let openSealed = !opening.identities.isEmpty && contentFilter
+                var filter = TranscriptFilter(
+                    since: since?.date.subtracting(days: 1).description, until: until?.date.adding(days: 1).description,
+                    outcome: outcome, urgent: urgent ? true : nil, channel: channel, office: fromOffice, host: host,
+                    limit: zoned || openSealed ? nil : limit)
+                var lines: [String] = []
+                do {
+                    let store = try records.openForReading(data.directory)
+                    var rows = try store?.transcripts(filter) ?? []
+                    if openSealed {
+                        (filter.outcome, filter.urgent, filter.channel, filter.sealed) = (nil, nil, nil, true)
+                        rows += try store?.transcripts(filter) ?? []
+                        rows.sort { ($0.started, $1.id) > ($1.started, $0.id) }
                     }
-                    let summary = TranscriptSummary(id: id, events: events)
-                    if let since {
-                        guard let day = summary.day(in: view.timeZone), day >= since.date else { continue }
+                    for row in rows {
+                        let line: String
+                        let day: LocalDate?
+                        var summary = TranscriptSummary(
+                            id: row.id, started: row.started, channel: row.channel, language: row.language,
+                            endReason: row.endReason, outcomes: row.outcomes, events: row.events,
+                            today: LocalDate(parsing: row.day), office: row.office, host: row.host)
+                        if row.sealed, !opening.identities.isEmpty,
+                            let read = try store?.read(transcript: row.id, keys: opening),
+                            !read.events.contains(where: \.sealed)
+                        {
+                            summary = TranscriptSummary(id: row.id, events: read.events)
+                            (summary.office, summary.host) = (row.office, row.host)
+                            if let outcome, !summary.outcomes.contains(outcome) { continue }
+                            if let channel, summary.channel != channel { continue }
+                            if urgent { continue }
+                            line = view.line(summary)
+                            day = summary.day(in: view.timeZone)
+                        } else if row.sealed {
+                            if contentFilter { continue }
+                            line = view.sealedLine(
+                                id: row.id, started: row.started, events: row.events, ended: row.endReason != nil,
+                                place: [row.office, row.host].filter { !$0.isEmpty }.joined(separator: "/"))
+                            day = summary.day(in: view.timeZone)
+                        } else {
+                            line = view.line(summary)
+                            day = summary.day(in: view.timeZone)
+                        }
+                        if zoned {
+                            guard let day else { continue }
+                            if let since, day < since.date { continue }
+                            if let until, day > until.date { continue }
+                        }
+                        lines.append(line)
+                        if let limit, lines.count >= limit { break }
                     }
-                    if let outcome, !summary.outcomes.contains(outcome) { continue }
-                    if let channel, summary.channel != channel { continue }
-                    print(view.line(summary))
-                    shown += 1
+                } catch let error as StoreError {
+                    printError(error.description)
+                    throw ExitCode(1)
                 }
-                if shown == 0 { printError(view.text("staff.no_transcripts")) }
+                for line in lines { print(line) }
+                if lines.isEmpty { printError(view.text("staff.no_transcripts")) }
             }
         }
 
@@ -134,17 +192,19 @@ extension Consult {
             var format: StaffView.Format = .text
 
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var content: ContentOptions
             @OptionGroup var keys: KeyOptions
 
             func run() throws {
-                let directory = data.directory
-                guard let url = recordFile(id, in: directory.transcripts, extension: "jsonl") else {
+                let (opened, conflicts) = try records.openForChecking(data.directory)
+                guard let store = opened, let found = try storedTranscript(id, in: store, keys: try keys.keys()) else {
                     try notFound()
                     return
                 }
                 // Only the events verify vouches for; the integrity line says where the rest begins.
-                let (events, verification) = TranscriptReader.read(url, keys: try keys.keys())
+                let (events, verification) = checked(found.read, id: found.id, conflicts)
+                let id = found.id
                 if format == .json {
                     print(StaffView.json(events))
                     if case .broken = verification.status {
@@ -154,7 +214,6 @@ extension Consult {
                     return
                 }
                 let view = try staff.view(try content.load())
-                let id = url.deletingPathExtension().lastPathComponent
                 if events.contains(where: \.sealed) {
                     print(view.sealedTranscript(events, id: id, verification: verification), terminator: "")
                 } else {
@@ -192,6 +251,7 @@ extension Consult {
             var all = false
 
             @OptionGroup var data: DataOptions
+            @OptionGroup var records: StoreOptions
             @OptionGroup var staff: StaffLanguageOptions
             @OptionGroup var content: ContentOptions
             @OptionGroup var keys: KeyOptions
@@ -202,19 +262,26 @@ extension Consult {
 
             func run() throws {
                 let directory = data.directory
-                let urls: [URL]
+                let (store, conflicts) = try records.openForChecking(directory)
+                // No identity is needed: the chain and the hosts' signatures are in the clear.
+                let opening = try keys.keys()
+                var results: [Verification] = []
                 if let id {
-                    guard let url = recordFile(id, in: directory.transcripts, extension: "jsonl") else {
+                    guard let store, let found = try storedTranscript(id, in: store, keys: opening) else {
                         printError(
-                            "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(directory.transcripts.path))."
+                            "There is no transcript \(SafeText.escape(id)) in \(SafeText.escape(store?.name ?? directory.transcripts.path))."
                         )
                         throw ExitCode(1)
                     }
-                    urls = [url]
+                    results = [checked(found.read, id: found.id, conflicts).verification]
                 } else {
-                    urls = TranscriptReader.all(in: directory)
+                    for row in try stored({ try store?.transcripts() ?? [] }) {
+                        if let read = try stored({ try store?.read(transcript: row.id, keys: opening) }) {
+                            results.append(checked(read, id: row.id, conflicts).verification)
+                        }
+                    }
                     // Nothing verified is no "all intact": a wrong --data-dir or a lost folder must show.
-                    if !FileManager.default.fileExists(atPath: directory.url.path) {
+                    if store == nil {
                         let dir = directory.url.path
                         printError(
                             staff.message(
@@ -222,8 +289,11 @@ extension Consult {
                                 else: "There is no data directory at \(SafeText.escape(dir))."))
                         throw ExitCode(1)
                     }
-                    if urls.isEmpty {
-                        let dir = directory.transcripts.path
+                    if results.isEmpty {
+                        // The embedded store holds what the data directory's transcripts folder held.
+                        let dir =
+                            records.isEmbeddedDefault
+                            ? directory.transcripts.path : store?.name ?? directory.transcripts.path
                         printError(
                             staff.message(
                                 content, "staff.no_transcripts_in", ["dir": dir],
@@ -231,24 +301,26 @@ extension Consult {
                         throw ExitCode(1)
                     }
                 }
-                // No identity is needed: the chain and the hosts' signatures are in the clear.
-                let opening = try keys.keys()
                 var altered = 0
-                for url in urls {
-                    let result = TranscriptReader.verify(url, keys: opening)
+                for result in results {
                     print(SafeText.escape(result.description))
                     if case .broken = result.status { altered += 1 }
                 }
                 // Every request, also one its transcript does not know of (made up, or copied in).
                 var badRequests = 0
-                if id == nil {
-                    for (reference, problem) in AppointmentRequest.problems(in: directory, keys: opening) {
+                if id == nil, let store {
+                    var problems = try stored({ try requestProblems(in: store, keys: opening) })
+                    for conflict in conflicts
+                    where conflict.line == nil && !problems.contains(where: { $0.reference == conflict.name }) {
+                        problems.append((conflict.name, conflict.reason))
+                    }
+                    for (reference, problem) in problems {
                         print(SafeText.escape("\(reference): ALTERED appointment request: \(problem)"))
                         badRequests += 1
                     }
                 }
                 if altered > 0 || badRequests > 0 {
-                    var counts = ["\(altered) of \(urls.count) transcript\(urls.count == 1 ? "" : "s") altered"]
+                    var counts = ["\(altered) of \(results.count) transcript\(results.count == 1 ? "" : "s") altered"]
                     if badRequests > 0 {
                         counts.append("\(badRequests) appointment request\(badRequests == 1 ? "" : "s") altered")
                     }
@@ -261,3 +333,66 @@ extension Consult {
 }
 
 extension StaffView.Format: ExpressibleByArgument {}
+
+/// A transcript named on the command line (any case) as the store holds it, read and verified
+/// over its stored bytes; nil when the store has none.
+func storedTranscript(
+    _ name: String, in store: RecordStore, keys: OpeningKeys = .none
+) throws -> (id: String, read: (events: [TranscriptEvent], verification: Verification))? {
+    var base = name
+    if base.hasSuffix(".jsonl") { base.removeLast(6) }
+    guard !base.isEmpty, !base.unicodeScalars.contains(where: SafeText.isUnsafe) else { return nil }
+    for candidate in [base, base.uppercased()] {
+        if let read = try stored({ try store.read(transcript: candidate, keys: keys) }) { return (candidate, read) }
+    }
+    return nil
+}
+
+/// A stored transcript as read, unless the spool's copy differs from it: then ALTERED at the first
+/// line that differs, with only the events before it.
+func checked(
+    _ read: (events: [TranscriptEvent], verification: Verification), id: String, _ conflicts: [Spool.Conflict]
+)
+    -> (events: [TranscriptEvent], verification: Verification)
+{
+    guard let conflict = conflicts.first(where: { $0.name == id }), let line = conflict.line else { return read }
+    if case .broken(let first, _) = read.verification.status, first <= line { return read }
+    let events = Array(read.events.prefix(line - 1))
+    return (events, Verification(id: id, status: .broken(line: line, reason: conflict.reason), events: events.count))
+}
+
+/// Every stored request that is not what its transcript recorded, by reference.
+func requestProblems(
+    in store: RecordStore, keys: OpeningKeys = .none
+) throws(StoreError) -> [(reference: String, problem: String)] {
+    var problems: [(reference: String, problem: String)] = []
+    for (reference, document) in try store.appointments() {
+        let object: [String: UntypedJSON]
+        do throws(RecordError) {
+            object = try AppointmentRequest.load(Data(document), keys: .none).object
+        } catch {
+            problems.append((reference, error.reason))
+            continue
+        }
+        var failure: StoreError?
+        let problem = AppointmentRequest.problem(with: object, reference: reference, keys: keys) { id in
+            do throws(StoreError) { return try store.read(transcript: id)?.events } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        if let problem { problems.append((reference, problem)) }
+    }
+    return problems
+}
+
+/// Runs a store read; a store that fails is said on standard error with exit status 1.
+func stored<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as StoreError {
+        printError(error.description)
+        throw ExitCode(1)
+    }
+}

@@ -41,7 +41,7 @@ struct LocaleSet {
         words:
           yes: [yes, y]
           no: [no, n]
-        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
+        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], pause: [pause], quit: [quit]}
         list:
           pair: "{0} and {1}"
           middle: "{0}, {1}"
@@ -56,7 +56,7 @@ struct LocaleSet {
         words:
           yes: [sí, si, s]
           no: [no, n]
-        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
+        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], pause: [pause], quit: [quit]}
         list:
           pair: "{0} y {1}"
           middle: "{0}, {1}"
@@ -73,7 +73,7 @@ struct LocaleSet {
         words:
           yes: [да, д]
           no: [нет, н]
-        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
+        commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], pause: [pause], quit: [quit]}
         list:
           pair: "{0} и {1}"
           middle: "{0}, {1}"

@@ -15,12 +15,19 @@ let today = LocalDate(year: 2026, month: 11, day: 25)!
 /// the next read (or the end, or a request to save), as the terminal session would perform them.
 struct Transcript {
     var conversation: Conversation
+    /// What the answers kept for later were, each time (`.keep`), as the caller would seal them.
+    var kept: [ResumeState] = []
+    /// The code the caller makes at the first `.keep` (reported back as the session does); nil: none.
+    var ticket: ResumeTicket?
+    private var ticketGiven = false
 
     init(
-        language: String = "en", options: SessionOptions = SessionOptions(), records: Conversation.Records = .none
+        language: String = "en", options: SessionOptions = SessionOptions(), records: Conversation.Records = .none,
+        ticket: ResumeTicket? = nil
     ) throws {
         conversation = try Conversation(
             content: content, today: today, language: language, options: options, records: records)
+        self.ticket = ticket
     }
 
     /// The first screen: the greeting and the first question, up to its read.
@@ -32,8 +39,23 @@ struct Transcript {
     /// An input, and what follows up to the next wait.
     mutating func send(_ input: Input) -> [Effect] {
         let reaction = conversation.received(input)
-        if let last = reaction.last, last.waits { return reaction }
-        return reaction + proceed()
+        let reported = keep(reaction)
+        if let last = reaction.last, last.waits { return reaction + reported }
+        return reaction + reported + proceed()
+    }
+
+    /// What the session does for `.keep`: remembers the answers and, the first time, reports the
+    /// new code (its report's effects are performed at once, as the session's are).
+    private mutating func keep(_ batch: [Effect]) -> [Effect] {
+        var effects: [Effect] = []
+        for case .keep(let state) in batch {
+            kept.append(state)
+            if let ticket, !ticketGiven {
+                ticketGiven = true
+                effects += conversation.received(.keptForLater(ticket))
+            }
+        }
+        return effects
     }
 
     /// Lines typed one after another; the effects of the last.
@@ -50,6 +72,7 @@ struct Transcript {
         for _ in 0..<100 {
             let batch = conversation.next()
             effects += batch
+            effects += keep(batch)
             if let last = batch.last, last.waits { return effects }
         }
         effects.append(.show(Message("test.no_wait_after_100_batches"), .problem))
@@ -61,7 +84,7 @@ extension Effect {
     /// The effects after which the conversation waits for the caller.
     var waits: Bool {
         switch self {
-        case .read, .save, .end: return true
+        case .read, .save, .resume, .end: return true
         default: return false
         }
     }

@@ -17,7 +17,7 @@ struct TypographyTests {
               few: "i % 10 = 2..4 and i % 100 != 12..14"
               many: "i % 10 = 0 or i % 10 = 5..9 or i % 100 = 11..14"
             words: {yes: [да], no: [нет]}
-            commands: {help: [помощь], back: [назад], change: [изменить], summary: [итог], why: [почему], language: [язык], restart: [заново], quit: [выход]}
+            commands: {help: [помощь], back: [назад], change: [изменить], summary: [итог], why: [почему], language: [язык], restart: [заново], pause: [пауза], quit: [выход]}
             list: {pair: "{0} и {1}", middle: "{0}, {1}", last: "{0} и {1}"}
             typography:
               no_break_after: ["ул.", "д."]

@@ -340,3 +340,52 @@ func writeSpanishConsultation(in directory: DataDirectory, answers: [String: Str
         #expect(line.hasPrefix("\(saved.reference)  2026-03-01 10:50  kiosk  es  María \\e[31mGarcía"))
     }
 }
+
+/// A consultation continued with its code: the lawyer joins it to the earlier transcript.
+@Suite struct ContinuedConsultationTests {
+    @Test func aContinuedTranscriptNamesTheOneItContinuesAndItsAnswers() throws {
+        let directory = try temporaryDataDirectory()
+        defer { removeDirectory(directory) }
+        let earlier = try TranscriptWriter(directory: directory)
+        let earlierRecorder = ConsultationRecorder(writer: earlier)
+        earlierRecorder.start(
+            channel: "ssh", remote: "203.0.113.7:50122", contentHash: "abc123", version: "0.1.0",
+            today: LocalDate(year: 2026, month: 11, day: 25)!, language: "en")
+        earlierRecorder.record(.language(.init(language: "ru", reason: .chosen)))
+        earlierRecorder.end("paused", facts: ["language": .choice("ru"), "consent": .bool(true)])
+
+        let writer = try TranscriptWriter(directory: directory)
+        let recorder = ConsultationRecorder(writer: writer)
+        recorder.start(
+            channel: "ssh", remote: "203.0.113.7:50200", contentHash: "abc123", version: "0.1.0",
+            today: LocalDate(year: 2026, month: 11, day: 25)!, language: "en")
+        let answers: [String: Value] = [
+            "language": .choice("ru"), "consent": .bool(true), "topic": .choice("vks_residence_permit"),
+        ]
+        recorder.record(.resumed(.init(from: earlier.id, language: "ru", answers: answers)))
+        recorder.record(.answer(.init(fact: "applicant_role", input: "1", value: .choice("vks"))))
+        let events = try TranscriptReader.events(writer.url)
+        #expect(events.map(\.kind) == ["start", "resumed", "answer"])
+        // The answers carried over count as answers; the language is the one held in.
+        #expect(events.lastFacts.facts["topic"] == .choice("vks_residence_permit"))
+        #expect(events.lastFacts.facts["applicant_role"] == .choice("vks"))
+        #expect(TranscriptSummary(id: writer.id, events: events).language == "ru")
+        for language in ["en", "es", "ru"] {
+            func text(_ key: String, _ id: String? = nil) -> String {
+                plainSpaces(
+                    shipped.localizer.text(MessageKey(key), language: language) { name in
+                        name == "id" ? .text(id ?? "") : nil
+                    })
+            }
+            let out = plainSpaces(renderTranscript(events, content: shipped, language: language, format: .text))
+            #expect(out.contains(text("staff.event.resumed") + ": " + text("staff.resumed_from", earlier.id)), "\(out)")
+            #expect(out.contains(text("fact.topic")), "\(out)")
+            #expect(isTerminalSafe(out))
+            let paused = plainSpaces(
+                renderTranscript(
+                    try TranscriptReader.events(earlier.url), content: shipped, language: language, format: .text))
+            #expect(paused.contains(text("staff.reason.paused")), "\(paused)")
+        }
+        #expect(TranscriptReader.verify(writer.url).status == .cutShort)
+    }
+}

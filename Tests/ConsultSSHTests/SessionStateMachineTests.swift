@@ -10,7 +10,11 @@ import Testing
 /// A session machine fed one event at a time: `session { $0.shellRequested(wantReply: true) }`
 /// is what that event makes the handler do.
 final class Transcript {
-    private var machine = SessionStateMachine(settings: SessionStateMachineTests.settings)
+    private var machine: SessionStateMachine
+
+    init(settings: SessionStateMachine.Settings = SessionStateMachineTests.settings) {
+        machine = SessionStateMachine(settings: settings)
+    }
 
     func callAsFunction<Result>(_ event: (inout SessionStateMachine) -> Result) -> Result {
         event(&machine)

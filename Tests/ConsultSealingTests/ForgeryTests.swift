@@ -27,7 +27,13 @@ import Testing
         let forged = String(body.dropLast()) + ",\"hash\":\"\(TranscriptWriter.hash(previous: previous, body: body))\"}"
         try Data((lines + [forged]).joined(separator: "\n").appending("\n").utf8).write(to: url)
 
-        let result = try office.run(["transcripts", "verify", id, "--data-dir", office.data])
+        // The store holds the line as written: the file's forged line is not it.
+        var result = try office.run(["transcripts", "verify", id, "--data-dir", office.data])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(id): ALTERED at line 11: line 11 in "), "\(result.stdout)")
+        // With the store lost and built again from the forged file, the host's signature catches it.
+        office.forgetStore()
+        result = try office.run(["transcripts", "verify", id, "--data-dir", office.data])
         #expect(result.status == 1)
         #expect(
             result.stdout.contains(

@@ -121,6 +121,12 @@ struct Office {
 
     func transcript(_ id: String) -> URL { URL(fileURLWithPath: data + "/transcripts/\(id).jsonl") }
 
+    /// Removes the embedded record store, as if it were lost: the next staff command builds it
+    /// again from the data directory's files (the spool), whatever they now hold.
+    func forgetStore() {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: data + "/records.sqlite" + suffix) }
+    }
+
     func references() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: data + "/appointments")) ?? []).filter {
             $0.hasSuffix(".json")

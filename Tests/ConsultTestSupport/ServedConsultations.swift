@@ -74,6 +74,12 @@ extension TranscriptEvent {
         return nil
     }
 
+    /// The fields of a consultation continued with its code; nil for any other event.
+    public var resumed: ConsultationEvent.Resumed? {
+        if case .resumed(let resumed) = event { return resumed }
+        return nil
+    }
+
     /// What the applicant typed: the input of an answer, of a line not accepted or of a command.
     public var input: String? {
         switch event {

@@ -53,7 +53,7 @@ enum Tree {
                 words:
                   yes: [y]
                   no: [n]
-                commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], quit: [quit]}
+                commands: {help: [help], back: [back], change: [change], summary: [summary], why: [why], language: [language], restart: [restart], pause: [pause], quit: [quit]}
                 list:
                   pair: "{0} & {1}"
                   middle: "{0}, {1}"

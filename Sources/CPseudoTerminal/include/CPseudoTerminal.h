@@ -23,6 +23,12 @@ int cpty_apply_modes(int fd, const unsigned char *opcodes, const unsigned int *v
 /// child's pid in *pid, or an errno value.
 int cpty_spawn(const char *path, char *const argv[], char *const envp[], const char *slave_path, pid_t *pid);
 
+/// Starts `path` with `argv` and `envp` without a terminal: standard input from /dev/null,
+/// standard output and error to `output`, default signal dispositions, an empty signal mask and
+/// every other descriptor closed (`consult records sync`, run by the server now and then).
+/// Returns 0 and the child's pid in *pid, or an errno value.
+int cpty_spawn_plain(const char *path, char *const argv[], char *const envp[], int output, pid_t *pid);
+
 /// Waits for the child `pid`; returns its exit status (0-255) or 128 + the signal that ended it,
 /// in *status. Retries on EINTR. Returns 0 or an errno value.
 int cpty_wait(pid_t pid, int *status);
