@@ -65,7 +65,9 @@ extension Consult {
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let rate = seconds > 0 ? Int(Double(totals.replayed) / seconds) : totals.replayed
-            printError("replayed \(totals.replayed) consultation\(totals.replayed == 1 ? "" : "s") in \(Int(seconds * 1000)) ms (\(rate) per second)")
+            printError(
+                "replayed \(totals.replayed) consultation\(totals.replayed == 1 ? "" : "s") in \(Int(seconds * 1000)) ms (\(rate) per second)"
+            )
             if totals.outcomes + totals.urgency + totals.needsQuestions > 0 { throw ExitCode(1) }
         }
     }
