@@ -18,4 +18,4 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 /// A median 35% slower than the baseline's is a regression; less is what a shared machine does.
-let timeThresholds: [BenchmarkMetric: BenchmarkThresholds] = [.wallClock: .init(relative: [.p50: 35])]
+var timeThresholds: [BenchmarkMetric: BenchmarkThresholds] { [.wallClock: .init(relative: [.p50: 35])] }
