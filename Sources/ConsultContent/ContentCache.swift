@@ -266,7 +266,8 @@ public struct ContentCache: Sendable {
             return .unusable("\(url.path): not a regular file")
         }
         if info.st_uid != 0 && info.st_uid != geteuid() || info.st_mode & 0o022 != 0 {
-            return .unsafe("\(url.path): owned by uid \(info.st_uid) with mode \(String(info.st_mode & 0o7777, radix: 8))")
+            return .unsafe(
+                "\(url.path): owned by uid \(info.st_uid) with mode \(String(info.st_mode & 0o7777, radix: 8))")
         }
         guard let entry = Self.readAll(fd, size: Int(info.st_size)) else {
             return .unusable("\(url.path): \(String(cString: strerror(errno)))")
@@ -507,7 +508,9 @@ enum BuildIdentity {
             return nil
         }
         for i in 0..<entries where integer(table, i * entrySize, 4) == 4 {  // PT_NOTE
-            guard let notes = bytes(at: integer(table, i * entrySize + 8, 8), count: integer(table, i * entrySize + 32, 8))
+            guard
+                let notes = bytes(
+                    at: integer(table, i * entrySize + 8, 8), count: integer(table, i * entrySize + 32, 8))
             else { continue }
             var offset = 0
             while offset + 12 <= notes.count {

@@ -92,7 +92,8 @@ extension Linter {
         let loaded = DialogLoader.load(texts: dialogTexts, displayPrefix: displayPath(files.dialogs.url))
         var diagnostics = loaded.diagnostics
         let catalogs = CatalogLoader.load(
-            texts: localeTexts, folderIsEmpty: files.locales.names.isEmpty, displayPrefix: displayPath(files.locales.url),
+            texts: localeTexts, folderIsEmpty: files.locales.names.isEmpty,
+            displayPrefix: displayPath(files.locales.url),
             typography: typography, into: &diagnostics)
         return crossCheck(loaded, catalogs: catalogs, diagnostics: diagnostics)
     }

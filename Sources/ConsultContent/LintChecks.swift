@@ -181,7 +181,8 @@ struct CrossCheck {
     /// `stale-translation`, `missing-source`, `orphan-source`: every translated message records the
     /// English it was made from, and that English is the English there is now.
     /// - Parameter hashes: the short hash of each English text (`TranslationSource.hash`).
-    mutating func checkTranslatedFromCurrentEnglish(_ catalog: Catalog, english: Catalog, hashes: [MessageKey: String]) {
+    mutating func checkTranslatedFromCurrentEnglish(_ catalog: Catalog, english: Catalog, hashes: [MessageKey: String])
+    {
         for key in catalog.locations.keys.sorted() where english.locations[key] != nil {
             switch catalog.freshness(of: key, englishHash: hashes[key]) {
             case .stale(let source):

@@ -176,7 +176,8 @@ public enum StaffAudience {
     public static func key(_ key: MessageKey, in content: Content, language: String) -> MessageKey {
         let lawyer = lawyerKey(key)
         let catalogs = [
-            content.localizer.catalog(exactly: language), content.localizer.catalog(exactly: content.localizer.fallback),
+            content.localizer.catalog(exactly: language),
+            content.localizer.catalog(exactly: content.localizer.fallback),
         ]
         return catalogs.contains { $0?.messages[lawyer] != nil } ? lawyer : key
     }

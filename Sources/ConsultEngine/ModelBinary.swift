@@ -175,7 +175,9 @@ extension Expr: BinaryCodable {
             kind = .call(function, try reader.array())
         }
         self.init(kind, offset: try reader.int(), length: try reader.int())
-        guard depth <= ExpressionParser.maxDepth else { throw reader.fail("an expression deeper than the parser allows") }
+        guard depth <= ExpressionParser.maxDepth else {
+            throw reader.fail("an expression deeper than the parser allows")
+        }
     }
 }
 
@@ -282,7 +284,9 @@ extension OutcomeStep: BinaryCodable {
     }
 
     public init(from reader: inout BinaryReader) throws(BinaryError) {
-        self.init(id: try reader.string(), explain: try reader.value(), confirm: try reader.array(), when: try reader.optional())
+        self.init(
+            id: try reader.string(), explain: try reader.value(), confirm: try reader.array(),
+            when: try reader.optional())
     }
 }
 

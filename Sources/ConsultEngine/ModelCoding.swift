@@ -103,7 +103,8 @@ extension DialogSet: Equatable, Codable {
                 forKey: .start, in: container, debugDescription: "the start dialog is not among the dialogs")
         }
         self.init(
-            dialogs: dialogs, start: start, factTypes: try container.decode([String: ValueType].self, forKey: .factTypes),
+            dialogs: dialogs, start: start,
+            factTypes: try container.decode([String: ValueType].self, forKey: .factTypes),
             roles: try container.decode(FactRoles.self, forKey: .roles),
             timeZone: try container.decode(String.self, forKey: .timeZone))
     }

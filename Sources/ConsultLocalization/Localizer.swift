@@ -77,7 +77,8 @@ public struct Localizer: Sendable {
         init(lazy languages: Set<String>, loaded: [Catalog], read: @escaping @Sendable (String) -> Catalog) {
             self.languages = languages
             self.loaded = Dictionary(
-                loaded.filter { languages.contains($0.language) }.map { ($0.language, $0) }, uniquingKeysWith: { a, _ in a })
+                loaded.filter { languages.contains($0.language) }.map { ($0.language, $0) },
+                uniquingKeysWith: { a, _ in a })
             self.read = read
         }
 

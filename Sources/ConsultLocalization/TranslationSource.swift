@@ -50,7 +50,8 @@ public struct TranslationSource: Sendable, Hashable, Codable {
                 guard utf8[hashEnd] == UInt8(ascii: " ") else { return nil }
                 let textStart = utf8.index(after: hashEnd)
                 if textStart == utf8.endIndex || utf8[textStart] < 0x80 {
-                    return TranslationSource(hash: hash, english: String(Substring(utf8[textStart...])), location: location)
+                    return TranslationSource(
+                        hash: hash, english: String(Substring(utf8[textStart...])), location: location)
                 }
             }
         }

@@ -86,7 +86,9 @@ extension StaffLog {
         case .hit: break
         case .stored(nil): log("info", "content checked and cached", [("content_hash", contentHash)])
         case .stored(let replaced?):
-            log("warning", "content cache entry not used, checked again and replaced: \(replaced)", [("content_hash", contentHash)])
+            log(
+                "warning", "content cache entry not used, checked again and replaced: \(replaced)",
+                [("content_hash", contentHash)])
         case .notStored(let why):
             log("warning", "content cache not used: \(why)", [("content_hash", contentHash)])
         }

@@ -54,7 +54,11 @@ enum BatchRun {
                         text += "\n"
                     }
                 }
-                results.set(worker, Share(text: text, completed: batch.completed, incomplete: batch.incomplete, malformed: batch.malformed))
+                results.set(
+                    worker,
+                    Share(
+                        text: text, completed: batch.completed, incomplete: batch.incomplete, malformed: batch.malformed
+                    ))
             }
             for share in results.all {
                 out += share.text

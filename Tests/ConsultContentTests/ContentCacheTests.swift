@@ -38,7 +38,9 @@ struct ContentCacheTests {
         }
     }
 
-    @Test("each payload format reads the shipped content back equal to what loading built", arguments: ContentCache.PayloadFormat.allCases)
+    @Test(
+        "each payload format reads the shipped content back equal to what loading built",
+        arguments: ContentCache.PayloadFormat.allCases)
     func roundTrip(format: ContentCache.PayloadFormat) throws {
         let decoded = try format.decode(try format.encode(shipped))
         #expect(decoded == shipped)
@@ -47,8 +49,9 @@ struct ContentCacheTests {
             #expect(decoded.dialogs.position(of: fact) == shipped.dialogs.position(of: fact))
             #expect(decoded.dialogs.question(for: fact) == shipped.dialogs.question(for: fact))
         }
-        #expect(decoded.localizer.catalog("ru")?.formatDate(LocalDate(parsing: "2026-03-01")!)
-            == shipped.localizer.catalog("ru")?.formatDate(LocalDate(parsing: "2026-03-01")!))
+        #expect(
+            decoded.localizer.catalog("ru")?.formatDate(LocalDate(parsing: "2026-03-01")!)
+                == shipped.localizer.catalog("ru")?.formatDate(LocalDate(parsing: "2026-03-01")!))
     }
 
     @Test("a second load is a hit and gives what loading the files gives")
@@ -92,7 +95,8 @@ struct ContentCacheTests {
         #expect(ContentCache.key(files, build: nil) == nil)
         let other = try ContentCopy("consult-cache-other")
         defer { other.remove() }
-        #expect(ContentCache.key(ContentFiles(dialogs: other.dialogs, locales: other.locales), build: "build-id 01") != one)
+        #expect(
+            ContentCache.key(ContentFiles(dialogs: other.dialogs, locales: other.locales), build: "build-id 01") != one)
     }
 
     @Test("content with errors is never cached")
@@ -186,7 +190,9 @@ struct ContentCacheTests {
         #expect(content.localizer.languages == shipped.localizer.languages)
         #expect(content.localizer.hasLanguage("ru") && !content.localizer.hasLanguage("de"))
         for language in content.localizer.languages {
-            #expect(content.localizer.text("app.title", language: language) == shipped.localizer.text("app.title", language: language))
+            #expect(
+                content.localizer.text("app.title", language: language)
+                    == shipped.localizer.text("app.title", language: language))
         }
         // Russian's section spoilt: nothing notices while only English is read.
         let url = try setup.entry()
@@ -197,10 +203,12 @@ struct ContentCacheTests {
         try Data(bytes).write(to: url)
         let (english, hit) = try setup.cache.load(setup.files)
         #expect(hit == .hit)
-        #expect(english.localizer.text("app.title", language: "en") == shipped.localizer.text("app.title", language: "en"))
+        #expect(
+            english.localizer.text("app.title", language: "en") == shipped.localizer.text("app.title", language: "en"))
         #expect(FileManager.default.fileExists(atPath: url.path))
         // Russian is read when it is wanted: refused, read from the files, the entry removed.
-        #expect(english.localizer.text("app.title", language: "ru") == shipped.localizer.text("app.title", language: "ru"))
+        #expect(
+            english.localizer.text("app.title", language: "ru") == shipped.localizer.text("app.title", language: "ru"))
         #expect(!FileManager.default.fileExists(atPath: url.path))
     }
 
@@ -254,9 +262,14 @@ struct ContentCacheTests {
 
     @Test("the cache is the user's (CONSULT_CACHE_DIR, XDG_CACHE_HOME, ~/.cache), never the data directory")
     func place() {
-        #expect(ContentCache.resolve(environment: ["CONSULT_CACHE_DIR": "/c", "XDG_CACHE_HOME": "/x"]).directory.path == "/c")
-        #expect(ContentCache.resolve(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]).directory.path == "/x/consult")
-        #expect(ContentCache.resolve(environment: ["HOME": "/h", "CONSULT_DATA_DIR": "/d"]).directory.path == "/h/.cache/consult")
+        #expect(
+            ContentCache.resolve(environment: ["CONSULT_CACHE_DIR": "/c", "XDG_CACHE_HOME": "/x"]).directory.path
+                == "/c")
+        #expect(
+            ContentCache.resolve(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]).directory.path == "/x/consult")
+        #expect(
+            ContentCache.resolve(environment: ["HOME": "/h", "CONSULT_DATA_DIR": "/d"]).directory.path
+                == "/h/.cache/consult")
         #expect(ContentCache.resolve(environment: [:]).directory.path.hasSuffix("/.cache/consult"))
     }
 

@@ -12,7 +12,7 @@ func startUpBenchmarks() {
     let lastChoice = Array("\u{0420}\u{0443}\u{0441}\u{0441}\u{043A}\u{0438}\u{0439}".utf8)
     // consult's prompt, in bold: what libedit shows once it waits for the answer.
     let prompt = Array("\u{1B}[1m>\u{1B}[0m ".utf8)
-    let configuration = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .milliseconds, warmupIterations: 3,
+    let configuration = Benchmark.Configuration(metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 3,
                                                 maxDuration: .seconds(10), maxIterations: 60)
 
     Benchmark("Start-up: C libedit floor, first prompt (anchor)", configuration: configuration) { benchmark in
