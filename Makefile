@@ -70,7 +70,8 @@ check-content: deps
 #   make bench BENCH_ARGS="--filter Start-up.*"      a part of the suite
 #   make bench-baseline    save the figures as the baseline `main` (Benchmarks/.benchmarkBaselines)
 #   make bench-check       run the suite and compare with it (exit 1 on a regression: a median
-#                          35% slower, or 10% more allocations; Benchmarks/.../ConsultBenchmarks.swift)
+#                          twice as slow, half the batch's rate, or 10% more allocations in the
+#                          content figures; Benchmarks/Benchmarks/ConsultBenchmarks/)
 BENCH_ARGS ?=
 BENCH = cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 bench: bench-build

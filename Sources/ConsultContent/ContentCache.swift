@@ -19,9 +19,12 @@ import Foundation
 ///   cached.
 /// - Only content that loaded without errors is written (warnings are kept in it, as loading
 ///   returns them).
-/// - An entry holds its key and the SHA-256 of all its bytes: one that is cut short, altered or
-///   written under another key is ignored (the caller logs why), loaded from the files again and
-///   replaced. Decoding checks what it reads as well, and never crashes on bad input.
+/// - An entry holds its key and, for each of its sections (the dialogs; each language's catalog),
+///   the SHA-256 of the section's bytes, checked before the section is read. An entry cut short,
+///   altered or written under another key is ignored (the caller logs why), loaded from the files
+///   again and replaced; a language's section found altered when that language is first wanted
+///   is read from the files instead and the entry removed. Reading checks what it reads as well,
+///   and never crashes on bad input.
 /// - The folder, and each entry, must be owned by root or by this user and not writable by its
 ///   group or others (the check the content's own folders pass, `ContentLocation`): an entry
 ///   anyone else could write is never read, and nothing is written to such a folder. Whoever
@@ -82,9 +85,10 @@ public struct ContentCache: Sendable {
         return (content, .stored(replaced: replaced))
     }
 
-    /// The forms a payload was measured in (README, "Speed": decoding the shipped content, warm
-    /// and in a fresh process); the cache writes `.binary` (`BinaryCodable`, written by hand),
-    /// the fastest to read back by far. The other two go through `Codable`.
+    /// The forms a payload was measured in (README, "Speed": reading the shipped content back,
+    /// warm and in a fresh process): the cache writes the binary form (`BinaryCodable`, written by
+    /// hand), the fastest to read back by far, in sections (`entry(_:key:)`); the other two go
+    /// through `Codable`, and are kept so that the choice can be measured again (`make bench`).
     public enum PayloadFormat: String, CaseIterable, Sendable {
         case json, binaryPropertyList, binary
 

@@ -17,5 +17,6 @@ let benchmarks: @Sendable () -> Void = {
     transcriptBenchmarks()
 }
 
-/// A median 35% slower than the baseline's is a regression; less is what a shared machine does.
-var timeThresholds: [BenchmarkMetric: BenchmarkThresholds] { [.wallClock: .init(relative: [.p50: 35])] }
+/// A median twice the baseline's is a regression: on this shared 2-core machine even the C floor's
+/// median moved by 88% between two runs an hour apart, with other builds running.
+var timeThresholds: [BenchmarkMetric: BenchmarkThresholds] { [.wallClock: .init(relative: [.p50: 100])] }

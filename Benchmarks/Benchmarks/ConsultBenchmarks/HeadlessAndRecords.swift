@@ -27,7 +27,7 @@ func headlessBenchmarks() {
     Benchmark("Headless: consult run --batch, 20,000 profiles in one process (goal ≥ 50,000/s)",
               configuration: .init(metrics: [.wallClock, perSecond], timeUnits: .milliseconds, warmupIterations: 1,
                                    maxDuration: .seconds(20), maxIterations: 10,
-                                   thresholds: timeThresholds.merging([perSecond: .init(relative: [.p50: 35])]) { $1 })) { benchmark in
+                                   thresholds: timeThresholds.merging([perSecond: .init(relative: [.p50: 50])]) { $1 })) { benchmark in
         let start = ContinuousClock.now
         let status = try runQuietly(Places.consult, ["run", "--batch", batch.path, "--today", "2026-11-25"])
         let elapsed = ContinuousClock.now - start
@@ -65,9 +65,12 @@ func transcriptBenchmarks() {
     let box = Box()
     let directory = DataDirectory(Places.root.appendingPathComponent("Benchmarks/.build/bench-data"))
     let event = ConsultationEvent.answer(.init(fact: "has_vks_work_permit", input: "1", value: .choice("issued")))
+    // Not checked against the baseline: an fsync waits for whatever else the disk is writing, and
+    // on a shared machine its median moved more than tenfold between two runs.
     Benchmark("Records: transcript append, durable, per event",
               configuration: .init(metrics: [.wallClock], timeUnits: .microseconds, warmupIterations: 10,
-                                   maxDuration: .seconds(5), maxIterations: 2_000)) { benchmark in
+                                   maxDuration: .seconds(5), maxIterations: 2_000,
+                                   thresholds: [.wallClock: .none])) { benchmark in
         if box.writer == nil || box.events >= 500 {
             try directory.prepare()
             box.writer = try TranscriptWriter(directory: directory)
