@@ -80,6 +80,8 @@ bench: bench-build
 	$(BENCH) baseline read latest --format markdown --path stdout | python3 $(CURDIR)/Scripts/bench-summary.py
 	$(SWIFT) build --build-tests
 	CONSULT_REPL_BINARY=$(CURDIR)/.build/release/consult $(SWIFT) test --skip-build --filter SSHBenchmarkTests
+	# Per event, beside the fsync'ed file: the record store's commit (SQLite, PostgreSQL) and sealing.
+	$(SWIFT) test --skip-build --filter 'perEventCommitLatency|SealingFiguresTests'
 
 bench-build: test-deps
 	$(SWIFT) build -c release $(STATIC)
