@@ -130,6 +130,8 @@ public enum AnswerParser {
             var count = 0
             var negative = false
             for byte in text.utf8 where !(byte == 0x20 || (0x09...0x0D).contains(byte)) {
+                // At most nine characters, sign included, as below: stopped before `value` can overflow.
+                guard count < 9 else { return nil }
                 if count == 0 && byte == UInt8(ascii: "-") {
                     negative = true
                 } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
@@ -139,7 +141,7 @@ public enum AnswerParser {
                 }
                 count += 1
             }
-            guard count > 0, count <= 9, !(negative && count == 1) else { return nil }
+            guard count > 0, !(negative && count == 1) else { return nil }
             return negative ? -value : value
         }
         let digits = text.filter { !$0.isWhitespace }

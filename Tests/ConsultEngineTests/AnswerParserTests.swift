@@ -88,6 +88,21 @@ struct AnswerParserTests {
         #expect(choose(input) == .failure(.expectedChoice(AnswerParserTests.choices)))
     }
 
+    /// Found by FuzzAnswerParser (FailCases/FuzzAnswerParser/integer-of-33-digits-overflows): the
+    /// digits of an ASCII answer were added up before their count was checked, and 33 of them
+    /// overflowed `Int` (a trap, the session gone).
+    @Test(
+        "a number too long to be one is refused, not an overflow",
+        arguments: [String(repeating: "3", count: 33), "-" + String(repeating: "9", count: 40), "1234567890"])
+    func longDigitRunsAreRefused(input: String) {
+        #expect(choose(input) == .failure(.expectedChoice(AnswerParserTests.choices)))
+        if case .success(let value) = AnswerParser.parse(
+            input, as: .number(min: 0, max: 100), vocabulary: StubVocabulary.en)
+        {
+            Issue.record("\(input) accepted as \(value)")
+        }
+    }
+
     @Test func russianLabelsIgnoreCaseAndYo() {
         let choices = [
             Choice(value: "work", label: "c.work"), Choice(value: "stay", label: "c.stay"),
