@@ -9,7 +9,7 @@ import _CryptoExtras
 ///
 /// Typing is forgiving and reveals nothing: case, blanks, hyphens and dots do not count; `O` is
 /// read as 0 and `I`, `L` as 1 (as Crockford's base32 does), and so are the Cyrillic letters that
-/// look like Latin ones (`К`, `М`, `Т`, `О`...), which a Russian keyboard layout types instead.
+/// look like Latin ones (U+041A KA, U+041C EM, U+0422 TE, U+041E O...), which a Russian keyboard layout types instead.
 public struct ResumeCode: Sendable, Hashable, CustomStringConvertible {
     /// Crockford's base32 alphabet.
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
@@ -54,19 +54,19 @@ public struct ResumeCode: Sendable, Hashable, CustomStringConvertible {
         guard capitals.count == 1, let upper = capitals.first else { return nil }
         if alphabet.contains(upper) { return upper }
         switch upper {
-        case "O", "О": return "0"  // Latin and Cyrillic O
-        case "I", "L", "І": return "1"
-        case "А": return "A"
-        case "В": return "B"
-        case "С": return "C"
-        case "Е": return "E"
-        case "Н": return "H"
-        case "К": return "K"
-        case "М": return "M"
-        case "Р": return "P"
-        case "Т": return "T"
-        case "Х": return "X"
-        case "У": return "Y"
+        case "O", "\u{041E}": return "0"  // Latin and Cyrillic O
+        case "I", "L", "\u{0406}": return "1"
+        case "\u{0410}": return "A"
+        case "\u{0412}": return "B"
+        case "\u{0421}": return "C"
+        case "\u{0415}": return "E"
+        case "\u{041D}": return "H"
+        case "\u{041A}": return "K"
+        case "\u{041C}": return "M"
+        case "\u{0420}": return "P"
+        case "\u{0422}": return "T"
+        case "\u{0425}": return "X"
+        case "\u{0423}": return "Y"
         default: return nil
         }
     }
